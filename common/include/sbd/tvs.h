@@ -45,8 +45,9 @@ typedef struct sbd_tvs_msg {
     uint32_t session_id;
     uint16_t length; /* element area length */
     sbd_tvs_elem elems[SBD_TVS_MAX_ELEMS];
-    size_t n_elems;
-    size_t n_unknown;
+    size_t n_elems;   /* entries stored in elems[], never more than SBD_TVS_MAX_ELEMS */
+    size_t n_unknown; /* elements with a tag not in the enum above (all of them, stored or not) */
+    size_t n_elems_total; /* every element in the PDU; > n_elems when elems[] overflowed */
     /* Decoded conveniences (valid when the matching element is present). */
     const sbd_tvs_elem *device_name, *certificate, *subject, *issuer, *serial, *status, *roles,
         *ttl;
@@ -59,7 +60,10 @@ typedef struct sbd_tvs_msg {
 long sbd_tvs_pdu_len(const uint8_t *buf, size_t len);
 
 /* Parse one PDU at buf[0..len). Returns SBD_OK with *consumed set, SBD_TRUNCATED when more bytes
- * are needed, SBD_MALFORMED with err->offset otherwise. */
+ * are needed, SBD_MALFORMED with err->offset otherwise. (Additive: SBD_UNSUPPORTED with offset 1
+ * when the version byte is newer than 1. Bytes after the PDU are not consumed; STATUS must be 1
+ * byte and TTL 4 bytes, else SBD_MALFORMED. Conveniences point at the first occurrence of a tag.)
+ */
 sbd_status sbd_tvs_parse(const uint8_t *buf, size_t len, sbd_tvs_msg *msg, size_t *consumed,
                          sbd_error *err);
 
