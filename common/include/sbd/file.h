@@ -93,7 +93,7 @@ bool sbd_file_is_ctl(const sbd_file *f);
 
 /* Lookups over records. Each returns NULL when nothing matches. `after` continues a search
  * (NULL = from the first record). Serials compare as unsigned integers (leading 0x00 ignored);
- * names compare after normalising separators (',' ';' '/'), spaces and case. */
+ * names compare as sets of RDNs after normalising separators (, ; /), spaces and case. */
 const sbd_record *sbd_find_by_function(const sbd_file *f, uint16_t function,
                                        const sbd_record *after);
 const sbd_record *sbd_find_by_issuer_serial(const sbd_file *f, const char *issuer,

@@ -1,0 +1,226 @@
+/* Reading values out of a parsed file and finding records: by function, by issuer + serial (how
+ * the phone looks up a signer or a TVS server, "findByIssuerAndSerialAndRoleInTL"), by cert hash.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "sbd/file.h"
+
+const uint8_t *sbd_elem_value(const sbd_file *f, const sbd_elem *e)
+{
+    return e ? f->buf + e->value_off : NULL;
+}
+
+/* Length of a valid UTF-8 sequence starting at p (at most n bytes), 0 if invalid. */
+static size_t utf8_seq_len(const uint8_t *p, size_t n)
+{
+    size_t want = p[0] >= 0xF0 && p[0] <= 0xF4 ? 4 : p[0] >= 0xE0 ? 3 : p[0] >= 0xC2 ? 2 : 0;
+    if (want == 0 || p[0] >= 0xF5 || want > n)
+        return 0;
+    for (size_t i = 1; i < want; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    return want;
+}
+
+/* Hostile strings: stop at the first NUL or the element end, keep printable ASCII and valid UTF-8,
+ * turn everything else into '?', so output (terminal, JSON, HTML) always gets clean text. */
+char *sbd_elem_string(const sbd_file *f, const sbd_elem *e, char *out, size_t outsz)
+{
+    if (outsz == 0)
+        return out;
+    size_t o = 0;
+    if (e) {
+        const uint8_t *v = f->buf + e->value_off;
+        size_t n = e->len;
+        for (size_t i = 0; i < n && v[i] != 0 && o + 1 < outsz;) {
+            if (v[i] >= 0x20 && v[i] < 0x7F) {
+                out[o++] = (char)v[i++];
+                continue;
+            }
+            size_t sl = v[i] >= 0x80 ? utf8_seq_len(v + i, n - i) : 0;
+            if (sl && o + sl < outsz) {
+                memcpy(out + o, v + i, sl);
+                o += sl;
+                i += sl;
+            } else {
+                out[o++] = '?';
+                i++;
+            }
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+bool sbd_file_is_ctl(const sbd_file *f)
+{
+    char name[256];
+    sbd_elem_string(f, f->hdr.filename, name, sizeof name);
+    const char *base = strrchr(name, '/');
+    base = base ? base + 1 : name;
+    return strncasecmp(base, "CTL", 3) == 0;
+}
+
+bool sbd_serial_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+    while (alen > 0 && *a == 0) {
+        a++;
+        alen--;
+    }
+    while (blen > 0 && *b == 0) {
+        b++;
+        blen--;
+    }
+    return alen == blen && (alen == 0 || memcmp(a, b, alen) == 0);
+}
+
+#define DN_MAX_RDNS 32
+#define DN_MAX_TEXT 1024
+
+typedef struct dn_parts {
+    char text[DN_MAX_TEXT];
+    const char *rdn[DN_MAX_RDNS];
+    size_t n;
+    bool overflow;
+} dn_parts;
+
+static bool dn_separator(char c)
+{
+    return c == ',' || c == ';' || c == '/';
+}
+
+/* Split a distinguished name into normalised RDNs ("cn=x"): separators ',' ';' '/' are all
+ * accepted (CUCM writes ';', OpenSSL ',' or '/'), spaces around them and around '=' dropped, case
+ * folded. Producers order RDNs differently, so names compare as sets. */
+static void dn_split(const char *s, dn_parts *d)
+{
+    size_t o = 0;
+    d->n = 0;
+    d->overflow = false;
+    while (*s) {
+        while (*s == ' ' || dn_separator(*s))
+            s++;
+        if (!*s)
+            break;
+        if (d->n == DN_MAX_RDNS) {
+            d->overflow = true;
+            return;
+        }
+        d->rdn[d->n++] = d->text + o;
+        for (; *s && !dn_separator(*s); s++) {
+            if (o + 2 >= DN_MAX_TEXT) {
+                d->overflow = true;
+                return;
+            }
+            if (*s == ' ' && (s[1] == '=' || (o > 0 && d->text[o - 1] == '=')))
+                continue;
+            d->text[o++] = (char)tolower((unsigned char)*s);
+        }
+        while (o > 0 && d->text[o - 1] == ' ')
+            o--;
+        d->text[o++] = '\0';
+    }
+}
+
+static int cmp_rdn(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+bool sbd_name_equal(const char *a, const char *b)
+{
+    static const dn_parts empty;
+    dn_parts da = empty, db = empty;
+    dn_split(a ? a : "", &da);
+    dn_split(b ? b : "", &db);
+    if (da.overflow || db.overflow)
+        return a && b && strcmp(a, b) == 0;
+    if (da.n != db.n)
+        return false;
+    qsort(da.rdn, da.n, sizeof da.rdn[0], cmp_rdn);
+    qsort(db.rdn, db.n, sizeof db.rdn[0], cmp_rdn);
+    for (size_t i = 0; i < da.n; i++)
+        if (strcmp(da.rdn[i], db.rdn[i]) != 0)
+            return false;
+    return true;
+}
+
+static bool record_matches_issuer_serial(const sbd_file *f, const sbd_record *r, const char *issuer,
+                                         const uint8_t *serial, size_t serial_len)
+{
+    if (!r->serial ||
+        !sbd_serial_equal(f->buf + r->serial->value_off, r->serial->len, serial, serial_len))
+        return false;
+    if (!issuer)
+        return true;
+    char rec_issuer[1024];
+    sbd_elem_string(f, r->issuer, rec_issuer, sizeof rec_issuer);
+    return sbd_name_equal(rec_issuer, issuer);
+}
+
+static size_t first_index(const sbd_file *f, const sbd_record *after)
+{
+    return after ? (size_t)(after - f->records) + 1 : 0;
+}
+
+const sbd_record *sbd_find_by_function(const sbd_file *f, uint16_t function,
+                                       const sbd_record *after)
+{
+    for (size_t i = first_index(f, after); i < f->n_records; i++)
+        if (f->records[i].function_elem && f->records[i].function == function)
+            return &f->records[i];
+    return NULL;
+}
+
+const sbd_record *sbd_find_by_issuer_serial(const sbd_file *f, const char *issuer,
+                                            const uint8_t *serial, size_t serial_len,
+                                            const sbd_record *after)
+{
+    for (size_t i = first_index(f, after); i < f->n_records; i++)
+        if (record_matches_issuer_serial(f, &f->records[i], issuer, serial, serial_len))
+            return &f->records[i];
+    return NULL;
+}
+
+static bool der_hash_equals(const uint8_t *der, size_t der_len, const uint8_t *hash,
+                            size_t hash_len)
+{
+    const EVP_MD *md = hash_len == 20 ? EVP_sha1() : hash_len == 32 ? EVP_sha256() : NULL;
+    if (!md)
+        return false;
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int dlen = 0;
+    if (!EVP_Digest(der, der_len, digest, &dlen, md, NULL))
+        return false;
+    return dlen == hash_len && memcmp(digest, hash, hash_len) == 0;
+}
+
+const sbd_record *sbd_find_by_cert_hash(const sbd_file *f, const uint8_t *hash, size_t hash_len,
+                                        const sbd_record *after)
+{
+    for (size_t i = first_index(f, after); i < f->n_records; i++) {
+        const sbd_record *r = &f->records[i];
+        if (r->cert_hash && r->cert_hash->len == hash_len &&
+            memcmp(f->buf + r->cert_hash->value_off, hash, hash_len) == 0)
+            return r;
+        if (r->certificate && der_hash_equals(f->buf + r->certificate->value_off,
+                                              r->certificate->len, hash, hash_len))
+            return r;
+    }
+    return NULL;
+}
+
+bool sbd_record_is_header_signer(const sbd_file *f, const sbd_record *r)
+{
+    const sbd_elem *serial = f->hdr.signer_serial;
+    if (!serial)
+        return false;
+    char ca[1024];
+    sbd_elem_string(f, f->hdr.ca_name, ca, sizeof ca);
+    return record_matches_issuer_serial(f, r, f->hdr.ca_name ? ca : NULL,
+                                        f->buf + serial->value_off, serial->len);
+}
