@@ -1,0 +1,351 @@
+/* Capture input: path expansion, pcap/pcapng through libpcap, gzip through zlib, stdin. */
+#define _GNU_SOURCE /* fopencookie */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <pcap/pcap.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "cap/input.h"
+
+const char *cap_input_status_name(cap_input_status s)
+{
+    switch (s) {
+#define CAP_INPUT_NAME(name, text)                                                                 \
+    case CAP_INPUT_##name:                                                                         \
+        return text;
+        CAP_INPUT_STATUS_MAP(CAP_INPUT_NAME)
+#undef CAP_INPUT_NAME
+    }
+    return "?";
+}
+
+/* ---- path expansion ---- */
+
+typedef struct strvec {
+    char **v;
+    size_t n, cap;
+} strvec;
+
+static int strvec_push(strvec *s, char *str)
+{
+    if (!str)
+        return -1;
+    if (s->n == s->cap) {
+        size_t nc = s->cap ? s->cap * 2 : 16;
+        char **nv = realloc(s->v, nc * sizeof *nv);
+        if (!nv) {
+            free(str);
+            return -1;
+        }
+        s->v = nv;
+        s->cap = nc;
+    }
+    s->v[s->n++] = str;
+    return 0;
+}
+
+static void strvec_free(strvec *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->v[i]);
+    free(s->v);
+    *s = (strvec){0};
+}
+
+static char *join_path(const char *dir, const char *name)
+{
+    size_t a = strlen(dir), b = strlen(name);
+    char *p = malloc(a + b + 2);
+    if (p) {
+        memcpy(p, dir, a);
+        p[a] = '/';
+        memcpy(p + a + 1, name, b + 1);
+    }
+    return p;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Collect regular files under root with an explicit work list (no recursion on tree depth).
+ * Symlinked directories are not followed, so link loops cannot trap us. */
+static int collect_dir(const char *root, strvec *files)
+{
+    strvec todo = {0};
+    if (strvec_push(&todo, strdup(root)) != 0)
+        return -1;
+    int rc = 0;
+    while (todo.n > 0 && rc == 0) {
+        char *dir = todo.v[--todo.n];
+        DIR *d = opendir(dir);
+        struct dirent *de;
+        while (d && rc == 0 && (de = readdir(d)) != NULL) {
+            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                continue;
+            char *child = join_path(dir, de->d_name);
+            struct stat st;
+            if (!child)
+                rc = -1;
+            else if (lstat(child, &st) == 0 && S_ISDIR(st.st_mode))
+                rc = strvec_push(&todo, child);
+            else if (stat(child, &st) == 0 && S_ISREG(st.st_mode))
+                rc = strvec_push(files, child);
+            else
+                free(child);
+        }
+        if (d)
+            closedir(d);
+        free(dir);
+    }
+    strvec_free(&todo);
+    return rc;
+}
+
+int cap_paths_expand(const char *const *paths, size_t n, cap_paths *out)
+{
+    strvec all = {0};
+    *out = (cap_paths){0};
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        if (strcmp(paths[i], "-") != 0 && stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            strvec sub = {0};
+            if (collect_dir(paths[i], &sub) != 0) {
+                strvec_free(&sub);
+                strvec_free(&all);
+                return -1;
+            }
+            qsort(sub.v, sub.n, sizeof *sub.v, cmp_str);
+            for (size_t j = 0; j < sub.n; j++) {
+                if (strvec_push(&all, sub.v[j]) != 0) {
+                    sub.v[j] = NULL;
+                    for (size_t k = j + 1; k < sub.n; k++)
+                        free(sub.v[k]);
+                    free(sub.v);
+                    strvec_free(&all);
+                    return -1;
+                }
+            }
+            free(sub.v);
+        } else if (strvec_push(&all, strdup(paths[i])) != 0) {
+            strvec_free(&all);
+            return -1;
+        }
+    }
+    out->items = all.v;
+    out->count = all.n;
+    return 0;
+}
+
+void cap_paths_free(cap_paths *p)
+{
+    for (size_t i = 0; i < p->count; i++)
+        free(p->items[i]);
+    free(p->items);
+    *p = (cap_paths){0};
+}
+
+/* ---- gzip as a FILE* for libpcap ---- */
+
+typedef struct gz_cookie {
+    gzFile gz;
+    bool failed;    /* zlib reported an error */
+    bool truncated; /* ...namely the compressed stream ended early */
+    char msg[96];
+} gz_cookie;
+
+static ssize_t gz_cookie_read(void *c, char *buf, size_t size)
+{
+    gz_cookie *gc = c;
+    unsigned want = size > INT_MAX ? INT_MAX : (unsigned)size;
+    int got = gzread(gc->gz, buf, want);
+    if (got >= 0 && (unsigned)got == want)
+        return got;
+    int zerr = Z_OK;
+    const char *text = gzerror(gc->gz, &zerr);
+    if (zerr != Z_OK && zerr != Z_STREAM_END) {
+        gc->failed = true;
+        gc->truncated = zerr == Z_BUF_ERROR; /* zlib: "unexpected end of file" */
+        snprintf(gc->msg, sizeof gc->msg, "gzip: %s", text ? text : "error");
+        if (got <= 0) {
+            errno = EIO;
+            return -1;
+        }
+    }
+    return got < 0 ? 0 : got;
+}
+
+static int gz_cookie_close(void *c)
+{
+    gz_cookie *gc = c;
+    if (gc->gz)
+        gzclose(gc->gz);
+    free(gc);
+    return 0;
+}
+
+struct cap_input {
+    pcap_t *pcap;
+    gz_cookie *gz; /* owned by the FILE* while pcap is open */
+    const char *name;
+    uint64_t frame_no;
+    cap_input_status status;
+    char msg[PCAP_ERRBUF_SIZE + 100];
+    bool done;
+};
+
+static FILE *open_gz(gzFile gz, gz_cookie **cookie_out)
+{
+    gz_cookie *gc = calloc(1, sizeof *gc);
+    if (!gc) {
+        gzclose(gz);
+        return NULL;
+    }
+    gc->gz = gz;
+    gzbuffer(gz, 128 * 1024);
+    cookie_io_functions_t io = {.read = gz_cookie_read, .close = gz_cookie_close};
+    FILE *fp = fopencookie(gc, "rb", io);
+    if (!fp) {
+        gz_cookie_close(gc);
+        return NULL;
+    }
+    *cookie_out = gc;
+    return fp;
+}
+
+/* Opens path as a FILE*; gzip (by magic) goes through zlib. stdin always goes through zlib,
+ * whose transparent mode passes uncompressed data through, since stdin cannot be rewound. */
+static FILE *open_stream(const char *path, gz_cookie **gz, char *err, size_t errsz)
+{
+    *gz = NULL;
+    if (strcmp(path, "-") == 0) {
+        int fd = dup(STDIN_FILENO);
+        gzFile g = fd >= 0 ? gzdopen(fd, "rb") : NULL;
+        if (!g) {
+            if (fd >= 0)
+                close(fd);
+            snprintf(err, errsz, "-: cannot read stdin");
+            return NULL;
+        }
+        return open_gz(g, gz);
+    }
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        snprintf(err, errsz, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    unsigned char magic[2] = {0, 0};
+    size_t got = fread(magic, 1, 2, fp);
+    if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
+        fclose(fp);
+        gzFile g = gzopen(path, "rb");
+        if (!g) {
+            snprintf(err, errsz, "%s: cannot open gzip stream", path);
+            return NULL;
+        }
+        return open_gz(g, gz);
+    }
+    rewind(fp);
+    return fp;
+}
+
+cap_input *cap_input_open(const char *path, const char *name, char *err, size_t errsz)
+{
+    cap_input *in = calloc(1, sizeof *in);
+    if (!in) {
+        snprintf(err, errsz, "%s: out of memory", path);
+        return NULL;
+    }
+    in->name = name ? name : path;
+    FILE *fp = open_stream(path, &in->gz, err, errsz);
+    if (!fp) {
+        free(in);
+        return NULL;
+    }
+    char pe[PCAP_ERRBUF_SIZE] = "";
+    in->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, pe);
+    if (!in->pcap) {
+        if (in->gz && in->gz->failed)
+            snprintf(err, errsz, "%s: %s", path, in->gz->msg);
+        else
+            snprintf(err, errsz, "%s: %s", path, pe);
+        fclose(fp); /* libpcap leaves the FILE to us on failure */
+        free(in);
+        return NULL;
+    }
+    return in;
+}
+
+static void record_end(cap_input *in, int rc)
+{
+    in->done = true;
+    if (rc == PCAP_ERROR_BREAK && !(in->gz && in->gz->failed))
+        return;
+    const char *pmsg = rc == PCAP_ERROR ? pcap_geterr(in->pcap) : "";
+    if (in->gz && in->gz->failed) {
+        in->status = in->gz->truncated ? CAP_INPUT_TRUNCATED : CAP_INPUT_IO;
+        snprintf(in->msg, sizeof in->msg, "%s (%s)", in->gz->msg, pmsg);
+    } else if (strstr(pmsg, "truncated")) {
+        in->status = CAP_INPUT_TRUNCATED;
+        snprintf(in->msg, sizeof in->msg, "%s", pmsg);
+    } else if (strstr(pmsg, "error reading")) {
+        in->status = CAP_INPUT_IO;
+        snprintf(in->msg, sizeof in->msg, "%s", pmsg);
+    } else {
+        in->status = CAP_INPUT_CORRUPT;
+        snprintf(in->msg, sizeof in->msg, "%s", pmsg);
+    }
+}
+
+int cap_input_next(cap_input *in, cap_frame *f)
+{
+    if (in->done)
+        return 0;
+    struct pcap_pkthdr *h;
+    const u_char *data;
+    int rc = pcap_next_ex(in->pcap, &h, &data);
+    if (rc != 1) {
+        record_end(in, rc);
+        return 0;
+    }
+    in->frame_no++;
+    f->where.capture = in->name;
+    f->where.pkt_no = in->frame_no;
+    f->where.ts_sec = (int64_t)h->ts.tv_sec;
+    f->where.ts_usec = (int32_t)h->ts.tv_usec;
+    f->linktype = pcap_datalink(in->pcap);
+    f->data = data;
+    f->caplen = h->caplen;
+    f->len = h->len < h->caplen ? h->caplen : h->len;
+    return 1;
+}
+
+cap_input_status cap_input_status_get(const cap_input *in, uint64_t *last_good, const char **msg)
+{
+    if (last_good)
+        *last_good = in->frame_no;
+    if (msg)
+        *msg = in->msg;
+    return in->status;
+}
+
+int cap_input_linktype(const cap_input *in)
+{
+    return pcap_datalink(in->pcap);
+}
+
+void cap_input_close(cap_input *in)
+{
+    if (!in)
+        return;
+    pcap_close(in->pcap); /* closes the FILE*, and through it the gzip cookie */
+    free(in);
+}
