@@ -1,8 +1,28 @@
-/* pcapscan: placeholder entry point, replaced by the pcapscan front end. */
+/* pcapscan: audit Cisco UCM Security-By-Default traffic in captures; `show` inspects files. */
 #include <stdio.h>
+#include <string.h>
 
-int main(void)
+#include "show.h"
+
+#ifndef SBD_VERSION
+#define SBD_VERSION "0.0.0"
+#endif
+
+static void usage(FILE *out)
 {
-    fputs("pcapscan: not built yet\n", stderr);
+    fputs("usage: pcapscan show [OPTIONS] FILE...   list and verify ITL/CTL/.sgn/.enc.sgn files\n"
+          "       pcapscan --version\n",
+          out);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "show") == 0)
+        return cmd_show(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+        printf("pcapscan %s\n", SBD_VERSION);
+        return 0;
+    }
+    usage(argc >= 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
     return 2;
 }

@@ -1,0 +1,230 @@
+/* `pcapscan show FILE...`: list and verify ITL/CTL/.sgn/.enc.sgn files as CUCM's `show itl` does.
+ * Exit 0 verified (or nothing to verify), 1 verification failed, 2 unreadable/unparsable input. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+
+#include "json_file.h"
+#include "sbd/enc.h"
+#include "sbd/listing.h"
+#include "sbd/verify.h"
+#include "show.h"
+#include "util.h"
+
+/* Trust files are tens of KB; a bound keeps a wrong argument (a capture, /dev/zero) harmless. */
+#define SHOW_MAX_FILE (64u * 1024 * 1024)
+
+typedef struct show_opts {
+    int json;
+    const char *trust_path;
+    const char *key_path;
+    const char *decrypt_out;
+} show_opts;
+
+typedef struct loaded {
+    uint8_t *buf;
+    size_t len;
+    long long mtime;
+    sbd_file f;
+} loaded;
+
+static int load_file(const char *path, loaded *l)
+{
+    char err[256];
+    memset(l, 0, sizeof *l);
+    if (util_read_file(path, SHOW_MAX_FILE, &l->buf, &l->len, &l->mtime, err, sizeof err) != 0) {
+        fprintf(stderr, "pcapscan: %s: %s\n", path, err);
+        return 2;
+    }
+    sbd_error pe = {0};
+    if (sbd_file_parse(l->buf, l->len, SBD_KIND_AUTO, &l->f, &pe) != SBD_OK) {
+        fprintf(stderr, "pcapscan: %s: byte offset %zu: %s (%s)\n", path, pe.offset, pe.msg,
+                sbd_status_name(pe.code));
+        free(l->buf);
+        l->buf = NULL;
+        return 2;
+    }
+    return 0;
+}
+
+static void unload(loaded *l)
+{
+    sbd_file_free(&l->f);
+    free(l->buf);
+    l->buf = NULL;
+}
+
+static int exit_for(const sbd_verify_result *vr)
+{
+    return !vr || vr->status == SBD_SIG_VALID ? 0 : 1;
+}
+
+/* Decrypt an .enc.sgn; plaintext to `out_path`, or to stdout when out_path is NULL. */
+static int decrypt_to(const char *path, const loaded *l, const show_opts *o, json_t *jo)
+{
+    uint8_t *key = NULL;
+    size_t key_len = 0;
+    char err[256];
+    if (util_read_file(o->key_path, 1u << 20, &key, &key_len, NULL, err, sizeof err) != 0) {
+        fprintf(stderr, "pcapscan: %s: %s\n", o->key_path, err);
+        return 2;
+    }
+    sbd_plain plain = {0};
+    sbd_error de = {0};
+    sbd_status st = sbd_enc_decrypt(&l->f, (const char *)key, key_len, &plain, &de);
+    free(key);
+    if (st != SBD_OK) {
+        fprintf(stderr, "pcapscan: %s: decrypt failed at byte offset %zu: %s\n", path, de.offset,
+                de.msg);
+        return 1;
+    }
+    int rc = plain.digest_checked && !plain.digest_ok ? 1 : 0;
+    if (rc)
+        fprintf(stderr, "pcapscan: %s: decrypted text does not match the header digest\n", path);
+    if (o->decrypt_out &&
+        util_write_file(o->decrypt_out, plain.data, plain.len, err, sizeof err) != 0) {
+        fprintf(stderr, "pcapscan: %s: %s\n", o->decrypt_out, err);
+        rc = 2;
+    } else if (!o->decrypt_out && !o->json) {
+        fwrite(plain.data, 1, plain.len, stdout);
+    }
+    if (jo)
+        json_object_set_new(jo, "decrypted",
+                            json_pack("{s:I, s:b, s:b}", "length", (json_int_t)plain.len,
+                                      "digest_checked", plain.digest_checked, "digest_ok",
+                                      plain.digest_ok));
+    sbd_plain_free(&plain);
+    return rc;
+}
+
+static json_t *file_json(const char *path, const loaded *l, const sbd_verify_result *vr,
+                         const loaded *trust)
+{
+    json_t *o = json_pack("{s:s, s:s, s:I}", "file", path, "kind", json_kind_word(&l->f), "size",
+                          (json_int_t)l->len);
+    json_set_digests(o, l->buf, l->len);
+    json_object_set_new(o, "header", json_file_header(&l->f));
+    json_object_set_new(o, "header_elements", json_file_header_elements(&l->f));
+    json_object_set_new(o, "records", json_file_records(&l->f, 1));
+    json_object_set_new(o, "unknown_elements", json_integer((json_int_t)l->f.n_unknown));
+    json_object_set_new(o, "signature", json_signature(vr, trust ? &trust->f : &l->f));
+    return o;
+}
+
+static int show_one(const char *path, const show_opts *o, const loaded *trust)
+{
+    loaded l;
+    int rc = load_file(path, &l);
+    if (rc)
+        return rc;
+    sbd_verify_result vr = {0};
+    const sbd_verify_result *vrp = NULL;
+    if (l.f.kind == SBD_KIND_TRUST_LIST) {
+        sbd_verify_trust_list(&l.f, &vr);
+        vrp = &vr;
+    } else if (trust) {
+        sbd_verify_with(&l.f, &trust->f, true, &vr);
+        vrp = &vr;
+    }
+    rc = exit_for(vrp);
+    int decrypting = o->key_path && l.f.kind == SBD_KIND_ENC_SGN;
+    json_t *jo = o->json ? file_json(path, &l, vrp, trust) : NULL;
+    if (jo && trust && vrp)
+        json_object_set_new(jo, "verified_against", json_string(o->trust_path));
+    if (decrypting) {
+        int drc = decrypt_to(path, &l, o, jo);
+        rc = drc > rc ? drc : rc;
+    }
+    if (jo) {
+        util_print_json_line(stdout, jo);
+        json_decref(jo);
+    } else if (!decrypting || o->decrypt_out) {
+        sbd_listing_print(stdout, &l.f, vrp, l.mtime);
+    }
+    unload(&l);
+    return rc;
+}
+
+static void show_usage(FILE *out)
+{
+    fputs(
+        "usage: pcapscan show [--json] [--trust ITL.tlv] [--key DEVICE.pem [-o PLAIN]] FILE...\n"
+        "  Lists ITL/CTL/.sgn/.enc.sgn files (detected by content) like CUCM's show itl and\n"
+        "  verifies them: a trust list against its own SAST record, a .sgn/.enc.sgn against the\n"
+        "  CCM+TFTP/TFTP record of --trust. --key decrypts an .enc.sgn to stdout or to -o PLAIN.\n"
+        "  Exit: 0 verified, 1 verification failed, 2 unreadable or unparsable input.\n",
+        out);
+}
+
+static int parse_show_opts(int argc, char **argv, show_opts *o)
+{
+    static const struct option longopts[] = {
+        {"json", no_argument, NULL, 'j'},      {"trust", required_argument, NULL, 't'},
+        {"key", required_argument, NULL, 'k'}, {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0},
+    };
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "jt:k:o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'j':
+            o->json = 1;
+            break;
+        case 't':
+            o->trust_path = optarg;
+            break;
+        case 'k':
+            o->key_path = optarg;
+            break;
+        case 'o':
+            o->decrypt_out = optarg;
+            break;
+        case 'h':
+            show_usage(stdout);
+            exit(0);
+        default:
+            show_usage(stderr);
+            return -1;
+        }
+    }
+    if (optind >= argc) {
+        show_usage(stderr);
+        return -1;
+    }
+    return optind;
+}
+
+int cmd_show(int argc, char **argv)
+{
+    show_opts o = {0};
+    int first = parse_show_opts(argc, argv, &o);
+    if (first < 0)
+        return 2;
+    loaded trust;
+    int have_trust = 0;
+    if (o.trust_path) {
+        if (load_file(o.trust_path, &trust) != 0)
+            return 2;
+        if (trust.f.kind != SBD_KIND_TRUST_LIST) {
+            fprintf(stderr, "pcapscan: %s: not an ITL/CTL trust list\n", o.trust_path);
+            unload(&trust);
+            return 2;
+        }
+        have_trust = 1;
+    }
+    int rc = 0;
+    for (int i = first; i < argc; i++) {
+        if (i > first && !o.json)
+            fputc('\n', stdout);
+        int r = show_one(argv[i], &o, have_trust ? &trust : NULL);
+        rc = r > rc ? r : rc;
+    }
+    if (have_trust)
+        unload(&trust);
+    return rc;
+}
