@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang (ASan + UBSan) and fuzzes each for SECONDS (default 60).
+# Usage: scripts/fuzz-smoke.sh [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+SECONDS_EACH=${1:-60}
+BUILD=${SBD_FUZZ_BUILD_DIR:-build-fuzz}
+CC=clang cmake -S . -B "$BUILD" -G Ninja -DSBD_FUZZ=ON -DSBD_PLUGIN=OFF \
+  -DSBD_FUZZ_SECONDS="$SECONDS_EACH" >/dev/null
+ninja -C "$BUILD" -j"$(nproc)"
+ctest --test-dir "$BUILD" -L '^fuzz$' --output-on-failure -j"$(nproc)"
