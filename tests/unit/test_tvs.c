@@ -146,13 +146,13 @@ static void test_real_request(void)
     CHECK(msg.device_name == &msg.elems[0]);
     CHECK_EQ_INT(msg.elems[0].off, 10);
     CHECK_EQ_INT(msg.elems[0].len, 24);
-    CHECK(memcmp(o.b + msg.device_name->off + 4, "CP-8861-SEPB000B4BA0AEE", 23) == 0);
+    CHECK(memcmp(o.b + msg.elems[0].off + 4, "CP-8861-SEPB000B4BA0AEE", 23) == 0);
     CHECK(msg.subject == &msg.elems[1]);
     CHECK_EQ_INT(msg.subject->off, 37);
     CHECK_EQ_INT(msg.subject->len, 0x42);
     CHECK(msg.issuer && msg.issuer->off == 106 && msg.issuer->len == 22);
     CHECK(msg.serial && msg.serial->off == 131 && msg.serial->len == 19);
-    CHECK_EQ_INT(o.b[msg.serial->off + 3], 0x24);
+    CHECK_EQ_INT(msg.serial ? o.b[msg.serial->off + 3] : -1, 0x24);
     CHECK(msg.certificate == NULL && msg.status == NULL && msg.roles == NULL && msg.ttl == NULL);
 }
 
@@ -180,7 +180,7 @@ static void test_real_response(void)
     CHECK_EQ_INT(msg.status_value, 0);
     CHECK(msg.certificate && msg.certificate->off == 14 && msg.certificate->len == 1451);
     CHECK(msg.roles && msg.roles->off == 1468 && msg.roles->len == 2);
-    CHECK_EQ_INT(o.b[msg.roles->off + 4], 3); /* TFTP */
+    CHECK_EQ_INT(msg.roles ? o.b[msg.roles->off + 4] : -1, 3); /* TFTP */
     CHECK(msg.ttl && msg.ttl->off == 1473);
     CHECK_EQ_INT(msg.ttl_value, 86400);
 }
@@ -202,7 +202,7 @@ static void test_verify_request_and_stream(void)
     CHECK_EQ_INT(msg.length, 3 + 24 + 3 + 8);
     CHECK(msg.device_name && msg.device_name->len == 24);
     CHECK(msg.certificate && msg.certificate->len == 8 && msg.certificate->off == 37);
-    CHECK_EQ_INT(o.b[msg.certificate->off + 3], 0x30);
+    CHECK_EQ_INT(msg.certificate ? o.b[msg.certificate->off + 3] : -1, 0x30);
 
     CHECK_EQ_INT(sbd_tvs_pdu_len(o.b + used, o.n - used), 1480);
     CHECK_EQ_INT(parse_exact(o.b + used, o.n - used, &msg, &used, &e), SBD_OK);
