@@ -377,7 +377,10 @@ static void drain(cap_tcp_ctx *ctx, conn *c, int d)
         uint64_t end = s->off + s->len;
         if (end > h->next) {
             size_t skip = (size_t)(h->next - s->off);
+            h->st.overlap_bytes += skip;
             deliver_data(ctx, c, d, s->data + skip, s->len - skip);
+        } else {
+            h->st.overlap_bytes += s->len;
         }
         free(s);
     }
