@@ -47,7 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         memcpy(fr, data + pos, len);
         pos += len;
-        cap_frame f = {.where = {"fuzz", ++no, (int64_t)no, 0},
+        no++;
+        cap_frame f = {.where = {"fuzz", no, (int64_t)no, 0},
                        .linktype = lt,
                        .data = fr,
                        .caplen = (uint32_t)len,
