@@ -443,7 +443,7 @@ static void repeated_block(xfer *x, uint64_t n, const uint8_t *d, size_t len)
     bool is_last = n == p->last_block;
     size_t want = is_last ? (size_t)x->last_len : p->blksize;
     bool same = len == want;
-    if (same && x->keep_data)
+    if (same && x->keep_data && len > 0)
         same = memcmp(x->buf + (n - 1) * p->blksize, d, len) == 0;
     if (same)
         p->dup_blocks++;
@@ -491,7 +491,7 @@ static bool data_block(cap_tftp *t, xfer *x, const cap_pkt *p, bool *too_big)
         return false;
     }
     x->have[(n - 1) >> 3] |= (uint8_t)(1u << ((n - 1) & 7));
-    if (x->keep_data)
+    if (x->keep_data && len > 0) /* a zero-length first block leaves buf NULL */
         memcpy(x->buf + off, d, len);
     if (n < pub->highest_block)
         pub->out_of_order++;
