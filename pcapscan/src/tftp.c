@@ -304,7 +304,7 @@ static void parse_options(xfer *x, sbd_rd *r, bool store_req, bool apply)
     const char *name, *value;
     size_t nlen, vlen;
     while (sbd_rd_left(r) > 0 && read_str(r, &name, &nlen) && read_str(r, &value, &vlen)) {
-        cap_tftp_option o;
+        cap_tftp_option o = {{0}, {0}};
         copy_lower(o.name, sizeof o.name, name, nlen);
         copy_lower(o.value, sizeof o.value, value, vlen);
         if (store_req && x->pub.n_req_options < CAP_TFTP_MAX_OPTIONS)
@@ -423,9 +423,9 @@ static bool grow(uint8_t **p, size_t *cap, size_t need, size_t limit)
     if (need <= *cap)
         return true;
     size_t nc = *cap ? *cap : 4096;
-    while (nc < need)
+    while (nc < need && nc < limit)
         nc = nc > limit / 2 ? limit : nc * 2;
-    if (nc < need)
+    if (nc < need) /* need is above limit */
         return false;
     uint8_t *nb = realloc(*p, nc);
     if (!nb)

@@ -114,7 +114,7 @@ static void test_fragments_and_notices(void)
     bb_udp(&dg, 50000, 2000, body, sizeof body);
     cap_pkt p;
     /* out of order: last fragment first */
-    size_t offs[3] = {2960, 0, 1480};
+    const size_t offs[3] = {2960, 0, 1480};
     for (int i = 0; i < 3; i++) {
         size_t off = offs[i], len = dg.n - off < 1480 ? dg.n - off : 1480;
         bb b = {.n = 0};

@@ -109,7 +109,7 @@ static void test_v4_frag_orders(void)
     CHECK_EQ_INT(feed(d, &frags[2], 3, &w), CAP_DEFRAG_COMPLETE);
     CHECK(whole_ok(&w, 3000));
     /* reverse order, with the middle one duplicated */
-    n = make_v4_frags(frags, 1480, 3000, 8);
+    CHECK_EQ_INT(make_v4_frags(frags, 1480, 3000, 8), 3);
     CHECK_EQ_INT(feed(d, &frags[2], 4, &w), CAP_DEFRAG_PENDING);
     CHECK_EQ_INT(feed(d, &frags[1], 5, &w), CAP_DEFRAG_PENDING);
     CHECK_EQ_INT(feed(d, &frags[1], 5, &w), CAP_DEFRAG_PENDING);
@@ -120,7 +120,7 @@ static void test_v4_frag_orders(void)
     CHECK_EQ_INT(st->overlaps, 1);
     CHECK_EQ_INT(st->conflicts, 0);
     /* an overlapping copy with different bytes: first copy kept, conflict counted */
-    n = make_v4_frags(frags, 1480, 3000, 9);
+    CHECK_EQ_INT(make_v4_frags(frags, 1480, 3000, 9), 3);
     CHECK_EQ_INT(feed(d, &frags[0], 7, &w), CAP_DEFRAG_PENDING);
     frags[0].b[30] ^= 0xff;
     CHECK_EQ_INT(feed(d, &frags[0], 7, &w), CAP_DEFRAG_PENDING);
