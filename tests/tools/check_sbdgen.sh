@@ -75,7 +75,11 @@ hidx() {
     fail "header tag $1 missing"
 }
 
-header_tags() { echo "${HT[*]}" | sed 's/\( 13\)*$//'; }
+header_tags() { # tag list without the trailing padding bytes
+    local s="${HT[*]}"
+    while [[ $s == *" 13" ]]; do s=${s% 13}; done
+    echo "$s"
+}
 
 # Walks records from HDRLEN to EOF. RT[i] = "tag tag ..." of record i, RO[i] = record offset.
 walk_records() {
@@ -159,7 +163,7 @@ t_mkpki() {
     expect_eq "mkpki output" "$out" ""
     for n in ca callmanager tvs capf tomcat callmanager2 tvs2 phone rsa1024 rsa2048 rsa4096 \
         expired expiring highserial seed336 seed296ca seed296; do
-        [ -s "$P/$n.key" ] && [ -s "$P/$n.pem" ] || fail "missing $n"
+        { [ -s "$P/$n.key" ] && [ -s "$P/$n.pem" ]; } || fail "missing $n"
         openssl pkey -in "$P/$n.key" -noout || fail "$n.key unreadable"
     done
     ! openssl x509 -in "$P/expired.pem" -noout -checkend 0 >/dev/null || fail "expired is valid"
@@ -458,6 +462,22 @@ t_realworld() {
     expect_eq "our header tags" "$(header_tags)" "$real_tags"
     walk_records
     expect_eq "our SAST record tags" "${RT[0]}" "1 3 5 6 4 7 8 9"
+    # Byte-exact header: a stand-in SAST cert with the real signer's names, serial and key size,
+    # usecallmanager name style (certificate order, ','), the real timestamp. Everything but the
+    # signature bytes must match: [0, 107) before tag 12's value and [366, 388) after it.
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$W/sast.key" -out "$W/sast.pem" \
+        -subj "/CN=SAST/O=SAST/OU=SAST" -set_serial 0x6ba5de3a260b069337c75b38be3c2d74 \
+        -days 30 2>/dev/null
+    "$G" tl -o "$W/mimic.tlv" --signer "$W/sast.key:$W/sast.pem" --order usecallmanager \
+        --signer-version 1.0 --name-style ucm --timestamp $((0x69540b16)) \
+        --record "SAST:$W/sast.pem"
+    cmp -s <(head -c 110 "$rw") <(head -c 110 "$W/mimic.tlv") || fail "header start differs"
+    cmp -s <(head -c 388 "$rw" | tail -c 22) <(head -c 388 "$W/mimic.tlv" | tail -c 22) ||
+        fail "header tail (14, 15) differs"
+    load "$W/mimic.tlv"
+    walk_header
+    walk_records
+    expect_eq "mimic SAST names" "$(str_at $(($(rec_elem 0 3) + 3)) 23)" "CN=SAST,O=SAST,OU=SAST"
 }
 
 "t_$case_name"
