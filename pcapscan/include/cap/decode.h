@@ -1,5 +1,20 @@
 /* Frame -> cap_pkt: link layer, IP (with fragment reassembly), then the UDP or TCP header.
- * One cap_decoder per input (it holds that input's reassembly state and counters). */
+ * One cap_decoder per input (it holds that input's reassembly state and counters).
+ *
+ * Typical per-input loop (one thread per input is fine; nothing is shared):
+ *
+ *     cap_input *in = cap_input_open(path, name, err, sizeof err);
+ *     cap_decoder *dec = cap_decoder_new(&cfg);
+ *     cap_tftp *tftp = cap_tftp_new(&limits, &callbacks);
+ *     cap_frame f;
+ *     cap_pkt p;
+ *     while (cap_input_next(in, &f))
+ *         if (cap_decode_frame(dec, &f, &p) == CAP_DECODE_PKT)
+ *             cap_tftp_packet(tftp, &p);          (and the TCP consumers)
+ *     cap_tftp_finish(tftp);                      (unfinished transfers reported)
+ *     cap_decoder_finish(dec);
+ *     status = cap_input_status_get(in, &last_good, &msg);  (TRUNCATED -> CAPTURE_TRUNCATED)
+ *     free in reverse order; cap_where.capture points at `name`, keep it alive until then. */
 #ifndef CAP_DECODE_H
 #define CAP_DECODE_H
 
