@@ -161,7 +161,7 @@ t_mkpki() {
     rm -rf "$P"
     out=$("$SRC/tests/tools/mkpki.sh" "$P" 2>&1)
     expect_eq "mkpki output" "$out" ""
-    for n in ca callmanager tvs capf tomcat callmanager2 tvs2 phone rsa1024 rsa2048 rsa4096 \
+    for n in ca callmanager tvs capf tomcat callmanager2 tvs2 phone rsa1024 rsa2048 rsa4096 ec256 \
         expired expiring highserial seed336 seed296ca seed296; do
         { [ -s "$P/$n.key" ] && [ -s "$P/$n.pem" ]; } || fail "missing $n"
         openssl pkey -in "$P/$n.key" -noout || fail "$n.key unreadable"
@@ -281,11 +281,15 @@ t_records() {
         --record "SAST:$P/callmanager.pem:full:cucm-pub.sbd.test:192.0.2.10" \
         --record "TVS:$P/tvs.pem:certhash" --record "0:$P/rsa1024.pem:etoken" \
         --record "APP-SERVER:$P/highserial.pem" --record "7:$P/tomcat.pem" \
-        --sparse-record "CCM+TFTP:cucm-sub.lab:192.0.2.11"
+        --sparse-record "CCM+TFTP:cucm-sub.lab:192.0.2.11" --record "APP-SERVER:$P/ec256.pem"
     load "$W/ctl.tlv"
     walk_header
     walk_records
-    expect_eq "records" "${#RT[@]}" 6
+    expect_eq "records" "${#RT[@]}" 7
+    # EC: tag 7 is the X9.62 uncompressed point (the last 65 bytes of the SubjectPublicKeyInfo).
+    expect_eq "EC PUBLICKEY" "$(rec_hex 6 7)" \
+        "$(openssl pkey -in "$P/ec256.key" -pubout -outform DER | tail -c 65 | od -An -v -tx1 |
+            tr -d ' \n')"
     expect_eq "full tags" "${RT[0]}" "1 2 3 4 5 6 7 8 9 10"
     expect_eq "certhash tags" "${RT[1]}" "1 2 3 4 5 6 7 8 11 12"
     expect_eq "etoken tags" "${RT[2]}" "1 2 3 4 5 6 7 9"
@@ -424,6 +428,10 @@ t_breakage() {
     expect_eq "override name" "$(str_at $((HO[$(hidx 4)] + 3)) "${HL_[$(hidx 4)]}")" CN=ghost
     expect_eq "override serial" "$(hex_at $((HO[$(hidx 5)] + 3)) "${HL_[$(hidx 5)]}")" 0badc0de
     expect_eq "override issuer" "$(str_at $((HO[$(hidx 6)] + 3)) "${HL_[$(hidx 6)]}")" CN=nobody
+    itl "$W/odd.tlv" --align 16 --header-version 9.7
+    verify_sig "$W/odd.tlv" "$(pub callmanager)" || fail "--align 16 file must verify"
+    expect_eq "align 16" $((HDRLEN % 16)) 0
+    expect_eq "header version" "$(hex_at 3 2)" 0907
 }
 
 t_deterministic() {

@@ -16,6 +16,8 @@
 #   rsa1024       CN=sbd-rsa1024;O=SBD Test                RSA-1024 self  serial 0x1024
 #   rsa2048       CN=sbd-rsa2048;O=SBD Test                RSA-2048 self  serial 0x2048
 #   rsa4096       CN=sbd-rsa4096;O=SBD Test                RSA-4096 self  serial 0x4096
+#   ec256         CN=sbd-ec256;O=SBD Test                  EC P-256 self  serial 0xEC256
+#                 (records only: sbdgen signs with RSA keys; its record tag 7 is the 65-byte point)
 #   expired       CN=expired.sbd.test;O=SBD Test           RSA-2048 by ca serial 0x0E0E0E01
 #                 valid 2020-01-01 .. 2021-01-01 (UTC)
 #   expiring      CN=expiring.sbd.test;O=SBD Test          RSA-2048 by ca serial 0x0E0E0E02
@@ -120,6 +122,9 @@ issued phone 2048 "/O=SBD Test/CN=SEP001122334455" 0x5EB0000001 capf
 selfsigned rsa1024 1024 "/O=SBD Test/CN=sbd-rsa1024" 0x1024
 selfsigned rsa2048 2048 "/O=SBD Test/CN=sbd-rsa2048" 0x2048
 selfsigned rsa4096 4096 "/O=SBD Test/CN=sbd-rsa4096" 0x4096
+q openssl req -config sbd-openssl.cnf -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -sha256 -days 1825 -keyout ec256.key -out ec256.pem -subj "/O=SBD Test/CN=sbd-ec256" \
+    -set_serial 0xEC256
 dated expired "/O=SBD Test/CN=expired.sbd.test" 0E0E0E01 20200101000000Z 20210101000000Z
 issued expiring 2048 "/O=SBD Test/CN=expiring.sbd.test" 0x0E0E0E02 ca 10
 selfsigned highserial 2048 "/O=SBD Test/CN=highserial.sbd.test" 0x8A1B2C3D4E5F6071
