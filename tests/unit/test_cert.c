@@ -286,6 +286,18 @@ static void test_real_world_sast(void)
             continue;
         certs++;
         CHECK_EQ_INT(sbd_cert_info_from_der(sbd_elem_value(&f, c), c->len, &ci, &err), SBD_OK);
+        /* The producer's SUBJECTNAME / ISSUERNAME / SERIALNUMBER name the same certificate. */
+        const sbd_record *ri = &f.records[i];
+        char rec_subject[512], rec_issuer[512];
+        sbd_elem_string(&f, ri->subject, rec_subject, sizeof rec_subject);
+        sbd_elem_string(&f, ri->issuer, rec_issuer, sizeof rec_issuer);
+        bool same = sbd_name_equal(ci.subject, rec_subject) &&
+                    sbd_name_equal(ci.issuer, rec_issuer) && ri->serial &&
+                    sbd_serial_equal(ci.serial, ci.serial_len, sbd_elem_value(&f, ri->serial),
+                                     ri->serial->len);
+        CHECK(same);
+        if (!same)
+            fprintf(stderr, "  record %zu: \"%s\" vs \"%s\"\n", i + 1, ci.subject, rec_subject);
     }
     CHECK(certs >= 3);
     sbd_file_free(&f);
