@@ -23,6 +23,8 @@
 
 /* OpenSSL refuses bigger moduli for public operations anyway; stop before parsing work. */
 #define MAX_RSA_BITS 16384
+/* A hostile list can repeat the signer's record many times; each try costs an RSA operation. */
+#define MAX_CANDIDATES 16
 
 const char *sbd_sig_status_name(sbd_sig_status s)
 {
@@ -166,16 +168,20 @@ static bool signature_opens_with(EVP_PKEY *pk, const uint8_t *sig, size_t sig_le
     return ok;
 }
 
-/* Stream [0, sig) and [sig end, EOF) into the verifier: the file is never copied. */
+#define VERIFY_SETUP_FAILED (-2)
+
+/* Stream [0, sig) and [sig end, EOF) into the verifier: the file is never copied. Returns 1
+ * valid, 0 or -1 not valid, VERIFY_SETUP_FAILED when OpenSSL would not take the key. */
 static int digest_verify(const sbd_file *f, EVP_PKEY *pk, const EVP_MD *md, const sbd_elem *sig)
 {
     size_t cut_start = sig->off, cut_end = (size_t)sig->value_off + sig->len;
     EVP_MD_CTX *mctx = EVP_MD_CTX_new();
     EVP_PKEY_CTX *pctx = NULL;
-    int rc = -1;
+    int rc = VERIFY_SETUP_FAILED;
     if (mctx && EVP_DigestVerifyInit(mctx, &pctx, md, NULL, pk) == 1 &&
-        EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1 &&
-        EVP_DigestVerifyUpdate(mctx, f->buf, cut_start) == 1 &&
+        EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1)
+        rc = -1;
+    if (rc == -1 && EVP_DigestVerifyUpdate(mctx, f->buf, cut_start) == 1 &&
         EVP_DigestVerifyUpdate(mctx, f->buf + cut_end, f->len - cut_end) == 1)
         rc = EVP_DigestVerifyFinal(mctx, f->buf + sig->value_off, sig->len);
     EVP_MD_CTX_free(mctx);
@@ -201,6 +207,8 @@ static sbd_sig_status check_with_key(const sbd_file *f, EVP_PKEY *pk, check_t *c
     if (rc == 1)
         return set_check(c, SBD_SIG_VALID, WHY_NONE, "signature valid (%s, RSA %d)",
                          EVP_MD_get0_name(md), bits);
+    if (rc == VERIFY_SETUP_FAILED)
+        return set_check(c, SBD_SIG_BAD_KEY, WHY_KEY, "OpenSSL rejects the %d-bit RSA key", bits);
     if (signature_opens_with(pk, f->buf + sig->value_off, sig->len))
         return set_check(c, SBD_SIG_INVALID, WHY_CONTENT,
                          "the key made this signature but the signed bytes changed (tampered, "
@@ -369,7 +377,9 @@ static bool try_candidates(const sbd_file *f, const sbd_file *by, next_candidate
                            bool tftp_only, sbd_verify_result *out)
 {
     bool tried = false;
-    for (const sbd_record *r = next(f, by, NULL, tftp_only); r; r = next(f, by, r, tftp_only)) {
+    size_t tries = 0;
+    for (const sbd_record *r = next(f, by, NULL, tftp_only); r && tries < MAX_CANDIDATES;
+         r = next(f, by, r, tftp_only), tries++) {
         size_t i = (size_t)(r - by->records);
         check_t c = {SBD_SIG_NOT_CHECKED, WHY_NONE, ""};
         sbd_sig_status st = check_record(f, by, r, &c);
