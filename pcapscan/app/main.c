@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd_scan.h"
 #include "show.h"
 
 #ifndef SBD_VERSION
@@ -23,6 +24,10 @@ int main(int argc, char **argv)
         printf("pcapscan %s\n", SBD_VERSION);
         return 0;
     }
-    usage(argc >= 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
-    return 2;
+    if (argc < 2) {
+        usage(stderr);
+        scan_usage(stderr);
+        return 2;
+    }
+    return cmd_scan(argc, argv); /* the default command: audit captures */
 }

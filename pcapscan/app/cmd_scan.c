@@ -1,0 +1,144 @@
+/* `pcapscan [OPTIONS] INPUT...`: scan every input (in parallel with -j), run the rules over all of
+ * them in packet-time order, write the reports. Exit 0 no error finding, 1 error finding(s),
+ * 2 an input could not be read (the others are still audited). */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cmd_scan.h"
+#include "report.h"
+#include "scan.h"
+
+typedef struct shared {
+    const scan_opts *o;
+    run *r;
+    pthread_mutex_t lock;
+    size_t next, done;
+    uint64_t frames;
+    bool progress;
+} shared;
+
+static void progress_line(shared *s)
+{
+    fprintf(stderr, "\rpcapscan: %zu/%zu inputs, %llu packets", s->done, s->r->n_inputs,
+            (unsigned long long)s->frames);
+    fflush(stderr);
+}
+
+static void on_progress(void *user, uint64_t delta)
+{
+    shared *s = user;
+    pthread_mutex_lock(&s->lock);
+    s->frames += delta;
+    if (s->progress)
+        progress_line(s);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void *worker_main(void *arg)
+{
+    shared *s = arg;
+    for (;;) {
+        pthread_mutex_lock(&s->lock);
+        size_t i = s->next < s->r->n_inputs ? s->next++ : SIZE_MAX;
+        pthread_mutex_unlock(&s->lock);
+        if (i == SIZE_MAX)
+            return NULL;
+        obs_input *in = &s->r->inputs[i];
+        if (scan_input(s->o, in, on_progress, s) != 0)
+            fprintf(stderr, "pcapscan: %s\n", in->open_error);
+        pthread_mutex_lock(&s->lock);
+        s->done++;
+        if (s->progress)
+            progress_line(s);
+        pthread_mutex_unlock(&s->lock);
+    }
+}
+
+/* Runs the inputs on o->jobs threads (the calling thread when 1); results land by index, so the
+ * outcome does not depend on scheduling. */
+static void scan_all(const scan_opts *o, run *r)
+{
+    shared s = {.o = o, .r = r, .progress = o->progress};
+    pthread_mutex_init(&s.lock, NULL);
+    size_t nthreads = (size_t)o->jobs < r->n_inputs ? (size_t)o->jobs : r->n_inputs;
+    pthread_t *th = nthreads > 1 ? calloc(nthreads, sizeof *th) : NULL;
+    size_t started = 0;
+    for (size_t i = 0; th && i < nthreads; i++)
+        if (pthread_create(&th[i], NULL, worker_main, &s) == 0)
+            started++;
+    if (!started)
+        worker_main(&s);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    free(th);
+    if (s.progress)
+        fputs("\r\033[K", stderr);
+    pthread_mutex_destroy(&s.lock);
+}
+
+static int prepare_extract_dir(const char *dir)
+{
+    if (mkdir(dir, 0755) == 0 || errno == EEXIST) {
+        struct stat st;
+        if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+            return 0;
+    }
+    fprintf(stderr, "pcapscan: --extract %s: %s\n", dir, strerror(errno ? errno : ENOTDIR));
+    return -1;
+}
+
+int run_scan(const scan_opts *o, run *r)
+{
+    memset(r, 0, sizeof *r);
+    r->o = o;
+    store_init(&r->content);
+    cap_paths paths;
+    if (cap_paths_expand(o->inputs, o->n_inputs, &paths) != 0)
+        return -1;
+    r->inputs = calloc(paths.count ? paths.count : 1, sizeof *r->inputs);
+    if (!r->inputs) {
+        cap_paths_free(&paths);
+        return -1;
+    }
+    r->n_inputs = paths.count;
+    for (size_t i = 0; i < paths.count; i++)
+        obs_input_init(&r->inputs[i], i, paths.items[i]);
+    cap_paths_free(&paths);
+    scan_all(o, r);
+    return rules_run(r);
+}
+
+int cmd_scan(int argc, char **argv)
+{
+    scan_opts o;
+    int prc = scan_opts_parse(argc, argv, &o);
+    if (prc != 0)
+        return prc > 0 ? 0 : 2;
+    if (o.extract_dir && prepare_extract_dir(o.extract_dir) != 0)
+        return 2;
+    run r;
+    if (run_scan(&o, &r) != 0)
+        fputs("pcapscan: out of memory: results are incomplete\n", stderr);
+    if (o.json)
+        report_json(&r, stdout);
+    else
+        report_text(&r, stdout);
+    fflush(stdout);
+    int rc = 0;
+    if (o.csv_path && report_csv(&r, o.csv_path) != 0)
+        rc = 2;
+    if (o.extract_dir && report_extract_finish(&r, o.extract_dir) != 0)
+        rc = 2;
+    report_totals t;
+    report_totals_of(&r, SIZE_MAX, &t);
+    if (t.inputs_failed || rc == 2)
+        rc = 2;
+    else if (r.by_severity[SBD_SEV_ERROR])
+        rc = 1;
+    run_free(&r);
+    return rc;
+}

@@ -1,0 +1,207 @@
+/* Option parsing for the scan. */
+#define _GNU_SOURCE /* strptime */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "opts.h"
+
+void scan_usage(FILE *out)
+{
+    fputs("usage: pcapscan [OPTIONS] INPUT...      audit captures (files, directories, .gz, -)\n"
+          "       pcapscan show [OPTIONS] FILE...  list and verify ITL/CTL/.sgn/.enc.sgn files\n"
+          "       pcapscan --version\n"
+          "options:\n"
+          "  --json                JSON lines on stdout (file, tls_cert, finding, summary)\n"
+          "  --csv FILE            findings as CSV\n"
+          "  --extract DIR         write rebuilt files (<sha256>-<name>), server certs (DER)\n"
+          "                        and manifest.json to DIR\n"
+          "  --now TIME            judge certificate expiry at TIME (ISO 8601 or Unix seconds)\n"
+          "                        instead of the capture time\n"
+          "  --expiry-days N       CERT_EXPIRES_SOON window (default 30)\n"
+          "  --tls-port PORT       also watch PORT for TLS server certificates (repeatable)\n"
+          "  --http-port PORT      also treat PORT as CUCM's HTTP file service (default 6970)\n"
+          "  --max-transfers N     concurrent TFTP transfers per input (default 4096)\n"
+          "  --max-streams N       concurrent TCP connections per input (default 4096)\n"
+          "  --max-stream-bytes N  buffered bytes per TCP direction (default 1 MiB)\n"
+          "  --max-file-bytes N    largest rebuilt file (default 64 MiB)\n"
+          "  -j, --jobs N          audit N inputs in parallel (default 1)\n"
+          "  -q, --quiet           no progress line on stderr\n"
+          "exit: 0 no error finding, 1 error finding(s), 2 an input could not be read\n",
+          out);
+}
+
+bool scan_parse_time(const char *s, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (*s && *end == '\0' && errno == 0) {
+        *out = v;
+        return true;
+    }
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (!rest) {
+        memset(&tm, 0, sizeof tm);
+        rest = strptime(s, "%Y-%m-%d", &tm);
+    }
+    if (!rest || (*rest && strcmp(rest, "Z") != 0))
+        return false;
+    *out = (int64_t)timegm(&tm);
+    return true;
+}
+
+static bool parse_size(const char *s, size_t min, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (!*s || *s == '-' || errno || v < min || v > SIZE_MAX)
+        return false;
+    unsigned long long mult = 1;
+    if (*end == 'k' || *end == 'K')
+        mult = 1024;
+    else if (*end == 'm' || *end == 'M')
+        mult = 1024 * 1024;
+    else if (*end == 'g' || *end == 'G')
+        mult = 1024ull * 1024 * 1024;
+    if (mult != 1)
+        end++;
+    if (*end || v > SIZE_MAX / mult)
+        return false;
+    *out = (size_t)(v * mult);
+    return true;
+}
+
+static bool add_port(const char *s, uint16_t *ports, size_t *n)
+{
+    size_t v;
+    if (!parse_size(s, 1, &v) || v > 65535 || *n >= SCAN_MAX_EXTRA_PORTS)
+        return false;
+    ports[(*n)++] = (uint16_t)v;
+    return true;
+}
+
+enum {
+    OPT_JSON = 256,
+    OPT_CSV,
+    OPT_EXTRACT,
+    OPT_NOW,
+    OPT_EXPIRY,
+    OPT_TLS_PORT,
+    OPT_HTTP_PORT,
+    OPT_MAX_TRANSFERS,
+    OPT_MAX_STREAMS,
+    OPT_MAX_STREAM_BYTES,
+    OPT_MAX_FILE_BYTES,
+};
+
+static void set_defaults(scan_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->expiry_days = 30;
+    o->max_transfers = 4096;
+    o->max_streams = 4096;
+    o->max_stream_bytes = 1024 * 1024;
+    o->max_file_bytes = 64u * 1024 * 1024;
+    o->max_keep_bytes = 16u * 1024 * 1024;
+    o->jobs = 1;
+    o->progress = isatty(STDERR_FILENO);
+}
+
+/* One option with its argument; false on a bad value. */
+static bool apply(scan_opts *o, int c, const char *arg)
+{
+    size_t v;
+    switch (c) {
+    case OPT_JSON:
+        o->json = true;
+        return true;
+    case OPT_CSV:
+        o->csv_path = arg;
+        return true;
+    case OPT_EXTRACT:
+        o->extract_dir = arg;
+        return true;
+    case OPT_NOW:
+        o->has_now = true;
+        return scan_parse_time(arg, &o->now);
+    case OPT_EXPIRY:
+        if (!parse_size(arg, 0, &v) || v > 36500)
+            return false;
+        o->expiry_days = (int)v;
+        return true;
+    case OPT_TLS_PORT:
+        return add_port(arg, o->tls_ports, &o->n_tls_ports);
+    case OPT_HTTP_PORT:
+        return add_port(arg, o->http_ports, &o->n_http_ports);
+    case OPT_MAX_TRANSFERS:
+        return parse_size(arg, 1, &o->max_transfers);
+    case OPT_MAX_STREAMS:
+        return parse_size(arg, 1, &o->max_streams);
+    case OPT_MAX_STREAM_BYTES:
+        return parse_size(arg, 1024, &o->max_stream_bytes);
+    case OPT_MAX_FILE_BYTES:
+        return parse_size(arg, 1, &o->max_file_bytes);
+    case 'j':
+        if (!parse_size(arg, 1, &v) || v > 256)
+            return false;
+        o->jobs = (int)v;
+        return true;
+    case 'q':
+        o->progress = false;
+        return true;
+    default:
+        return false;
+    }
+}
+
+int scan_opts_parse(int argc, char **argv, scan_opts *o)
+{
+    static const struct option longopts[] = {
+        {"json", no_argument, NULL, OPT_JSON},
+        {"csv", required_argument, NULL, OPT_CSV},
+        {"extract", required_argument, NULL, OPT_EXTRACT},
+        {"now", required_argument, NULL, OPT_NOW},
+        {"expiry-days", required_argument, NULL, OPT_EXPIRY},
+        {"tls-port", required_argument, NULL, OPT_TLS_PORT},
+        {"http-port", required_argument, NULL, OPT_HTTP_PORT},
+        {"max-transfers", required_argument, NULL, OPT_MAX_TRANSFERS},
+        {"max-streams", required_argument, NULL, OPT_MAX_STREAMS},
+        {"max-stream-bytes", required_argument, NULL, OPT_MAX_STREAM_BYTES},
+        {"max-file-bytes", required_argument, NULL, OPT_MAX_FILE_BYTES},
+        {"jobs", required_argument, NULL, 'j'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    set_defaults(o);
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "j:qh", longopts, NULL)) != -1) {
+        if (c == 'h') {
+            scan_usage(stdout);
+            return 1;
+        }
+        if (c == '?' || !apply(o, c, optarg)) {
+            if (c != '?')
+                fprintf(stderr, "pcapscan: bad value for %s: '%s'\n", argv[optind - 1],
+                        optarg ? optarg : "");
+            scan_usage(stderr);
+            return -1;
+        }
+    }
+    if (optind >= argc) {
+        fputs("pcapscan: no input (give capture files, directories or -)\n", stderr);
+        scan_usage(stderr);
+        return -1;
+    }
+    o->inputs = (const char **)(argv + optind);
+    o->n_inputs = (size_t)(argc - optind);
+    return 0;
+}

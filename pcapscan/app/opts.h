@@ -1,0 +1,42 @@
+/* Command-line options of the scan (`pcapscan [OPTIONS] INPUT...`). */
+#ifndef PCAPSCAN_OPTS_H
+#define PCAPSCAN_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define SCAN_MAX_EXTRA_PORTS 32
+
+typedef struct scan_opts {
+    bool json;
+    const char *csv_path;
+    const char *extract_dir;
+    bool has_now;
+    int64_t now; /* Unix seconds; when !has_now each check uses the evidence's packet time */
+    int expiry_days;
+    uint16_t tls_ports[SCAN_MAX_EXTRA_PORTS];
+    size_t n_tls_ports;
+    uint16_t http_ports[SCAN_MAX_EXTRA_PORTS];
+    size_t n_http_ports;
+    size_t max_transfers;    /* concurrent TFTP transfers per input */
+    size_t max_streams;      /* concurrent TCP connections per input */
+    size_t max_stream_bytes; /* buffered bytes per TCP direction */
+    size_t max_file_bytes;   /* one rebuilt file (TFTP or HTTP body) */
+    size_t max_keep_bytes;   /* signed files larger than this are hashed but not verified */
+    int jobs;
+    bool progress; /* stderr is a TTY and not --quiet */
+    const char **inputs;
+    size_t n_inputs;
+} scan_opts;
+
+/* Parse argv (argv[0] is the program). Returns 0 ok, 1 when --help was printed, -1 on a usage
+ * error (message already on stderr). opts->inputs points into argv. */
+int scan_opts_parse(int argc, char **argv, scan_opts *opts);
+void scan_usage(FILE *out);
+
+/* "2026-12-01T00:00:00Z", "2026-12-01" or Unix seconds. */
+bool scan_parse_time(const char *s, int64_t *out);
+
+#endif

@@ -1,0 +1,180 @@
+/* Text report: per input, per phone a timeline (CTL -> ITL -> fallback -> config) with sizes,
+ * hashes and verdicts, the TLS certificates with the TVS check, the findings; then a summary
+ * table across all inputs. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cap/tls_certs.h"
+#include "report.h"
+
+static const char *clock_of(int64_t usec, char *out, size_t outsz)
+{
+    char iso[40];
+    sbd_time_iso(usec / 1000000, iso, sizeof iso);
+    snprintf(out, outsz, "%.10s %.8s.%03d", iso, iso + 11, (int)((usec % 1000000) / 1000));
+    return out;
+}
+
+static void print_file(const run *r, const obs_file *f, FILE *out)
+{
+    char t[48], srv[80];
+    fprintf(out, "    %s #%-6llu %-4s %-9s %s  [%s from %s]\n", clock_of(f->ts_usec, t, sizeof t),
+            (unsigned long long)f->first_pkt, f->proto == OBS_TFTP ? "TFTP" : "HTTP",
+            f->upload ? "upload" : obs_xfer_name(f->xfer), f->name, run_kind_word(r, f),
+            run_endpoint(&f->server, f->sport, srv, sizeof srv));
+    if (f->error_msg)
+        fprintf(out, "        %s %d: %s\n", f->proto == OBS_TFTP ? "TFTP error" : "HTTP",
+                f->error_code, f->error_msg);
+    if (f->has_digest) {
+        char md5[33], sha[65];
+        fprintf(out, "        size %llu  md5 %s\n        sha256 %s\n", (unsigned long long)f->size,
+                sbd_hex_lower(f->md5, 16, md5, sizeof md5),
+                sbd_hex_lower(f->sha256, 32, sha, sizeof sha));
+    } else if (!f->complete && f->size) {
+        fprintf(out, "        %llu bytes received\n", (unsigned long long)f->size);
+    }
+    if (f->missing)
+        fprintf(out, "        missing blocks: %s (%llu)\n", f->missing,
+                (unsigned long long)f->missing_blocks);
+    if (f->complete && f->looks_signed) {
+        fprintf(out, "        signature: %s%s%s", run_sig_word(f), f->sig_detail ? " - " : "",
+                f->sig_detail ? f->sig_detail : "");
+        if (f->verifier)
+            fprintf(out, " (checked against %s #%llu)", f->verifier->name,
+                    (unsigned long long)f->verifier->first_pkt);
+        fputc('\n', out);
+    }
+    if (f->parse_error)
+        fprintf(out, "        not parsed: %s\n", f->parse_error);
+}
+
+static void print_tls(const obs_tls *t, FILE *out)
+{
+    char ts[48], srv[80], cli[80], ver[32];
+    fprintf(out, "    %s #%-6llu TLS  %s -> %s %s", clock_of(t->ts_usec, ts, sizeof ts),
+            (unsigned long long)t->pkt, run_endpoint(&t->client, t->cport, cli, sizeof cli),
+            run_endpoint(&t->server, t->sport, srv, sizeof srv),
+            cap_tls_version_name(t->version, ver, sizeof ver));
+    if (t->kind == OBS_TLS_HIDDEN) {
+        fputs(": certificate not visible (TLS 1.3)\n", out);
+        return;
+    }
+    if (t->kind == OBS_TLS_ERROR) {
+        fprintf(out, ": %s\n", t->error ? t->error : "error");
+        return;
+    }
+    fputc('\n', out);
+    for (size_t i = 0; i < t->n_certs; i++) {
+        const obs_cert *c = &t->certs[i];
+        if (!c->info_ok) {
+            fprintf(out, "        cert %zu: unreadable (%s)\n", i, c->error ? c->error : "?");
+            continue;
+        }
+        char serial[140], na[32];
+        fprintf(out, "        cert %zu: %s  serial %s  not after %s\n", i, c->info.subject,
+                sbd_hex_serial(c->info.serial, c->info.serial_len, false, serial, sizeof serial),
+                sbd_time_iso(c->info.not_after, na, sizeof na));
+    }
+}
+
+/* Phones in order of first appearance in the input. */
+static size_t phone_list(const obs_file **files, size_t n, const char **labels)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < k && !seen; j++)
+            seen = strcmp(labels[j], files[i]->phone) == 0;
+        if (!seen)
+            labels[k++] = files[i]->phone;
+    }
+    return k;
+}
+
+static void print_finding(const run *r, const finding *x, FILE *out)
+{
+    fprintf(out, "    %-7s %-28s %s", sbd_severity_name(sbd_rule_severity(x->rule)),
+            sbd_rule_id(x->rule), x->message ? x->message : "");
+    fputs(" [packets", out);
+    for (size_t i = 0; i < x->n_packets; i++)
+        fprintf(out, " #%llu", (unsigned long long)x->packets[i]);
+    if (x->occurrences > 1)
+        fprintf(out, "; seen %llu times", (unsigned long long)x->occurrences);
+    if (x->related.set && x->related.input != x->input)
+        fprintf(out, "; %s in %s", x->related_what, r->inputs[x->related.input].path);
+    fputs("]\n", out);
+}
+
+static void print_input(const run *r, size_t i, FILE *out, size_t *idx)
+{
+    const obs_input *in = &r->inputs[i];
+    fprintf(out, "== %s\n", in->path);
+    if (in->open_failed) {
+        fprintf(out, "  could not be read: %s\n\n", in->open_error);
+        return;
+    }
+    fprintf(out, "  %llu packets", (unsigned long long)in->counts.decode.frames);
+    if (in->end_status != CAP_INPUT_OK)
+        fprintf(out, ", %s after packet %llu: %s", cap_input_status_name(in->end_status),
+                (unsigned long long)in->last_good, in->end_msg ? in->end_msg : "");
+    fputc('\n', out);
+    const obs_file **files = run_sorted_files(in);
+    const char **labels = malloc((in->n_files ? in->n_files : 1) * sizeof *labels);
+    size_t np = files && labels ? phone_list(files, in->n_files, labels) : 0;
+    for (size_t p = 0; p < np; p++) {
+        fprintf(out, "  phone %s\n", labels[p]);
+        for (size_t k = 0; k < in->n_files; k++)
+            if (strcmp(files[k]->phone, labels[p]) == 0)
+                print_file(r, files[k], out);
+    }
+    if (in->n_tls)
+        fputs("  TLS sessions\n", out);
+    for (size_t k = 0; k < in->n_tls; k++)
+        print_tls(&in->tls[k], out);
+    size_t n = run_findings_of(r, i, idx, r->n_findings);
+    fprintf(out, "  findings: %zu\n", n);
+    for (size_t k = 0; k < n; k++)
+        print_finding(r, &r->findings[idx[k]], out);
+    fputc('\n', out);
+    free(labels);
+    free(files);
+}
+
+static void summary_row(FILE *out, const char *name, const report_totals *t, const uint64_t sev[3])
+{
+    fprintf(out, "%-40.40s %9llu %6llu %6llu %6llu %6llu %6llu %6llu %6llu\n", name,
+            (unsigned long long)t->packets, (unsigned long long)t->files,
+            (unsigned long long)t->files_complete,
+            (unsigned long long)(t->files_incomplete + t->files_unparsable),
+            (unsigned long long)t->certs, (unsigned long long)sev[2], (unsigned long long)sev[1],
+            (unsigned long long)sev[0]);
+}
+
+void report_text(const run *r, FILE *out)
+{
+    size_t *idx = malloc((r->n_findings ? r->n_findings : 1) * sizeof *idx);
+    if (!idx)
+        return;
+    for (size_t i = 0; i < r->n_inputs; i++)
+        print_input(r, i, out, idx);
+    fputs("== summary\n", out);
+    fprintf(out, "%-40s %9s %6s %6s %6s %6s %6s %6s %6s\n", "input", "packets", "files", "ok",
+            "bad", "certs", "error", "warn", "info");
+    for (size_t i = 0; i < r->n_inputs; i++) {
+        report_totals t;
+        report_totals_of(r, i, &t);
+        uint64_t sev[3] = {0, 0, 0};
+        for (size_t k = 0; k < r->n_findings; k++)
+            if (r->findings[k].input == i)
+                sev[sbd_rule_severity(r->findings[k].rule)]++;
+        summary_row(out, r->inputs[i].open_failed ? "(unreadable)" : r->inputs[i].path, &t, sev);
+    }
+    report_totals all;
+    report_totals_of(r, SIZE_MAX, &all);
+    summary_row(out, "TOTAL", &all, r->by_severity);
+    if (all.inputs_failed || all.inputs_truncated)
+        fprintf(out, "%llu input(s) unreadable, %llu truncated or corrupt\n",
+                (unsigned long long)all.inputs_failed, (unsigned long long)all.inputs_truncated);
+    free(idx);
+}

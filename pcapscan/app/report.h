@@ -1,0 +1,34 @@
+/* Outputs of the scan: JSON lines, text report, CSV findings, extraction manifest.
+ * docs/output.md documents every field; bump REPORT_FORMAT_VERSION on incompatible changes. */
+#ifndef PCAPSCAN_REPORT_H
+#define PCAPSCAN_REPORT_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "run.h"
+
+#define REPORT_FORMAT_VERSION 1
+
+/* JSON objects of the contract (new references). */
+json_t *report_file_json(const run *r, const obs_file *f);
+json_t *report_cert_json(const run *r, const obs_tls *t, size_t chain_index);
+json_t *report_finding_json(const run *r, const finding *x);
+json_t *report_summary_json(const run *r);
+
+/* Totals shared by the summary object and the text table. */
+typedef struct report_totals {
+    uint64_t packets, files, files_complete, files_not_found, files_incomplete, files_unparsable;
+    uint64_t certs, tls_sessions, tls_hidden;
+    uint64_t inputs_failed, inputs_truncated;
+} report_totals;
+void report_totals_of(const run *r, size_t input, report_totals *t); /* input SIZE_MAX = all */
+
+void report_json(const run *r, FILE *out);
+void report_text(const run *r, FILE *out);
+int report_csv(const run *r, const char *path); /* 0 or -1 (message on stderr) */
+/* Server certs as DER and manifest.json (files were written during the scan). 0 or -1. */
+int report_extract_finish(const run *r, const char *dir);
+
+#endif

@@ -1,0 +1,77 @@
+/* One pcapscan run: every input's observations, the shared content store, and the findings the
+ * rules pass derived from them (in packet-time order across all inputs). */
+#ifndef PCAPSCAN_RUN_H
+#define PCAPSCAN_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "observe.h"
+#include "opts.h"
+#include "sbd/audit.h"
+#include "store.h"
+
+#define FINDING_MAX_PACKETS 8
+
+/* A reference to another observation (the earlier ITL A of a continuity finding). */
+typedef struct finding_ref {
+    bool set;
+    size_t input;
+    uint64_t pkt;
+    const char *file; /* borrowed from the observation */
+    uint8_t sha256[32];
+} finding_ref;
+
+typedef struct finding {
+    sbd_rule rule;
+    size_t input;
+    int64_t ts_usec;
+    uint64_t order; /* creation order, for stable sorting */
+    char phone[64];
+    char *message;
+    /* Evidence. */
+    uint64_t packets[FINDING_MAX_PACKETS];
+    size_t n_packets;
+    uint64_t occurrences; /* the same finding seen again (same phone, content or cert) */
+    const obs_file *file;
+    const obs_cert *cert;
+    const obs_tls *tls;
+    finding_ref related;      /* ITL A (continuity), or the trust list a cert was checked against */
+    const char *related_what; /* "previous_itl", "trust_list", "not_found_request" */
+    char *dedupe_key;
+} finding;
+
+typedef struct run {
+    const scan_opts *o;
+    obs_input *inputs;
+    size_t n_inputs;
+    store content; /* all inputs' signed-file bytes */
+    finding *findings;
+    size_t n_findings, cap_findings;
+    uint64_t by_severity[3];
+    uint64_t by_rule[SBD_RULE_COUNT];
+} run;
+
+/* After all inputs are scanned: move their content into run->content, then decide every file's
+ * signature verdict and every finding (cross-capture rules in packet-time order). */
+int rules_run(run *r);
+void run_free(run *r);
+
+/* Findings of one input, in order (indexes into r->findings); returns the count. */
+size_t run_findings_of(const run *r, size_t input, size_t *out, size_t max);
+
+/* Files of an input sorted by first packet (pointers into the input). Caller frees. */
+const obs_file **run_sorted_files(const obs_input *in);
+
+/* Signature word of the JSON contract for a file ("valid", "invalid", "signer_unknown",
+ * "not_signed", "not_checked"). */
+const char *run_sig_word(const obs_file *f);
+/* "itl", "ctl", "sgn", "enc_sgn" or "other": from the content when parsed, else the name. */
+const char *run_kind_word(const run *r, const obs_file *f);
+/* Parsed content of a file, or NULL. */
+const sbd_file *run_parsed(const run *r, const obs_file *f);
+
+/* "10.0.0.1:69" / "[fd00::1]:6970". */
+char *run_endpoint(const cap_addr *a, uint16_t port, char *out, size_t outsz);
+
+#endif

@@ -1,0 +1,501 @@
+/* Per-input pipeline (see scan.h). Only bookkeeping here: decoding lives in the capture layer
+ * (pcapscan/include/cap) and in common/ (common/include/sbd). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "cap/http.h"
+#include "cap/tls_certs.h"
+#include "scan.h"
+
+enum { PROGRESS_EVERY = 1 << 16 };
+
+typedef struct live_tls {
+    const cap_tls_session *s;
+    size_t idx; /* into in->tls */
+} live_tls;
+
+typedef struct worker {
+    const scan_opts *o;
+    obs_input *in;
+    cap_tftp *tftp;
+    cap_tcp_ctx *tcp;
+    cap_tls_ctx *tls;
+    cap_http_ctx *http;
+    live_tls *live;
+    size_t n_live, cap_live;
+    bool oom;
+} worker;
+
+static int64_t usec_of(const cap_where *w)
+{
+    return w->ts_sec * 1000000 + w->ts_usec;
+}
+
+/* Printable copy: control and non-ASCII bytes become '?'. */
+static char *printable(const char *s)
+{
+    char *d = strdup(s ? s : "");
+    for (char *p = d; p && *p; p++)
+        if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+            *p = '?';
+    return d;
+}
+
+char *scan_extract_name(const uint8_t sha256[32], const char *name, char *out, size_t outsz)
+{
+    char hex[65];
+    for (size_t i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", sha256[i]);
+    char clean[200];
+    size_t n = 0;
+    for (const char *p = name ? name : ""; *p && n < sizeof clean - 1; p++) {
+        unsigned char c = (unsigned char)*p;
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '-' || c == '_' || c == '+';
+        clean[n++] = ok ? (char)c : '_';
+    }
+    clean[n] = '\0';
+    /* ".." anywhere becomes "._": no parent references, no hidden names after the prefix. */
+    for (char *p = strstr(clean, ".."); p; p = strstr(p, ".."))
+        p[1] = '_';
+    snprintf(out, outsz, "%s-%s", hex, n ? clean : "unnamed");
+    return out;
+}
+
+static void digests(const uint8_t *buf, size_t len, uint8_t md5[16], uint8_t sha256[32])
+{
+    unsigned int n = 0;
+    EVP_Digest(buf, len, md5, &n, EVP_md5(), NULL);
+    EVP_Digest(buf, len, sha256, &n, EVP_sha256(), NULL);
+}
+
+/* Write atomically (temp + rename) so parallel workers extracting the same content agree. */
+static int write_extracted(const char *dir, const char *name, const uint8_t *buf, size_t len)
+{
+    char tmp[4096], final[4096];
+    snprintf(final, sizeof final, "%s/%s", dir, name);
+    if (access(final, F_OK) == 0)
+        return 0; /* content-addressed: same name, same bytes */
+    snprintf(tmp, sizeof tmp, "%s/.tmp-XXXXXX", dir);
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return -1;
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, buf + off, len - off);
+        if (w <= 0) {
+            close(fd);
+            unlink(tmp);
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    fchmod(fd, 0644);
+    if (close(fd) != 0 || rename(tmp, final) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+/* Digests, extraction and (for signed files) keeping the bytes, for a complete file. */
+static void take_content(worker *w, obs_file *f, const uint8_t *data, size_t len, uint8_t *owned)
+{
+    digests(data, len, f->md5, f->sha256);
+    f->has_digest = true;
+    f->looks_signed = sbd_file_looks_signed(data, len);
+    if (w->o->extract_dir) {
+        char name[300];
+        scan_extract_name(f->sha256, f->name, name, sizeof name);
+        if (write_extracted(w->o->extract_dir, name, data, len) == 0)
+            f->extracted = strdup(name);
+        else
+            w->in->counts.extract_errors++;
+    }
+    if (f->looks_signed && len <= w->o->max_keep_bytes) {
+        uint8_t *copy = owned;
+        if (!copy && (copy = malloc(len ? len : 1)) != NULL)
+            memcpy(copy, data, len);
+        owned = NULL;
+        f->in_store = copy && store_put(&w->in->content, f->sha256, copy, len) != NULL;
+    } else if (f->looks_signed) {
+        w->in->counts.content_dropped++;
+    }
+    free(owned);
+}
+
+static void set_name(obs_file *f, const char *name)
+{
+    f->name = printable(name);
+    f->name_kind = sbd_audit_classify_name(f->name ? f->name : "", f->mac);
+}
+
+/* "3-5,9,..." from the tracker's missing ranges. */
+static char *missing_text(const cap_tftp_transfer *t)
+{
+    char buf[1024];
+    size_t n = 0;
+    buf[0] = '\0';
+    for (uint32_t i = 0; i < t->n_missing && n < sizeof buf - 48; i++) {
+        const cap_tftp_range *r = &t->missing[i];
+        int k = r->first == r->last
+                    ? snprintf(buf + n, sizeof buf - n, "%s%llu", i ? "," : "",
+                               (unsigned long long)r->first)
+                    : snprintf(buf + n, sizeof buf - n, "%s%llu-%llu", i ? "," : "",
+                               (unsigned long long)r->first, (unsigned long long)r->last);
+        n += (size_t)k;
+    }
+    if (t->missing_blocks && t->n_missing == CAP_TFTP_MAX_RANGES)
+        snprintf(buf + n, sizeof buf - n, ",...");
+    if (t->tail_missing)
+        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%slast block never seen",
+                 buf[0] ? "; " : "");
+    return buf[0] ? strdup(buf) : NULL;
+}
+
+static obs_xfer tftp_xfer(const cap_tftp_transfer *t, cap_tftp_status st)
+{
+    switch (st) {
+    case CAP_TFTP_COMPLETE:
+        return OBS_XFER_COMPLETE;
+    case CAP_TFTP_ERROR:
+        return t->error_code == 1 ? OBS_XFER_NOT_FOUND : OBS_XFER_ERROR;
+    case CAP_TFTP_EVICTED:
+        return OBS_XFER_EVICTED;
+    case CAP_TFTP_TOO_LARGE:
+        return OBS_XFER_TOO_LARGE;
+    default:
+        return t->server_port == 0 && t->blocks == 0 ? OBS_XFER_NO_RESPONSE : OBS_XFER_INCOMPLETE;
+    }
+}
+
+static void tftp_finished(void *user, const cap_tftp_transfer *t, cap_tftp_status st)
+{
+    worker *w = user;
+    obs_file *f = obs_add_file(w->in);
+    if (!f) {
+        w->oom = true;
+        return;
+    }
+    f->proto = OBS_TFTP;
+    set_name(f, t->filename);
+    f->upload = t->opcode == 2;
+    f->client = t->client;
+    f->server = t->server;
+    f->cport = t->client_port;
+    f->sport = t->server_port;
+    f->first_pkt = t->first.pkt_no;
+    f->last_pkt = t->last.pkt_no;
+    f->ts_usec = usec_of(&t->first);
+    f->xfer = tftp_xfer(t, st);
+    f->complete = st == CAP_TFTP_COMPLETE;
+    f->size = t->len;
+    f->blksize = t->blksize;
+    f->oack = t->oack;
+    f->dup_blocks = t->dup_blocks;
+    f->out_of_order = t->out_of_order;
+    f->conflict_blocks = t->conflict_blocks;
+    f->missing_blocks = t->missing_blocks;
+    f->tail_missing = t->tail_missing;
+    if (!f->complete && f->xfer != OBS_XFER_NOT_FOUND && f->xfer != OBS_XFER_ERROR)
+        f->missing = missing_text(t);
+    if (t->has_error) {
+        f->error_code = t->error_code;
+        f->error_msg = printable(t->error_msg);
+    }
+    if (f->complete && t->data) {
+        size_t len = 0;
+        uint8_t *own = cap_tftp_take_data(w->tftp, t, &len);
+        if (own)
+            take_content(w, f, own, len, own);
+    }
+}
+
+static obs_xfer http_xfer(const cap_http_file *h)
+{
+    if (h->status == 0)
+        return h->has_request ? OBS_XFER_NO_RESPONSE : OBS_XFER_INCOMPLETE;
+    if (h->status == 404)
+        return OBS_XFER_NOT_FOUND;
+    if (h->status < 200 || h->status > 299)
+        return OBS_XFER_ERROR;
+    if (h->over_limit)
+        return OBS_XFER_TOO_LARGE;
+    return h->complete ? OBS_XFER_COMPLETE : OBS_XFER_INCOMPLETE;
+}
+
+static void http_file(void *user, const cap_http_file *h)
+{
+    worker *w = user;
+    obs_file *f = obs_add_file(w->in);
+    if (!f) {
+        w->oom = true;
+        return;
+    }
+    f->proto = OBS_HTTP;
+    set_name(f, h->name && *h->name ? h->name : h->path);
+    f->client = h->conn->client;
+    f->server = h->conn->server;
+    f->cport = h->conn->cport;
+    f->sport = h->conn->sport;
+    const cap_where *first = h->has_request ? &h->request : &h->first;
+    f->first_pkt = first->pkt_no;
+    f->last_pkt = h->last.pkt_no ? h->last.pkt_no : first->pkt_no;
+    f->ts_usec = usec_of(first);
+    f->xfer = http_xfer(h);
+    f->complete = f->xfer == OBS_XFER_COMPLETE;
+    f->size = h->len;
+    if (h->status) {
+        f->error_code = h->status;
+        if (h->status != 200)
+            f->error_msg = printable(h->reason);
+    }
+    if (f->complete)
+        take_content(w, f, h->body ? h->body : (const uint8_t *)"", h->len, NULL);
+}
+
+static void http_error(void *user, const cap_tcp_conn_info *conn, const cap_http_error *e)
+{
+    (void)conn;
+    (void)e;
+    ((worker *)user)->in->counts.http_errors++;
+}
+
+/* The obs_tls of a live session, created on its first event. */
+static obs_tls *tls_obs(worker *w, const cap_tls_session *s, const cap_where *where)
+{
+    for (size_t i = 0; i < w->n_live; i++)
+        if (w->live[i].s == s)
+            return &w->in->tls[w->live[i].idx];
+    if (w->n_live == w->cap_live) {
+        size_t ncap = w->cap_live ? w->cap_live * 2 : 16;
+        live_tls *nl = realloc(w->live, ncap * sizeof *nl);
+        if (!nl)
+            return NULL;
+        w->live = nl;
+        w->cap_live = ncap;
+    }
+    obs_tls *t = obs_add_tls(w->in);
+    if (!t)
+        return NULL;
+    w->live[w->n_live++] = (live_tls){s, w->in->n_tls - 1};
+    t->client = s->conn->client;
+    t->server = s->conn->server;
+    t->cport = s->conn->cport;
+    t->sport = s->conn->sport;
+    t->first_pkt = s->conn->first.pkt_no;
+    t->pkt = where ? where->pkt_no : t->first_pkt;
+    t->ts_usec = usec_of(where ? where : &s->conn->first);
+    t->version = s->version;
+    if (s->sni[0])
+        t->sni = printable(s->sni);
+    return t;
+}
+
+static void tls_certs(void *user, const cap_tls_session *s, const cap_tls_cert *chain, size_t n,
+                      const cap_where *where)
+{
+    worker *w = user;
+    obs_tls *t = tls_obs(w, s, where);
+    if (!t || t->n_certs || !(t->certs = calloc(n, sizeof *t->certs))) {
+        w->oom = w->oom || !t;
+        return;
+    }
+    t->kind = OBS_TLS_CERTS;
+    t->version = s->version;
+    t->pkt = where->pkt_no;
+    t->ts_usec = usec_of(where);
+    for (size_t i = 0; i < n; i++) {
+        obs_cert *c = &t->certs[t->n_certs];
+        c->der = malloc(chain[i].len ? chain[i].len : 1);
+        if (!c->der)
+            break;
+        memcpy(c->der, chain[i].der, chain[i].len);
+        c->len = chain[i].len;
+        sbd_error err;
+        memset(&err, 0, sizeof err);
+        c->info_ok = sbd_cert_info_from_der(c->der, c->len, &c->info, &err) == SBD_OK;
+        if (!c->info_ok)
+            c->error = printable(err.msg);
+        t->n_certs++;
+    }
+}
+
+static void tls_hidden(void *user, const cap_tls_session *s, const cap_where *where)
+{
+    obs_tls *t = tls_obs(user, s, where);
+    if (t && t->kind != OBS_TLS_CERTS) {
+        t->kind = OBS_TLS_HIDDEN;
+        t->version = s->version;
+    }
+}
+
+static void tls_error(void *user, const cap_tls_session *s, const cap_tls_error *e)
+{
+    worker *w = user;
+    w->in->counts.tls_errors++;
+    if (e->kind == CAP_TLS_ERR_NOT_TLS)
+        return; /* plain traffic on a watched port: counted, nothing to audit */
+    obs_tls *t = tls_obs(w, s, e->where);
+    if (t && !t->error) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "%s at byte %llu of the %s stream: %s", cap_tls_err_name(e->kind),
+                 (unsigned long long)e->offset, e->dir == CAP_TCP_S2C ? "server" : "client",
+                 e->msg ? e->msg : "");
+        t->error = printable(msg);
+        if (t->kind != OBS_TLS_CERTS && t->kind != OBS_TLS_HIDDEN)
+            t->kind = OBS_TLS_ERROR;
+    }
+}
+
+static void tls_end(void *user, const cap_tls_session *s, cap_tls_outcome outcome)
+{
+    worker *w = user;
+    w->in->counts.tls_sessions++;
+    if (outcome == CAP_TLS_NO_CERT)
+        w->in->counts.tls_no_cert++;
+    else if (outcome == CAP_TLS_NO_DATA)
+        w->in->counts.tls_no_data++;
+    for (size_t i = 0; i < w->n_live; i++)
+        if (w->live[i].s == s) {
+            obs_tls *t = &w->in->tls[w->live[i].idx];
+            if (outcome == CAP_TLS_ERROR && t->kind == OBS_TLS_ERROR && !t->error)
+                t->error = strdup("TLS handshake error");
+            w->live[i] = w->live[--w->n_live];
+            return;
+        }
+}
+
+static bool tcp_open(void *user, const cap_tcp_conn_info *conn, cap_tcp_consumer *out)
+{
+    worker *w = user;
+    return cap_tls_attach(w->tls, conn, out) || cap_http_attach(w->http, conn, out);
+}
+
+static void on_notice(void *user, const cap_where *where, cap_notice kind, const char *msg)
+{
+    (void)where;
+    (void)msg;
+    obs_input *in = user;
+    if ((size_t)kind < sizeof in->counts.notices / sizeof in->counts.notices[0])
+        in->counts.notices[kind]++;
+}
+
+static int worker_open(worker *w)
+{
+    const scan_opts *o = w->o;
+    cap_tftp_limits tl = {.max_transfers = o->max_transfers, .max_bytes = o->max_file_bytes};
+    cap_tftp_callbacks tcb = {.user = w, .on_finished = tftp_finished};
+    w->tftp = cap_tftp_new(&tl, &tcb);
+
+    cap_tls_callbacks lcb = {.user = w,
+                             .on_certs = tls_certs,
+                             .on_hidden = tls_hidden,
+                             .on_error = tls_error,
+                             .on_end = tls_end};
+    w->tls = cap_tls_new(NULL, &lcb);
+    cap_http_limits hl;
+    cap_http_limits_default(&hl);
+    hl.max_body = o->max_file_bytes;
+    cap_http_callbacks hcb = {.user = w, .on_file = http_file, .on_error = http_error};
+    w->http = cap_http_new(&hl, &hcb);
+    if (!w->tftp || !w->tls || !w->http)
+        return -1;
+    for (size_t i = 0; i < o->n_tls_ports; i++)
+        cap_tls_add_port(w->tls, o->tls_ports[i]);
+    for (size_t i = 0; i < o->n_http_ports; i++)
+        cap_http_add_port(w->http, o->http_ports[i]);
+
+    cap_tcp_limits cl;
+    cap_tcp_limits_default(&cl);
+    cl.max_conns = o->max_streams;
+    cl.max_ooo_bytes = o->max_stream_bytes;
+    if (cl.max_pending < o->max_stream_bytes)
+        cl.max_pending = o->max_stream_bytes;
+    cap_tcp_callbacks ccb = {.user = w, .on_open = tcp_open};
+    w->tcp = cap_tcp_new(&cl, &ccb);
+    return w->tcp ? 0 : -1;
+}
+
+static void worker_close(worker *w)
+{
+    cap_tcp_free(w->tcp); /* flushes: TLS/HTTP consumers report before their contexts go */
+    cap_tftp_free(w->tftp);
+    cap_tls_free(w->tls);
+    cap_http_free(w->http);
+    free(w->live);
+}
+
+static void read_frames(worker *w, cap_input *ci, cap_decoder *dec, scan_progress_fn progress,
+                        void *user)
+{
+    obs_input *in = w->in;
+    cap_frame fr;
+    cap_pkt pkt;
+    uint64_t since = 0;
+    while (cap_input_next(ci, &fr)) {
+        int64_t ts = usec_of(&fr.where);
+        if (!in->first_ts || ts < in->first_ts)
+            in->first_ts = ts;
+        if (ts > in->last_ts)
+            in->last_ts = ts;
+        if (cap_decode_frame(dec, &fr, &pkt) == CAP_DECODE_PKT) {
+            if (pkt.ip_proto == 17)
+                cap_tftp_packet(w->tftp, &pkt);
+            else if (pkt.ip_proto == 6)
+                cap_tcp_packet(w->tcp, &pkt);
+        }
+        if (progress && ++since == PROGRESS_EVERY) {
+            progress(user, since);
+            since = 0;
+        }
+    }
+    if (progress && since)
+        progress(user, since);
+}
+
+int scan_input(const scan_opts *o, obs_input *in, scan_progress_fn progress, void *user)
+{
+    char err[512] = "";
+    cap_input *ci = cap_input_open(in->path, in->path, err, sizeof err);
+    if (!ci) {
+        in->open_failed = true;
+        in->open_error = strdup(err[0] ? err : "cannot open");
+        return -1;
+    }
+    in->linktype = cap_input_linktype(ci);
+    worker w = {.o = o, .in = in};
+    cap_decode_config dc = {.on_notice = on_notice, .user = in};
+    cap_decoder *dec = cap_decoder_new(&dc);
+    if (!dec || worker_open(&w) != 0) {
+        in->open_failed = true;
+        in->open_error = strdup("out of memory");
+        cap_decoder_free(dec);
+        worker_close(&w);
+        cap_input_close(ci);
+        return -1;
+    }
+    read_frames(&w, ci, dec, progress, user);
+    cap_decoder_finish(dec);
+    cap_tftp_finish(w.tftp);
+    cap_tcp_flush(w.tcp);
+    in->counts.decode = *cap_decoder_stats(dec);
+    in->counts.defrag = *cap_decoder_defrag_stats(dec);
+    in->counts.tftp = *cap_tftp_get_stats(w.tftp);
+    cap_tcp_get_stats(w.tcp, &in->counts.tcp);
+    const char *msg = NULL;
+    in->end_status = cap_input_status_get(ci, &in->last_good, &msg);
+    if (in->end_status != CAP_INPUT_OK)
+        in->end_msg = printable(msg ? msg : "");
+    cap_decoder_free(dec);
+    worker_close(&w);
+    cap_input_close(ci);
+    return 0;
+}

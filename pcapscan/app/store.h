@@ -1,0 +1,42 @@
+/* Content store: distinct file bytes by SHA-256, each parsed and self-verified at most once.
+ * Used for trust lists and signed files only (they are small); other files keep only digests. */
+#ifndef PCAPSCAN_STORE_H
+#define PCAPSCAN_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sbd/file.h"
+#include "sbd/verify.h"
+
+typedef struct blob {
+    uint8_t sha256[32];
+    uint8_t *data;
+    size_t len;
+    /* Analysis, filled once by blob_analyse (single-threaded rules pass). */
+    bool analysed;
+    bool parsed;
+    char parse_error[240];
+    sbd_file f;
+    sbd_verify_result self; /* trust lists: sbd_verify_trust_list */
+} blob;
+
+typedef struct store {
+    blob **slots; /* open addressing, power-of-two capacity */
+    size_t cap, count;
+} store;
+
+void store_init(store *s);
+void store_free(store *s);
+/* Keep data (ownership passes to the store; a duplicate is freed). Returns the blob, or NULL
+ * when out of memory (data freed). */
+blob *store_put(store *s, const uint8_t sha256[32], uint8_t *data, size_t len);
+blob *store_get(const store *s, const uint8_t sha256[32]);
+/* Move every blob of src into dst (duplicates freed); src is left empty. Returns 0 or -1. */
+int store_move(store *dst, store *src);
+
+/* Parse (and self-verify trust lists) once. Returns b->parsed. */
+bool blob_analyse(blob *b);
+
+#endif
