@@ -655,6 +655,7 @@ static void record_write(gen_buf *b, const rec_spec *r, int order, gen_name_styl
 {
     static const uint8_t cisco_order[] = {2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
     static const uint8_t ucm_order[] = {2, 3, 5, 6, 4, 7, 8, 9, 10, 11, 12};
+    _Static_assert(sizeof cisco_order == sizeof ucm_order, "same tags, different order");
     const uint8_t *tags = order == ORDER_CISCO ? cisco_order : ucm_order;
     gen_cert c = {0};
     if (r->cert_path && gen_cert_load(r->cert_path, style, &c))
