@@ -1,0 +1,22 @@
+/* What Wireshark's TFTP dissector hands to its "tftp" heuristic list. packet-tftp.h is not shipped
+ * in libwireshark-dev 4.0, so the one-member struct is restated here (same layout). */
+#ifndef CUCM_TFTP_H
+#define CUCM_TFTP_H
+
+#include <wireshark.h>
+
+typedef struct cucm_tftpinfo {
+    const char *filename;
+} cucm_tftpinfo;
+
+/* Make TFTP reassemble multi-block files so the heuristics see whole ITLs (off by default). */
+void cucm_tftp_force_defragment(void);
+
+/* File name of the transfer, or NULL. */
+static inline const char *cucm_tftp_filename(const void *data)
+{
+    const cucm_tftpinfo *ti = (const cucm_tftpinfo *)data;
+    return ti ? ti->filename : NULL;
+}
+
+#endif

@@ -1,0 +1,630 @@
+/* cucmtvs: Cisco Trust Verification Service on TCP 2445, inside TLS. Two parts:
+ *  - the TVS PDUs themselves (visible when TLS is decrypted), framed with tcp_dissect_pdus;
+ *  - a postdissector that reads the TLS server certificate on the TVS port (field
+ *    tls.handshake.certificate) and compares it with the TVS record of the ITL seen earlier in the
+ *    capture, which is the phone's first check before it trusts anything TVS says.
+ * Why a postdissector: libwireshark 4.0 exports no hook into TLS certificate handling (the TLS tap
+ * carries no certificates, x509af functions are not exported), but any field value can be read
+ * from the finished tree once the field is declared "wanted", which also works in tshark's
+ * one-pass mode without -V. */
+#include <wireshark.h>
+#include <epan/conversation.h>
+#include <epan/exceptions.h>
+#include <epan/expert.h>
+#include <epan/packet.h>
+#include <epan/prefs.h>
+#include <epan/proto_data.h>
+#include <epan/range.h>
+#include <epan/dissectors/packet-tcp.h>
+#include <epan/dissectors/packet-tls.h>
+
+#include "cucm-plugin.h"
+#include "cucm-store.h"
+#include "cucm-tree.h"
+#include "sbd/cert.h"
+#include "sbd/tvs.h"
+
+#define TVS_DEFAULT_PORTS "2445"
+
+static int proto_cucmtvs = -1;
+
+static int hf_protocol = -1;
+static int hf_version = -1;
+static int hf_type = -1;
+static int hf_flags = -1;
+static int hf_session_id = -1;
+static int hf_length = -1;
+static int hf_element = -1;
+static int hf_el_tag = -1;
+static int hf_el_length = -1;
+static int hf_el_value = -1;
+static int hf_device_name_prefix = -1;
+static int hf_device_name = -1;
+static int hf_certificate = -1;
+static int hf_subject = -1;
+static int hf_issuer = -1;
+static int hf_serial = -1;
+static int hf_status = -1;
+static int hf_role = -1;
+static int hf_ttl = -1;
+static int hf_response_in = -1;
+static int hf_response_to = -1;
+static int hf_response_time = -1;
+static int hf_parse_error = -1;
+static int hf_srv = -1;
+static int hf_srv_subject = -1;
+static int hf_srv_issuer = -1;
+static int hf_srv_serial = -1;
+static int hf_srv_match = -1;
+static int hf_srv_itl_frame = -1;
+static int hf_srv_record = -1;
+
+static int ett_cucmtvs = -1;
+static int ett_element = -1;
+static int ett_cert = -1;
+static int ett_srv = -1;
+
+static expert_field ei_malformed = EI_INIT;
+static expert_field ei_unknown_elem = EI_INIT;
+static expert_field ei_not_trusted = EI_INIT;
+static expert_field ei_no_request = EI_INIT;
+static expert_field ei_cert_expired = EI_INIT;
+static expert_field ei_cert_expiring = EI_INIT;
+static expert_field ei_srv_mismatch = EI_INIT;
+static expert_field ei_srv_match = EI_INIT;
+
+static dissector_handle_t tvs_handle;
+static dissector_handle_t srvcert_handle;
+static range_t *tvs_ports;
+static range_t *tvs_ports_applied;
+static int hf_tls_certificate = -1;
+
+static const value_string type_vals[] = {
+    {SBD_TVS_MSG_NONE, "None"},
+    {SBD_TVS_VERIFY_REQUEST, "Verify request"},
+    {SBD_TVS_VERIFY_RESPONSE, "Verify response"},
+    {SBD_TVS_QUERY_CERT_REQUEST, "Query certificate request"},
+    {SBD_TVS_QUERY_CERT_RESPONSE, "Query certificate response"},
+    {0, NULL}};
+
+static const value_string elem_vals[] = {{SBD_TVS_EL_DEVICE_NAME, "Device name"},
+                                         {SBD_TVS_EL_CERTIFICATE, "Certificate"},
+                                         {SBD_TVS_EL_SUBJECT, "Subject name"},
+                                         {SBD_TVS_EL_ISSUER, "Issuer name"},
+                                         {SBD_TVS_EL_SERIAL, "Serial number"},
+                                         {SBD_TVS_EL_STATUS, "Status"},
+                                         {SBD_TVS_EL_ROLES, "Roles"},
+                                         {SBD_TVS_EL_TTL, "TTL"},
+                                         {0, NULL}};
+
+static const value_string status_vals[] = {
+    {0, "Trusted (valid)"}, {1, "Not trusted (invalid or unknown)"}, {0, NULL}};
+
+/* ---- request/response matching: per conversation, by session id ---- */
+
+typedef struct tvs_trans {
+    guint32 req_frame, resp_frame;
+    nstime_t req_time;
+} tvs_trans;
+
+typedef struct tvs_conv {
+    wmem_map_t *pending;  /* session id -> trans awaiting a response (first pass) */
+    wmem_map_t *by_frame; /* (frame << 32 | session id) -> trans, for every pass */
+} tvs_conv;
+
+static gboolean is_request(guint8 type)
+{
+    return type == SBD_TVS_VERIFY_REQUEST || type == SBD_TVS_QUERY_CERT_REQUEST;
+}
+
+static tvs_conv *get_conv(packet_info *pinfo)
+{
+    conversation_t *conv = find_or_create_conversation(pinfo);
+    tvs_conv *c = (tvs_conv *)conversation_get_proto_data(conv, proto_cucmtvs);
+    if (!c) {
+        c = wmem_new(wmem_file_scope(), tvs_conv);
+        c->pending = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+        c->by_frame = wmem_map_new(wmem_file_scope(), g_int64_hash, g_int64_equal);
+        conversation_add_proto_data(conv, proto_cucmtvs, c);
+    }
+    return c;
+}
+
+static gint64 *frame_key(wmem_allocator_t *scope, guint32 frame, guint32 sid)
+{
+    gint64 *k = wmem_new(scope, gint64);
+    *k = (gint64)(((guint64)frame << 32) | sid);
+    return k;
+}
+
+static tvs_trans *match_trans(packet_info *pinfo, const sbd_tvs_msg *m)
+{
+    tvs_conv *c = get_conv(pinfo);
+    gint64 *key = frame_key(pinfo->pool, pinfo->num, m->session_id);
+    tvs_trans *t = (tvs_trans *)wmem_map_lookup(c->by_frame, key);
+    if (t || PINFO_FD_VISITED(pinfo))
+        return t;
+    gpointer sid = GUINT_TO_POINTER(m->session_id);
+    if (is_request(m->type)) {
+        t = wmem_new0(wmem_file_scope(), tvs_trans);
+        t->req_frame = pinfo->num;
+        t->req_time = pinfo->abs_ts;
+        wmem_map_insert(c->pending, sid, t);
+    } else {
+        t = (tvs_trans *)wmem_map_remove(c->pending, sid);
+        if (t)
+            t->resp_frame = pinfo->num;
+    }
+    if (t)
+        wmem_map_insert(c->by_frame, frame_key(wmem_file_scope(), pinfo->num, m->session_id), t);
+    return t;
+}
+
+static void add_trans_links(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
+                            const sbd_tvs_msg *m, proto_item *hdr_item)
+{
+    tvs_trans *t = match_trans(pinfo, m);
+    proto_item *it;
+    if (is_request(m->type)) {
+        if (t && t->resp_frame) {
+            it = proto_tree_add_uint(tree, hf_response_in, tvb, 0, 0, t->resp_frame);
+            proto_item_set_generated(it);
+        }
+        return;
+    }
+    if (!t || !t->req_frame) {
+        expert_add_info(pinfo, hdr_item, &ei_no_request);
+        return;
+    }
+    it = proto_tree_add_uint(tree, hf_response_to, tvb, 0, 0, t->req_frame);
+    proto_item_set_generated(it);
+    nstime_t delta;
+    nstime_delta(&delta, &pinfo->abs_ts, &t->req_time);
+    it = proto_tree_add_time(tree, hf_response_time, tvb, 0, 0, &delta);
+    proto_item_set_generated(it);
+}
+
+/* ---- PDUs ---- */
+
+static void add_element_value(proto_tree *et, tvbuff_t *tvb, packet_info *pinfo,
+                              const sbd_tvs_elem *e, proto_item *ei_item)
+{
+    gint off = (gint)e->off + 3;
+    gint len = MIN((gint)e->len, tvb_captured_length_remaining(tvb, off));
+    if (len <= 0)
+        return;
+    switch (e->tag) {
+    case SBD_TVS_EL_DEVICE_NAME:
+        /* A leading byte of unknown meaning (0x01 seen), then ASCII without a NUL. */
+        proto_tree_add_item(et, hf_device_name_prefix, tvb, off, 1, ENC_NA);
+        if (len > 1)
+            proto_tree_add_item(et, hf_device_name, tvb, off + 1, len - 1, ENC_ASCII | ENC_NA);
+        break;
+    case SBD_TVS_EL_CERTIFICATE:
+        cucm_add_certificate(et, hf_certificate, ett_cert, tvb, pinfo, off, len, &ei_cert_expired,
+                             &ei_cert_expiring);
+        break;
+    case SBD_TVS_EL_SUBJECT:
+        proto_tree_add_item(et, hf_subject, tvb, off, len, ENC_ASCII | ENC_NA);
+        break;
+    case SBD_TVS_EL_ISSUER:
+        proto_tree_add_item(et, hf_issuer, tvb, off, len, ENC_ASCII | ENC_NA);
+        break;
+    case SBD_TVS_EL_SERIAL:
+        proto_tree_add_item(et, hf_serial, tvb, off, len, ENC_NA);
+        break;
+    case SBD_TVS_EL_STATUS: {
+        proto_item *it = proto_tree_add_item(et, hf_status, tvb, off, 1, ENC_NA);
+        if (tvb_get_guint8(tvb, off) != 0)
+            expert_add_info(pinfo, it, &ei_not_trusted);
+        break;
+    }
+    case SBD_TVS_EL_ROLES:
+        for (gint i = 0; i < len; i++)
+            proto_tree_add_item(et, hf_role, tvb, off + i, 1, ENC_NA);
+        break;
+    case SBD_TVS_EL_TTL:
+        proto_tree_add_item(et, hf_ttl, tvb, off, 4, ENC_BIG_ENDIAN);
+        break;
+    default:
+        proto_tree_add_item(et, hf_el_value, tvb, off, len, ENC_NA);
+        expert_add_info_format(pinfo, ei_item, &ei_unknown_elem, "Unknown TVS element tag %u",
+                               e->tag);
+        break;
+    }
+}
+
+static void add_elements(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const sbd_tvs_msg *m)
+{
+    for (size_t i = 0; i < m->n_elems; i++) {
+        const sbd_tvs_elem *e = &m->elems[i];
+        gint whole = MIN(3 + (gint)e->len, tvb_captured_length_remaining(tvb, (gint)e->off));
+        proto_item *it = proto_tree_add_none_format(
+            tree, hf_element, tvb, (gint)e->off, MAX(whole, 1), "%s (tag %u, %u bytes)",
+            val_to_str_const(e->tag, elem_vals, "Unknown element"), e->tag, e->len);
+        proto_tree *et = proto_item_add_subtree(it, ett_element);
+        proto_tree_add_item(et, hf_el_tag, tvb, (gint)e->off, 1, ENC_NA);
+        proto_tree_add_item(et, hf_el_length, tvb, (gint)e->off + 1, 2, ENC_BIG_ENDIAN);
+        add_element_value(et, tvb, pinfo, e, it);
+    }
+    if (m->n_elems_total > m->n_elems)
+        proto_tree_add_expert_format(tree, pinfo, &ei_malformed, tvb, 0, 0,
+                                     "%zu elements; only the first %zu are shown", m->n_elems_total,
+                                     m->n_elems);
+}
+
+static proto_item *add_header(proto_tree *t, tvbuff_t *tvb)
+{
+    proto_item *first = proto_tree_add_item(t, hf_protocol, tvb, 0, 1, ENC_NA);
+    proto_tree_add_item(t, hf_version, tvb, 1, 1, ENC_NA);
+    proto_tree_add_item(t, hf_type, tvb, 2, 1, ENC_NA);
+    proto_tree_add_item(t, hf_flags, tvb, 3, 1, ENC_NA);
+    proto_tree_add_item(t, hf_session_id, tvb, 4, 4, ENC_BIG_ENDIAN);
+    proto_tree_add_item(t, hf_length, tvb, 8, 2, ENC_BIG_ENDIAN);
+    return first;
+}
+
+static int dissect_tvs_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    col_set_str(pinfo->cinfo, COL_PROTOCOL, "CUCMTVS");
+    proto_item *ti = proto_tree_add_item(tree, proto_cucmtvs, tvb, 0, -1, ENC_NA);
+    proto_tree *t = proto_item_add_subtree(ti, ett_cucmtvs);
+    size_t len;
+    const guint8 *buf = cucm_tvb_bytes(tvb, pinfo, &len);
+    proto_item *hdr_item = len >= SBD_TVS_HEADER_LEN ? add_header(t, tvb) : NULL;
+
+    sbd_tvs_msg *m = wmem_new0(pinfo->pool, sbd_tvs_msg);
+    size_t used = 0;
+    sbd_error err;
+    memset(&err, 0, sizeof(err));
+    if (!buf || sbd_tvs_parse(buf, len, m, &used, &err) != SBD_OK) {
+        gint off = MIN((gint)err.offset, MAX((gint)len - 1, 0));
+        proto_item *it = proto_tree_add_string_format_value(
+            t, hf_parse_error, tvb, off, (gint)len - off, err.msg, "%s at offset %zu: %s",
+            sbd_status_name(err.code), err.offset, err.msg);
+        expert_add_info_format(pinfo, it, &ei_malformed, "%s at offset %zu: %s",
+                               sbd_status_name(err.code), err.offset, err.msg);
+        col_append_sep_str(pinfo->cinfo, COL_INFO, ", ", "TVS (malformed)");
+        return tvb_captured_length(tvb);
+    }
+    const char *name = val_to_str_const(m->type, type_vals, "Unknown type");
+    proto_item_append_text(ti, ", %s, session %u", name, m->session_id);
+    col_append_sep_fstr(pinfo->cinfo, COL_INFO, ", ", "TVS %s (session %u)", name, m->session_id);
+    add_trans_links(t, tvb, pinfo, m, hdr_item);
+    add_elements(t, tvb, pinfo, m);
+    return tvb_captured_length(tvb);
+}
+
+static guint get_tvs_pdu_len(packet_info *pinfo _U_, tvbuff_t *tvb, int offset, void *data _U_)
+{
+    guint8 head[SBD_TVS_HEADER_LEN];
+    tvb_memcpy(tvb, head, offset, SBD_TVS_HEADER_LEN);
+    long n = sbd_tvs_pdu_len(head, sizeof(head));
+    /* Not a TVS header: take the rest as one PDU and let the parser report it. */
+    return n > 0 ? (guint)n : (guint)tvb_reported_length_remaining(tvb, offset);
+}
+
+static int dissect_cucmtvs(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    if (tvb_captured_length(tvb) < 1 || tvb_get_guint8(tvb, 0) != SBD_TVS_PROTO_ID)
+        return 0;
+    col_set_str(pinfo->cinfo, COL_PROTOCOL, "CUCMTVS");
+    col_clear(pinfo->cinfo, COL_INFO);
+    tcp_dissect_pdus(tvb, pinfo, tree, TRUE, SBD_TVS_HEADER_LEN, get_tvs_pdu_len, dissect_tvs_pdu,
+                     data);
+    return tvb_captured_length(tvb);
+}
+
+/* ---- TLS server certificate on the TVS port vs the ITL's TVS record ---- */
+
+typedef enum {
+    SRV_MATCH,
+    SRV_HASH_DIFFERS,   /* a TVS record names this issuer+serial but its hash differs */
+    SRV_NO_TVS_RECORD,  /* no TVS record for this certificate */
+    SRV_ITL_HAS_NO_TVS, /* the list has no TVS record at all */
+    SRV_NO_LIST,        /* no ITL/CTL earlier in the capture */
+    SRV_BAD_CERT,
+} srv_state;
+
+typedef struct srv_verdict {
+    srv_state state;
+    guint32 tl_frame;
+    gboolean tl_is_ctl;
+    guint record; /* 1-based record number of the matching TVS record, 0 none */
+} srv_verdict;
+
+static gboolean record_hash_matches(const sbd_file *tl, const sbd_record *r,
+                                    const sbd_cert_info *ci, const guint8 *der, size_t der_len)
+{
+    if (r->cert_hash) {
+        const guint8 *h = sbd_elem_value(tl, r->cert_hash);
+        if (r->cert_hash->len == sizeof(ci->sha1))
+            return memcmp(h, ci->sha1, sizeof(ci->sha1)) == 0;
+        if (r->cert_hash->len == sizeof(ci->sha256))
+            return memcmp(h, ci->sha256, sizeof(ci->sha256)) == 0;
+    }
+    if (r->certificate)
+        return r->certificate->len == der_len &&
+               memcmp(sbd_elem_value(tl, r->certificate), der, der_len) == 0;
+    return FALSE;
+}
+
+static void judge_against(srv_verdict *v, const sbd_file *tl, const sbd_cert_info *ci,
+                          const guint8 *der, size_t der_len)
+{
+    if (!sbd_find_by_function(tl, SBD_FN_TVS, NULL)) {
+        v->state = SRV_ITL_HAS_NO_TVS;
+        return;
+    }
+    v->state = SRV_NO_TVS_RECORD;
+    const sbd_record *r = NULL;
+    while ((r = sbd_find_by_issuer_serial(tl, ci->issuer, ci->serial, ci->serial_len, r))) {
+        if (!r->function_elem || r->function != SBD_FN_TVS)
+            continue;
+        v->record = (guint)(r - tl->records) + 1;
+        if (record_hash_matches(tl, r, ci, der, der_len)) {
+            v->state = SRV_MATCH;
+            return;
+        }
+        v->state = SRV_HASH_DIFFERS;
+    }
+}
+
+static srv_verdict *judge_server_cert(packet_info *pinfo, const guint8 *der, size_t len,
+                                      const sbd_cert_info *ci, gboolean cert_ok)
+{
+    srv_verdict *v = wmem_new0(wmem_file_scope(), srv_verdict);
+    const cucm_tl_seen *tl = cucm_store_latest(pinfo->num, FALSE);
+    if (!tl)
+        tl = cucm_store_latest(pinfo->num, TRUE);
+    sbd_file f;
+    if (!tl || !cucm_store_parse(tl, &f)) {
+        v->state = SRV_NO_LIST;
+        return v;
+    }
+    v->tl_frame = tl->frame;
+    v->tl_is_ctl = tl->is_ctl;
+    if (cert_ok)
+        judge_against(v, &f, ci, der, len);
+    else
+        v->state = SRV_BAD_CERT;
+    sbd_file_free(&f);
+    return v;
+}
+
+static const char *srv_state_text(srv_state s)
+{
+    switch (s) {
+    case SRV_MATCH:
+        return "matches the TVS record";
+    case SRV_HASH_DIFFERS:
+        return "issuer and serial match a TVS record but the hash differs";
+    case SRV_NO_TVS_RECORD:
+        return "matches no TVS record";
+    case SRV_ITL_HAS_NO_TVS:
+        return "the trust list has no TVS record";
+    case SRV_NO_LIST:
+        return "no ITL/CTL seen earlier in the capture";
+    case SRV_BAD_CERT:
+        return "certificate could not be parsed";
+    }
+    return "?";
+}
+
+static void add_srv_verdict(proto_tree *st, proto_item *item, tvbuff_t *tvb, gint off, gint len,
+                            packet_info *pinfo, const srv_verdict *v)
+{
+    if (v->state == SRV_NO_LIST)
+        return;
+    proto_item *it = proto_tree_add_uint(st, hf_srv_itl_frame, tvb, off, 0, v->tl_frame);
+    proto_item_append_text(it, " (%s)", v->tl_is_ctl ? "CTL" : "ITL");
+    proto_item_set_generated(it);
+    if (v->record) {
+        it = proto_tree_add_uint(st, hf_srv_record, tvb, off, 0, v->record);
+        proto_item_set_generated(it);
+    }
+    if (v->state == SRV_BAD_CERT)
+        return;
+    it = proto_tree_add_boolean(st, hf_srv_match, tvb, off, len, v->state == SRV_MATCH);
+    proto_item_set_generated(it);
+    const char *list = v->tl_is_ctl ? "CTL" : "ITL";
+    if (v->state == SRV_MATCH) {
+        expert_add_info_format(pinfo, item, &ei_srv_match,
+                               "TLS server certificate on the TVS port matches TVS record #%u of "
+                               "the %s in frame %u",
+                               v->record, list, v->tl_frame);
+    } else {
+        expert_add_info_format(pinfo, item, &ei_srv_mismatch,
+                               "TLS server certificate on the TVS port does not match the %s in "
+                               "frame %u: %s",
+                               list, v->tl_frame, srv_state_text(v->state));
+    }
+}
+
+static int dissect_srvcert(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    if (!tree || hf_tls_certificate < 0 || pinfo->ptype != PT_TCP ||
+        !value_is_in_range(tvs_ports, pinfo->srcport))
+        return 0;
+    GPtrArray *found = proto_find_first_finfo(tree, hf_tls_certificate);
+    if (!found)
+        return 0;
+    field_info *fi = found->len ? (field_info *)g_ptr_array_index(found, 0) : NULL;
+    g_ptr_array_free(found, TRUE);
+    if (!fi || !fi->ds_tvb || fi->length <= 0)
+        return 0;
+
+    const guint8 *der = tvb_memdup(pinfo->pool, fi->ds_tvb, fi->start, fi->length);
+    size_t len = (size_t)fi->length;
+    sbd_cert_info ci;
+    sbd_error err;
+    gboolean cert_ok = sbd_cert_info_from_der(der, len, &ci, &err) == SBD_OK;
+    srv_verdict *v = (srv_verdict *)p_get_proto_data(wmem_file_scope(), pinfo, proto_cucmtvs, 1);
+    if (!v && !PINFO_FD_VISITED(pinfo)) {
+        v = judge_server_cert(pinfo, der, len, &ci, cert_ok);
+        p_add_proto_data(wmem_file_scope(), pinfo, proto_cucmtvs, 1, v);
+    }
+
+    proto_item *ti = proto_tree_add_item(tree, hf_srv, fi->ds_tvb, fi->start, fi->length, ENC_NA);
+    proto_tree *st = proto_item_add_subtree(ti, ett_srv);
+    if (cert_ok) {
+        char serial[140];
+        sbd_hex_serial(ci.serial, ci.serial_len, TRUE, serial, sizeof(serial));
+        proto_item_append_text(ti, " (%s, serial %s)", ci.subject, serial);
+        proto_tree_add_string(st, hf_srv_subject, fi->ds_tvb, fi->start, fi->length, ci.subject);
+        proto_tree_add_string(st, hf_srv_issuer, fi->ds_tvb, fi->start, fi->length, ci.issuer);
+        proto_tree_add_bytes(st, hf_srv_serial, fi->ds_tvb, fi->start, fi->length, ci.serial);
+        cucm_check_expiry(ti, pinfo, &ci, &ei_cert_expired, &ei_cert_expiring);
+    }
+    if (v)
+        add_srv_verdict(st, ti, fi->ds_tvb, fi->start, fi->length, pinfo, v);
+    return 0;
+}
+
+void proto_register_cucmtvs(void)
+{
+    static hf_register_info hf[] = {
+        {&hf_protocol,
+         {"Protocol discriminator", "cucmtvs.protocol", FT_UINT8, BASE_HEX, NULL, 0, NULL, HFILL}},
+        {&hf_version, {"Version", "cucmtvs.version", FT_UINT8, BASE_DEC, NULL, 0, NULL, HFILL}},
+        {&hf_type,
+         {"Message type", "cucmtvs.type", FT_UINT8, BASE_DEC, VALS(type_vals), 0, NULL, HFILL}},
+        {&hf_flags,
+         {"Header byte 3 (unknown)", "cucmtvs.flags", FT_UINT8, BASE_HEX, NULL, 0, NULL, HFILL}},
+        {&hf_session_id,
+         {"Session ID", "cucmtvs.session_id", FT_UINT32, BASE_DEC, NULL, 0, NULL, HFILL}},
+        {&hf_length,
+         {"Length", "cucmtvs.length", FT_UINT16, BASE_DEC, NULL, 0,
+          "Element bytes after the header", HFILL}},
+        {&hf_element, {"Element", "cucmtvs.element", FT_NONE, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_el_tag,
+         {"Tag", "cucmtvs.element.tag", FT_UINT8, BASE_DEC, VALS(elem_vals), 0, NULL, HFILL}},
+        {&hf_el_length,
+         {"Length", "cucmtvs.element.length", FT_UINT16, BASE_DEC, NULL, 0, NULL, HFILL}},
+        {&hf_el_value,
+         {"Value", "cucmtvs.element.value", FT_BYTES, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_device_name_prefix,
+         {"Device name prefix byte", "cucmtvs.device_name.prefix", FT_UINT8, BASE_HEX, NULL, 0,
+          NULL, HFILL}},
+        {&hf_device_name,
+         {"Device name", "cucmtvs.device_name", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_certificate,
+         {"Certificate", "cucmtvs.certificate", FT_BYTES, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_subject,
+         {"Subject name", "cucmtvs.subject", FT_STRINGZ, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_issuer,
+         {"Issuer name", "cucmtvs.issuer", FT_STRINGZ, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_serial,
+         {"Serial number", "cucmtvs.serial", FT_BYTES, SEP_COLON, NULL, 0, NULL, HFILL}},
+        {&hf_status,
+         {"Status", "cucmtvs.status", FT_UINT8, BASE_DEC, VALS(status_vals), 0, NULL, HFILL}},
+        {&hf_role,
+         {"Role", "cucmtvs.role", FT_UINT8, BASE_DEC, VALS(cucm_function_vals), 0, NULL, HFILL}},
+        {&hf_ttl,
+         {"TTL", "cucmtvs.ttl", FT_UINT32, BASE_DEC | BASE_UNIT_STRING, &units_second_seconds, 0,
+          "How long the phone may cache the answer", HFILL}},
+        {&hf_response_in,
+         {"Response in", "cucmtvs.response_in", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0, NULL, HFILL}},
+        {&hf_response_to,
+         {"Response to", "cucmtvs.response_to", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0, NULL, HFILL}},
+        {&hf_response_time,
+         {"Response time", "cucmtvs.response_time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0, NULL,
+          HFILL}},
+        {&hf_parse_error,
+         {"Parse error", "cucmtvs.parse_error", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_srv,
+         {"TVS server certificate check", "cucmtvs.server_cert", FT_NONE, BASE_NONE, NULL, 0,
+          "TLS server certificate on the TVS port compared with the ITL seen earlier", HFILL}},
+        {&hf_srv_subject,
+         {"Subject", "cucmtvs.server_cert.subject", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_srv_issuer,
+         {"Issuer", "cucmtvs.server_cert.issuer", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_srv_serial,
+         {"Serial number", "cucmtvs.server_cert.serial", FT_BYTES, SEP_COLON, NULL, 0, NULL,
+          HFILL}},
+        {&hf_srv_match,
+         {"Matches the trust list's TVS record", "cucmtvs.server_cert.match", FT_BOOLEAN, BASE_NONE,
+          NULL, 0, NULL, HFILL}},
+        {&hf_srv_itl_frame,
+         {"Compared with trust list in frame", "cucmtvs.server_cert.trust_list_frame", FT_FRAMENUM,
+          BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_srv_record,
+         {"TVS record", "cucmtvs.server_cert.record", FT_UINT32, BASE_DEC, NULL, 0,
+          "1-based record number in that trust list", HFILL}},
+    };
+    static gint *ett[] = {&ett_cucmtvs, &ett_element, &ett_cert, &ett_srv};
+    static ei_register_info ei[] = {
+        {&ei_malformed,
+         {"cucmtvs.malformed", PI_MALFORMED, PI_ERROR, "Malformed TVS message", EXPFILL}},
+        {&ei_unknown_elem,
+         {"cucmtvs.unknown_element", PI_UNDECODED, PI_NOTE, "Unknown TVS element", EXPFILL}},
+        {&ei_not_trusted,
+         {"cucmtvs.not_trusted", PI_RESPONSE_CODE, PI_NOTE, "TVS answered: certificate not trusted",
+          EXPFILL}},
+        {&ei_no_request,
+         {"cucmtvs.no_request", PI_SEQUENCE, PI_NOTE, "Response without a request in this capture",
+          EXPFILL}},
+        {&ei_cert_expired,
+         {"cucmtvs.cert_expired", PI_SECURITY, PI_WARN, "Certificate expired at capture time",
+          EXPFILL}},
+        {&ei_cert_expiring,
+         {"cucmtvs.cert_expiring", PI_SECURITY, PI_NOTE, "Certificate expires soon", EXPFILL}},
+        {&ei_srv_mismatch,
+         {"cucmtvs.server_cert_mismatch", PI_SECURITY, PI_ERROR,
+          "TLS server certificate on the TVS port does not match the TVS record of the ITL seen "
+          "earlier",
+          EXPFILL}},
+        {&ei_srv_match,
+         {"cucmtvs.server_cert_matches", PI_SECURITY, PI_NOTE,
+          "TLS server certificate on the TVS port matches the TVS record of the ITL seen earlier",
+          EXPFILL}},
+    };
+
+    proto_cucmtvs =
+        proto_register_protocol("Cisco UCM Trust Verification Service", "CUCMTVS", "cucmtvs");
+    proto_register_field_array(proto_cucmtvs, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    expert_register_field_array(expert_register_protocol(proto_cucmtvs), ei, array_length(ei));
+
+    tvs_handle = register_dissector("cucmtvs", dissect_cucmtvs, proto_cucmtvs);
+    srvcert_handle = create_dissector_handle(dissect_srvcert, proto_cucmtvs);
+
+    module_t *m = prefs_register_protocol(proto_cucmtvs, proto_reg_handoff_cucmtvs);
+    range_convert_str(wmem_epan_scope(), &tvs_ports, TVS_DEFAULT_PORTS, 65535);
+    prefs_register_range_preference(m, "tcp_ports", "TVS TCP ports",
+                                    "TCP ports where TLS carries TVS (no Decode As needed)",
+                                    &tvs_ports, 65535);
+}
+
+/* TLS on each TVS port, with cucmtvs as the application-data dissector. */
+static void apply_ports(range_t *r, gboolean add)
+{
+    for (guint i = 0; r && i < r->nranges; i++)
+        for (guint32 p = r->ranges[i].low; p <= r->ranges[i].high && p <= 65535; p++) {
+            if (add)
+                ssl_dissector_add(p, tvs_handle);
+            else
+                ssl_dissector_delete(p, tvs_handle);
+        }
+}
+
+void proto_reg_handoff_cucmtvs(void)
+{
+    static gboolean initialized;
+    if (!initialized) {
+        hf_tls_certificate = proto_registrar_get_id_byname("tls.handshake.certificate");
+        if (hf_tls_certificate >= 0) {
+            GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
+            g_array_append_val(wanted, hf_tls_certificate);
+            register_postdissector(srvcert_handle);
+            set_postdissector_wanted_hfids(srvcert_handle, wanted);
+        }
+        initialized = TRUE;
+    }
+    apply_ports(tvs_ports_applied, FALSE);
+    wmem_free(wmem_epan_scope(), tvs_ports_applied);
+    tvs_ports_applied = range_copy(wmem_epan_scope(), tvs_ports);
+    apply_ports(tvs_ports_applied, TRUE);
+}
