@@ -473,7 +473,8 @@ static int dissect_srvcert(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree *tr
         proto_item_append_text(ti, " (%s, serial %s)", ci.subject, serial);
         proto_tree_add_string(st, hf_srv_subject, fi->ds_tvb, fi->start, fi->length, ci.subject);
         proto_tree_add_string(st, hf_srv_issuer, fi->ds_tvb, fi->start, fi->length, ci.issuer);
-        proto_tree_add_bytes(st, hf_srv_serial, fi->ds_tvb, fi->start, fi->length, ci.serial);
+        proto_tree_add_bytes_with_length(st, hf_srv_serial, fi->ds_tvb, fi->start, fi->length,
+                                         ci.serial, (gint)ci.serial_len);
         cucm_check_expiry(ti, pinfo, &ci, &ei_cert_expired, &ei_cert_expiring);
     }
     if (v)
