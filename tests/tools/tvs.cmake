@@ -10,7 +10,7 @@ target_link_libraries(tvs_server PRIVATE tvs_common)
 add_executable(tvs_client ${CMAKE_CURRENT_LIST_DIR}/tvs_client.c)
 target_link_libraries(tvs_client PRIVATE tvs_common)
 
-foreach(_mode tls13 tls12 pipeline keylog)
+foreach(_mode tls13 tls12 pipeline keylog badpdu)
   add_test(NAME tools.tvs.${_mode}
     COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/tvs_selftest.sh ${_mode}
             $<TARGET_FILE:tvs_server> $<TARGET_FILE:tvs_client>)

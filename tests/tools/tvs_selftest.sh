@@ -1,14 +1,14 @@
 #!/bin/sh
 # tvs_selftest.sh MODE TVS_SERVER TVS_CLIENT: end-to-end check of the TVS test tools on loopback.
-# MODE: tls13 | tls12 | pipeline | keylog. Makes a throwaway PKI with openssl in a temp dir, starts
+# MODE: tls13 | tls12 | pipeline | keylog | badpdu. Makes a throwaway PKI with openssl in a temp dir, starts
 # tvs_server on 127.0.0.1 port 0 (kernel-chosen free port, reported through --ready-file), runs
 # tvs_client and compares every answer line. The server is killed and the temp dir removed on any
 # exit; the server also gives up by itself when no client comes (--timeout).
 set -eu
 
 mode=$1
-server=$2
-client=$3
+server=$(realpath "$2")
+client=$(realpath "$3")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tvs-selftest.XXXXXX")
 spid=
 
@@ -93,6 +93,20 @@ while [ ! -s "$tmp/ready" ]; do
     sleep 0.1
 done
 addr=$(cat "$tmp/ready")
+
+if [ "$mode" = badpdu ]; then
+    # A PDU with version 2: the server must name the byte, drop the connection and report failure.
+    printf '\127\002\001\000\000\000\003\351\000\000' |
+        openssl s_client -quiet -connect "$addr" >client.out 2>client.err || true
+    src=0
+    wait "$spid" || src=$?
+    spid=
+    [ $src -eq 1 ] || fail "tvs_server exited with $src after a bad PDU, expected 1"
+    grep -q '^tvs_server: bad request: TVS: version 2 at offset 1' server.log ||
+        fail "server did not report the bad version byte"
+    echo "ok ($mode)"
+    exit 0
+fi
 
 # --- client
 set -- --connect "$addr" --device CP-8861-SEP001122334455 $tls \
