@@ -1,0 +1,609 @@
+#!/usr/bin/env bash
+# make-captures.sh: rebuilds the committed captures (captures/*.pcap, *.pcapng, *.keylog) and their
+# descriptions (captures/expected/*.txt) with real servers and clients talking inside private network
+# namespaces. Nothing leaves those namespaces. Needs root (ip netns), see README.md for packages.
+#   usage: make-captures.sh [--list] [SCENARIO...]     (no SCENARIO: all of them)
+# CI never runs this: the captures are committed and checked by check-captures.sh.
+set -euo pipefail
+umask 022
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+pki=$here/pki
+expdir=$here/expected
+build=${SBD_CAPTURES_BUILD:-$top/build-captures}
+
+TS=1796083200            # 2026-12-01T00:00:00Z: TIMESTAMP (tag 15) of every trust file and .sgn
+TS_B=$((TS + 86400))     # files "made after a certificate regeneration"
+REF_NOW=2026-12-01T00:00:00Z
+# Addresses exist only inside this script's own namespaces (a veth pair, MTU 1500).
+CUCM4=10.77.0.10 PHONE4=10.77.0.20 CUCM6=fd00:77::10 PHONE6=fd00:77::20
+
+ALL_SCENARIOS="healthy no-ctl encrypted-config centralized-fallback regen-callmanager regen-both
+tvs-mismatch rollback-itl tampered-itl cert-expired cert-expires-soon mixed-mode-ctl https-not-in-itl
+tftp-loss tftp-incomplete tftp-fragments ipv6 http-6970 tls13-tvs"
+
+log() { printf '[make-captures] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# ---- state and cleanup ------------------------------------------------------------------------
+tmp=$(mktemp -d /tmp/make-captures.XXXXXX)
+chmod 755 "$tmp"
+ns_c="" ns_p="" pids=()
+kill_ns_procs() {
+  local ns=$1 p
+  for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null || true; done
+}
+net_down() {
+  local p ns
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  pids=()
+  for ns in $ns_c $ns_p; do
+    kill_ns_procs "$ns"
+    ip netns del "$ns" 2>/dev/null || true
+  done
+  ns_c="" ns_p=""
+}
+cleanup() {
+  net_down
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+c() { ip netns exec "$ns_c" "$@"; }   # run on the "CUCM" side
+p() { ip netns exec "$ns_p" "$@"; }   # run on the "phone" side
+
+# ---- tools ------------------------------------------------------------------------------------
+# The TVS responder/client are built when tests/tools provides them (until then TVS sessions are
+# plain openssl s_server/s_client ones).
+tvs_targets() {
+  ninja -C "$build" -t targets all 2>/dev/null | grep -oE '^tvs_(server|client):' | tr -d : | tr '\n' ' '
+}
+build_tools() {
+  local t
+  for t in ip tcpdump in.tftpd tftp atftp openssl tshark editcap tcprewrite iptables sha256sum; do
+    command -v "$t" >/dev/null || die "missing tool: $t (see captures/README.md)"
+  done
+  [ "$(id -u)" = 0 ] || die "needs root (ip netns)"
+  if [ ! -f "$build/build.ninja" ]; then
+    cmake -S "$top" -B "$build" -G Ninja -DSBD_PLUGIN=OFF >"$tmp/cmake.log" 2>&1 ||
+      { cat "$tmp/cmake.log" >&2; die "cmake configure failed"; }
+  fi
+  ninja -C "$build" -j2 sbdgen $(tvs_targets) >"$tmp/ninja.log" 2>&1 ||
+    { tail -20 "$tmp/ninja.log" >&2; die "building sbdgen/tvs_server/tvs_client failed"; }
+  SBDGEN=$build/tests/tools/sbdgen
+  TVS_SERVER=$build/tests/tools/tvs_server
+  TVS_CLIENT=$build/tests/tools/tvs_client
+}
+
+# ---- trust files (sbdgen, fixed timestamps, scenario PKI) ------------------------------------
+crt() { echo "$pki/$1.crt"; }
+signer() { echo "$pki/$1.key:$pki/$1.crt"; }
+
+# itl OUT SIGNER TIMESTAMP RECORD... (RECORD = FUNCTION:certname[:style]); FILENAME tag ITLFile.tlv
+tl_file() {
+  local kind=$1 out=$2 sgn=$3 ts=$4 r spec args=()
+  shift 4
+  for r in "$@"; do
+    spec=${r#*:}
+    args+=(--record "${r%%:*}:$(crt "${spec%%:*}")${spec#"${spec%%:*}"}")
+  done
+  if [ "$kind" = ctl ]; then
+    "$SBDGEN" tl --ctl -o "$out" --signer "$(signer "$sgn")" --filename CTLFile.tlv --timestamp "$ts" "${args[@]}"
+  else
+    "$SBDGEN" tl -o "$out" --signer "$(signer "$sgn")" --filename ITLFile.tlv --timestamp "$ts" "${args[@]}"
+  fi
+}
+# The ITL CUCM builds for a cluster: SAST + CCM+TFTP = CallManager.pem, TVS and CAPF as CERTHASH.
+std_itl() { # OUT CCM TVS [TIMESTAMP]
+  tl_file itl "$1" "$2" "${4:-$TS}" "SAST:$2" "CCM+TFTP:$2" "TVS:$3:certhash" "CAPF:capf-a:certhash"
+}
+cnf_xml() { # MAC [encrypted]: a small phone config, a few TFTP blocks long
+  local mac=$1
+  cat <<XML
+<?xml version="1.0" encoding="UTF-8"?>
+<device xsi:type="axl:XIPPhone" ctiid="1">
+<fullConfig>true</fullConfig>
+<deviceProtocol>SIP</deviceProtocol>
+<sshUserId></sshUserId>
+<ipAddressMode>0</ipAddressMode>
+<devicePool>
+<revertPriority>0</revertPriority>
+<name>Default</name>
+<dateTimeSetting><dateTemplate>M/D/Y</dateTemplate><timeZone>UTC</timeZone></dateTimeSetting>
+<callManagerGroup><name>Default</name><tftpDefault>true</tftpDefault><members>
+<member priority="0"><callManager><name>cucm-a-pub.example</name>
+<ports><ethernetPhonePort>2000</ethernetPhonePort><sipPort>5060</sipPort><securedSipPort>5061</securedSipPort></ports>
+<processNodeName>cucm-a-pub.example</processNodeName></callManager></member>
+</members></callManagerGroup>
+</devicePool>
+<commonProfile><phonePassword></phonePassword><backgroundImageAccess>true</backgroundImageAccess></commonProfile>
+<loadInformation>sip88xx.14-2-1-0101-20</loadInformation>
+<vendorConfig><webAccess>1</webAccess><sshAccess>1</sshAccess></vendorConfig>
+<userLocale><name>English_United_States</name><langCode>en_US</langCode></userLocale>
+<directoryURL>https://cucm-a-pub.example:8443/ccmcip/xmldirectory.jsp</directoryURL>
+<servicesURL>https://cucm-a-pub.example:8443/ccmcip/getservicesmenu.jsp</servicesURL>
+<authenticationURL>https://cucm-a-pub.example:8443/ccmcip/authenticate.jsp</authenticationURL>
+<capfAuthMode>0</capfAuthMode>
+<capfList><capf><phonePort>3804</phonePort><processNodeName>cucm-a-pub.example</processNodeName></capf></capfList>
+<certHash></certHash>
+<encrConfig>false</encrConfig>
+<deviceName>SEP$mac</deviceName>
+</device>
+XML
+}
+sgn_cnf() { # OUT MAC SIGNER [TIMESTAMP]
+  cnf_xml "$2" >"$tmp/SEP$2.cnf.xml"
+  "$SBDGEN" sgn -o "$1" --signer "$(signer "$3")" --in "$tmp/SEP$2.cnf.xml" \
+    --filename "SEP$2.cnf.xml.sgn" --timestamp "${4:-$TS}"
+}
+
+# ---- namespaces, capture ------------------------------------------------------------------------
+# Two namespaces joined by a veth pair (MTU 1500, so large TFTP blocks really fragment). The phone
+# side's MAC address is the phone's, as SEP<MAC> file names say.
+net_up() { # MAC [v6]
+  local mac=$1 v6=${2:-}
+  ns_c=capc-$$ ns_p=capp-$$
+  ip netns add "$ns_c"
+  ip netns add "$ns_p"
+  c ip link set lo up
+  p ip link set lo up
+  if [ -z "$v6" ]; then # no IPv6 chatter (MLD, router solicitations) in IPv4 captures
+    c sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    p sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+  else
+    c sysctl -qw net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.default.dad_transmits=0
+    p sysctl -qw net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.default.dad_transmits=0
+  fi
+  c ip link add veth-cucm address 02:00:0a:4d:00:0a mtu 1500 type veth \
+    peer name veth-phone address "$(echo "$mac" | sed 's/../&:/g; s/:$//' | tr 'A-F' 'a-f')" netns "$ns_p"
+  c ip addr add "$CUCM4/24" dev veth-cucm
+  p ip addr add "$PHONE4/24" dev veth-phone
+  if [ -n "$v6" ]; then
+    c ip addr add "$CUCM6/64" dev veth-cucm nodad
+    p ip addr add "$PHONE6/64" dev veth-phone nodad
+  fi
+  c ip link set veth-cucm up
+  p ip link set veth-phone up
+  if [ -n "$v6" ]; then CUCM=$CUCM6 CUCM_URL="[$CUCM6]"; else CUCM=$CUCM4 CUCM_URL=$CUCM4; fi
+  sleep 0.5
+}
+
+# Background jobs run "ip netns exec" directly (it execs the program), so $! is the server's pid.
+bg_c() { ip netns exec "$ns_c" "$@" >>"$tmp/servers.log" 2>&1 & pids+=($!); }
+
+wait_for() { # what SECONDS CMD...: poll until CMD succeeds
+  local what=$1 n=$(($2 * 10))
+  shift 2
+  while ! "$@" >/dev/null 2>&1; do
+    n=$((n - 1))
+    [ $n -gt 0 ] || die "timed out waiting for $what"
+    sleep 0.1
+  done
+}
+listening() { c ss -Hln "sport = :$1" | grep -q .; }
+
+cap_pids=()
+cap_start() { # OUT [IFACE] (default veth-cucm; "any" gives Linux SLL2)
+  local out=$1 ifc=${2:-veth-cucm} err=$tmp/tcpdump.$RANDOM
+  ip netns exec "$ns_c" tcpdump -q -U -s 0 -Z root -i "$ifc" -w "$out" 'ip or ip6' 2>"$err" &
+  cap_pids+=($!)
+  wait_for "tcpdump on $ifc" 5 grep -q 'listening on' "$err"
+}
+cap_stop() {
+  local pid
+  sleep 0.5
+  for pid in "${cap_pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
+  for pid in "${cap_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  cap_pids=()
+}
+
+# ---- servers -----------------------------------------------------------------------------------
+srv=""
+serve_dir() { srv=$tmp/srv; rm -rf "$srv"; mkdir -p "$srv" "$tmp/dl"; chmod 755 "$srv"; }
+tftpd_start() { # [-6]
+  chmod 644 "$srv"/* 2>/dev/null || true
+  bg_c in.tftpd -L "${1:--4}" -T 300000 -s "$srv"
+  wait_for "in.tftpd" 5 listening 69
+}
+tls_server() { # PORT CERT TLSFLAG MODE(-rev|-www)
+  bg_c openssl s_server -accept "$1" "$([ "$CUCM" = "$CUCM6" ] && echo -6 || echo -4)" \
+    -cert "$(crt "$2")" -key "$pki/$2.key" "$3" -naccept 1 -quiet "$4"
+  wait_for "s_server on $1" 5 listening "$1"
+}
+tls_client() { # PORT TLSFLAG KEYLOG REQUEST
+  { printf '%b' "$4"; sleep 0.7; } |
+    p openssl s_client -connect "$CUCM_URL:$1" "$2" -keylogfile "$3" -servername cucm-a-pub.example \
+      >"$tmp/s_client.out" 2>&1 || true
+}
+
+# ---- phones: TFTP clients -----------------------------------------------------------------------
+# hpa NAME / atftp NAME BLKSIZE: fetch NAME from the server, record the outcome in expected/.
+hpa() {
+  rm -f "$tmp/dl/$1"
+  p tftp "$([ "$CUCM" = "$CUCM6" ] && echo -6 || echo -4)" -m binary "$CUCM" -c get "$1" "$tmp/dl/$1" \
+    >/dev/null 2>&1 || true
+  exp_fetch tftp "$1"
+}
+at() {
+  rm -f "$tmp/dl/$1"
+  p atftp --option "blksize $2" -g -r "$1" -l "$tmp/dl/$1" "$CUCM" >/dev/null 2>&1 || true
+  exp_fetch tftp "$1"
+}
+http6970() {
+  rm -f "$tmp/dl/$1"
+  p curl -s -f -o "$tmp/dl/$1" "http://$CUCM_URL:6970/$1" || true
+  exp_fetch http "$1"
+}
+
+# ---- expected/ ---------------------------------------------------------------------------------
+# One line per fact, see expected/README.md.
+exp=""
+exp_begin() { # SCENARIO PHONE_MAC
+  scenario=$1 phone=$2 exp=$tmp/expected.txt
+  : >"$exp"
+  rm -f "$here/$scenario.keylog"
+  echo "scenario $1" >>"$exp"
+}
+exp_fetch() { # PROTO NAME: served file received intact -> file line; absent -> not-found line
+  local proto=$1 name=$2 f=$srv/$2 d=$tmp/dl/$2
+  echo "$proto-request $name" >>"$exp"
+  if [ ! -f "$f" ]; then
+    echo "$proto-not-found $name" >>"$exp"
+  elif [ -f "$d" ] && cmp -s "$f" "$d"; then
+    echo "$proto-file $name $(sha256sum <"$f" | cut -c1-64) $(stat -c %s "$f")" >>"$exp"
+  else
+    echo "$proto-incomplete $name" >>"$exp"
+  fi
+}
+exp_tls() { # PORT CERTNAME: server certificate visible in the handshake
+  local serial
+  serial=$(openssl x509 -in "$(crt "$2")" -noout -serial | sed 's/^serial=//')
+  echo "tls-cert $1 $serial $2" >>"$exp"
+}
+exp_line() { echo "$*" >>"$exp"; }
+exp_end() { # CAPTUREFILE...: frame counts and link types, then install under expected/
+  local f name=$1
+  for f in "$@"; do
+    echo "capture $f $(capinfos -M -c -T -r "$here/$f" 2>/dev/null | awk -F'\t' 'NR==1{print $2}') $(capinfos -T -r -E "$here/$f" 2>/dev/null | awk -F'\t' 'NR==1{gsub(/ /,"_",$2); print $2}')" >>"$exp"
+  done
+  [ ! -f "$here/$scenario.keylog" ] || echo "keylog $scenario.keylog" >>"$exp"
+  mkdir -p "$expdir"
+  mv "$exp" "$expdir/${name%%.*}.txt"
+}
+
+# cut_last_record IN OUT: copy a classic pcap, cutting it in the middle of its last record's data.
+cut_last_record() {
+  local lens total=24 last n
+  lens=$(tshark -r "$1" -T fields -e frame.cap_len)
+  n=$(echo "$lens" | wc -l)
+  last=$(echo "$lens" | tail -n 1)
+  total=$((total + $(echo "$lens" | head -n $((n - 1)) | awk '{s += 16 + $1} END {print s}')))
+  head -c $((total + 16 + last / 2)) "$1" >"$2"
+}
+
+# tvs_session CERT [REQUEST...]: a phone's TLS 1.2 session to TVS on 2445, the server presenting
+# CERT. REQUEST = verify:CERTNAME or query:CERTNAME, sent by tests/tools/tvs_client as real TVS
+# messages; the TVS trust store holds every cert of the node page (CallManager, tomcat). The TLS
+# key log goes to captures/SCENARIO.keylog.
+tvs_session() {
+  local cert=$1 r args=() trust=()
+  shift
+  [ $# -gt 0 ] || set -- verify:tomcat-a # the phone checks its HTTPS directory certificate
+  for r in "$@"; do
+    args+=("--${r%%:*}" "$(crt "${r#*:}")")
+    case ${r%%:*} in
+      verify) exp_line "tvs-msg 01" && exp_line "tvs-msg 02" ;; # VERIFY_REQUEST / _RESPONSE
+      query) exp_line "tvs-msg 03" && exp_line "tvs-msg 04" ;;  # QUERY_CERT_REQ / _RES
+    esac
+  done
+  trust=(--roles CCM+TFTP --trust "$(crt ccm-a)" --trust "$(crt ccm-b)" --trust "$(crt ccm-expired)"
+    --roles APP-SERVER --trust "$(crt tomcat-a)")
+  bg_c "$TVS_SERVER" --accept "$CUCM_URL:2445" --cert "$(crt "$cert")" --key "$pki/$cert.key" --tls1_2 \
+    "${trust[@]}" --count 1 --timeout 20
+  wait_for "tvs_server" 5 listening 2445
+  p "$TVS_CLIENT" --connect "$CUCM_URL:2445" --device "CP-8861-SEP$phone" --tls1_2 \
+    --keylog "$here/$scenario.keylog" --timeout 20 "${args[@]}" >>"$tmp/tvs_client.log" 2>&1 ||
+    die "tvs_client failed: $(tail -3 "$tmp/tvs_client.log")"
+  exp_tls 2445 "$cert"
+}
+# A TLS session with openssl s_server/s_client (HTTPS 8443 with -www, TVS 2445 over TLS 1.3 with -rev).
+openssl_session() { # PORT CERT TLSFLAG MODE REQUEST
+  tls_server "$1" "$2" "$3" "$4"
+  tls_client "$1" "$3" "$here/$scenario.keylog" "$5"
+}
+
+# ---- scenarios ---------------------------------------------------------------------------------
+# Each scn_X serves files, runs the phone, and lists the audit rules (issue 4) that must fire and
+# those that must stay silent. Rules in neither list are not asserted.
+boot() { # MAC CLIENT [BLKSIZE]: the standard boot sequence CTLSEP -> ITLSEP -> signed config
+  "$2" "CTLSEP$1.tlv" ${3:-}
+  "$2" "ITLSEP$1.tlv" ${3:-}
+  "$2" "SEP$1.cnf.xml.sgn" ${3:-}
+}
+# start MAC SCENARIO [v6]: network up, TFTP server, capture running, expected/ begun
+start() {
+  net_up "$1" "${3:-}"
+  tftpd_start "$([ -n "${3:-}" ] && echo -6 || echo -4)"
+  cap_start "$here/$2.pcap"
+  exp_begin "$2" "$1"
+}
+finish() { # RULES...: stop the capture, write expected/
+  cap_stop
+  rules "$@"
+  exp_end "$scenario.pcap"
+}
+cluster_a() { # MAC: ITL and signed config of cluster A as installed
+  std_itl "$srv/ITLSEP$1.tlv" ccm-a tvs-a
+  sgn_cnf "$srv/SEP$1.cnf.xml.sgn" "$1" ccm-a
+}
+
+scn_healthy() {
+  local mac=0011223344A1
+  serve_dir
+  cluster_a $mac
+  net_up "$mac"
+  tftpd_start
+  cap_start "$here/healthy.pcap"
+  cap_start "$here/healthy-any.pcap" any
+  exp_begin healthy $mac
+  boot "$mac" at 1428
+  tvs_session tvs-a
+  cap_stop
+  rules TVS_CERT_MATCH
+  # The same traffic as pcapng with 802.1Q tag 100 (healthy-any.pcap is it again, as Linux SLL2),
+  # and as pcapng with the TLS key log embedded.
+  tcprewrite --enet-vlan=add --enet-vlan-tag=100 --enet-vlan-pri=0 --enet-vlan-cfi=0 \
+    -i "$here/healthy.pcap" -o "$tmp/vlan.pcap"
+  editcap -F pcapng "$tmp/vlan.pcap" "$here/healthy-vlan.pcapng"
+  editcap --inject-secrets "tls,$here/healthy.keylog" "$here/healthy.pcap" "$here/healthy-secrets.pcapng"
+  exp_end healthy.pcap healthy-any.pcap healthy-vlan.pcapng healthy-secrets.pcapng
+  # truncated: healthy.pcap cut in the middle of its last record (everything before it is whole).
+  cut_last_record "$here/healthy.pcap" "$here/truncated.pcap"
+  sed -e 's/^scenario healthy/scenario truncated/' -e '/^capture /d' -e '/^fires /d' -e '/^silent /d' \
+    -e '/^keylog /d' "$expdir/healthy.txt" >"$tmp/expected.txt"
+  exp=$tmp/expected.txt scenario=truncated
+  cp "$here/healthy.keylog" "$here/truncated.keylog"
+  rules TVS_CERT_MATCH CAPTURE_TRUNCATED
+  exp_end truncated.pcap
+}
+
+scn_no-ctl() { # non-secure cluster: no CTL at all; ITL and signed config over tftp-hpa (512 B blocks)
+  local mac=0011223344A2
+  serve_dir
+  cluster_a $mac
+  start $mac no-ctl
+  boot $mac hpa
+  finish
+}
+
+scn_encrypted-config() { # stub SEP.cnf.xml.sgn (encrConfig true) then SEP.cnf.xml.enc.sgn
+  local mac=0011223344A3
+  serve_dir
+  std_itl "$srv/ITLSEP$mac.tlv" ccm-a tvs-a
+  cnf_xml $mac | sed 's#<encrConfig>false#<encrConfig>true#' >"$tmp/plain.xml"
+  "$SBDGEN" encsgn -o "$srv/SEP$mac.cnf.xml.enc.sgn" --signer "$(signer ccm-a)" --in "$tmp/plain.xml" \
+    --phone-cert "$(crt phone)" --stub-sgn "$srv/SEP$mac.cnf.xml.sgn" --timestamp $TS \
+    --filename "SEP$mac.cnf.xml.enc.sgn" \
+    --aes-key 000102030405060708090a0b0c0d0e0f --iv 101112131415161718191a1b1c1d1e1f
+  start $mac encrypted-config
+  boot $mac at 1428
+  at "SEP$mac.cnf.xml.enc.sgn" 1428
+  finish
+}
+
+scn_centralized-fallback() { # per-MAC files missing: the central TFTP answers with ITLFile.tlv
+  local mac=0011223344A4
+  serve_dir
+  std_itl "$srv/ITLFile.tlv" ccm-a tvs-a
+  sgn_cnf "$srv/SEP$mac.cnf.xml.sgn" $mac ccm-a
+  start $mac centralized-fallback
+  at "CTLSEP$mac.tlv" 1428
+  at "ITLSEP$mac.tlv" 1428
+  at ITLFile.tlv 1428
+  at "SEP$mac.cnf.xml.sgn" 1428
+  finish TRUST_FILE_FALLBACK
+}
+
+# regen MAC SCENARIO TVS_AFTER: the phone boots on cluster A, then CallManager.pem is regenerated
+# (ITL B signed by ccm-b) and, when TVS_AFTER is tvs-b, TVS.pem too; the phone reboots and asks
+# TVS about the new ITL signer.
+regen() {
+  local mac=$1
+  serve_dir
+  cluster_a $mac
+  start $mac "$2"
+  boot $mac at 1428
+  tvs_session tvs-a
+  std_itl "$srv/ITLSEP$mac.tlv" ccm-b "$3" $TS_B
+  sgn_cnf "$srv/SEP$mac.cnf.xml.sgn" $mac ccm-b $TS_B
+  chmod 644 "$srv"/*
+  boot $mac at 1428
+  tvs_session "$3" query:ccm-b
+}
+scn_regen-callmanager() {
+  regen 0011223344A5 regen-callmanager tvs-a
+  finish TRUST_VIA_TVS TVS_CERT_MATCH -- SGN_SIGNER_NOT_IN_ITL
+}
+scn_regen-both() {
+  regen 0011223344A6 regen-both tvs-b
+  finish TRUST_CHAIN_BROKEN TVS_CERT_MATCH -- SGN_SIGNER_NOT_IN_ITL
+}
+
+scn_tvs-mismatch() { # TVS presents tvs-b, the ITL's TVS record is tvs-a
+  local mac=0011223344A7
+  serve_dir
+  cluster_a $mac
+  start $mac tvs-mismatch
+  boot $mac at 1428
+  tvs_session tvs-b
+  finish TVS_CERT_NOT_IN_ITL
+}
+
+scn_rollback-itl() { # "Prepare Cluster for Rollback to pre 8.0": a signed ITL with only a SAST record
+  local mac=0011223344A8
+  serve_dir
+  tl_file itl "$srv/ITLSEP$mac.tlv" ccm-a $TS SAST:ccm-a
+  sgn_cnf "$srv/SEP$mac.cnf.xml.sgn" $mac ccm-a
+  start $mac rollback-itl
+  boot $mac at 1428
+  finish ITL_ROLLBACK -- SGN_SIGNER_NOT_IN_ITL
+}
+
+scn_tampered-itl() { # one byte of the first record's SUBJECTNAME changed after signing
+  local mac=0011223344A9 hl
+  serve_dir
+  cluster_a $mac
+  hl=$(od -An -tu2 --endian=big -j7 -N2 "$srv/ITLSEP$mac.tlv" | tr -d ' ')
+  "$SBDGEN" tl -o "$srv/ITLSEP$mac.tlv" --signer "$(signer ccm-a)" --filename ITLFile.tlv --timestamp $TS \
+    --record "SAST:$(crt ccm-a)" --record "CCM+TFTP:$(crt ccm-a)" --record "TVS:$(crt tvs-a):certhash" \
+    --record "CAPF:$(crt capf-a):certhash" --tamper $((hl + 5 + 4 + 3 + 2))
+  start $mac tampered-itl
+  boot $mac at 1428
+  finish TRUST_LIST_SIGNATURE_INVALID -- SGN_SIGNER_NOT_IN_ITL SGN_SIGNATURE_INVALID
+}
+
+scn_cert-expired() { # CallManager.pem expired in 2020: in the ITL and signing the config
+  local mac=0011223344AA
+  serve_dir
+  std_itl "$srv/ITLSEP$mac.tlv" ccm-expired tvs-a
+  sgn_cnf "$srv/SEP$mac.cnf.xml.sgn" $mac ccm-expired
+  start $mac cert-expired
+  boot $mac at 1428
+  tvs_session tvs-a
+  finish CERT_EXPIRED TVS_CERT_MATCH
+}
+
+scn_cert-expires-soon() { # TVS.pem expires 2026-12-21: 20 days after --now 2026-12-01
+  local mac=0011223344AB
+  serve_dir
+  std_itl "$srv/ITLSEP$mac.tlv" ccm-a tvs-soon
+  sgn_cnf "$srv/SEP$mac.cnf.xml.sgn" $mac ccm-a
+  start $mac cert-expires-soon
+  boot $mac at 1428
+  tvs_session tvs-soon
+  exp_line "now $REF_NOW"
+  finish CERT_EXPIRES_SOON TVS_CERT_MATCH
+}
+
+scn_mixed-mode-ctl() { # CTL signed by eToken 1, with both eToken SAST records
+  local mac=0011223344AC
+  serve_dir
+  cluster_a $mac
+  tl_file ctl "$srv/CTLSEP$mac.tlv" etoken1 $TS SAST:etoken1:etoken SAST:etoken2:etoken \
+    CCM+TFTP:ccm-a CAPF:capf-a
+  start $mac mixed-mode-ctl
+  boot $mac at 1428
+  tvs_session tvs-a
+  finish TVS_CERT_MATCH
+}
+
+scn_https-not-in-itl() { # the directory on 8443 (tomcat-a, in no trust list): normal, goes via TVS
+  local mac=0011223344AD
+  serve_dir
+  cluster_a $mac
+  start $mac https-not-in-itl
+  boot $mac at 1428
+  openssl_session 8443 tomcat-a -tls1_2 -www 'GET /ccmcip/xmldirectory.jsp HTTP/1.0\r\n\r\n'
+  exp_tls 8443 tomcat-a
+  tvs_session tvs-a verify:tomcat-a
+  finish HTTPS_CERT_NOT_IN_TRUST_LIST TVS_CERT_MATCH
+}
+
+scn_tftp-loss() { # 20% of the server's packets lost before the wire, 10% lost at the phone
+  local mac=0011223344AE
+  serve_dir
+  cluster_a $mac
+  start $mac tftp-loss
+  c iptables -A OUTPUT -p udp ! --sport 69 -m statistic --mode random --probability 0.2 -j DROP
+  p iptables -A INPUT -p udp -m statistic --mode random --probability 0.1 -j DROP
+  boot $mac at 512
+  if grep -q '^tftp-incomplete' "$exp"; then finish TFTP_TRANSFER_INCOMPLETE; else finish; fi
+}
+
+scn_tftp-incomplete() { # every DATA block >= 3 dropped before the wire: the ITL never completes
+  local mac=0011223344AF
+  serve_dir
+  cluster_a $mac
+  start $mac tftp-incomplete
+  c iptables -A OUTPUT -p udp -m u32 --u32 '0>>22&0x3C@8>>16=3 && 0>>22&0x3C@8&0xFFFF=3:0xFFFF' -j DROP
+  hpa "CTLSEP$mac.tlv"
+  hpa "ITLSEP$mac.tlv"
+  finish TFTP_TRANSFER_INCOMPLETE
+}
+
+scn_tftp-fragments() { # blksize 8192 on a 1500-byte link: every DATA block is IP-fragmented
+  local mac=0011223344B0
+  serve_dir
+  cluster_a $mac
+  start $mac tftp-fragments
+  boot $mac at 8192
+  finish
+}
+
+scn_ipv6() { # the same boot over IPv6 (tftp-hpa, then atftp with fragmenting blocks) and TVS
+  local mac=0011223344B1
+  serve_dir
+  cluster_a $mac
+  start $mac ipv6 v6
+  boot $mac hpa
+  at "ITLSEP$mac.tlv" 8192
+  tvs_session tvs-a
+  finish TVS_CERT_MATCH
+}
+
+scn_http-6970() { # the TFTP service's HTTP side: python3 http.server on 6970, curl as the phone
+  local mac=0011223344B2
+  serve_dir
+  cluster_a $mac
+  start $mac http-6970
+  bg_c python3 -m http.server 6970 --bind "$CUCM4" --directory "$srv"
+  wait_for "http.server" 10 listening 6970
+  boot $mac http6970
+  finish
+}
+
+scn_tls13-tvs() { # TVS over TLS 1.3: the certificate is encrypted, the audit must not guess
+  local mac=0011223344B3
+  serve_dir
+  cluster_a $mac
+  start $mac tls13-tvs
+  boot $mac at 1428
+  openssl_session 2445 tvs-a -tls1_3 -rev 'TVS\n'
+  exp_line "tls-hidden 2445"
+  finish TLS_CERT_HIDDEN
+}
+
+ALL_RULES="TVS_CERT_MATCH TVS_CERT_NOT_IN_ITL TRUST_LIST_SIGNATURE_INVALID TRUST_LIST_SIGNER_UNKNOWN SGN_SIGNATURE_INVALID SGN_SIGNER_NOT_IN_ITL ITL_ROLLBACK TRUST_CHAIN_BROKEN TRUST_VIA_TVS CERT_EXPIRED CERT_EXPIRES_SOON ITL_TOO_LARGE TFTP_TRANSFER_INCOMPLETE TRUST_FILE_FALLBACK HTTPS_CERT_NOT_IN_TRUST_LIST TLS_CERT_HIDDEN CAPTURE_TRUNCATED"
+# rules FIRING... [-- NOT_ASSERTED...]: every other rule must stay silent.
+rules() {
+  local fires=() skip=() r in_skip=0 silent=()
+  for r in "$@"; do
+    if [ "$r" = "--" ]; then in_skip=1; elif [ $in_skip = 1 ]; then skip+=("$r"); else fires+=("$r"); fi
+  done
+  for r in $ALL_RULES; do
+    case " ${fires[*]} ${skip[*]} " in *" $r "*) ;; *) silent+=("$r") ;; esac
+  done
+  [ ${#fires[@]} -eq 0 ] || exp_line "fires ${fires[*]}"
+  exp_line "silent ${silent[*]}"
+}
+
+# ---- main --------------------------------------------------------------------------------------
+main() {
+  local s list=()
+  if [ "${1:-}" = "--list" ]; then echo $ALL_SCENARIOS; exit 0; fi
+  [ $# -gt 0 ] && list=("$@") || read -r -a list <<<"$(echo $ALL_SCENARIOS)"
+  for s in "${list[@]}"; do
+    declare -F "scn_$s" >/dev/null || die "unknown scenario $s (try --list)"
+  done
+  build_tools
+  for s in "${list[@]}"; do
+    log "scenario $s"
+    "scn_$s"
+    net_down
+  done
+  log "done; run captures/check-captures.sh to verify"
+}
+main "$@"
