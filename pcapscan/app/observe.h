@@ -87,7 +87,7 @@ typedef struct obs_cert {
     char *error; /* why info_ok is false */
 } obs_cert;
 
-typedef enum { OBS_TLS_CERTS, OBS_TLS_HIDDEN, OBS_TLS_ERROR } obs_tls_kind;
+typedef enum { OBS_TLS_NONE, OBS_TLS_CERTS, OBS_TLS_HIDDEN, OBS_TLS_ERROR } obs_tls_kind;
 
 /* One TLS session on a watched port that showed certificates, was TLS 1.3, or failed. */
 typedef struct obs_tls {
