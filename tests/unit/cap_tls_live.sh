@@ -43,7 +43,7 @@ echo "$port" >"$out/port"
 
 # Started directly (not through a shell function) so $! is tcpdump itself; `timeout` bounds it
 # even if this script is killed before cleanup runs.
-ip netns exec "$ns" timeout 120 tcpdump -Z root -U -i lo -s 0 -w "$out/tls.pcap" tcp \
+ip netns exec "$ns" timeout 120 tcpdump --immediate-mode -Z root -U -i lo -s 0 -w "$out/tls.pcap" tcp \
     2>"$out/tcpdump.log" &
 dump=$!
 pids="$pids $dump"
@@ -62,7 +62,12 @@ session() { # $1 port, $2 protocol option
 session "$port" -tls1_2 || exit 1
 session $((port + 1)) -tls1_3 || exit 1
 
-sleep 0.3 # let tcpdump see the last FIN/ACKs before it is stopped
+# Stop tcpdump only once both FINs of the last session are in the file.
+fins() {
+    n=$(tcpdump -r "$out/tls.pcap" "tcp[13] & 1 != 0 and port $1" 2>/dev/null | wc -l)
+    [ "$n" -ge 2 ]
+}
+wait_for fins $((port + 1)) || { echo "capture incomplete" >&2; exit 1; }
 # SIGTERM, not SIGINT: background jobs of a non-interactive shell ignore SIGINT.
 kill -TERM "$dump" 2>/dev/null
 wait "$dump" 2>/dev/null
