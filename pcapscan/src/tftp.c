@@ -145,8 +145,9 @@ static void add_missing(cap_tftp_transfer *p, uint64_t first, uint64_t last)
     p->missing_blocks += last - first + 1;
 }
 
-/* Gaps up to the last block, or up to what tsize or the highest block suggest. */
-static void compute_missing(xfer *x)
+/* Gaps up to the last block, or up to what tsize (bounded by max_bytes) or the highest block
+ * suggest. Blocks past the bitmap are all missing: one range, no per-block walk. */
+static void compute_missing(xfer *x, size_t max_bytes)
 {
     cap_tftp_transfer *p = &x->pub;
     uint64_t upto = p->last_block;
@@ -154,14 +155,18 @@ static void compute_missing(xfer *x)
     if (upto == 0) {
         upto = p->highest_block;
         if (p->tsize >= 0 && p->blksize) {
+            uint64_t cap = max_bytes / p->blksize + 1;
             uint64_t expect = (uint64_t)p->tsize / p->blksize + 1;
+            expect = expect > cap ? cap : expect;
             upto = expect > upto ? expect : upto;
         }
         if (upto == 0)
             upto = 1;
     }
+    uint64_t known = (uint64_t)x->have_cap * 8;
+    uint64_t scan = upto < known ? upto : known;
     uint64_t run = 0;
-    for (uint64_t n = 1; n <= upto; n++) {
+    for (uint64_t n = 1; n <= scan; n++) {
         if (!have_block(x, n)) {
             if (!run)
                 run = n;
@@ -170,6 +175,8 @@ static void compute_missing(xfer *x)
             run = 0;
         }
     }
+    if (upto > scan && !run)
+        run = scan + 1;
     if (run)
         add_missing(p, run, upto);
 }
@@ -186,7 +193,7 @@ static void finish(cap_tftp *t, xfer *x, cap_tftp_status st)
     if (x->pub.complete)
         x->pub.len = (size_t)((x->pub.last_block - 1) * x->pub.blksize + x->last_len);
     else
-        compute_missing(x);
+        compute_missing(x, t->lim.max_bytes);
     x->pub.data = x->keep_data ? x->buf : NULL;
     t->st.finished++;
     t->st.by_status[st]++;

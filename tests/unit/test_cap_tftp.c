@@ -349,6 +349,34 @@ static void test_declined_data_and_conflict(void)
     rec_free(&r);
 }
 
+/* The end never came: tsize says 6 blocks, blocks 1 and 3 arrived. */
+static void test_tail_missing_by_tsize(void)
+{
+    rec r;
+    cap_tftp *t = tracker(&r, NULL);
+    const char *opts[] = {"tsize", "0"};
+    rrq(t, 2600, "t.tlv", opts, 2);
+    bb o = {.n = 0};
+    bb_be16(&o, 6);
+    bb_str(&o, "tsize");
+    bb_str(&o, "3000");
+    send_pkt(t, SERVER, 50600, CLIENT, 2600, o.b, o.n);
+    data(t, 50600, 2600, 1, 1, 512, 3000);
+    data(t, 50600, 2600, 3, 3, 512, 3000);
+    cap_tftp_finish(t);
+    CHECK_EQ_INT(r.n, 1);
+    CHECK(r.d[0].t.tail_missing);
+    CHECK_EQ_INT(r.d[0].t.n_missing, 2);
+    CHECK_EQ_INT(r.d[0].t.missing[0].first, 2);
+    CHECK_EQ_INT(r.d[0].t.missing[0].last, 2);
+    CHECK_EQ_INT(r.d[0].t.missing[1].first, 4);
+    CHECK_EQ_INT(r.d[0].t.missing[1].last, 6);
+    CHECK_EQ_INT(r.d[0].t.missing_blocks, 4);
+    CHECK_EQ_INT(r.d[0].len, 3 * 512);
+    cap_tftp_free(t);
+    rec_free(&r);
+}
+
 int main(void)
 {
     for (size_t i = 0; i < sizeof file; i++)
@@ -362,6 +390,7 @@ int main(void)
     test_error_and_no_data();
     test_limits_idle_and_wrq();
     test_declined_data_and_conflict();
+    test_tail_missing_by_tsize();
     /* IPv6 endpoints behave the same */
     CLIENT = v6last(0x50);
     SERVER = v6last(0x10);
