@@ -613,7 +613,10 @@ int main(int argc, char **argv)
     char **lines = NULL;
     size_t nl = 0;
     while (fgets(line, sizeof line, stdin)) {
-        lines = realloc(lines, (nl + 1) * sizeof *lines);
+        char **nls = realloc(lines, (nl + 1) * sizeof *lines);
+        if (!nls)
+            die("out of memory", NULL);
+        lines = nls;
         lines[nl++] = strdup(line);
     }
     for (size_t i = 0; i < nl; i++) {
