@@ -20,7 +20,7 @@ static inline void cap_frames_feed(cap_tcp_ctx *tcp, uint16_t server_port, const
                                    size_t size)
 {
     uint32_t seq[2] = {0x10000000u, 0xfffff000u}; /* the server side wraps early */
-    cap_addr addr[2] = {{4, {10, 0, 0, 1}}, {4, {10, 0, 0, 2}}};
+    const cap_addr addr[2] = {{4, {10, 0, 0, 1}}, {4, {10, 0, 0, 2}}};
     uint16_t cport = 49152;
     int64_t ts = 1000;
     uint64_t no = 0;

@@ -13,7 +13,19 @@
  *  - consumer.on_close is the last call for a connection: the consumer frees its state there.
  *
  * No globals: one cap_tcp_ctx per input; several contexts may run in parallel threads.
- * Callbacks must not call back into the same cap_tcp_ctx. */
+ * Callbacks must not call back into the same cap_tcp_ctx.
+ *
+ * Typical wiring (tls_certs.h and http.h provide ready consumers):
+ *
+ *     static bool on_open(void *u, const cap_tcp_conn_info *c, cap_tcp_consumer *out) {
+ *         struct app *a = u;
+ *         return cap_http_attach(a->http, c, out) || cap_tls_attach(a->tls, c, out);
+ *     }
+ *     cap_tcp_callbacks cb = {app, on_open};
+ *     cap_tcp_ctx *tcp = cap_tcp_new(NULL, &cb);
+ *     ... for each decoded packet: if (pkt.ip_proto == 6) cap_tcp_packet(tcp, &pkt);
+ *     cap_tcp_free(tcp); // flushes: pending data, END chunks, on_close, final events
+ */
 #ifndef CAP_TCP_STREAM_H
 #define CAP_TCP_STREAM_H
 
