@@ -1,0 +1,200 @@
+#!/bin/bash
+# check-captures.sh PLUGIN.so CAPTURES_DIR: the plugin on every scenario capture, against what
+# CAPTURES_DIR/expected/<scenario>.txt says (written by captures/make-captures.sh, independent of
+# this plugin). Per capture:
+#  - tshark -V (with the scenario key log) shows no Malformed / dissector bug / sanitizer report;
+#  - --export-objects tftp still exports every file whole (sha256 of each `tftp-file` line);
+#  - expert infos for the audit rules we map fire exactly where `fires` says and stay silent where
+#    `silent` says;
+#  - the TLS server certificate on 2445 is read (`tls-cert` serial) and, when the ITL has a TVS
+#    record for it, -Y 'cucmtl.record.function == "TVS"' selects the ITL transfer whose
+#    cucmtl.record.serial list holds that serial; every record serial is a cert of CAPTURES_DIR/pki;
+#  - `tvs-msg` lines: with the key log, cucmtvs decodes those message types, responses linked.
+set -euo pipefail
+so=$1
+capdir=$(realpath "$2")
+here=$(cd "$(dirname "$0")" && pwd)
+ts() { "$here/tshark-plugin.sh" "$so" "$@"; }
+fail=0
+bad() {
+    echo "FAIL [$cur]: $*" >&2
+    fail=1
+}
+cur=setup
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+chmod 755 "$work"
+
+# Expert abbreviation for each audit rule the plugin implements (others are pcapscan-only).
+declare -A rule_ei=(
+    [TVS_CERT_MATCH]=cucmtvs.server_cert_matches
+    [TVS_CERT_NOT_IN_ITL]=cucmtvs.server_cert_mismatch
+    [TRUST_LIST_SIGNATURE_INVALID]=cucmtl.signature_invalid
+    [TRUST_LIST_SIGNER_UNKNOWN]=cucmtl.signer_not_sast
+    [SGN_SIGNATURE_INVALID]=cucmsgn.signature_invalid
+    [SGN_SIGNER_NOT_IN_ITL]=cucmsgn.signer_not_in_itl
+    [ITL_ROLLBACK]=cucmtl.rollback.expert
+)
+
+# Serials (lowercase, colon separated, as FT_BYTES SEP_COLON prints them) of every PKI cert.
+pki_serials=$work/pki-serials
+for c in "$capdir"/pki/*.der; do
+    [ -e "$c" ] || continue
+    s=$(openssl x509 -inform DER -in "$c" -noout -serial | sed 's/^serial=//' | tr 'A-F' 'a-f')
+    [ $((${#s} % 2)) -eq 0 ] || s=0$s
+    echo "$s" | sed 's/../&:/g; s/:$//'
+done | sort -u >"$pki_serials"
+
+colon_lower() { tr 'A-F' 'a-f' <<<"$1" | sed 's/../&:/g; s/:$//'; }
+
+# Values of field $1 in PDML on stdin.
+field_values() {
+    { grep -o "<field name=\"$1\" [^>]* show=\"[^\"]*\"" || true; } | sed 's/.* show="//; s/"$//'
+}
+
+# Record serials of every packet whose trust list has a TVS record (function 21).
+tvs_itl_serials() {
+    awk '/<packet>/ { tvs = 0; n = 0 }
+         /<field name="cucmtl.record.function" .* show="21"/ { tvs = 1 }
+         /<field name="cucmtl.record.serial" / { match($0, / show="[^"]*"/)
+             ser[n++] = substr($0, RSTART + 7, RLENGTH - 8) }
+         /<\/packet>/ { if (tvs) for (i = 0; i < n; i++) print ser[i] }'
+}
+
+# Packets where TVS responses (types 2, 4) outnumber cucmtvs.response_to links.
+unlinked_responses() {
+    awk '/<packet>/ { r = 0; l = 0 }
+         /<field name="cucmtvs.type" .* show="[24]"/ { r++ }
+         /<field name="cucmtvs.response_to" / { l++ }
+         /<\/packet>/ { if (r > l) print }' | wc -l
+}
+
+check_capture() { # CAPTURE KEYLOG(optional) EXPECTED
+    local pcap=$work/$(basename "$1") key= exp=$3 pdml=$work/out.pdml names
+    cp "$1" "$pcap"
+    chmod 644 "$pcap"
+    if [ -n "$2" ]; then
+        key=$work/$(basename "$2")
+        cp "$2" "$key"
+        chmod 644 "$key"
+    fi
+    local opts=(-r "$pcap")
+    [ -z "$key" ] || opts+=(-o "tls.keylog_file:$key")
+
+    # 1. The whole dissection once (PDML names every field and expert info, with values): no
+    #    malformed packets, no dissector bugs, no sanitizer reports.
+    ts "${opts[@]}" -T pdml >"$pdml" 2>"$work/stderr" || true
+    grep -q "<packet>" "$pdml" || bad "no packets dissected: $(head -3 "$work/stderr")"
+    if grep -E "AddressSanitizer|runtime error:|Dissector bug" "$work/stderr" | head -5 | grep . >&2; then
+        bad "sanitizer report or dissector bug on stderr"
+    fi
+    if grep -E 'name="_ws.malformed|Dissector bug' "$pdml" | head -5 | grep . >&2; then
+        bad "malformed packet or dissector bug in the tree"
+    fi
+    names=$(grep -o '<field name="[^"]*"' "$pdml" | sort -u | sed 's/<field name="//; s/"$//')
+
+    # 2. Expert infos of the audit rules we map fire where `fires` says, nowhere `silent` says.
+    local line rule
+    while read -r line; do
+        case $line in
+        fires\ *)
+            for rule in ${line#fires }; do
+                [ -z "${rule_ei[$rule]:-}" ] && continue
+                grep -qx "${rule_ei[$rule]}" <<<"$names" ||
+                    bad "rule $rule should fire: expert ${rule_ei[$rule]} absent"
+            done
+            ;;
+        silent\ *)
+            for rule in ${line#silent }; do
+                [ -z "${rule_ei[$rule]:-}" ] && continue
+                if grep -qx "${rule_ei[$rule]}" <<<"$names"; then
+                    bad "rule $rule should be silent: expert ${rule_ei[$rule]} present"
+                fi
+            done
+            ;;
+        esac
+    done <"$exp"
+
+    # 3. Export Objects unharmed: every transferred file comes out whole (a name fetched twice is
+    #    exported twice, the second as NAME(1).ext, so compare the multisets of digests).
+    local eo=$work/eo want got
+    rm -rf "$eo"
+    mkdir -m 777 "$eo"
+    ts -Q "${opts[@]}" --export-objects "tftp,$eo" >/dev/null 2>&1 || true
+    want=$(grep '^tftp-file ' "$exp" | cut -d' ' -f3 | sort)
+    got=$(find "$eo" -type f -exec sha256sum {} + | cut -d' ' -f1 | sort)
+    [ "$want" = "$got" ] || bad "--export-objects tftp: digests differ: want [$want] got [$got]"
+
+    # 4. TLS server certificate on the TVS port; ITL transfers with a TVS record hold its serial;
+    #    every record serial is a certificate of captures/pki.
+    local serial srv itl s
+    srv=$(field_values cucmtvs.server_cert.serial <"$pdml")
+    itl=$(tvs_itl_serials <"$pdml")
+    while read -r _ port serial _; do
+        [ "$port" = 2445 ] || continue
+        s=$(colon_lower "$serial")
+        grep -qx "$s" <<<"$srv" || bad "server cert serial $s not read (got: $srv)"
+        if grep -q '^fires .*TVS_CERT_MATCH' "$exp"; then
+            grep -qx "$s" <<<"$itl" ||
+                bad "no ITL transfer with a TVS record (function == \"TVS\") lists serial $s"
+        fi
+    done < <(grep '^tls-cert ' "$exp")
+    for s in $(field_values cucmtl.record.serial <"$pdml" | sort -u); do
+        grep -qx "$s" "$pki_serials" || bad "record serial $s is no certificate of captures/pki"
+    done
+
+    # 5. TVS messages (visible with the key log): the types the phone sent, responses linked.
+    if [ -n "$key" ] && grep -q '^tvs-msg ' "$exp"; then
+        local types t n
+        types=$(field_values cucmtvs.type <"$pdml" | sort -u)
+        for t in $(grep '^tvs-msg ' "$exp" | cut -d' ' -f2 | sort -u); do
+            grep -qx "$((10#$t))" <<<"$types" ||
+                bad "TVS message type $t not decoded (got: $(echo $types))"
+        done
+        n=$(unlinked_responses <"$pdml")
+        [ "$n" -eq 0 ] || bad "$n packets with TVS responses lacking cucmtvs.response_to"
+    fi
+}
+
+shopt -s nullglob
+scenarios=("$capdir"/expected/*.txt)
+[ ${#scenarios[@]} -gt 0 ] || {
+    echo "no scenario descriptions in $capdir/expected" >&2
+    exit 77
+}
+checked=0
+for exp in "${scenarios[@]}"; do
+    keylog=$(sed -n 's/^keylog //p' "$exp" | head -1)
+    [ -z "$keylog" ] || keylog=$capdir/$keylog
+    [ -z "$keylog" ] || [ -f "$keylog" ] || keylog=
+    while read -r _ file _; do
+        cur="$(basename "$exp" .txt)/$file"
+        if [ ! -f "$capdir/$file" ]; then
+            bad "capture missing"
+            continue
+        fi
+        check_capture "$capdir/$file" "$keylog" "$exp"
+        checked=$((checked + 1))
+    done < <(grep '^capture ' "$exp")
+done
+# The text tree (tshark -V) of the healthy boot: trust list with records and X.509 trees, signed
+# config handed to the XML dissector, TVS messages and the server-certificate check.
+cur=healthy/-V
+if [ -f "$capdir/healthy.pcap" ] && [ -f "$capdir/healthy.keylog" ]; then
+    cp "$capdir/healthy.pcap" "$capdir/healthy.keylog" "$work/"
+    chmod 644 "$work/healthy.pcap" "$work/healthy.keylog"
+    tree=$(ts -r "$work/healthy.pcap" -o "tls.keylog_file:$work/healthy.keylog" -V 2>&1 || true)
+    for want in "Cisco UCM Trust List (ITL/CTL), ITL, " "Function: TVS (21)" \
+        "Function: System Administrator Security Token (0)" "[Signature valid: True]" \
+        "signedCertificate" "Cisco UCM Signed File, sgn" "eXtensible Markup Language" \
+        "Cisco UCM Trust Verification Service, Verify request" "Device name: CP-8861-SEP" \
+        "Status: Trusted (valid) (0)" "[Matches the trust list's TVS record: True]"; do
+        grep -qF -- "$want" <<<"$tree" || bad "tshark -V lacks '$want'"
+    done
+    checked=$((checked + 1))
+fi
+cur=summary
+[ $checked -gt 0 ] || bad "no capture checked"
+[ $fail -eq 0 ] && echo "ok: $checked captures"
+exit $fail

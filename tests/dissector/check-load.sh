@@ -1,0 +1,58 @@
+#!/bin/sh
+# check-load.sh PLUGIN.so: tshark loads the built plugin, registers the three protocols and every
+# contract field (filter names are public API: a rename must fail here).
+set -eu
+so=$1
+here=$(dirname "$0")
+ts() { "$here/tshark-plugin.sh" "$so" "$@"; }
+fail=0
+bad() {
+    echo "FAIL: $*" >&2
+    fail=1
+}
+
+plugins=$(ts -G plugins 2>&1) || bad "tshark -G plugins failed"
+echo "$plugins" | grep -q "^$(basename "$so")[[:space:]].*dissector" ||
+    bad "plugin not listed by -G plugins: $plugins"
+
+protocols=$(ts -G protocols 2>/dev/null | cut -f3)
+for p in cucmtl cucmsgn cucmtvs; do
+    echo "$protocols" | grep -qx "$p" || bad "protocol $p not registered"
+done
+
+fields=$(ts -G fields 2>/dev/null | cut -f3)
+for f in cucmtl.version cucmtl.header_length cucmtl.signer.name cucmtl.signer.serial \
+    cucmtl.signer.issuer cucmtl.hash_algorithm cucmtl.signature cucmtl.filename cucmtl.timestamp \
+    cucmtl.record.function cucmtl.record.subject cucmtl.record.issuer cucmtl.record.serial \
+    cucmtl.record.cert_hash cucmtl.record.certificate cucmtl.signature_valid cucmtl.unknown_tag \
+    cucmtl.record.dns_name cucmtl.record.ip cucmtl.record.public_key \
+    cucmtl.record.hash_algorithm cucmtl.record.length \
+    cucmsgn.version cucmsgn.header_length cucmsgn.signer.name cucmsgn.signer.serial \
+    cucmsgn.signer.issuer cucmsgn.hash_algorithm cucmsgn.signature cucmsgn.filename \
+    cucmsgn.timestamp cucmsgn.payload cucmsgn.signature_valid cucmsgn.enc.iv \
+    cucmsgn.enc.pad_count cucmsgn.enc.wrapped_key cucmsgn.enc.plain_hash \
+    cucmtvs.protocol cucmtvs.version cucmtvs.type cucmtvs.session_id cucmtvs.length \
+    cucmtvs.device_name cucmtvs.certificate cucmtvs.status cucmtvs.role cucmtvs.ttl \
+    cucmtvs.response_in cucmtvs.response_to cucmtvs.server_cert.match \
+    cucmtl.signature_invalid cucmtl.signer_not_sast cucmtl.rollback.expert cucmtl.malformed \
+    cucmtl.cert_expired cucmsgn.signer_not_in_itl cucmtvs.server_cert_mismatch \
+    cucmtvs.server_cert_matches cucmtvs.malformed; do
+    echo "$fields" | grep -qx "$f" || bad "field $f not registered"
+done
+
+# The value string users type in filters.
+out=$(ts -G values 2>/dev/null | awk -F'\t' '$2 == "cucmtl.record.function" {print $3 "=" $4}')
+for v in "0=System Administrator Security Token" "1=CCM" "2=CCM+TFTP" "3=TFTP" "4=CAPF" \
+    "5=SRST" "7=APP-SERVER" "21=TVS"; do
+    echo "$out" | grep -qx "$v" || bad "cucmtl.record.function lacks value $v"
+done
+
+# Preferences: TVS ports (default 2445), verification switch, expiry warning days.
+prefs=$(ts -G defaultprefs 2>/dev/null)
+for p in "cucmtvs.tcp_ports: 2445" "cucmtl.verify_signatures: TRUE" \
+    "cucmtl.expiry_warning_days: 30"; do
+    echo "$prefs" | grep -q "^#$p\$" || bad "default preference '$p' missing"
+done
+
+[ $fail -eq 0 ] && echo "ok: plugin loads, 3 protocols, contract fields and prefs registered"
+exit $fail
