@@ -180,6 +180,7 @@ static sbd_status check_record_value(walk *w, const sbd_elem *e)
 {
     const char *name = sbd_record_tag_name(e->tag);
     switch (e->tag) {
+    case SBD_RT_RECORD_LENGTH: /* a repeated one inside the record still has to be a u16 */
     case SBD_RT_FUNCTION:
         if (e->len != 2)
             break;

@@ -298,6 +298,15 @@ static void test_hostile_lengths(void)
     patch16(&o, first + 3, 3);
     CHECK_EQ_INT(parse_expect(&o, &off), SBD_MALFORMED);
     CHECK_EQ_INT(off, first);
+    /* A second RECORDLENGTH inside the record with a 1-byte value (fuzz regression: the listing
+     * read it as a u16). */
+    build_itl(&o);
+    o.n -= 6;                          /* drop the trailing unknown element (3 + 3 bytes)... */
+    put_tlv(&o, 1, "\x01\x02\x03", 1); /* ...and put a 4-byte short RECORDLENGTH in its place */
+    put8(&o, 0);
+    put8(&o, 0);
+    CHECK_EQ_INT(parse_expect(&o, &off), SBD_MALFORMED);
+    CHECK_EQ_INT(off, o.n - 6);
     /* Zero-length subject. */
     build_itl(&o);
     size_t subj = first + 5 + 4; /* after RECORDLENGTH and empty DNSNAME */
