@@ -47,6 +47,7 @@ net_down() {
 }
 cleanup() {
   net_down
+  if [ -n "${SBD_CAPTURES_KEEP_LOGS:-}" ]; then cp "$tmp"/*.log "$SBD_CAPTURES_KEEP_LOGS"/ 2>/dev/null || true; fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -157,8 +158,10 @@ net_up() { # MAC [v6]
     c sysctl -qw net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.default.dad_transmits=0
     p sysctl -qw net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.default.dad_transmits=0
   fi
-  c ip link add veth-cucm address 02:00:0a:4d:00:0a mtu 1500 type veth \
-    peer name veth-phone address "$(echo "$mac" | sed 's/../&:/g; s/:$//' | tr 'A-F' 'a-f')" netns "$ns_p"
+  # gso_max_segs 1: no TCP super-segments above the MTU in the capture (what a real wire shows).
+  c ip link add veth-cucm address 02:00:0a:4d:00:0a mtu 1500 gso_max_segs 1 type veth \
+    peer name veth-phone address "$(echo "$mac" | sed 's/../&:/g; s/:$//' | tr 'A-F' 'a-f')" \
+    mtu 1500 gso_max_segs 1 netns "$ns_p"
   c ip addr add "$CUCM4/24" dev veth-cucm
   p ip addr add "$PHONE4/24" dev veth-phone
   if [ -n "$v6" ]; then
@@ -188,7 +191,7 @@ listening() { c ss -Hln "sport = :$1" | grep -q .; }
 cap_pids=()
 cap_start() { # OUT [IFACE] (default veth-cucm; "any" gives Linux SLL2)
   local out=$1 ifc=${2:-veth-cucm} err=$tmp/tcpdump.$RANDOM
-  ip netns exec "$ns_c" tcpdump -q -U -s 0 -Z root -i "$ifc" -w "$out" 'ip or ip6' 2>"$err" &
+  ip netns exec "$ns_c" tcpdump -q -U --immediate-mode -s 0 -Z root -i "$ifc" -w "$out" 'ip or ip6' 2>"$err" &
   cap_pids+=($!)
   wait_for "tcpdump on $ifc" 5 grep -q 'listening on' "$err"
 }
@@ -223,13 +226,13 @@ tls_client() { # PORT TLSFLAG KEYLOG REQUEST
 # hpa NAME / atftp NAME BLKSIZE: fetch NAME from the server, record the outcome in expected/.
 hpa() {
   rm -f "$tmp/dl/$1"
-  p tftp "$([ "$CUCM" = "$CUCM6" ] && echo -6 || echo -4)" -m binary "$CUCM" -c get "$1" "$tmp/dl/$1" \
-    >/dev/null 2>&1 || true
+  printf 'binary\nrexmt %s\nget %s %s\nquit\n' "${HPA_REXMT:-5}" "$1" "$tmp/dl/$1" |
+    p tftp "$([ "$CUCM" = "$CUCM6" ] && echo -6 || echo -4)" "$CUCM" >/dev/null 2>&1 || true
   exp_fetch tftp "$1"
 }
 at() {
   rm -f "$tmp/dl/$1"
-  p atftp --option "blksize $2" -g -r "$1" -l "$tmp/dl/$1" "$CUCM" >/dev/null 2>&1 || true
+  p atftp --option "blksize $2" --tftp-timeout "${ATFTP_TIMEOUT:-5}" -g -r "$1" -l "$tmp/dl/$1" "$CUCM" >/dev/null 2>&1 || true
   exp_fetch tftp "$1"
 }
 http6970() {
@@ -277,7 +280,7 @@ exp_end() { # CAPTUREFILE...: frame counts and link types, then install under ex
 # cut_last_record IN OUT: copy a classic pcap, cutting it in the middle of its last record's data.
 cut_last_record() {
   local lens total=24 last n
-  lens=$(tshark -r "$1" -T fields -e frame.cap_len)
+  lens=$(tshark -r "$1" -T fields -e frame.cap_len 2>/dev/null)
   n=$(echo "$lens" | wc -l)
   last=$(echo "$lens" | tail -n 1)
   total=$((total + $(echo "$lens" | head -n $((n - 1)) | awk '{s += 16 + $1} END {print s}')))
@@ -456,7 +459,7 @@ scn_tampered-itl() { # one byte of the first record's SUBJECTNAME changed after 
   local mac=0011223344A9 hl
   serve_dir
   cluster_a $mac
-  hl=$(od -An -tu2 --endian=big -j7 -N2 "$srv/ITLSEP$mac.tlv" | tr -d ' ')
+  hl=$(od -An -tu2 --endian=big -j8 -N2 "$srv/ITLSEP$mac.tlv" | tr -d ' ')
   "$SBDGEN" tl -o "$srv/ITLSEP$mac.tlv" --signer "$(signer ccm-a)" --filename ITLFile.tlv --timestamp $TS \
     --record "SAST:$(crt ccm-a)" --record "CCM+TFTP:$(crt ccm-a)" --record "TVS:$(crt tvs-a):certhash" \
     --record "CAPF:$(crt capf-a):certhash" --tamper $((hl + 5 + 4 + 3 + 2))
@@ -512,18 +515,21 @@ scn_https-not-in-itl() { # the directory on 8443 (tomcat-a, in no trust list): n
   finish HTTPS_CERT_NOT_IN_TRUST_LIST TVS_CERT_MATCH
 }
 
-scn_tftp-loss() { # 20% of the server's packets lost before the wire, 10% lost at the phone
+# Random loss after the capture point (iptables INPUT on both ends; an OUTPUT drop would fail the
+# sender's sendto() with EPERM and end the transfer): the capture shows each lost DATA or ACK, then
+# the retransmissions (duplicate DATA blocks) that repair it.
+scn_tftp-loss() {
   local mac=0011223344AE
   serve_dir
   cluster_a $mac
   start $mac tftp-loss
-  c iptables -A OUTPUT -p udp ! --sport 69 -m statistic --mode random --probability 0.2 -j DROP
-  p iptables -A INPUT -p udp -m statistic --mode random --probability 0.1 -j DROP
-  boot $mac at 512
+  p iptables -A INPUT -p udp -m statistic --mode random --probability 0.2 -j DROP
+  c iptables -A INPUT -p udp ! --dport 69 -m statistic --mode random --probability 0.2 -j DROP
+  HPA_REXMT=1 boot $mac hpa
   if grep -q '^tftp-incomplete' "$exp"; then finish TFTP_TRANSFER_INCOMPLETE; else finish; fi
 }
 
-scn_tftp-incomplete() { # every DATA block >= 3 dropped before the wire: the ITL never completes
+scn_tftp-incomplete() { # DATA block 3 dropped before the wire: the server gives up, the ITL never completes
   local mac=0011223344AF
   serve_dir
   cluster_a $mac
