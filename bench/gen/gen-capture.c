@@ -106,16 +106,22 @@ static unsigned long long parse_num(const char *s, unsigned long long max, bool 
         die("bad number", s);
     unsigned long long mult = 1;
     if (suffix && *end) {
-        const char *units = "KMG";
-        const char *u = strchr(units, *end == 'k'   ? 'K'
-                                      : *end == 'm' ? 'M'
-                                      : *end == 'g' ? 'G'
-                                                    : *end);
-        if (!u || end[1])
+        switch (*end++) {
+        case 'g':
+        case 'G':
+            mult = 1ull << 30;
+            break;
+        case 'm':
+        case 'M':
+            mult = 1ull << 20;
+            break;
+        case 'k':
+        case 'K':
+            mult = 1ull << 10;
+            break;
+        default:
             die("bad size (N, NK, NM or NG)", s);
-        for (long i = 0; i <= u - units; i++)
-            mult *= 1024;
-        end++;
+        }
     }
     if (*end || v > max / mult)
         die("bad number", s);

@@ -32,7 +32,7 @@ void bytes_be32(bytes *b, uint32_t v);
 void bytes_str(bytes *b, const char *s); /* without the NUL */
 void bytes_random(bytes *b, rng *r, size_t n);
 void bytes_free(bytes *b);
-_Noreturn void die(const char *msg, const char *arg);
+__attribute__((noreturn)) void die(const char *msg, const char *arg);
 void *xcalloc(size_t n, size_t size); /* dies when out of memory */
 
 /* ---- capture writer: classic pcap, microseconds, Ethernet, IPv4 with checksums ---- */

@@ -18,9 +18,7 @@ static void read_file(const char *dir, const char *name, blob *out)
     FILE *f = fopen(path, "rb");
     if (!f)
         die("cannot open", path);
-    out->p = malloc(MAX_FILE);
-    if (!out->p)
-        die("out of memory", NULL);
+    out->p = xcalloc(1, MAX_FILE);
     out->n = fread(out->p, 1, MAX_FILE, f);
     if (ferror(f) || !feof(f))
         die("unreadable or larger than 1 MiB", path);
@@ -99,20 +97,15 @@ static size_t read_chain(const char *dir, const char *name, blob *chain)
     static const char begin[] = "-----BEGIN CERTIFICATE-----", end[] = "-----END CERTIFICATE-----";
     blob pem;
     read_file(dir, name, &pem);
-    char *text = malloc(pem.n + 1);
-    if (!text)
-        die("out of memory", NULL);
+    char *text = xcalloc(1, pem.n + 1);
     memcpy(text, pem.p, pem.n);
-    text[pem.n] = 0;
     size_t n = 0;
     for (char *at = strstr(text, begin); at && n < MAX_CHAIN; at = strstr(at, begin)) {
         at += strlen(begin);
         char *stop = strstr(at, end);
         if (!stop)
             die("unterminated PEM certificate in", name);
-        chain[n].p = malloc((size_t)(stop - at));
-        if (!chain[n].p)
-            die("out of memory", NULL);
+        chain[n].p = xcalloc(1, (size_t)(stop - at));
         chain[n].n = b64_decode(at, stop, chain[n].p);
         n++;
         at = stop;

@@ -1,0 +1,278 @@
+#!/usr/bin/env bash
+# bench/run.sh [SIZE...]: pcapscan against cat, tcpdump and tshark on the same synthetic captures
+# (default 100M and 1G), page cache warm, median of several runs, peak RSS from /usr/bin/time -v.
+# Also pcapscan -j 1 vs -j 2 on a batch of captures and the Wireshark plugin's cost in tshark.
+# Prints Markdown tables (also saved to bench/out/results-<UTC time>.md). See bench/README.md.
+#
+# Environment: BENCH_RUNS (runs per measurement, default 5; 3 for captures over 200 MB),
+# BENCH_TSHARK_MAX (largest capture tshark --export-objects runs on, default 200M: it needs about
+# 4 s and 2 MB of RSS per 1 MB of capture here), BENCH_BATCH (batch for -j, default 4x50M),
+# BENCH_OUT (where captures go, default bench/out; never committed), BENCH_PHONES (phones with
+# their own trust files, default 64).
+set -euo pipefail
+
+# Internal mode for the plugin measurement (/usr/bin/time cannot run a shell function): tshark as
+# nobody, since as root it ignores WIRESHARK_PLUGIN_DIR. --tshark-as-nobody TMP with|without FILE
+if [ "${1:-}" = "--tshark-as-nobody" ]; then
+    if [ "$(id -u)" -eq 0 ]; then
+        exec setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$2/home" \
+            WIRESHARK_PLUGIN_DIR="$2/$3" tshark -r "$4"
+    fi
+    exec env HOME="$2/home" WIRESHARK_PLUGIN_DIR="$2/$3" tshark -r "$4"
+fi
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+build=$here/build
+out=${BENCH_OUT:-$here/out}
+runs_default=${BENCH_RUNS:-5}
+tshark_max=${BENCH_TSHARK_MAX:-200M}
+batch=${BENCH_BATCH:-4x50M}
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(100M 1G)
+
+tmp=$(mktemp -d)
+chmod 755 "$tmp" # tshark runs as nobody for the plugin measurement
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$out"
+report=$out/results-$(date -u +%Y%m%dT%H%M%SZ).md
+
+say() { printf '%s\n' "$*" | tee -a "$report"; }
+note() { printf '%s\n' "$*" >&2; }
+
+# SIZE with K/M/G suffix (powers of 1024) -> bytes
+bytes_of() {
+    local n=${1%[KkMmGg]} u=${1: -1}
+    case $u in
+    K | k) echo $((n << 10)) ;;
+    M | m) echo $((n << 20)) ;;
+    G | g) echo $((n << 30)) ;;
+    *) echo "$1" ;;
+    esac
+}
+
+need_time() {
+    [ -x /usr/bin/time ] && return
+    note "installing GNU time (Debian package 'time') for peak RSS"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get install -y -qq time >/dev/null || $sudo apt-get update -qq
+    [ -x /usr/bin/time ] || DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq time
+}
+
+# Release, no sanitizers. -Wno-error=maybe-uninitialized: -O3 gives false positives in code
+# the sanitizer builds (-O1) never see; the warning is still printed.
+build_tree() {
+    note "building Release tree in $build"
+    cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSBD_SANITIZE=OFF \
+        -DSBD_PLUGIN=ON -DCMAKE_C_FLAGS="-Wno-error=maybe-uninitialized" >"$tmp/cmake.log" 2>&1 ||
+        {
+            cat "$tmp/cmake.log" >&2
+            exit 1
+        }
+    ninja -j2 -C "$build" pcapscan gen-capture sbdgen >"$tmp/ninja.log" 2>&1 || {
+        tail -30 "$tmp/ninja.log" >&2
+        exit 1
+    }
+    plugin=""
+    if ninja -j2 -C "$build" cucmsbd >>"$tmp/ninja.log" 2>&1; then
+        plugin=$(find "$build/plugins" -name 'cucmsbd.so' 2>/dev/null | head -1)
+    fi
+    [ -n "$plugin" ] || note "Wireshark plugin not built (no target or build failed): its row is skipped"
+}
+
+# measure LABEL RUNS CMD...: median wall time (ns timer) and peak RSS (time -v) over RUNS runs.
+# "@RUN@" in CMD becomes the run number. Sets M_SEC and M_RSS_MB; stdout of CMD is discarded.
+measure() {
+    local label=$1 runs=$2 r t0 t1 rss max=0
+    shift 2
+    local -a times=()
+    for ((r = 1; r <= runs; r++)); do
+        local -a cmd=("${@//@RUN@/$r}")
+        t0=$(date +%s%N)
+        if ! /usr/bin/time -v -o "$tmp/tv" "${cmd[@]}" >/dev/null 2>"$tmp/err"; then
+            # pcapscan exits 1 when a finding has severity error: still a complete run
+            if [ "$label" = "${label#pcapscan}" ] || ! grep -q 'Exit status: 1$' "$tmp/tv"; then
+                note "$label failed: $(tail -3 "$tmp/err")"
+                exit 1
+            fi
+        fi
+        t1=$(date +%s%N)
+        times+=($((t1 - t0)))
+        rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/tv")
+        [ "$rss" -gt "$max" ] && max=$rss
+    done
+    local median
+    median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")
+    M_SEC=$(awk -v ns="$median" 'BEGIN { printf "%.3f", ns / 1e9 }')
+    M_RSS_MB=$(awk -v kb="$max" 'BEGIN { printf "%.1f", kb / 1024 }')
+}
+
+# row CAPTURE BYTES PACKETS TOOL RUNS: one table line from the last measure
+row() {
+    local mbs pps
+    mbs=$(awk -v b="$2" -v s="$M_SEC" 'BEGIN { printf "%.0f", b / 1e6 / s }')
+    pps=$(awk -v p="$3" -v s="$M_SEC" 'BEGIN { printf "%.0f", p / s / 1000 }')
+    say "| $1 | $4 | $M_SEC | $mbs | $pps | $M_RSS_MB | $5 |"
+}
+
+machine() {
+    say "## Machine"
+    say ""
+    say "- CPU: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), nproc $(nproc)"
+    say "- memory: $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+    say "- kernel: $(uname -r); $(tcpdump --version 2>&1 | head -2 | tr '\n' ' ')"
+    say "- $(tshark --version 2>/dev/null | head -1)"
+    say "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    say ""
+}
+
+# gen NAME SIZE SEED: sets GEN_FILE (the capture) and GEN_PACKETS
+gen() {
+    GEN_FILE=$out/$1.pcap
+    "$build/bench/gen-capture" -o "$GEN_FILE" --size "$2" --seed "$3" --trust-dir "$tmp/trust" \
+        2>"$tmp/gen.log"
+    GEN_PACKETS=$(sed -n 's/.*: \([0-9]*\) packets.*/\1/p' "$tmp/gen.log")
+}
+
+bench_capture() {
+    local size=$1 file bytes packets runs
+    gen "bench-$size" "$size" 1
+    file=$GEN_FILE
+    packets=$GEN_PACKETS
+    bytes=$(stat -c %s "$file")
+    runs=$runs_default
+    [ "$bytes" -le $((200 << 20)) ] || runs=${BENCH_RUNS:-3}
+    cat "$file" >/dev/null # warm the page cache
+    local cap
+    cap="$(basename "$file") ($(awk -v b="$bytes" 'BEGIN { printf "%.0f MB", b / 1e6 }'), $packets pkts)"
+    note "benchmarking $cap, $runs runs each"
+
+    measure cat "$runs" cat "$file"
+    row "$cap" "$bytes" "$packets" "cat" "$runs"
+    local t_cat=$M_SEC
+
+    measure tcpdump "$runs" tcpdump -r "$file" -w /dev/null
+    row "$cap" "$bytes" "$packets" "tcpdump -r -w /dev/null" "$runs"
+    local t_tcpdump=$M_SEC
+
+    measure pcapscan "$runs" "$build/pcapscan/pcapscan" -q --json "$file"
+    row "$cap" "$bytes" "$packets" "pcapscan --json" "$runs"
+    local t_scan=$M_SEC rss_scan=$M_RSS_MB
+
+    local t_tshark="" rss_tshark=""
+    if [ "$bytes" -le "$(bytes_of "$tshark_max")" ]; then
+        local r
+        for ((r = 1; r <= runs; r++)); do mkdir -p "$tmp/eo.$r"; done
+        measure tshark "$runs" tshark -r "$file" -q --export-objects "tftp,$tmp/eo.@RUN@"
+        row "$cap" "$bytes" "$packets" "tshark --export-objects tftp" "$runs"
+        t_tshark=$M_SEC
+        rss_tshark=$M_RSS_MB
+        rm -rf "$tmp"/eo.*
+    fi
+    RATIOS+=("$(awk -v c="$t_cat" -v d="$t_tcpdump" -v s="$t_scan" -v t="$t_tshark" \
+        -v rs="$rss_scan" -v rt="$rss_tshark" -v cap="$cap" 'BEGIN {
+            printf "| %s | %.2fx | %.2fx | %s | %s MB | %s |", cap, d / s, c / s,
+                t == "" ? "skipped (> '"$tshark_max"')" : sprintf("%.1fx", t / s), rs,
+                rt == "" ? "-" : rt " MB" }')")
+    [ "$bytes" -le $((200 << 20)) ] && PLUGIN_CAPTURE=$file
+    return 0
+}
+
+bench_jobs() {
+    local n=${batch%x*} each=${batch#*x} i files=()
+    for ((i = 1; i <= n; i++)); do
+        gen "batch-$i" "$each" $((10 + i))
+        files+=("$GEN_FILE")
+    done
+    cat "${files[@]}" >/dev/null
+    local bytes
+    bytes=$(cat "${files[@]}" | wc -c)
+    say ""
+    say "### pcapscan -j on a batch of $n captures of $each"
+    say ""
+    say "| jobs | median s | MB/s | peak RSS MB | runs |"
+    say "|---|---|---|---|---|"
+    local j t1=""
+    for j in 1 2; do
+        measure "pcapscan-j$j" "$runs_default" "$build/pcapscan/pcapscan" -q --json -j "$j" \
+            "${files[@]}"
+        say "| -j $j | $M_SEC | $(awk -v b="$bytes" -v s="$M_SEC" 'BEGIN { printf "%.0f", b / 1e6 / s }') | $M_RSS_MB | $runs_default |"
+        [ -n "$t1" ] || t1=$M_SEC
+    done
+    say ""
+    say "-j 2 speed-up: $(awk -v a="$t1" -v b="$M_SEC" 'BEGIN { printf "%.2fx", a / b }')"
+    rm -f "${files[@]}"
+}
+
+# tshark as nobody (as root it ignores WIRESHARK_PLUGIN_DIR)
+as_nobody() {
+    if [ "$(id -u)" -eq 0 ]; then
+        setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$tmp/home" "$@"
+    else
+        env HOME="$tmp/home" "$@"
+    fi
+}
+
+bench_plugin() {
+    say ""
+    say "### Wireshark plugin cost: tshark -r (summary lines to /dev/null)"
+    say ""
+    if [ -z "$plugin" ] || [ -z "${PLUGIN_CAPTURE:-}" ]; then
+        say "skipped: $([ -z "$plugin" ] && echo "plugin not built" || echo "no capture of 200 MB or less")"
+        return
+    fi
+    local abi
+    abi=$(basename "$(dirname "$(dirname "$plugin")")")
+    mkdir -p "$tmp/home" "$tmp/with/$abi/epan" "$tmp/without/$abi/epan"
+    cp "$plugin" "$tmp/with/$abi/epan/"
+    cp "$PLUGIN_CAPTURE" "$tmp/capture.pcap"
+    chmod -R a+rX "$tmp"
+    if ! as_nobody WIRESHARK_PLUGIN_DIR="$tmp/with" tshark -G plugins 2>/dev/null | grep -q cucmsbd; then
+        say "skipped: tshark did not load $plugin"
+        return
+    fi
+    local bytes packets
+    bytes=$(stat -c %s "$tmp/capture.pcap")
+    packets=$(capinfos -c -M "$tmp/capture.pcap" | sed -n 's/.*packets: *//p')
+    say "| tshark | median s | MB/s | peak RSS MB | runs |"
+    say "|---|---|---|---|---|"
+    local which t_without=""
+    for which in without with; do
+        measure "tshark-$which" "$runs_default" "$here/run.sh" --tshark-as-nobody "$tmp" "$which" \
+            "$tmp/capture.pcap"
+        say "| $which plugin | $M_SEC | $(awk -v b="$bytes" -v s="$M_SEC" 'BEGIN { printf "%.1f", b / 1e6 / s }') | $M_RSS_MB | $runs_default |"
+        [ -n "$t_without" ] || t_without=$M_SEC
+    done
+    say ""
+    say "plugin overhead: $(awk -v a="$t_without" -v b="$M_SEC" 'BEGIN { printf "%+.1f%%", (b / a - 1) * 100 }') ($packets packets)"
+}
+
+need_time
+build_tree
+note "making trust material (mkpki + sbdgen, ${BENCH_PHONES:-64} phones)"
+"$here/mktrust.sh" "$build/tests/tools/sbdgen" "$tmp/trust" "${BENCH_PHONES:-64}" >/dev/null
+
+say "# bench/run.sh $(date -u +%Y-%m-%dT%H:%M:%SZ) at $(git -C "$root" rev-parse --short HEAD)"
+say ""
+machine
+say "## Read throughput (page cache warm, median)"
+say ""
+say "| capture | tool | median s | MB/s | kpkt/s | peak RSS MB | runs |"
+say "|---|---|---|---|---|---|---|"
+RATIOS=()
+PLUGIN_CAPTURE=""
+for s in "${sizes[@]}"; do
+    bench_capture "$s"
+done
+say ""
+say "## Ratios"
+say ""
+say "| capture | pcapscan/tcpdump throughput | pcapscan/cat | tshark/pcapscan time | pcapscan RSS | tshark RSS |"
+say "|---|---|---|---|---|---|"
+for r in "${RATIOS[@]}"; do say "$r"; done
+bench_jobs
+bench_plugin
+say ""
+say "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+note "report: $report"
