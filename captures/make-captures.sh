@@ -21,7 +21,8 @@ CUCM4=10.77.0.10 PHONE4=10.77.0.20 CUCM6=fd00:77::10 PHONE6=fd00:77::20
 
 ALL_SCENARIOS="healthy no-ctl encrypted-config centralized-fallback regen-callmanager regen-both
 tvs-mismatch rollback-itl tampered-itl cert-expired cert-expires-soon mixed-mode-ctl https-not-in-itl
-tftp-loss tftp-incomplete tftp-fragments ipv6 http-6970 tls13-tvs"
+tftp-loss tftp-incomplete tftp-fragments ipv6 http-6970 tls13-tvs sgn-tampered itl-signer-unknown
+sgn-signer-not-in-itl itl-too-large"
 
 log() { printf '[make-captures] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -580,6 +581,50 @@ scn_tls13-tvs() { # TVS over TLS 1.3: the certificate is encrypted, the audit mu
   openssl_session 2445 tvs-a -tls1_3 -rev 'TVS\n'
   exp_line "tls-hidden 2445"
   finish TLS_CERT_HIDDEN
+}
+
+scn_sgn-tampered() { # one byte of the config payload changed after signing
+  local mac=0011223344B4
+  serve_dir
+  cluster_a $mac
+  cnf_xml $mac >"$tmp/plain.xml"
+  "$SBDGEN" sgn -o "$srv/SEP$mac.cnf.xml.sgn" --signer "$(signer ccm-a)" --in "$tmp/plain.xml" \
+    --filename "SEP$mac.cnf.xml.sgn" --timestamp $TS --tamper -20
+  start $mac sgn-tampered
+  boot $mac at 1428
+  finish SGN_SIGNATURE_INVALID
+}
+
+scn_itl-signer-unknown() { # ITL signed by ccm-b, whose records hold only cluster A certificates
+  local mac=0011223344B5
+  serve_dir
+  tl_file itl "$srv/ITLSEP$mac.tlv" ccm-b $TS SAST:ccm-a CCM+TFTP:ccm-a TVS:tvs-a:certhash CAPF:capf-a:certhash
+  sgn_cnf "$srv/SEP$mac.cnf.xml.sgn" $mac ccm-a
+  start $mac itl-signer-unknown
+  boot $mac at 1428
+  finish TRUST_LIST_SIGNER_UNKNOWN -- TRUST_LIST_SIGNATURE_INVALID SGN_SIGNER_NOT_IN_ITL SGN_SIGNATURE_INVALID
+}
+
+scn_sgn-signer-not-in-itl() { # ITL of cluster A, config signed by ccm-b: the phone must ask TVS
+  local mac=0011223344B6
+  serve_dir
+  std_itl "$srv/ITLSEP$mac.tlv" ccm-a tvs-a
+  sgn_cnf "$srv/SEP$mac.cnf.xml.sgn" $mac ccm-b
+  start $mac sgn-signer-not-in-itl
+  boot $mac at 1428
+  finish SGN_SIGNER_NOT_IN_ITL -- SGN_SIGNATURE_INVALID
+}
+
+scn_itl-too-large() { # 42 certificates (40 APP-SERVER roots): over the 39 phones accept
+  local mac=0011223344B7 i apps=()
+  serve_dir
+  for i in $(seq -w 1 40); do apps+=("APP-SERVER:app-$i"); done
+  tl_file itl "$srv/ITLSEP$mac.tlv" ccm-a $TS SAST:ccm-a CCM+TFTP:ccm-a TVS:tvs-a:certhash \
+    CAPF:capf-a:certhash "${apps[@]}"
+  sgn_cnf "$srv/SEP$mac.cnf.xml.sgn" $mac ccm-a
+  start $mac itl-too-large
+  boot $mac at 1428
+  finish ITL_TOO_LARGE
 }
 
 ALL_RULES="TVS_CERT_MATCH TVS_CERT_NOT_IN_ITL TRUST_LIST_SIGNATURE_INVALID TRUST_LIST_SIGNER_UNKNOWN SGN_SIGNATURE_INVALID SGN_SIGNER_NOT_IN_ITL ITL_ROLLBACK TRUST_CHAIN_BROKEN TRUST_VIA_TVS CERT_EXPIRED CERT_EXPIRES_SOON ITL_TOO_LARGE TFTP_TRANSFER_INCOMPLETE TRUST_FILE_FALLBACK HTTPS_CERT_NOT_IN_TRUST_LIST TLS_CERT_HIDDEN CAPTURE_TRUNCATED"

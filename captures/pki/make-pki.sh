@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the TEST-ONLY scenario PKI of captures/ (keys + certificates) with openssl.
-# Run once; the output is committed so that every regeneration of the captures serves
-# byte-identical trust files and certificates. Validity dates are fixed (openssl ca
+# The output is committed so that every regeneration of the captures serves byte-identical trust
+# files and certificates: a certificate that already exists is kept, only missing ones are made
+# (so adding a certificate here does not change the others). Validity dates are fixed (openssl ca
 # -startdate/-enddate), so the expired / soon-expiring certs do not depend on the day this runs.
 #   usage: make-pki.sh [--force] [OUTDIR]     (default OUTDIR: the folder of this script)
 set -euo pipefail
@@ -9,10 +10,6 @@ set -euo pipefail
 force=0
 if [ "${1:-}" = "--force" ]; then force=1; shift; fi
 out=${1:-$(cd "$(dirname "$0")" && pwd)}
-if [ -e "$out/ccm-a.crt" ] && [ $force -eq 0 ]; then
-  echo "make-pki.sh: $out already holds a PKI; pass --force to replace it (captures/expected/ then goes stale)" >&2
-  exit 1
-fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -60,6 +57,8 @@ mkdir -p "$work/new"
 # Self-signed when ISSUERNAME is empty (CUCM service certs are self-signed by default).
 cert() {
   local name=$1 subj=$2 serial=$3 nb=$4 na=$5 bits=$6 issuer=${7:-} ext=${8:-leaf}
+  # --force replaces everything (captures/expected/ then goes stale).
+  [ $force -eq 1 ] || [ ! -e "$out/$name.crt" ] || return 0
   : >"$work/index.txt"
   echo "$serial" >"$work/serial"
   openssl genpkey -algorithm RSA -pkeyopt "rsa_keygen_bits:$bits" -out "$out/$name.key" 2>/dev/null
@@ -94,5 +93,9 @@ cert etoken1  "/CN=SAST-ADN00000001/OU=IPCBU/O=Example Test Only/C=US" 3C6E1D1F0
 cert etoken2  "/CN=SAST-ADN00000002/OU=IPCBU/O=Example Test Only/C=US" 3C6E1D1F00000000001B $NB $NA 2048 mfg-ca
 # Phone certificate (MIC-like) whose public key wraps the .enc.sgn AES key.
 cert phone    "/CN=SEP0011223344A3/O=Example Test Only/C=US" 0123456789ABCDEF01 $NB $NA 2048 mfg-ca
+# 40 APP-SERVER certificates (like the public root CAs of real ITLs) for an ITL with too many.
+for i in $(seq -w 1 40); do
+  cert "app-$i" "/CN=Test Root CA $i/O=Example Test Only/C=US" "A0000000000000$i" $NB $NA 1024 "" cacert
+done
 rm -f "$out"/*.csr
 echo "PKI written to $out"
