@@ -128,11 +128,17 @@ gboolean cucm_file_parse(const guint8 *buf, size_t len, sbd_kind kind, sbd_file 
     memset(err, 0, sizeof(*err));
     if (sbd_file_parse(buf, len, kind, f, err) == SBD_OK)
         return TRUE;
-    /* Show what precedes the damage: the records before a broken one are still worth seeing. */
-    sbd_error again;
-    if (err->offset > 0 && err->offset < len &&
-        sbd_file_parse(buf, err->offset, kind, f, &again) == SBD_OK)
-        return TRUE;
+    /* Show what precedes the damage: the records before a broken one are still worth seeing.
+     * A prefix that ends inside an element fails earlier again, so step back a few times. */
+    size_t cut = err->offset;
+    for (int tries = 0; tries < 4 && cut > 0 && cut < len; tries++) {
+        sbd_error again;
+        if (sbd_file_parse(buf, cut, kind, f, &again) == SBD_OK)
+            return TRUE;
+        if (again.offset >= cut)
+            break;
+        cut = again.offset;
+    }
     return FALSE;
 }
 

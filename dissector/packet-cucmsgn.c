@@ -134,7 +134,8 @@ static void dissect_signed(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         proto_item_set_generated(proto_tree_add_string(t, hf_transfer_name, tvb, 0, 0, transfer));
     proto_item_set_generated(proto_tree_add_string(t, hf_kind, tvb, 0, 0, sbd_kind_name(f->kind)));
     cucm_add_header(t, tvb, pinfo, f, &hdr);
-    add_verdict(t, tvb, pinfo, f);
+    if (err->code == SBD_OK)
+        add_verdict(t, tvb, pinfo, f);
     add_payload(t, tvb, pinfo, f);
     if (err->code != SBD_OK)
         cucm_add_parse_error(t, tvb, pinfo, err, hdr.parse_error, &hdr.ei_malformed);

@@ -174,26 +174,55 @@ static void dissect_list(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
     }
     proto_item_set_generated(proto_tree_add_string(t, hf_kind, tvb, 0, 0, ctl ? "CTL" : "ITL"));
     cucm_add_header(t, tvb, pinfo, f, &hdr);
-    verify_list(t, tvb, pinfo, f);
+    /* Only the part before the damage was parsed: a signature or role verdict on it would lie. */
+    if (err->code == SBD_OK)
+        verify_list(t, tvb, pinfo, f);
+    else
+        cucm_add_sig_result(t, tvb, pinfo, f, SBD_SIG_NOT_CHECKED, "file damaged", &hdr);
     proto_item_set_generated(
         proto_tree_add_uint(t, hf_record_count, tvb, 0, 0, (guint32)f->n_records));
     for (size_t i = 0; i < f->n_records; i++)
         add_record(t, tvb, pinfo, f, i);
-    check_rollback(t, tvb, pinfo, f);
-    if (err->code != SBD_OK)
+    if (err->code == SBD_OK)
+        check_rollback(t, tvb, pinfo, f);
+    else
         cucm_add_parse_error(t, tvb, pinfo, err, hdr.parse_error, &hdr.ei_malformed);
+}
+
+/* Nothing parsed, but the content starts like a signed file and was fetched as a trust list. */
+static void dissect_unparsable(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                               const sbd_error *err, const char *transfer)
+{
+    proto_item *ti = proto_tree_add_item(tree, proto_cucmtl, tvb, 0, -1, ENC_NA);
+    proto_tree *t = proto_item_add_subtree(ti, ett_cucmtl);
+    proto_item_append_text(ti, ", unparsable");
+    if (transfer)
+        proto_item_set_generated(proto_tree_add_string(t, hf_transfer_name, tvb, 0, 0, transfer));
+    cucm_add_parse_error(t, tvb, pinfo, err, hdr.parse_error, &hdr.ei_malformed);
+    col_set_str(pinfo->cinfo, COL_PROTOCOL, "CUCMTL");
+    col_append_str(pinfo->cinfo, COL_INFO, " [trust list, unparsable]");
+}
+
+static gboolean named_like_trust_list(const char *name)
+{
+    return name && g_str_has_suffix(name, ".tlv");
 }
 
 static gboolean dissect_cucmtl_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     size_t len;
     const guint8 *buf = cucm_tvb_bytes(tvb, pinfo, &len);
-    if (!buf || !sbd_file_looks_signed(buf, len))
+    /* A file fetched as *.tlv that does not parse is still worth a finding. */
+    if (!buf ||
+        !(sbd_file_looks_signed(buf, len) || named_like_trust_list(cucm_tftp_filename(data))))
         return FALSE;
     sbd_file f;
     sbd_error err;
-    if (!cucm_file_parse(buf, len, SBD_KIND_AUTO, &f, &err))
+    if (!cucm_file_parse(buf, len, SBD_KIND_AUTO, &f, &err)) {
+        if (named_like_trust_list(cucm_tftp_filename(data)))
+            dissect_unparsable(tvb, pinfo, tree, &err, cucm_tftp_filename(data));
         return FALSE;
+    }
     if (f.kind == SBD_KIND_TRUST_LIST) {
         col_set_str(pinfo->cinfo, COL_PROTOCOL, "CUCMTL");
         col_append_fstr(pinfo->cinfo, COL_INFO, " [%s, %zu records",

@@ -465,7 +465,11 @@ static int dissect_srvcert(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree *tr
         p_add_proto_data(wmem_file_scope(), pinfo, proto_cucmtvs, 1, v);
     }
 
-    proto_item *ti = proto_tree_add_item(tree, hf_srv, fi->ds_tvb, fi->start, fi->length, ENC_NA);
+    /* Under a cucmtvs protocol item so the filter "cucmtvs" finds TVS sessions without keys. */
+    proto_item *pi =
+        proto_tree_add_item(tree, proto_cucmtvs, fi->ds_tvb, fi->start, fi->length, ENC_NA);
+    proto_tree *pt = proto_item_add_subtree(pi, ett_cucmtvs);
+    proto_item *ti = proto_tree_add_item(pt, hf_srv, fi->ds_tvb, fi->start, fi->length, ENC_NA);
     proto_tree *st = proto_item_add_subtree(ti, ett_srv);
     if (cert_ok) {
         char serial[140];

@@ -1,0 +1,115 @@
+#!/bin/bash
+# check-hostile.sh PLUGIN.so ITL: damaged trust lists inside TFTP transfers must give expert infos,
+# never an exception that hides the rest. The transfers are written with Wireshark's text2pcap (RRQ
+# to port 69, DATA blocks of 512 bytes back from another port), the way Wireshark's own dissection
+# tests build captures from hex; the damaged files are cut or patched copies of the real ITL.
+set -euo pipefail
+so=$1
+itl=$2
+here=$(cd "$(dirname "$0")" && pwd)
+ts() { "$here/tshark-plugin.sh" "$so" "$@"; }
+fail=0
+bad() {
+    echo "FAIL [$cur]: $*" >&2
+    fail=1
+}
+work=$(mktemp -d)
+[ -n "${SBD_KEEP:-}" ] && echo "work dir: $work" >&2 || trap 'rm -rf "$work"' EXIT
+chmod 755 "$work"
+
+hexdump_packet() { # FILE: text2pcap input for one packet (offset + 16 bytes a line)
+    od -An -v -tx1 -w16 "$1" | awk '{ printf "%06x %s\n", (NR - 1) * 16, $0 }'
+    echo
+}
+
+# tftp_pcap OUT NAME FILE: one RRQ for NAME and the DATA blocks carrying FILE.
+tftp_pcap() {
+    local out=$1 name=$2 file=$3 size blocks b
+    printf '\000\001%s\000octet\000' "$name" >"$work/rrq.bin"
+    hexdump_packet "$work/rrq.bin" >"$work/rrq.txt"
+    size=$(stat -c %s "$file")
+    blocks=$((size / 512 + 1)) # a zero-length last block when size is a multiple of 512
+    : >"$work/data.txt"
+    for ((b = 1; b <= blocks; b++)); do
+        printf '\000\003%b' "\\$(printf '%03o' $((b >> 8)))\\$(printf '%03o' $((b & 255)))" \
+            >"$work/blk.bin"
+        dd if="$file" bs=512 skip=$((b - 1)) count=1 status=none >>"$work/blk.bin"
+        hexdump_packet "$work/blk.bin" >>"$work/data.txt"
+    done
+    text2pcap -q -4 10.9.0.20,10.9.0.10 -u 1069,69 "$work/rrq.txt" "$work/rrq.pcap" >/dev/null 2>&1
+    text2pcap -q -4 10.9.0.10,10.9.0.20 -u 3000,1069 "$work/data.txt" "$work/data.pcap" >/dev/null 2>&1
+    mergecap -a -w "$out" "$work/rrq.pcap" "$work/data.pcap"
+    chmod 644 "$out"
+}
+
+# expect_handled CAPTURE [header] [ERROR-OFFSET]: the list is shown (records before the damage), the damage is an expert
+# info of cucmtl, and nothing is flagged malformed by Wireshark itself.
+expect_handled() {
+    local pdml
+    pdml=$(ts -r "$1" -T pdml 2>"$work/stderr" || true)
+    if grep -E "AddressSanitizer|runtime error:|Dissector bug" "$work/stderr" | head -5 | grep . >&2; then
+        bad "sanitizer report or dissector bug"
+    fi
+    # The plugin's own PI_MALFORMED expert marks the packet malformed (that is the point); an
+    # exception would show as "[Malformed Packet: ...]" / "Exception occurred" instead.
+    grep -qE 'Exception occurred|showname="\[Malformed Packet' <<<"$pdml" &&
+        bad "an exception cut the dissection short"
+    grep -q '<field name="cucmtl.malformed"' <<<"$pdml" || bad "no cucmtl.malformed expert info"
+    grep -q '<field name="cucmtl.parse_error"' <<<"$pdml" || bad "no cucmtl.parse_error item"
+    if [ "${2:-}" = header ]; then
+        grep -q '<field name="cucmtl.version"' <<<"$pdml" || bad "header not shown"
+    fi
+    if [ -n "${3:-}" ]; then
+        grep -q "<field name=\"cucmtl.parse_error\" [^>]*pos=\"$3\"" <<<"$pdml" ||
+            bad "parse error not placed at byte $3"
+    fi
+    return 0
+}
+
+cur=intact
+cp "$itl" "$work/good.tlv"
+tftp_pcap "$work/good.pcap" ITLFile.tlv "$work/good.tlv"
+n=$(ts -r "$work/good.pcap" -Y 'cucmtl.record.function == "System Administrator Security Token"' \
+    -T fields -e cucmtl.record_count 2>/dev/null)
+[ -n "$n" ] && [ "$n" -gt 1 ] || bad "intact real ITL not dissected (records: '$n')"
+ts -r "$work/good.pcap" -T fields -e cucmtl.signature_valid 2>/dev/null | grep -qx 1 ||
+    bad "intact real ITL: signature not valid"
+
+cur=truncated
+size=$(stat -c %s "$itl")
+head -c $((size * 6 / 10)) "$itl" >"$work/cut.tlv"
+tftp_pcap "$work/cut.pcap" ITLFile.tlv "$work/cut.tlv"
+expect_handled "$work/cut.pcap" header
+# Verdicts on half a list would lie: no signature verdict, no rollback finding.
+ts -r "$work/cut.pcap" -Y 'cucmtl.signature_valid || cucmtl.rollback.expert' 2>/dev/null |
+    grep -q . && bad "verdicts drawn from a partial list"
+shown=$(ts -r "$work/cut.pcap" -T fields -e cucmtl.record_count 2>/dev/null)
+[ -n "$shown" ] && [ "$shown" -ge 1 ] && [ "$shown" -lt "$n" ] ||
+    bad "records before the cut not shown (got '$shown' of $n)"
+
+cur=record-length-past-end
+# The first record's RECORDLENGTH (value 3 bytes after the header end) claims 0xFFFF bytes.
+hl=$(od -An -tu2 --endian=big -j8 -N2 "$itl" | tr -d ' ')
+cp "$itl" "$work/len.tlv"
+printf '\377\377' | dd of="$work/len.tlv" bs=1 seek=$((hl + 3)) conv=notrunc status=none
+tftp_pcap "$work/len.pcap" ITLFile.tlv "$work/len.tlv"
+# The core parses no header-only list, so only the finding shows, at the record's first byte.
+expect_handled "$work/len.pcap" "" "$hl"
+
+cur=header-length-past-end
+cp "$itl" "$work/hdr.tlv"
+printf '\377\377' | dd of="$work/hdr.tlv" bs=1 seek=8 conv=notrunc status=none
+tftp_pcap "$work/hdr.pcap" ITLFile.tlv "$work/hdr.tlv"
+out=$(ts -r "$work/hdr.pcap" -T pdml 2>&1 || true)
+grep -qE 'Exception occurred|showname="\[Malformed Packet' <<<"$out" &&
+    bad "an exception cut the dissection short"
+grep -q '<field name="cucmtl.malformed"' <<<"$out" || bad "no cucmtl.malformed expert info"
+grep -qE "AddressSanitizer|runtime error:|Dissector bug" <<<"$out" && bad "sanitizer report"
+
+cur=export
+mkdir -m 777 "$work/eo"
+ts -Q -r "$work/cut.pcap" --export-objects "tftp,$work/eo" >/dev/null 2>&1 || true
+cmp -s "$work/eo/ITLFile.tlv" "$work/cut.tlv" || bad "export objects lost the damaged file"
+
+[ $fail -eq 0 ] && echo "ok: damaged trust lists shown with expert infos, no exceptions"
+exit $fail
