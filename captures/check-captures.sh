@@ -38,7 +38,7 @@ trap 'rm -rf "$tmp"' EXIT
 fails=0 checks=0
 fail() { echo "FAIL $cur: $*"; fails=$((fails + 1)); }
 ok() { checks=$((checks + 1)); }
-TLS_PORTS=(-d tcp.port==2445,tls -d tcp.port==8443,tls)
+TLS_PORTS=(-d 'tcp.port==2445,tls' -d 'tcp.port==8443,tls')
 
 # x509af.serialNumber keeps the DER sign byte (00 before a first byte >= 80); expected/ has none.
 strip_sign() { sed -E 's/^00([89a-f])/\1/' | tr 'a-f' 'A-F'; }

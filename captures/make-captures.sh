@@ -58,11 +58,6 @@ c() { ip netns exec "$ns_c" "$@"; }   # run on the "CUCM" side
 p() { ip netns exec "$ns_p" "$@"; }   # run on the "phone" side
 
 # ---- tools ------------------------------------------------------------------------------------
-# The TVS responder/client are built when tests/tools provides them (until then TVS sessions are
-# plain openssl s_server/s_client ones).
-tvs_targets() {
-  ninja -C "$build" -t targets all 2>/dev/null | grep -oE '^tvs_(server|client):' | tr -d : | tr '\n' ' '
-}
 build_tools() {
   local t
   for t in ip tcpdump in.tftpd tftp atftp openssl tshark editcap tcprewrite iptables sha256sum; do
@@ -73,7 +68,7 @@ build_tools() {
     cmake -S "$top" -B "$build" -G Ninja -DSBD_PLUGIN=OFF >"$tmp/cmake.log" 2>&1 ||
       { cat "$tmp/cmake.log" >&2; die "cmake configure failed"; }
   fi
-  ninja -C "$build" -j2 sbdgen $(tvs_targets) >"$tmp/ninja.log" 2>&1 ||
+  ninja -C "$build" -j2 sbdgen tvs_server tvs_client >"$tmp/ninja.log" 2>&1 ||
     { tail -20 "$tmp/ninja.log" >&2; die "building sbdgen/tvs_server/tvs_client failed"; }
   SBDGEN=$build/tests/tools/sbdgen
   TVS_SERVER=$build/tests/tools/tvs_server
@@ -84,7 +79,8 @@ build_tools() {
 crt() { echo "$pki/$1.crt"; }
 signer() { echo "$pki/$1.key:$pki/$1.crt"; }
 
-# itl OUT SIGNER TIMESTAMP RECORD... (RECORD = FUNCTION:certname[:style]); FILENAME tag ITLFile.tlv
+# tl_file itl|ctl OUT SIGNER TIMESTAMP RECORD...: RECORD = FUNCTION:CERTNAME[:full|certhash|etoken];
+# the FILENAME tag is ITLFile.tlv / CTLFile.tlv, as CUCM writes it even for the per-MAC copies.
 tl_file() {
   local kind=$1 out=$2 sgn=$3 ts=$4 r spec args=()
   shift 4
@@ -102,7 +98,7 @@ tl_file() {
 std_itl() { # OUT CCM TVS [TIMESTAMP]
   tl_file itl "$1" "$2" "${4:-$TS}" "SAST:$2" "CCM+TFTP:$2" "TVS:$3:certhash" "CAPF:capf-a:certhash"
 }
-cnf_xml() { # MAC [encrypted]: a small phone config, a few TFTP blocks long
+cnf_xml() { # MAC: a small phone config, a few TFTP blocks long
   local mac=$1
   cat <<XML
 <?xml version="1.0" encoding="UTF-8"?>
@@ -233,7 +229,7 @@ hpa() {
 }
 at() {
   rm -f "$tmp/dl/$1"
-  p atftp --option "blksize $2" --tftp-timeout "${ATFTP_TIMEOUT:-5}" -g -r "$1" -l "$tmp/dl/$1" "$CUCM" >/dev/null 2>&1 || true
+  p atftp --option "blksize $2" -g -r "$1" -l "$tmp/dl/$1" "$CUCM" >/dev/null 2>&1 || true
   exp_fetch tftp "$1"
 }
 http6970() {
@@ -323,9 +319,9 @@ openssl_session() { # PORT CERT TLSFLAG MODE REQUEST
 # Each scn_X serves files, runs the phone, and lists the audit rules (issue 4) that must fire and
 # those that must stay silent. Rules in neither list are not asserted.
 boot() { # MAC CLIENT [BLKSIZE]: the standard boot sequence CTLSEP -> ITLSEP -> signed config
-  "$2" "CTLSEP$1.tlv" ${3:-}
-  "$2" "ITLSEP$1.tlv" ${3:-}
-  "$2" "SEP$1.cnf.xml.sgn" ${3:-}
+  "$2" "CTLSEP$1.tlv" ${3:+"$3"}
+  "$2" "ITLSEP$1.tlv" ${3:+"$3"}
+  "$2" "SEP$1.cnf.xml.sgn" ${3:+"$3"}
 }
 # start MAC SCENARIO [v6]: network up, TFTP server, capture running, expected/ begun
 start() {
@@ -367,9 +363,8 @@ scn_healthy() {
   # truncated: healthy.pcap cut in the middle of its last record (everything before it is whole).
   cut_last_record "$here/healthy.pcap" "$here/truncated.pcap"
   sed -e 's/^scenario healthy/scenario truncated/' -e '/^capture /d' -e '/^fires /d' -e '/^silent /d' \
-    -e '/^keylog /d' "$expdir/healthy.txt" >"$tmp/expected.txt"
+    "$expdir/healthy.txt" >"$tmp/expected.txt" # keeps "keylog healthy.keylog"
   exp=$tmp/expected.txt scenario=truncated
-  cp "$here/healthy.keylog" "$here/truncated.keylog"
   rules TVS_CERT_MATCH CAPTURE_TRUNCATED
   exp_end truncated.pcap
 }
@@ -417,14 +412,14 @@ scn_centralized-fallback() { # per-MAC files missing: the central TFTP answers w
 regen() {
   local mac=$1
   serve_dir
-  cluster_a $mac
-  start $mac "$2"
-  boot $mac at 1428
+  cluster_a "$mac"
+  start "$mac" "$2"
+  boot "$mac" at 1428
   tvs_session tvs-a
   std_itl "$srv/ITLSEP$mac.tlv" ccm-b "$3" $TS_B
-  sgn_cnf "$srv/SEP$mac.cnf.xml.sgn" $mac ccm-b $TS_B
+  sgn_cnf "$srv/SEP$mac.cnf.xml.sgn" "$mac" ccm-b $TS_B
   chmod 644 "$srv"/*
-  boot $mac at 1428
+  boot "$mac" at 1428
   tvs_session "$3" query:ccm-b
 }
 scn_regen-callmanager() {
@@ -644,8 +639,9 @@ rules() {
 # ---- main --------------------------------------------------------------------------------------
 main() {
   local s list=()
-  if [ "${1:-}" = "--list" ]; then echo $ALL_SCENARIOS; exit 0; fi
-  [ $# -gt 0 ] && list=("$@") || read -r -a list <<<"$(echo $ALL_SCENARIOS)"
+  read -r -d '' -a list <<<"$ALL_SCENARIOS" || true
+  if [ "${1:-}" = "--list" ]; then echo "${list[*]}"; exit 0; fi
+  [ $# -eq 0 ] || list=("$@")
   for s in "${list[@]}"; do
     declare -F "scn_$s" >/dev/null || die "unknown scenario $s (try --list)"
   done
