@@ -338,3 +338,10 @@ void cucm_add_certificate(proto_tree *tree, int hf, int ett, tvbuff_t *tvb, pack
     }
     ENDTRY;
 }
+
+gboolean cucm_is_rollback_itl(const sbd_file *f)
+{
+    return !sbd_file_is_ctl(f) && !sbd_find_by_function(f, SBD_FN_CCM_TFTP, NULL) &&
+           !sbd_find_by_function(f, SBD_FN_TFTP, NULL) &&
+           !sbd_find_by_function(f, SBD_FN_TVS, NULL);
+}

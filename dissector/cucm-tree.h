@@ -170,6 +170,10 @@ void cucm_add_certificate(proto_tree *tree, int hf, int ett, tvbuff_t *tvb, pack
 void cucm_check_expiry(proto_item *item, packet_info *pinfo, const sbd_cert_info *ci,
                        expert_field *ei_expired, expert_field *ei_expiring);
 
+/* A rollback ITL ("Prepare Cluster for Rollback to pre 8.0") lists no CCM+TFTP, TFTP or TVS role.
+ */
+gboolean cucm_is_rollback_itl(const sbd_file *f);
+
 /* Tree item spanning the value of e, with a safe (clamped) length. */
 int cucm_elem_value_len(tvbuff_t *tvb, const sbd_elem *e);
 

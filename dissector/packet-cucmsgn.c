@@ -28,6 +28,7 @@ static int ett_payload = -1;
 
 static expert_field ei_signer_not_in_itl = EI_INIT;
 static expert_field ei_no_trust_list = EI_INIT;
+static expert_field ei_rollback_accepts = EI_INIT;
 
 static dissector_handle_t xml_handle;
 
@@ -36,6 +37,7 @@ typedef struct sgn_verdict {
     sbd_sig_status status;
     guint32 tl_frame; /* 0: no trust list seen before this frame */
     gboolean tl_is_ctl;
+    gboolean tl_rollback; /* a phone holding a rollback ITL accepts any signer */
     char detail[200];
 } sgn_verdict;
 
@@ -53,6 +55,7 @@ static sgn_verdict *judge_first_pass(packet_info *pinfo, const sbd_file *f)
     }
     v->tl_frame = tl->frame;
     v->tl_is_ctl = tl->is_ctl;
+    v->tl_rollback = cucm_is_rollback_itl(&by);
     sbd_verify_result vr;
     memset(&vr, 0, sizeof(vr));
     v->status = sbd_verify_with(f, &by, TRUE, &vr);
@@ -85,7 +88,14 @@ static void add_verdict(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, con
     }
     cucm_add_sig_result(tree, tvb, pinfo, f, v->status, v->detail, &hdr);
     col_append_fstr(pinfo->cinfo, COL_INFO, ", signature %s", sbd_sig_status_name(v->status));
-    if (v->status == SBD_SIG_SIGNER_UNKNOWN) {
+    if (v->status == SBD_SIG_SIGNER_UNKNOWN && v->tl_rollback) {
+        proto_item *it = proto_tree_add_item(tree, hdr.signer_id, tvb, 0, 0, ENC_NA);
+        proto_item_set_generated(it);
+        expert_add_info_format(pinfo, it, &ei_rollback_accepts,
+                               "Signer is not in the ITL of frame %u, but that is a rollback ITL: "
+                               "phones accept any signer",
+                               v->tl_frame);
+    } else if (v->status == SBD_SIG_SIGNER_UNKNOWN) {
         proto_item *it = proto_tree_add_item(tree, hdr.signer_id, tvb, 0, 0, ENC_NA);
         proto_item_set_generated(it);
         expert_add_info_format(pinfo, it, &ei_signer_not_in_itl,
@@ -187,6 +197,9 @@ void proto_register_cucmsgn(void)
                                          {"cucmsgn.signer_not_in_itl", PI_SECURITY, PI_ERROR,
                                           "Signer is not a TFTP record of the ITL seen earlier",
                                           EXPFILL}},
+        {&ei_rollback_accepts,
+         {"cucmsgn.rollback_accepts", PI_SECURITY, PI_NOTE,
+          "Signer not in the ITL, accepted because the ITL is a rollback ITL", EXPFILL}},
         {&ei_no_trust_list,
          {"cucmsgn.no_trust_list", PI_SECURITY, PI_NOTE,
           "No ITL/CTL earlier in the capture: signature not checked", EXPFILL}},

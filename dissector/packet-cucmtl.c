@@ -128,16 +128,9 @@ static void add_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, cons
     }
 }
 
-static gboolean has_function(const sbd_file *f, guint16 fn)
-{
-    return sbd_find_by_function(f, fn, NULL) != NULL;
-}
-
-/* A rollback ITL ("Prepare Cluster for Rollback to pre 8.0") lists no TFTP-signing or TVS role. */
 static void check_rollback(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const sbd_file *f)
 {
-    if (sbd_file_is_ctl(f) || has_function(f, SBD_FN_CCM_TFTP) || has_function(f, SBD_FN_TFTP) ||
-        has_function(f, SBD_FN_TVS))
+    if (!cucm_is_rollback_itl(f))
         return;
     proto_item *it = proto_tree_add_boolean(tree, hf_rollback, tvb, 0, 0, TRUE);
     proto_item_set_generated(it);
