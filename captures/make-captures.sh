@@ -60,7 +60,8 @@ p() { ip netns exec "$ns_p" "$@"; }   # run on the "phone" side
 # ---- tools ------------------------------------------------------------------------------------
 build_tools() {
   local t
-  for t in ip tcpdump in.tftpd tftp atftp openssl tshark editcap tcprewrite iptables sha256sum; do
+  for t in cmake ninja ip ss tcpdump in.tftpd tftp atftp openssl tshark editcap capinfos tcprewrite \
+    iptables curl python3 sha256sum od; do
     command -v "$t" >/dev/null || die "missing tool: $t (see captures/README.md)"
   done
   [ "$(id -u)" = 0 ] || die "needs root (ip netns)"
