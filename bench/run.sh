@@ -8,7 +8,7 @@
 # BENCH_TSHARK_MAX (largest capture tshark --export-objects runs on, default 200M: it needs about
 # 4 s and 2 MB of RSS per 1 MB of capture here), BENCH_BATCH (batch for -j, default 4x50M),
 # BENCH_OUT (where captures go, default bench/out; never committed), BENCH_PHONES (phones with
-# their own trust files, default 64).
+# their own trust files, default 64), BENCH_CALLGRIND (0 skips the instruction counts).
 set -euo pipefail
 
 # Internal mode for the plugin measurement (/usr/bin/time cannot run a shell function): tshark as
@@ -127,11 +127,11 @@ machine() {
     say ""
 }
 
-# gen NAME SIZE SEED: sets GEN_FILE (the capture) and GEN_PACKETS
+# gen NAME SIZE SEED [gen-capture options]: sets GEN_FILE (the capture) and GEN_PACKETS
 gen() {
     GEN_FILE=$out/$1.pcap
     "$build/bench/gen-capture" -o "$GEN_FILE" --size "$2" --seed "$3" --trust-dir "$tmp/trust" \
-        2>"$tmp/gen.log"
+        "${@:4}" 2>"$tmp/gen.log"
     GEN_PACKETS=$(sed -n 's/.*: \([0-9]*\) packets.*/\1/p' "$tmp/gen.log")
 }
 
@@ -175,8 +175,66 @@ bench_capture() {
             printf "| %s | %.2fx | %.2fx | %s | %s MB | %s |", cap, d / s, c / s,
                 t == "" ? "skipped (> '"$tshark_max"')" : sprintf("%.1fx", t / s), rs,
                 rt == "" ? "-" : rt " MB" }')")
-    [ "$bytes" -le $((200 << 20)) ] && PLUGIN_CAPTURE=$file
+    if [ "$bytes" -le $((200 << 20)) ] && [ -z "$PLUGIN_CAPTURE" ]; then
+        PLUGIN_CAPTURE=$file
+        SMALL_SIZE=$size
+    fi
     return 0
+}
+
+# The packet path alone: the same traffic mix without phone boots (no TFTP, no TLS), where
+# pcapscan does what tcpdump does plus decoding and flow lookups.
+bench_packet_path() {
+    local size=$1 bytes packets t_dump
+    gen "noboot-$size" "$size" 1 --boots 0
+    bytes=$(stat -c %s "$GEN_FILE")
+    packets=$GEN_PACKETS
+    cat "$GEN_FILE" >/dev/null
+    say ""
+    say "### Packet path alone: $size of the same mix without phone boots (RTP and HTTP only)"
+    say ""
+    say "| tool | median s | MB/s | kpkt/s | peak RSS MB | runs |"
+    say "|---|---|---|---|---|---|"
+    measure tcpdump "$runs_default" tcpdump -r "$GEN_FILE" -w /dev/null
+    say "| tcpdump -r -w /dev/null | $M_SEC | $(rate "$bytes" "$packets") | $M_RSS_MB | $runs_default |"
+    t_dump=$M_SEC
+    measure pcapscan "$runs_default" "$build/pcapscan/pcapscan" -q --json "$GEN_FILE"
+    say "| pcapscan --json | $M_SEC | $(rate "$bytes" "$packets") | $M_RSS_MB | $runs_default |"
+    say ""
+    say "pcapscan/tcpdump throughput without trust traffic: $(awk -v a="$t_dump" -v b="$M_SEC" 'BEGIN { printf "%.2fx", a / b }')"
+    rm -f "$GEN_FILE"
+}
+
+# rate BYTES PACKETS -> "MB/s | kpkt/s" for the last measure
+rate() {
+    awk -v b="$1" -v p="$2" -v s="$M_SEC" 'BEGIN { printf "%.0f | %.0f", b / 1e6 / s, p / s / 1000 }'
+}
+
+# Instruction counts do not depend on what else the machine runs: callgrind on a 20M capture
+# with and without phone boots, tcpdump vs pcapscan.
+bench_instructions() {
+    if [ "${BENCH_CALLGRIND:-1}" = 0 ] || ! command -v valgrind >/dev/null; then
+        return
+    fi
+    say ""
+    say "### Instructions (callgrind; independent of the machine's load), 20M captures"
+    say ""
+    say "| capture | tcpdump | pcapscan --json | pcapscan/tcpdump |"
+    say "|---|---|---|---|"
+    local kind d s
+    for kind in mixed noboot; do
+        if [ "$kind" = mixed ]; then gen "cg-$kind" 20M 1; else gen "cg-$kind" 20M 1 --boots 0; fi
+        d=$(instructions tcpdump -Z root -r "$GEN_FILE" -w /dev/null)
+        s=$(instructions "$build/pcapscan/pcapscan" -q --json "$GEN_FILE")
+        say "| $kind ($GEN_PACKETS pkts) | $d | $s | $(awk -v a="$d" -v b="$s" 'BEGIN { printf "%.2fx", b / a }') |"
+        rm -f "$GEN_FILE"
+    done
+}
+
+# instructions CMD...: total instructions executed (callgrind "Collected")
+instructions() {
+    valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" "$@" >/dev/null 2>"$tmp/cg.err"
+    sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$tmp/cg.err"
 }
 
 bench_jobs() {
@@ -262,6 +320,7 @@ say "| capture | tool | median s | MB/s | kpkt/s | peak RSS MB | runs |"
 say "|---|---|---|---|---|---|---|"
 RATIOS=()
 PLUGIN_CAPTURE=""
+SMALL_SIZE=""
 for s in "${sizes[@]}"; do
     bench_capture "$s"
 done
@@ -271,6 +330,8 @@ say ""
 say "| capture | pcapscan/tcpdump throughput | pcapscan/cat | tshark/pcapscan time | pcapscan RSS | tshark RSS |"
 say "|---|---|---|---|---|---|"
 for r in "${RATIOS[@]}"; do say "$r"; done
+[ -z "$SMALL_SIZE" ] || bench_packet_path "$SMALL_SIZE"
+bench_instructions
 bench_jobs
 bench_plugin
 say ""
