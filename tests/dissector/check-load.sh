@@ -11,6 +11,11 @@ bad() {
     fail=1
 }
 
+# Exactly the four symbols Wireshark's loader wants (ASan adds __odr_asan.* markers; ignore them).
+exports=$(nm -D --defined-only "$so" | awk '{print $3}' | grep -v '^__odr_asan' | sort | tr '\n' ' ')
+[ "$exports" = "plugin_register plugin_version plugin_want_major plugin_want_minor " ] ||
+    bad "exported symbols: $exports"
+
 plugins=$(ts -G plugins 2>&1) || bad "tshark -G plugins failed"
 echo "$plugins" | grep -q "^$(basename "$so")[[:space:]].*dissector" ||
     bad "plugin not listed by -G plugins: $plugins"
