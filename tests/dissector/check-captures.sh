@@ -26,7 +26,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
 
-# Expert abbreviation for each audit rule the plugin implements (others are pcapscan-only).
+# Expert abbreviation (extended regex) for each audit rule the plugin implements (others are pcapscan-only).
 declare -A rule_ei=(
     [TVS_CERT_MATCH]=cucmtvs.server_cert_matches
     [TVS_CERT_NOT_IN_ITL]=cucmtvs.server_cert_mismatch
@@ -35,6 +35,8 @@ declare -A rule_ei=(
     [SGN_SIGNATURE_INVALID]=cucmsgn.signature_invalid
     [SGN_SIGNER_NOT_IN_ITL]=cucmsgn.signer_not_in_itl
     [ITL_ROLLBACK]=cucmtl.rollback.expert
+    [CERT_EXPIRED]='cucm(tl|sgn|tvs)\.cert_expired'
+    [CERT_EXPIRES_SOON]='cucm(tl|sgn|tvs)\.cert_expiring'
 )
 
 # Serials (lowercase, colon separated, as FT_BYTES SEP_COLON prints them) of every PKI cert.
@@ -110,14 +112,14 @@ check_capture() { # CAPTURE KEYLOG(optional) EXPECTED
         fires\ *)
             for rule in ${line#fires }; do
                 [ -z "${rule_ei[$rule]:-}" ] && continue
-                grep -qx "${rule_ei[$rule]}" <<<"$names" ||
+                grep -qxE "${rule_ei[$rule]}" <<<"$names" ||
                     bad "rule $rule should fire: expert ${rule_ei[$rule]} absent"
             done
             ;;
         silent\ *)
             for rule in ${line#silent }; do
                 [ -z "${rule_ei[$rule]:-}" ] && continue
-                if grep -qx "${rule_ei[$rule]}" <<<"$names"; then
+                if grep -qxE "${rule_ei[$rule]}" <<<"$names"; then
                     bad "rule $rule should be silent: expert ${rule_ei[$rule]} present"
                 fi
             done
@@ -210,6 +212,17 @@ if [ -f "$capdir/healthy.pcap" ] && [ -f "$capdir/healthy.keylog" ]; then
         "Status: Trusted (valid) (0)" "[Matches the trust list's TVS record: True]"; do
         grep -qF -- "$want" <<<"$tree" || bad "tshark -V lacks '$want'"
     done
+    # Two passes link the request forward to its response too.
+    links=$(ts -2 -r "$work/healthy.pcap" -o "tls.keylog_file:$work/healthy.keylog" \
+        -Y 'cucmtvs.response_in' -T fields -e cucmtvs.response_in 2>/dev/null)
+    [ -n "$links" ] || bad "no cucmtvs.response_in with -2"
+    # Preferences: another TVS port leaves 2445 alone; verification can be switched off.
+    n=$(ts -r "$work/healthy.pcap" -o "tls.keylog_file:$work/healthy.keylog" \
+        -o cucmtvs.tcp_ports:2446 -Y cucmtvs 2>/dev/null | wc -l)
+    [ "$n" -eq 0 ] || bad "cucmtvs still on 2445 with tcp_ports 2446 ($n packets)"
+    n=$(ts -r "$work/healthy.pcap" -o cucmtl.verify_signatures:FALSE \
+        -Y 'cucmtl.signature_valid || cucmsgn.signature_valid' 2>/dev/null | wc -l)
+    [ "$n" -eq 0 ] || bad "signatures still checked with verify_signatures FALSE"
     checked=$((checked + 1))
 fi
 cur=summary
