@@ -8,6 +8,7 @@ set -euo pipefail
 case_name=$1
 mat=$WORK/material
 pki=$mat/pki
+mkdir -p "$WORK"
 cd "$WORK"
 
 fail() {
