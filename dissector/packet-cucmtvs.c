@@ -626,6 +626,8 @@ void proto_reg_handoff_cucmtvs(void)
             register_postdissector(srvcert_handle);
             set_postdissector_wanted_hfids(srvcert_handle, wanted);
         }
+        /* Plain TVS (a TLS-terminating proxy's capture, or tests): Decode As TCP port. */
+        dissector_add_for_decode_as("tcp.port", tvs_handle);
         initialized = TRUE;
     }
     apply_ports(tvs_ports_applied, FALSE);

@@ -1,0 +1,87 @@
+#!/bin/bash
+# check-tvs-framing.sh PLUGIN.so CERT.der: TVS PDUs over plain TCP (Decode As tcp.port 2445 ->
+# cucmtvs, as for a TLS-terminating proxy's capture), written with text2pcap: a request split over
+# two segments, two responses in one segment (one with an unknown element, one without a request),
+# and a PDU whose element runs past its end. Checks framing, request/response links, the X.509 tree
+# of the certificate element, and that damage is an expert info, not an exception.
+set -euo pipefail
+so=$1
+der=$2
+here=$(cd "$(dirname "$0")" && pwd)
+ts() { "$here/tshark-plugin.sh" "$so" "$@"; }
+fail=0
+bad() {
+    echo "FAIL: $*" >&2
+    fail=1
+}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+chmod 755 "$work"
+
+hex() { od -An -v -tx1 "$@" | tr -s ' \n' ' '; }
+be16() { printf '%02x %02x' $(($1 >> 8)) $(($1 & 255)); }
+elem() { # TAG HEXBYTES...
+    local tag=$1 body n
+    shift
+    body=$*
+    n=$(wc -w <<<"$body")
+    echo "$(printf '%02x' "$tag") $(be16 "$n") $body"
+}
+pdu() { # TYPE FLAGS SESSION ELEMENT-HEX...
+    local body n
+    body=$(echo "${@:4}")
+    n=$(wc -w <<<"$body")
+    echo "57 01 $(printf '%02x %02x' "$1" "$2") $(printf '%08x' "$3" | sed 's/../& /g') $(be16 "$n") $body"
+}
+packet() { # DIRECTION(I client->server, O server->client) HEX...
+    echo "$*" | tr -s ' ' '\n' | grep . | awk -v d="$1" 'NR > 1 { b[n++] = $0 }
+        END { for (i = 0; i < n; i += 16) { line = sprintf("%s %06x", d, i)
+                  for (j = i; j < i + 16 && j < n; j++) line = line " " b[j]; print line }
+              print "" }'
+}
+
+device=$(elem 1 "01 $(printf 'CP-8861-SEP001122334455' | hex)")
+cert=$(elem 2 "$(hex "$der")")
+request=$(pdu 1 0 1001 "$device" "$cert")
+response=$(pdu 2 247 1001 "$(elem 7 00)" "$(elem 8 07)" "$(elem 9 00 01 51 80)")
+orphan=$(pdu 4 245 1002 "$(elem 7 01)" "$(elem 51 aa bb)")
+broken="57 01 03 00 00 00 03 ea 00 06 01 00 ff 41 42 43"
+
+req_words=($request)
+{
+    packet I "${req_words[@]:0:20}"
+    packet I "${req_words[@]:20}"
+    packet O $response $orphan
+    packet I $broken
+} >"$work/tvs.txt"
+text2pcap -q -D -4 10.9.0.10,10.9.0.20 -T 2445,40000 "$work/tvs.txt" "$work/tvs.pcap" >/dev/null 2>&1
+chmod 644 "$work/tvs.pcap"
+
+opts=(-r "$work/tvs.pcap" -d tcp.port==2445,cucmtvs)
+pdml=$(ts "${opts[@]}" -T pdml 2>"$work/stderr" || true)
+grep -E "AddressSanitizer|runtime error:|Dissector bug" "$work/stderr" && bad "sanitizer report"
+grep -qE 'Exception occurred|showname="\[Malformed Packet' <<<"$pdml" &&
+    bad "an exception cut the dissection short"
+
+rows=$(ts "${opts[@]}" -Y cucmtvs -T fields -e frame.number -e cucmtvs.type \
+    -e cucmtvs.session_id -e cucmtvs.response_to 2>/dev/null)
+want=$'2\t1\t1001\t\n3\t2,4\t1001,1002\t2\n4\t3\t1002\t'
+[ "$rows" = "$want" ] || bad "framing/links: got
+$rows
+want
+$want"
+
+for f in cucmtvs.device_name cucmtvs.certificate x509af.serialNumber cucmtvs.status \
+    cucmtvs.role cucmtvs.ttl cucmtvs.malformed cucmtvs.unknown_element cucmtvs.no_request \
+    cucmtvs.not_trusted; do
+    grep -q "<field name=\"$f\"" <<<"$pdml" || bad "field or expert $f missing"
+done
+name=$(ts "${opts[@]}" -Y 'cucmtvs.type == 1' -T fields -e cucmtvs.device_name 2>/dev/null)
+[ "$name" = CP-8861-SEP001122334455 ] || bad "device name '$name'"
+ttl=$(ts "${opts[@]}" -Y 'cucmtvs.type == 2' -T fields -e cucmtvs.ttl 2>/dev/null)
+[ "$ttl" = 86400 ] || bad "ttl '$ttl'"
+role=$(ts "${opts[@]}" -Y 'cucmtvs.role == "APP-SERVER"' -T fields -e frame.number 2>/dev/null)
+[ "$role" = 3 ] || bad "role APP-SERVER not found in frame 3 ('$role')"
+
+[ $fail -eq 0 ] && echo "ok: TVS framing, links, elements, X.509 tree and damage handling"
+exit $fail
