@@ -104,9 +104,13 @@ int run_scan(const scan_opts *o, run *r)
         cap_paths_free(&paths);
         return -1;
     }
-    r->n_inputs = paths.count;
-    for (size_t i = 0; i < paths.count; i++)
-        obs_input_init(&r->inputs[i], i, paths.items[i]);
+    /* --shard K/N: round robin over the expanded list, so every shard gets the same list. */
+    for (size_t i = 0; i < paths.count; i++) {
+        if (o->shard_n && i % o->shard_n != o->shard_k - 1)
+            continue;
+        obs_input_init(&r->inputs[r->n_inputs], r->n_inputs, paths.items[i]);
+        r->inputs[r->n_inputs++].listed = i;
+    }
     cap_paths_free(&paths);
     scan_all(o, r);
     return rules_run(r);

@@ -19,6 +19,7 @@ void obs_input_init(obs_input *in, size_t index, const char *path)
 {
     memset(in, 0, sizeof *in);
     in->index = index;
+    in->listed = index;
     in->path = strdup(path);
     store_init(&in->content);
 }

@@ -121,7 +121,8 @@ typedef struct obs_counts {
 
 typedef struct obs_input {
     size_t index;
-    char *path; /* as given or expanded */
+    size_t listed; /* position in the expanded input list before --shard (merge orders by it) */
+    char *path;    /* as given or expanded */
     bool open_failed;
     char *open_error;
     cap_input_status end_status;

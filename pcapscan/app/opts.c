@@ -13,6 +13,7 @@ void scan_usage(FILE *out)
 {
     fputs("usage: pcapscan [OPTIONS] INPUT...      audit captures (files, directories, .gz, -)\n"
           "       pcapscan show [OPTIONS] FILE...  list and verify ITL/CTL/.sgn/.enc.sgn files\n"
+          "       pcapscan merge [OPTIONS] RESULTS.jsonl...  combine --json --json-content runs\n"
           "       pcapscan --version\n"
           "options:\n"
           "  --json                JSON lines on stdout (file, tls_cert, finding, summary)\n"
@@ -29,6 +30,10 @@ void scan_usage(FILE *out)
           "  --max-stream-bytes N  buffered bytes per TCP direction (default 1 MiB)\n"
           "  --max-file-bytes N    largest rebuilt file (default 64 MiB)\n"
           "  -j, --jobs N          audit N inputs in parallel (default 1)\n"
+          "  --shard K/N           audit only inputs i (0-based, after directory expansion)\n"
+          "                        with i mod N = K-1; combine with `pcapscan merge`\n"
+          "  --json-content        with --json: add what `pcapscan merge` needs (trust list and\n"
+          "                        signed file bytes, certificates, exact times; docs/scale.md)\n"
           "  -q, --quiet           no progress line on stderr\n"
           "exit: 0 no error finding, 1 error finding(s), 2 an input could not be read\n",
           out);
@@ -78,6 +83,22 @@ static bool parse_size(const char *s, size_t min, size_t *out)
     return true;
 }
 
+bool scan_parse_shard(const char *s, size_t *k, size_t *n)
+{
+    char kbuf[24];
+    const char *slash = strchr(s, '/');
+    if (!slash || (size_t)(slash - s) >= sizeof kbuf)
+        return false;
+    memcpy(kbuf, s, (size_t)(slash - s));
+    kbuf[slash - s] = '\0';
+    size_t kv, nv;
+    if (!parse_size(kbuf, 1, &kv) || !parse_size(slash + 1, 1, &nv) || kv > nv || nv > 1000000)
+        return false;
+    *k = kv;
+    *n = nv;
+    return true;
+}
+
 static bool add_port(const char *s, uint16_t *ports, size_t *n)
 {
     size_t v;
@@ -99,6 +120,8 @@ enum {
     OPT_MAX_STREAMS,
     OPT_MAX_STREAM_BYTES,
     OPT_MAX_FILE_BYTES,
+    OPT_SHARD,
+    OPT_JSON_CONTENT,
 };
 
 static void set_defaults(scan_opts *o)
@@ -148,6 +171,11 @@ static bool apply(scan_opts *o, int c, const char *arg)
         return parse_size(arg, 1024, &o->max_stream_bytes);
     case OPT_MAX_FILE_BYTES:
         return parse_size(arg, 1, &o->max_file_bytes);
+    case OPT_SHARD:
+        return scan_parse_shard(arg, &o->shard_k, &o->shard_n);
+    case OPT_JSON_CONTENT:
+        o->json_content = true;
+        return true;
     case 'j':
         if (!parse_size(arg, 1, &v) || v > 256)
             return false;
@@ -176,6 +204,8 @@ int scan_opts_parse(int argc, char **argv, scan_opts *o)
         {"max-stream-bytes", required_argument, NULL, OPT_MAX_STREAM_BYTES},
         {"max-file-bytes", required_argument, NULL, OPT_MAX_FILE_BYTES},
         {"jobs", required_argument, NULL, 'j'},
+        {"shard", required_argument, NULL, OPT_SHARD},
+        {"json-content", no_argument, NULL, OPT_JSON_CONTENT},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},

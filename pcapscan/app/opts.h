@@ -26,7 +26,9 @@ typedef struct scan_opts {
     size_t max_file_bytes;   /* one rebuilt file (TFTP or HTTP body) */
     size_t max_keep_bytes;   /* signed files larger than this are hashed but not verified */
     int jobs;
-    bool progress; /* stderr is a TTY and not --quiet */
+    bool progress;           /* stderr is a TTY and not --quiet */
+    bool json_content;       /* --json-content: what `pcapscan merge` needs to re-run the rules */
+    size_t shard_k, shard_n; /* --shard K/N (1-based K); shard_n 0 = all inputs */
     const char **inputs;
     size_t n_inputs;
 } scan_opts;
@@ -38,5 +40,7 @@ void scan_usage(FILE *out);
 
 /* "2026-12-01T00:00:00Z", "2026-12-01" or Unix seconds. */
 bool scan_parse_time(const char *s, int64_t *out);
+/* "K/N" with 1 <= K <= N (--shard). */
+bool scan_parse_shard(const char *s, size_t *k, size_t *n);
 
 #endif
