@@ -135,6 +135,8 @@ int cmd_scan(int argc, char **argv)
     int rc = 0;
     if (o.csv_path && report_csv(&r, o.csv_path) != 0)
         rc = 2;
+    if (o.html_path && report_html(&r, o.html_path) != 0)
+        rc = 2;
     if (o.extract_dir && report_extract_finish(&r, o.extract_dir) != 0)
         rc = 2;
     report_totals t;

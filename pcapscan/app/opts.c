@@ -18,6 +18,7 @@ void scan_usage(FILE *out)
           "options:\n"
           "  --json                JSON lines on stdout (file, tls_cert, finding, summary)\n"
           "  --csv FILE            findings as CSV\n"
+          "  --html FILE           self-contained HTML evidence report (verdict, timelines)\n"
           "  --extract DIR         write rebuilt files (<sha256>-<name>), server certs (DER)\n"
           "                        and manifest.json to DIR\n"
           "  --now TIME            judge certificate expiry at TIME (ISO 8601 or Unix seconds)\n"
@@ -122,6 +123,7 @@ enum {
     OPT_MAX_FILE_BYTES,
     OPT_SHARD,
     OPT_JSON_CONTENT,
+    OPT_HTML,
 };
 
 static void set_defaults(scan_opts *o)
@@ -147,6 +149,9 @@ static bool apply(scan_opts *o, int c, const char *arg)
         return true;
     case OPT_CSV:
         o->csv_path = arg;
+        return true;
+    case OPT_HTML:
+        o->html_path = arg;
         return true;
     case OPT_EXTRACT:
         o->extract_dir = arg;
@@ -195,6 +200,7 @@ int scan_opts_parse(int argc, char **argv, scan_opts *o)
         {"json", no_argument, NULL, OPT_JSON},
         {"csv", required_argument, NULL, OPT_CSV},
         {"extract", required_argument, NULL, OPT_EXTRACT},
+        {"html", required_argument, NULL, OPT_HTML},
         {"now", required_argument, NULL, OPT_NOW},
         {"expiry-days", required_argument, NULL, OPT_EXPIRY},
         {"tls-port", required_argument, NULL, OPT_TLS_PORT},

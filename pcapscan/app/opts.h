@@ -12,6 +12,7 @@
 typedef struct scan_opts {
     bool json;
     const char *csv_path;
+    const char *html_path; /* --html FILE */
     const char *extract_dir;
     bool has_now;
     int64_t now; /* Unix seconds; when !has_now each check uses the evidence's packet time */
