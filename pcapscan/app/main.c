@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd_merge.h"
 #include "cmd_scan.h"
 #include "show.h"
 
@@ -12,6 +13,7 @@
 static void usage(FILE *out)
 {
     fputs("usage: pcapscan show [OPTIONS] FILE...   list and verify ITL/CTL/.sgn/.enc.sgn files\n"
+          "       pcapscan merge [OPTIONS] RESULTS.jsonl...  combine --json-content shard outputs\n"
           "       pcapscan --version\n",
           out);
 }
@@ -20,6 +22,8 @@ int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "show") == 0)
         return cmd_show(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "merge") == 0)
+        return cmd_merge(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
         printf("pcapscan %s\n", SBD_VERSION);
         return 0;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cap/tls_certs.h"
+#include "obs_json.h"
 #include "report.h"
 #include "util.h"
 
@@ -154,6 +155,8 @@ json_t *report_file_json(const run *r, const obs_file *f)
         json_object_set_new(o, "parse_error", json_string(f->parse_error));
     if (f->extracted)
         json_object_set_new(o, "extracted", json_string(f->extracted));
+    if (r->o->json_content)
+        obs_json_add_file(o, r, f);
     return o;
 }
 
@@ -319,6 +322,8 @@ static json_t *input_json(const run *r, size_t i)
     if (in->open_failed) {
         json_object_set_new(o, "status", json_string("failed"));
         json_object_set_new(o, "error", json_string(in->open_error));
+        if (r->o->json_content)
+            obs_json_add_input(o, in);
         return o;
     }
     json_object_set_new(o, "status", json_string(cap_input_status_name(in->end_status)));
@@ -331,6 +336,8 @@ static json_t *input_json(const run *r, size_t i)
     report_totals_of(r, i, &t);
     totals_json(o, &t);
     json_object_set_new(o, "skipped", skipped_json(&in->counts));
+    if (r->o->json_content)
+        obs_json_add_input(o, in);
     return o;
 }
 
@@ -359,6 +366,8 @@ json_t *report_summary_json(const run *r)
     for (size_t i = 0; i < r->n_inputs; i++)
         json_array_append_new(per, input_json(r, i));
     json_object_set_new(o, "per_input", per);
+    if (r->o->json_content)
+        obs_json_add_summary(o, r);
     return o;
 }
 
@@ -380,6 +389,11 @@ void report_json(const run *r, FILE *out)
                 util_print_json_line(out, o);
                 json_decref(o);
             }
+        for (size_t k = 0; r->o->json_content && k < in->n_tls; k++) {
+            json_t *o = obs_json_tls_session(r, &in->tls[k]);
+            util_print_json_line(out, o);
+            json_decref(o);
+        }
         size_t n = idx ? run_findings_of(r, i, idx, r->n_findings) : 0;
         for (size_t k = 0; k < n; k++) {
             json_t *o = report_finding_json(r, &r->findings[idx[k]]);

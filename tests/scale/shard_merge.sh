@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# shard_merge.sh CASE: `pcapscan --shard K/N --json --json-content` runs merged with
+# `pcapscan merge` must give what one run over every input gives (same findings, same reports,
+# same exit code), including the rules that need observations from several captures.
+# Env: PCAPSCAN MKCAP SBDGEN MKPKI SYNTHETIC CAPTURES WORK (set by CMakeLists.txt).
+set -euo pipefail
+
+case_name=$1
+NOW=2026-12-01T00:00:00Z
+MAC=SEP001122334455
+out=$WORK/$case_name
+mat=$WORK/material/material
+rm -rf "$out"
+mkdir -p "$out"
+
+fail() {
+  echo "FAIL [$case_name]: $*" >&2
+  exit 1
+}
+
+# pcapscan ARGS... > FILE, exit code in $rc (1 = error findings is an expected outcome).
+run() {
+  local dest=$1
+  shift
+  set +e
+  "$PCAPSCAN" "$@" >"$dest" 2>"$dest.err"
+  rc=$?
+  set -e
+  [ "$rc" -le 2 ] || fail "pcapscan $* exited $rc: $(cat "$dest.err")"
+}
+
+# The comparison the issue asks for: sorted rule/phone/evidence of every finding.
+findings() {
+  jq -c 'select(.type=="finding") | {rule, phone, pcap, severity, evidence}' "$1" | sort
+}
+
+# shard_and_merge N INPUT...: single run vs N shards merged; JSON, text, CSV and exit codes.
+shard_and_merge() {
+  local n=$1 k
+  shift
+  run "$out/single.json" --json -q --now "$NOW" "$@"
+  local single_rc=$rc
+  run "$out/single.txt" -q --now "$NOW" "$@"
+  local parts=()
+  for k in $(seq 1 "$n"); do
+    run "$out/s$k-of-$n.json" --json --json-content -q --now "$NOW" --shard "$k/$n" "$@"
+    parts+=("$out/s$k-of-$n.json")
+  done
+  run "$out/merged.json" merge --json "${parts[@]}"
+  [ "$rc" = "$single_rc" ] || fail "merge exit $rc, single run $single_rc ($(cat "$out/merged.json.err"))"
+  diff <(findings "$out/single.json") <(findings "$out/merged.json") >"$out/findings.diff" ||
+    fail "findings differ with $n shards: $(head -c 1500 "$out/findings.diff")"
+  cmp -s "$out/single.json" "$out/merged.json" ||
+    fail "JSON output differs with $n shards: $(diff "$out/single.json" "$out/merged.json" | head -c 1500)"
+  run "$out/merged.txt" merge "${parts[@]}"
+  cmp -s "$out/single.txt" "$out/merged.txt" || fail "text report differs with $n shards"
+  run "$out/merged-c.json" merge --json --json-content "${parts[@]}"
+  run "$out/remerged.json" merge --json "$out/merged-c.json"
+  cmp -s "$out/single.json" "$out/remerged.json" || fail "a merged --json-content output does not merge again"
+}
+
+refused() { # TEXT: the last merge exited 2 with TEXT on stderr
+  [ "$rc" = 2 ] && grep -q -- "$1" "$out/m.json.err"
+}
+
+has() { # FILE RULE: the rule fired
+  jq -s -e --arg r "$2" 'any(.[]; .type=="finding" and .rule==$r)' "$1" >/dev/null
+}
+
+mk() { "$MKCAP" "$out/$1" || fail "mkcap $1"; }
+boot() {
+  echo "tftp CTL$MAC.tlv - notfound"
+  echo "tftp ITL$MAC.tlv $mat/${1:-itl.tlv}"
+  echo "tftp $MAC.cnf.xml.sgn $mat/${2:-cnf.sgn}"
+}
+
+case $case_name in
+setup) # the synthetic suite's material (PKI, trust lists, signed configs)
+  rm -rf "$WORK/material"
+  WORK=$WORK/material bash "$SYNTHETIC" setup
+  ;;
+
+scenarios) # every committed scenario capture, split 2 and 3 ways
+  shopt -s nullglob
+  caps=("$CAPTURES"/*.pcap "$CAPTURES"/*.pcapng)
+  [ "${#caps[@]}" -ge 10 ] || { echo "scenario captures not found in $CAPTURES" >&2; exit 77; }
+  for n in 2 3; do shard_and_merge "$n" "${caps[@]}"; done
+  [ "$(jq -s '[.[] | select(.type=="finding")] | length' "$out/single.json")" -gt 10 ] ||
+    fail "too few findings to compare"
+  ;;
+
+shard_split) # --shard is round robin over the expanded list; every input in exactly one shard
+  for i in 1 2 3 4 5; do boot | mk "c$i.pcap"; done
+  for k in 1 2; do
+    run "$out/p$k.json" --json -q --shard "$k/2" "$out"/c*.pcap
+    jq -r 'select(.type=="summary") | .per_input[].pcap' "$out/p$k.json" >"$out/p$k.list"
+  done
+  [ "$(xargs -n1 basename <"$out/p1.list" | tr '\n' ' ')" = "c1.pcap c3.pcap c5.pcap " ] ||
+    fail "shard 1/2 has $(cat "$out/p1.list")"
+  [ "$(xargs -n1 basename <"$out/p2.list" | tr '\n' ' ')" = "c2.pcap c4.pcap " ] ||
+    fail "shard 2/2 has $(cat "$out/p2.list")"
+  for bad in 0/2 3/2 2 x/y 1/0; do
+    run "$out/bad.json" --json --shard "$bad" "$out/c1.pcap"
+    [ "$rc" = 2 ] || fail "--shard $bad accepted"
+  done
+  ;;
+
+chain_broken) # ITL A in a.pcap (shard 1), ITL B with a new signer and TVS in b.pcap (shard 2)
+  { boot; echo "tls 2445 $mat/tvs.der"; } | mk a.pcap
+  { echo "time 1796169600"; boot itl-b-broken.tlv cnf-b.sgn; echo "tls 2445 $mat/tvs2.der"; } | mk b.pcap
+  run "$out/alone.json" --json --json-content -q --now "$NOW" --shard 2/2 "$out/a.pcap" "$out/b.pcap"
+  ! has "$out/alone.json" TRUST_CHAIN_BROKEN || fail "shard 2 alone cannot know ITL A"
+  shard_and_merge 2 "$out/a.pcap" "$out/b.pcap"
+  has "$out/merged.json" TRUST_CHAIN_BROKEN || fail "TRUST_CHAIN_BROKEN lost in the merge"
+  [ "$(jq -r 'select(.rule=="TRUST_CHAIN_BROKEN") | .evidence.related.capture' "$out/merged.json")" = "$out/a.pcap" ] ||
+    fail "evidence does not name the capture of the other shard"
+  ;;
+
+via_tvs)
+  { boot; echo "tls 2445 $mat/tvs.der"; } | mk a.pcap
+  { echo "time 1796169600"; boot itl-b-viatvs.tlv cnf-b.sgn; echo "tls 2445 $mat/tvs.der"; } | mk b.pcap
+  shard_and_merge 2 "$out/b.pcap" "$out/a.pcap"
+  has "$out/merged.json" TRUST_VIA_TVS || fail "TRUST_VIA_TVS lost in the merge"
+  ;;
+
+cross_sgn_tvs) # configs and TVS sessions judged with an ITL captured in another shard
+  boot | mk a.pcap
+  { echo "time 1796169600"; echo "tftp $MAC.cnf.xml.sgn $mat/cnf-b.sgn"; } | mk b.pcap
+  { echo "time 1796170000"; echo "tftp $MAC.cnf.xml.sgn $mat/cnf.sgn"; } | mk c.pcap
+  { echo "time 1796170600"; echo "tls 2445 $mat/tvs2.der"; echo "tls 8443 $mat/tomcat.der"; } | mk d.pcap
+  { echo "time 1796171200"; echo "tls 2445 $mat/tvs.der"; } | mk e.pcap
+  shard_and_merge 3 "$out"/[a-e].pcap
+  for r in SGN_SIGNER_NOT_IN_ITL TVS_CERT_NOT_IN_ITL TVS_CERT_MATCH HTTPS_CERT_NOT_IN_TRUST_LIST; do
+    has "$out/merged.json" "$r" || fail "$r lost in the merge"
+  done
+  [ "$(jq -r --arg p "$out/c.pcap" 'select(.type=="file" and .pcap==$p) | .signature' "$out/merged.json")" = valid ] ||
+    fail "c.pcap's config not verified with a.pcap's ITL"
+  [ "$(jq -r --arg p "$out/c.pcap" 'select(.type=="file" and .pcap==$p) | .verified_with.pcap' "$out/merged.json")" = "$out/a.pcap" ] ||
+    fail "verified_with does not name a.pcap"
+  ;;
+
+failures) # unreadable input, truncated capture: carried through the merge
+  { boot; echo "tls 2445 $mat/tvs.der"; } | mk a.pcap
+  head -c $(($(stat -c %s "$out/a.pcap") - 20)) "$out/a.pcap" >"$out/t.pcap"
+  shard_and_merge 2 "$out/a.pcap" "$out/missing.pcap" "$out/t.pcap"
+  [ "$rc" = 2 ] || fail "an unreadable input must give exit 2 after the merge"
+  has "$out/merged.json" CAPTURE_TRUNCATED || fail "CAPTURE_TRUNCATED lost"
+  ;;
+
+bad_results) # what merge refuses, each with exit 2 and a message naming the file
+  boot | mk a.pcap
+  run "$out/plain.json" --json -q "$out/a.pcap"
+  run "$out/m.json" merge --json "$out/plain.json"
+  refused "--json-content" || fail "output without --json-content accepted"
+  run "$out/full.json" --json --json-content -q "$out/a.pcap"
+  head -n 2 "$out/full.json" >"$out/cut.json"
+  run "$out/m.json" merge --json "$out/cut.json"
+  refused "no summary" || fail "a cut results file accepted"
+  run "$out/m.json" merge --json "$out/full.json" "$out/full.json"
+  refused "merge each shard once" || fail "the same shard merged twice"
+  sed 's/"content":"[A-Za-z0-9+\/]\{8\}/"content":"AAAAAAAA/' "$out/full.json" >"$out/tampered.json"
+  run "$out/m.json" merge --json "$out/tampered.json"
+  refused "does not match its sha256" || fail "altered content accepted"
+  printf '{"type":"file","pcap":"x","input":0,"name":"a","seq":0,"time_usec":0,"client":"1.2.3.4:99999"}\n' >"$out/hostile.json"
+  run "$out/m.json" merge --json "$out/hostile.json"
+  refused "hostile.json:1:" || fail "a bad endpoint accepted"
+  run "$out/m1.json" --json --json-content -q --now "$NOW" "$out/a.pcap"
+  cp "$out/a.pcap" "$out/b.pcap"
+  run "$out/m2.json" --json --json-content -q --now 2027-01-01 "$out/b.pcap"
+  run "$out/m.json" merge --json "$out/m1.json" "$out/m2.json"
+  refused "different --now" || fail "different --now merged silently"
+  ;;
+
+*) fail "unknown case" ;;
+esac
+exit 0
