@@ -227,7 +227,7 @@ static const char page_css[] =
     ".card{background:#fff;border:1px solid #d5dbe5;border-radius:4px;padding:10px 14px;"
     "margin:12px 0}\n"
     ".card h3{margin-top:4px}.sub{color:#667085;font-weight:400;font-size:12.5px}\n"
-    ".note{color:#667085;font-size:12.5px}\n"
+    ".note{color:#667085;font-size:12.5px}.nowrap{white-space:nowrap}\n"
     "td.ok{color:#067647;font-weight:600}td.warn{color:#b54708;font-weight:600}"
     "td.fail{color:#b42318;font-weight:600}td.neutral{color:#667085}\n"
     "pre{background:#f6f8fb;border:1px solid #e3e7ee;padding:8px;overflow-x:auto;"
@@ -252,6 +252,7 @@ static const char page_css[] =
     "svg .momentlabel.capture{fill:#1959b8;font-weight:700}svg .momentlabel.today{"
     "fill:#7a2ea0;font-weight:700}\n"
     ".legend span{margin-right:16px;font-size:12px;color:#3b4a63}\n"
+    ".ok{color:#067647}.warn{color:#b54708}.fail{color:#b42318}.neutral{color:#667085}\n"
     "footer{color:#667085;font-size:12px;margin-top:36px}\n";
 
 static void page_head(const html_doc *d)
@@ -311,7 +312,7 @@ static void input_row(const html_doc *d, size_t i)
         fputs("</td></tr>\n", out);
         return;
     }
-    fprintf(out, "<td>%s<br/>%s</td><td>%llu</td>",
+    fprintf(out, "<td class=\"nowrap\">%s<br/>%s</td><td>%llu</td>",
             in->counts.decode.frames ? html_clock(in->first_ts, a, sizeof a) : "-",
             in->counts.decode.frames ? html_clock(in->last_ts, b, sizeof b) : "-",
             (unsigned long long)in->counts.decode.frames);

@@ -90,6 +90,16 @@ static void list_link(const html_doc *d, const html_list *l)
             sbd_hex_lower(l->b->sha256, 8, hex, sizeof hex));
 }
 
+/* The CN of a subject ("CN=x;OU=y" in any order), else the whole subject. */
+static const char *common_name(const sbd_cert_info *ci)
+{
+    const char *s = ci->subject;
+    for (const char *p = s; *p; p++)
+        if ((p == s || p[-1] == ';') && strncmp(p, "CN=", 3) == 0)
+            return p + 3;
+    return s;
+}
+
 /* ---- cluster view
  * -------------------------------------------------------------------------------- */
 
@@ -444,8 +454,14 @@ static void file_row(const html_doc *d, const obs_file *f, bool fallback)
     fprintf(out, "<tr id=\"%s\"><td>%s</td><td>#%llu</td><td>%s</td>",
             html_file_anchor(f, id, sizeof id), html_clock(f->ts_usec, when, sizeof when),
             (unsigned long long)f->first_pkt, file_what(f, fallback));
-    td_text(out, f->name, 80);
-    fprintf(out, "<td class=\"mono\">%s %s</td><td class=\"%s\">%s",
+    fputs("<td>", out);
+    html_escape_max(out, f->name, 80);
+    if (f->has_digest) {
+        char md5[33];
+        fprintf(out, "<br/><span class=\"hash\">%llu bytes, MD5 %s</span>",
+                (unsigned long long)f->size, sbd_hex_lower(f->md5, 16, md5, sizeof md5));
+    }
+    fprintf(out, "</td><td class=\"mono\">%s %s</td><td class=\"%s\">%s",
             f->proto == OBS_TFTP ? "TFTP" : "HTTP",
             run_endpoint(&f->server, f->sport, srv, sizeof srv), html_mark_class(m), status);
     if (f->sig_detail) {
@@ -457,12 +473,6 @@ static void file_row(const html_doc *d, const obs_file *f, bool fallback)
         fputs("<br/><span class=\"note\">missing blocks ", out);
         html_escape(out, f->missing);
         fputs("</span>", out);
-    }
-    fputs("</td><td class=\"hash\">", out);
-    if (f->has_digest) {
-        char md5[33];
-        fprintf(out, "%llu B<br/>MD5 %s", (unsigned long long)f->size,
-                sbd_hex_lower(f->md5, 16, md5, sizeof md5));
     }
     fputs("</td></tr>\n", out);
 }
@@ -481,11 +491,13 @@ static void phone_card(const html_doc *d, const obs_input *in, const phone_group
     build_timeline(d, in, g, &tl);
     html_svg_timeline(out, tl.ev, tl.n);
     timeline_free(&tl);
-    fputs("<p class=\"legend\"><span>&#9679; received / verified</span><span>&#9670; warning"
-          "</span><span>&#10005; failed</span><span>&#9675; not found / not checked</span></p>\n",
+    fputs("<p class=\"legend\"><span><b class=\"ok\">&#9679;</b> received / verified</span>"
+          "<span><b class=\"warn\">&#9670;</b> warning</span><span><b class=\"fail\">&#10005;"
+          "</b> failed</span><span><b class=\"neutral\">&#9675;</b> not found / not checked"
+          "</span></p>\n",
           out);
     fputs("<table><tr><th>time (UTC)</th><th>packet</th><th>what</th><th>name</th>"
-          "<th>server</th><th>result</th><th>size, MD5</th></tr>\n",
+          "<th>server</th><th>result</th></tr>\n",
           out);
     for (size_t i = 0; i < g->n_files; i++)
         file_row(d, g->files[i], is_fallback(g, i));
@@ -586,9 +598,13 @@ static void records_table(const html_doc *d, const html_list *l, html_validity *
         if (rec->certificate &&
             sbd_cert_info_from_der(sbd_elem_value(f, rec->certificate), rec->certificate->len, &ci,
                                    &err) == SBD_OK) {
-            fprintf(out, "<td>%s<br/>%s</td></tr>\n", sbd_time_iso(ci.not_before, a, sizeof a),
+            fprintf(out, "<td class=\"nowrap\">%s<br/>%s</td></tr>\n",
+                    sbd_time_iso(ci.not_before, a, sizeof a),
                     sbd_time_iso(ci.not_after, b, sizeof b));
-            snprintf(labels[*nv], sizeof labels[0], "%zu %s %s", i + 1, fn, ci.subject);
+            const char *cn = common_name(&ci);
+            snprintf(labels[*nv], sizeof labels[0], "%zu %s %.*s", i + 1,
+                     rec->function_elem && rec->function == 0 ? "SAST" : fn, (int)strcspn(cn, ";"),
+                     cn);
             v[*nv] = (html_validity){labels[*nv], ci.not_before, ci.not_after};
             (*nv)++;
         } else {
@@ -731,7 +747,7 @@ static void cert_row(const html_doc *d, const obs_cert *c, size_t idx, uint16_t 
     fputs("<br/><span class=\"note\">issuer ", out);
     html_escape(out, c->info.issuer);
     fprintf(out,
-            "</span></td><td class=\"mono\">%s</td><td>%s<br/>%s</td>"
+            "</span></td><td class=\"mono\">%s</td><td class=\"nowrap\">%s<br/>%s</td>"
             "<td class=\"hash\">%s</td>",
             sbd_hex_serial(c->info.serial, c->info.serial_len, false, serial, sizeof serial),
             sbd_time_iso(c->info.not_before, a, sizeof a),

@@ -187,7 +187,9 @@ static void tl_row(FILE *out, const html_event *e, size_t row, int64_t t0, int64
     bool right = x < (TL_PLOT_X0 + TL_PLOT_X1) / 2.0;
     fprintf(out, "<text class=\"status %s\" x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">",
             html_mark_class(e->mark), right ? x + 12 : x - 12, y + 4, right ? "start" : "end");
-    html_escape_max(out, e->status, 46);
+    /* As many characters as fit before the edge (right) or the name column (left). */
+    double room = right ? TL_WIDTH - x - 16 : x - 12 - (TL_PLOT_X0 - 4);
+    html_escape_max(out, e->status, room > 80 ? (size_t)(room / 6.6) : 12);
     fputs("</text>\n", out);
 }
 

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# html_tests.sh CASE [ARGS]: tests of `pcapscan --html`.
+#   scenario NAME              render every capture of captures/expected/NAME.txt; well-formed
+#                              (xmllint), expected findings in the verdict with working links,
+#                              a per-phone timeline SVG when the phone requested files
+#   escape                     a certificate subject and a file name holding <script> are escaped
+#   screenshot NAME RGB ROWS   headless Chromium draws the report of NAME: not blank, and the
+#                              colour RGB (a severity) appears in the top ROWS pixel rows
+# Env: PCAPSCAN MKCAP SBDGEN WORK CAPTURES HERE (set by CMakeLists.txt).
+set -euo pipefail
+
+NOW=2026-12-01T00:00:00Z
+# The system interpreter when there is one (a version-manager shim adds a second per call).
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+case_name=$1
+shift
+out=$WORK/$case_name${1:+-$1}
+rm -rf "$out"
+mkdir -p "$out"
+
+fail() {
+  echo "FAIL [$case_name]: $*" >&2
+  exit 1
+}
+
+render() { # CAPTURE HTML: exit 0/1 are audit verdicts; 2 would mean unreadable input or output
+  local rc=0
+  "$PCAPSCAN" -q --now "$NOW" --html "$2" "$1" >"$out/text.txt" 2>"$out/stderr" || rc=$?
+  [ "$rc" -le 1 ] || fail "pcapscan exit $rc on $1: $(cat "$out/stderr")"
+  [ -s "$2" ] || fail "no report written for $1"
+}
+
+wellformed() { # HTML
+  xmllint --noout "$1" 2>"$out/xmllint.txt" || fail "not well formed: $(head -5 "$out/xmllint.txt")"
+  [ ! -s "$out/xmllint.txt" ] || fail "xmllint: $(head -5 "$out/xmllint.txt")"
+}
+
+scenario() { # NAME
+  local exp=$CAPTURES/expected/$1.txt fires silent timeline= cap n=0
+  fires=$(awk '$1 == "fires" { $1 = ""; print }' "$exp")
+  silent=$(awk '$1 == "silent" { $1 = ""; print }' "$exp")
+  grep -qE '^(tftp|http)-request ' "$exp" && timeline=--timeline
+  for cap in $(awk '$1 == "capture" { print $2 }' "$exp"); do
+    local html=$out/${cap%%.*}.html
+    render "$CAPTURES/$cap" "$html"
+    wellformed "$html"
+    # shellcheck disable=SC2086 # rule lists are words
+    "$PY" "$HERE/check_html.py" "$html" --fires $fires --silent $silent $timeline ||
+      fail "$cap: structure"
+    n=$((n + 1))
+  done
+  [ "$n" -gt 0 ] || fail "no capture listed in $exp"
+}
+
+escape() {
+  local pki=$out/pki evil='<script>alert(1)</script>'
+  mkdir -p "$pki"
+  # The subject holds markup in CN and O; "/" inside a value is escaped for -subj.
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$pki/evil.key" -out "$pki/evil.pem" \
+    -days 3650 -subj "/CN=<script>alert(1)<\/script>/O=<b onmouseover='x'>\"Evil\" & Co<\/b>" \
+    >"$out/openssl.log" 2>&1 || fail "openssl: $(cat "$out/openssl.log")"
+  openssl x509 -in "$pki/evil.pem" -outform DER -out "$pki/evil.der"
+  "$SBDGEN" tl -o "$out/itl.tlv" --signer "$pki/evil.key:$pki/evil.pem" --filename ITLFile.tlv \
+    --timestamp 1796083200 --record "SAST:$pki/evil.pem" --record "CCM+TFTP:$pki/evil.pem" \
+    --record "TVS:$pki/evil.pem" || fail sbdgen
+  {
+    echo "time 1796083200"
+    echo "tftp CTLSEP001122334455.tlv - notfound"
+    echo "tftp ITLSEP001122334455.tlv $out/itl.tlv"
+    echo "tftp <script>alert(2)</script>.tlv $out/itl.tlv"
+    echo "tls 2445 $pki/evil.der"
+  } | "$MKCAP" "$out/evil.pcap" || fail mkcap
+  render "$out/evil.pcap" "$out/evil.html"
+  wellformed "$out/evil.html"
+  "$PY" "$HERE/check_html.py" "$out/evil.html" --fires TVS_CERT_MATCH --timeline ||
+    fail structure
+  # Nothing from the capture may open an element; the text must still be there, escaped.
+  if grep -qi '<script' "$out/evil.html"; then
+    fail "raw <script> in the page: $(grep -i -m3 '<script' "$out/evil.html")"
+  fi
+  grep -qi '<b onmouseover' "$out/evil.html" && fail "raw <b onmouseover> in the page"
+  grep -qF '&lt;script&gt;alert(1)&lt;/script&gt;' "$out/evil.html" ||
+    fail "the escaped subject is not shown"
+  grep -qF '&lt;script&gt;alert(2)&lt;/script&gt;.tlv' "$out/evil.html" ||
+    fail "the escaped file name is not shown"
+  grep -qF '&quot;Evil&quot; &amp; Co' "$out/evil.html" || fail "quotes/ampersand not escaped"
+  # The subject appears in the verdict, the trust file and the TLS server sections.
+  [ "$(grep -oF '&lt;script&gt;alert(1)' "$out/evil.html" | wc -l)" -ge 4 ] ||
+    fail "the subject is missing from some section"
+  echo "ok: $(grep -oF '&lt;script&gt;' "$out/evil.html" | wc -l) escaped occurrences"
+}
+
+find_chromium() {
+  local c
+  for c in chromium chromium-browser google-chrome; do
+    command -v "$c" && return 0
+  done
+  return 1
+}
+
+screenshot() { # NAME RGB ROWS
+  local browser cap
+  browser=$(find_chromium) || {
+    echo "SKIP: chromium is not installed (scripts/deps.sh installs it)"
+    exit 77
+  }
+  cap=$(awk '$1 == "capture" { print $2; exit }' "$CAPTURES/expected/$1.txt")
+  render "$CAPTURES/$cap" "$out/report.html"
+  local profile=$out/profile
+  mkdir -p "$profile"
+  # Root (CI) needs --no-sandbox; the other flags keep Chromium off the network.
+  HOME=${HOME:-$out} timeout 120 "$browser" --headless --no-sandbox --disable-gpu \
+    --disable-quic --no-first-run --disable-background-networking --disable-component-update \
+    --disable-sync --disable-dev-shm-usage --user-data-dir="$profile" \
+    --screenshot="$out/shot.png" --window-size=1280,2000 "file://$out/report.html" \
+    >"$out/chromium.log" 2>&1 || fail "chromium failed: $(tail -5 "$out/chromium.log")"
+  [ -s "$out/shot.png" ] || fail "no screenshot: $(tail -5 "$out/chromium.log")"
+  "$PY" "$HERE/png_check.py" "$out/shot.png" --color "$2" --within "$3" || fail "screenshot"
+}
+
+case $case_name in
+scenario) scenario "$1" ;;
+escape) escape ;;
+screenshot) screenshot "$@" ;;
+*) fail "unknown case" ;;
+esac
