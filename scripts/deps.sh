@@ -11,6 +11,7 @@ PACKAGES=(
   libwireshark-dev wireshark-dev tshark
   tcpdump tftpd-hpa tftp-hpa atftp iproute2 iptables tcpreplay xxd jq libxml2-utils python3 curl
   util-linux procps
+  chromium fonts-dejavu-core
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
