@@ -252,7 +252,7 @@ static const char page_css[] =
     "svg .momentlabel.capture{fill:#1959b8;font-weight:700}svg .momentlabel.today{"
     "fill:#7a2ea0;font-weight:700}\n"
     ".legend span{margin-right:16px;font-size:12px;color:#3b4a63}\n"
-    ".ok{color:#067647}.warn{color:#b54708}.fail{color:#b42318}.neutral{color:#667085}\n"
+    ".c-ok{color:#067647}.c-warn{color:#b54708}.c-fail{color:#b42318}.c-neutral{color:#667085}\n"
     "footer{color:#667085;font-size:12px;margin-top:36px}\n";
 
 static void page_head(const html_doc *d)

@@ -491,9 +491,9 @@ static void phone_card(const html_doc *d, const obs_input *in, const phone_group
     build_timeline(d, in, g, &tl);
     html_svg_timeline(out, tl.ev, tl.n);
     timeline_free(&tl);
-    fputs("<p class=\"legend\"><span><b class=\"ok\">&#9679;</b> received / verified</span>"
-          "<span><b class=\"warn\">&#9670;</b> warning</span><span><b class=\"fail\">&#10005;"
-          "</b> failed</span><span><b class=\"neutral\">&#9675;</b> not found / not checked"
+    fputs("<p class=\"legend\"><span><b class=\"c-ok\">&#9679;</b> received / verified</span>"
+          "<span><b class=\"c-warn\">&#9670;</b> warning</span><span><b class=\"c-fail\">&#10005;"
+          "</b> failed</span><span><b class=\"c-neutral\">&#9675;</b> not found / not checked"
           "</span></p>\n",
           out);
     fputs("<table><tr><th>time (UTC)</th><th>packet</th><th>what</th><th>name</th>"
@@ -713,10 +713,12 @@ static void cert_trust_cell(const html_doc *d, const sbd_cert_info *ci, uint16_t
         const html_list *l = &d->lists[i];
         if (l->b->self.status != SBD_SIG_VALID || !sbd_audit_cert_in_list(&l->b->f, &id))
             continue;
-        const sbd_record *rec =
-            sbd_find_by_issuer_serial(&l->b->f, ci->issuer, ci->serial, ci->serial_len, NULL);
+        /* On the TVS port the record that matters is the TVS one (the phone's lookup). */
+        const sbd_record *rec = NULL;
+        if (port != 2445 || sbd_audit_tvs_cert(&l->b->f, &id, &rec) != SBD_TVS_MATCH)
+            rec = sbd_find_by_issuer_serial(&l->b->f, ci->issuer, ci->serial, ci->serial_len, NULL);
         const char *fn = rec && rec->function_elem ? sbd_function_name(rec->function) : NULL;
-        fputs(hits++ ? "<br/>" : "<span class=\"ok\">in ", out);
+        fputs(hits++ ? "<br/>" : "<span class=\"c-ok\">in ", out);
         list_link(d, l);
         if (fn)
             fprintf(out, " as %s", fn);
@@ -724,7 +726,7 @@ static void cert_trust_cell(const html_doc *d, const sbd_cert_info *ci, uint16_t
     if (hits)
         fputs("</span>", out);
     else if (port == 2445)
-        fputs("<strong class=\"fail\">in no ITL: phones cannot authenticate this TVS</strong>",
+        fputs("<strong class=\"c-fail\">in no ITL: phones cannot authenticate this TVS</strong>",
               out);
     else
         fputs("not in the CTL/ITL: phones ask the TVS", out);
