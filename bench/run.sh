@@ -108,6 +108,25 @@ measure() {
     M_RSS_MB=$(awk -v kb="$max" 'BEGIN { printf "%.1f", kb / 1024 }')
 }
 
+# interleave RUNS FN_A FN_B: runs A, B, A, B... (each FN does one "measure LABEL 1 ...") so a
+# change of load during the runs hits both sides alike. Sets A_SEC/B_SEC (medians) and
+# A_RSS/B_RSS (peaks).
+interleave() {
+    local runs=$1 r
+    local -a ta=() tb=()
+    A_RSS=0 B_RSS=0
+    for ((r = 1; r <= runs; r++)); do
+        "$2"
+        ta+=("$M_SEC")
+        A_RSS=$(awk -v a="$A_RSS" -v b="$M_RSS_MB" 'BEGIN { print (b > a ? b : a) }')
+        "$3"
+        tb+=("$M_SEC")
+        B_RSS=$(awk -v a="$B_RSS" -v b="$M_RSS_MB" 'BEGIN { print (b > a ? b : a) }')
+    done
+    A_SEC=$(printf '%s\n' "${ta[@]}" | sort -g | sed -n "$(((runs + 1) / 2))p")
+    B_SEC=$(printf '%s\n' "${tb[@]}" | sort -g | sed -n "$(((runs + 1) / 2))p")
+}
+
 # row CAPTURE BYTES PACKETS TOOL RUNS: one table line from the last measure
 row() {
     local mbs pps
@@ -237,6 +256,9 @@ instructions() {
     sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$tmp/cg.err"
 }
 
+jobs_1() { measure pcapscan-j1 1 "$build/pcapscan/pcapscan" -q --json -j 1 "${BATCH_FILES[@]}"; }
+jobs_2() { measure pcapscan-j2 1 "$build/pcapscan/pcapscan" -q --json -j 2 "${BATCH_FILES[@]}"; }
+
 bench_jobs() {
     local n=${batch%x*} each=${batch#*x} i files=()
     for ((i = 1; i <= n; i++)); do
@@ -251,15 +273,15 @@ bench_jobs() {
     say ""
     say "| jobs | median s | MB/s | peak RSS MB | runs |"
     say "|---|---|---|---|---|"
-    local j t1=""
-    for j in 1 2; do
-        measure "pcapscan-j$j" "$runs_default" "$build/pcapscan/pcapscan" -q --json -j "$j" \
-            "${files[@]}"
-        say "| -j $j | $M_SEC | $(awk -v b="$bytes" -v s="$M_SEC" 'BEGIN { printf "%.0f", b / 1e6 / s }') | $M_RSS_MB | $runs_default |"
-        [ -n "$t1" ] || t1=$M_SEC
-    done
+    BATCH_FILES=("${files[@]}")
+    interleave "$runs_default" jobs_1 jobs_2
+    local mbs1 mbs2
+    mbs1=$(awk -v b="$bytes" -v s="$A_SEC" 'BEGIN { printf "%.0f", b / 1e6 / s }')
+    mbs2=$(awk -v b="$bytes" -v s="$B_SEC" 'BEGIN { printf "%.0f", b / 1e6 / s }')
+    say "| -j 1 | $A_SEC | $mbs1 | $A_RSS | $runs_default |"
+    say "| -j 2 | $B_SEC | $mbs2 | $B_RSS | $runs_default |"
     say ""
-    say "-j 2 speed-up: $(awk -v a="$t1" -v b="$M_SEC" 'BEGIN { printf "%.2fx", a / b }')"
+    say "-j 2 speed-up: $(awk -v a="$A_SEC" -v b="$B_SEC" 'BEGIN { printf "%.2fx", a / b }') (runs interleaved)"
     rm -f "${files[@]}"
 }
 
@@ -271,6 +293,9 @@ as_nobody() {
         env HOME="$tmp/home" "$@"
     fi
 }
+
+tshark_without() { measure tshark-without 1 "$here/run.sh" --tshark-as-nobody "$tmp" without "$tmp/capture.pcap"; }
+tshark_with() { measure tshark-with 1 "$here/run.sh" --tshark-as-nobody "$tmp" with "$tmp/capture.pcap"; }
 
 bench_plugin() {
     say ""
@@ -295,15 +320,11 @@ bench_plugin() {
     packets=$(capinfos -c -M "$tmp/capture.pcap" | sed -n 's/.*packets: *//p')
     say "| tshark | median s | MB/s | peak RSS MB | runs |"
     say "|---|---|---|---|---|"
-    local which t_without=""
-    for which in without with; do
-        measure "tshark-$which" "$runs_default" "$here/run.sh" --tshark-as-nobody "$tmp" "$which" \
-            "$tmp/capture.pcap"
-        say "| $which plugin | $M_SEC | $(awk -v b="$bytes" -v s="$M_SEC" 'BEGIN { printf "%.1f", b / 1e6 / s }') | $M_RSS_MB | $runs_default |"
-        [ -n "$t_without" ] || t_without=$M_SEC
-    done
+    interleave "$runs_default" tshark_without tshark_with
+    say "| without plugin | $A_SEC | $(awk -v b="$bytes" -v s="$A_SEC" 'BEGIN { printf "%.1f", b / 1e6 / s }') | $A_RSS | $runs_default |"
+    say "| with plugin | $B_SEC | $(awk -v b="$bytes" -v s="$B_SEC" 'BEGIN { printf "%.1f", b / 1e6 / s }') | $B_RSS | $runs_default |"
     say ""
-    say "plugin overhead: $(awk -v a="$t_without" -v b="$M_SEC" 'BEGIN { printf "%+.1f%%", (b / a - 1) * 100 }') ($packets packets)"
+    say "plugin overhead: $(awk -v a="$A_SEC" -v b="$B_SEC" 'BEGIN { printf "%+.1f%%", (b / a - 1) * 100 }') ($packets packets, runs interleaved)"
 }
 
 need_time
