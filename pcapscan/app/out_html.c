@@ -299,13 +299,15 @@ static void input_row(const html_doc *d, size_t i)
     fprintf(out, "<tr id=\"in-%zu\"><td>", i);
     html_escape(out, in->path);
     uint8_t sha[32];
-    char hex[65], a[40], b[40];
+    char a[40], b[40];
     long long size;
-    if (input_digest(in->path, sha, &size))
+    if (input_digest(in->path, sha, &size)) {
+        char hex[65];
         fprintf(out, "</td><td>%lld</td><td class=\"hash\">%s</td>", size,
                 sbd_hex_lower(sha, 32, hex, sizeof hex));
-    else
+    } else {
         fputs("</td><td>-</td><td class=\"note\">not readable again (stdin or removed)</td>", out);
+    }
     if (in->open_failed) {
         fputs("<td colspan=\"3\" class=\"fail\">could not be read: ", out);
         html_escape(out, in->open_error);
@@ -356,18 +358,20 @@ static void counts_line(const html_doc *d)
 static void page_header(const html_doc *d)
 {
     FILE *out = d->out;
-    char audit[32], judged[32];
+    char audit[32];
     sbd_time_iso((int64_t)time(NULL), audit, sizeof audit);
     fputs("<header class=\"top\"><div class=\"inner\">\n"
           "<h1>CUCM Security By Default: trust audit</h1>\n",
           out);
     fprintf(out, "<p class=\"meta\">pcapscan %s &#183; report written %s &#183; %zu capture%s",
             SBD_VERSION, audit, d->r->n_inputs, d->r->n_inputs == 1 ? "" : "s");
-    if (d->r->o->has_now)
+    if (d->r->o->has_now) {
+        char judged[32];
         fprintf(out, " &#183; certificate expiry judged at %s (--now)",
                 sbd_time_iso(d->r->o->now, judged, sizeof judged));
-    else
+    } else {
         fputs(" &#183; certificate expiry judged at capture time", out);
+    }
     fputs("</p>\n", out);
     counts_line(d);
     if (d->r->n_inputs <= HTML_HEADER_INPUTS)
@@ -417,15 +421,16 @@ static void link_related(const html_doc *d, const finding *x)
 static void finding_links(const html_doc *d, const finding *x)
 {
     FILE *out = d->out;
-    char id[48];
     fputs("<p class=\"links\">Evidence: ", out);
     if (x->file)
         link_file(d, x->file);
-    if (x->tls)
+    if (x->tls) {
+        char id[48];
         fprintf(out, "<a href=\"#%s\">TLS session %s (packet #%llu)</a>",
                 html_tls_anchor(x->tls, id, sizeof id),
                 x->tls->sport == 2445 ? "to the TVS" : "to the server",
                 (unsigned long long)x->tls->pkt);
+    }
     if (x->related.set)
         link_related(d, x);
     fprintf(out, "<a href=\"#in-%zu\">capture ", x->input);

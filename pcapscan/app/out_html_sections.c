@@ -67,11 +67,12 @@ static size_t phones_served(const html_doc *d, const uint8_t sha[32])
 
 static void signer_cell(FILE *out, const sbd_file *f)
 {
-    char s[600];
     const sbd_header *h = &f->hdr;
     fputs("<td>", out);
-    if (h->signer_name)
+    if (h->signer_name) {
+        char s[600];
         html_escape(out, sbd_elem_string(f, h->signer_name, s, sizeof s));
+    }
     if (h->signer_serial) {
         char serial[140];
         size_t n = h->signer_serial->len > 64 ? 64 : h->signer_serial->len;
@@ -581,7 +582,7 @@ static void records_table(const html_doc *d, const html_list *l, html_validity *
           out);
     for (size_t i = 0; i < f->n_records; i++) {
         const sbd_record *rec = &f->records[i];
-        char s[600], serial[140], fnbuf[16], a[32], b[32];
+        char s[600], serial[140], fnbuf[16];
         const char *fn = rec->function_elem ? sbd_function_name(rec->function) : NULL;
         if (!fn && rec->function_elem)
             snprintf(fnbuf, sizeof fnbuf, "%u", rec->function);
@@ -598,6 +599,7 @@ static void records_table(const html_doc *d, const html_list *l, html_validity *
         if (rec->certificate &&
             sbd_cert_info_from_der(sbd_elem_value(f, rec->certificate), rec->certificate->len, &ci,
                                    &err) == SBD_OK) {
+            char a[32], b[32];
             fprintf(out, "<td class=\"nowrap\">%s<br/>%s</td></tr>\n",
                     sbd_time_iso(ci.not_before, a, sizeof a),
                     sbd_time_iso(ci.not_after, b, sizeof b));

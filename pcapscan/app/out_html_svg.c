@@ -193,10 +193,15 @@ static void tl_row(FILE *out, const html_event *e, size_t row, int64_t t0, int64
     fputs("</text>\n", out);
 }
 
+static size_t drawn_rows(size_t n)
+{
+    return n > TL_MAX_ROWS ? TL_MAX_ROWS : n;
+}
+
 void html_svg_timeline(FILE *out, const html_event *ev, size_t n)
 {
-    size_t rows = n < TL_MAX_ROWS ? n : TL_MAX_ROWS;
-    if (!rows)
+    size_t rows = drawn_rows(n);
+    if (rows == 0)
         return;
     int64_t t0 = ev[0].ts_usec, t1 = ev[0].ts_usec;
     for (size_t i = 1; i < rows; i++) {
