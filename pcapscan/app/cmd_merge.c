@@ -19,6 +19,7 @@ void merge_usage(FILE *out)
           "  --json-content        with --json: keep the merge fields (the output can be merged\n"
           "                        again)\n"
           "  --csv FILE            findings as CSV\n"
+          "  --html FILE           self-contained HTML evidence report\n"
           "  --now TIME            judge expiry at TIME (default: the shards' --now)\n"
           "  --expiry-days N       CERT_EXPIRES_SOON window (default: the shards' value)\n"
           "exit: 0 no error finding, 1 error finding(s), 2 a results file or an input could not\n"
@@ -26,7 +27,7 @@ void merge_usage(FILE *out)
           out);
 }
 
-enum { M_JSON = 256, M_JSON_CONTENT, M_CSV, M_NOW, M_EXPIRY };
+enum { M_JSON = 256, M_JSON_CONTENT, M_CSV, M_HTML, M_NOW, M_EXPIRY };
 
 typedef struct merge_args {
     scan_opts o;
@@ -49,6 +50,9 @@ static bool merge_apply(merge_args *a, int c, const char *arg)
     case M_CSV:
         a->o.csv_path = arg;
         return true;
+    case M_HTML:
+        a->o.html_path = arg;
+        return true;
     case M_NOW:
         a->now_given = a->o.has_now = true;
         return scan_parse_time(arg, &a->o.now);
@@ -69,6 +73,7 @@ static int merge_parse(int argc, char **argv, merge_args *a)
         {"json", no_argument, NULL, M_JSON},
         {"json-content", no_argument, NULL, M_JSON_CONTENT},
         {"csv", required_argument, NULL, M_CSV},
+        {"html", required_argument, NULL, M_HTML},
         {"now", required_argument, NULL, M_NOW},
         {"expiry-days", required_argument, NULL, M_EXPIRY},
         {"help", no_argument, NULL, 'h'},
@@ -131,6 +136,8 @@ static int write_reports(const run *r)
     fflush(stdout);
     int rc = 0;
     if (o->csv_path && report_csv(r, o->csv_path) != 0)
+        rc = 2;
+    if (o->html_path && report_html(r, o->html_path) != 0)
         rc = 2;
     report_totals t;
     report_totals_of(r, SIZE_MAX, &t);

@@ -54,6 +54,12 @@ shard_and_merge() {
     fail "JSON output differs with $n shards: $(diff "$out/single.json" "$out/merged.json" | head -c 1500)"
   run "$out/merged.txt" merge "${parts[@]}"
   cmp -s "$out/single.txt" "$out/merged.txt" || fail "text report differs with $n shards"
+  run "$out/single.csv.out" -q --now "$NOW" --csv "$out/single.csv" --html "$out/single.html" "$@"
+  run "$out/merged.csv.out" merge --csv "$out/merged.csv" --html "$out/merged.html" "${parts[@]}"
+  cmp -s "$out/single.csv" "$out/merged.csv" || fail "CSV differs with $n shards"
+  # The HTML page states when it was written; everything else must match.
+  diff <(sed 's/report written [0-9TZ:-]*//' "$out/single.html") \
+    <(sed 's/report written [0-9TZ:-]*//' "$out/merged.html") >/dev/null || fail "HTML differs with $n shards"
   run "$out/merged-c.json" merge --json --json-content "${parts[@]}"
   run "$out/remerged.json" merge --json "$out/merged-c.json"
   cmp -s "$out/single.json" "$out/remerged.json" || fail "a merged --json-content output does not merge again"
