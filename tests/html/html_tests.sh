@@ -37,11 +37,11 @@ wellformed() { # HTML
 }
 
 scenario() { # NAME
-  local exp=$CAPTURES/expected/$1.txt fires silent timeline= cap n=0
+  local exp=$CAPTURES/expected/$1.txt fires silent timeline='' cap n=0
   fires=$(awk '$1 == "fires" { $1 = ""; print }' "$exp")
   silent=$(awk '$1 == "silent" { $1 = ""; print }' "$exp")
   grep -qE '^(tftp|http)-request ' "$exp" && timeline=--timeline
-  for cap in $(awk '$1 == "capture" { print $2 }' "$exp"); do
+  while read -r cap; do
     local html=$out/${cap%%.*}.html
     render "$CAPTURES/$cap" "$html"
     wellformed "$html"
@@ -49,12 +49,12 @@ scenario() { # NAME
     "$PY" "$HERE/check_html.py" "$html" --fires $fires --silent $silent $timeline ||
       fail "$cap: structure"
     n=$((n + 1))
-  done
+  done < <(awk '$1 == "capture" { print $2 }' "$exp")
   [ "$n" -gt 0 ] || fail "no capture listed in $exp"
 }
 
 escape() {
-  local pki=$out/pki evil='<script>alert(1)</script>'
+  local pki=$out/pki
   mkdir -p "$pki"
   # The subject holds markup in CN and O; "/" inside a value is escaped for -subj.
   openssl req -x509 -newkey rsa:2048 -nodes -keyout "$pki/evil.key" -out "$pki/evil.pem" \
