@@ -26,7 +26,7 @@ fail() {
 
 render() { # CAPTURE HTML: exit 0/1 are audit verdicts; 2 would mean unreadable input or output
   local rc=0
-  "$PCAPSCAN" -q --now "$NOW" --html "$2" "$1" >"$out/text.txt" 2>"$out/stderr" || rc=$?
+  "$PCAPSCAN" -q --now "$NOW" --html "$2" "$1" </dev/null >"$out/text.txt" 2>"$out/stderr" || rc=$?
   [ "$rc" -le 1 ] || fail "pcapscan exit $rc on $1: $(cat "$out/stderr")"
   [ -s "$2" ] || fail "no report written for $1"
 }
