@@ -27,9 +27,10 @@ ninja -C "$build" -j2 "tests/fuzz/fuzz_$target" >/dev/null
 
 mkdir -p "$work/corpus" "$work/artifacts" "$work/min"
 log=$work/run-$(date +%Y%m%d-%H%M%S).log
-before=$(ls "$work/artifacts" | wc -l)
+before=$(find "$work/artifacts" -type f | wc -l)
 echo "fuzz_$target: ${seconds}s, corpus $work/corpus, log $log"
 set +e
+# shellcheck disable=SC2086 # SBD_FUZZ_EXTRA is a list of flags
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} nice -n "${SBD_FUZZ_NICE:-10}" "$bin" \
   -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
   -dict="$fuzzdir/sbd.dict" -artifact_prefix="$work/artifacts/" ${SBD_FUZZ_EXTRA:-} \
@@ -46,7 +47,7 @@ ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$status")
 corp=$(ls "$work/corpus" | wc -l)
 echo "target=$target seconds=$seconds execs=${execs:-?} exec_per_s=${rate:-?} cov=${cov:-?} ft=${ft:-?} corpus=$corp exit=$rc"
 
-new=$(($(ls "$work/artifacts" | wc -l) - before))
+new=$(($(find "$work/artifacts" -type f | wc -l) - before))
 if [ "$rc" -eq 0 ] && [ "$new" -eq 0 ]; then
   exit 0
 fi

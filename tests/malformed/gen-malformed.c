@@ -1,0 +1,699 @@
+/* gen-malformed: writes hostile variants of captures for tests/malformed/run.sh, at test time.
+ *
+ *   gen-malformed MUTATION IN OUT     rewrite IN (pcap/pcapng, via libpcap) into OUT (pcap); prints
+ *                                     "packets P1 P2 ..." (1-based) that were changed; exit 3 when
+ *                                     IN has no packet the mutation applies to.
+ *     ip-len-long    IPv4 total length / IPv6 payload length +200 (past the frame end)
+ *     ip-len-short   IPv4 total length / IPv6 payload length too short for the UDP/TCP header
+ *     udp-len-long   UDP length +100 (past the IP payload)
+ *     udp-len-short  UDP length 4 (less than its own header)
+ *     udp-empty      UDP datagrams cut to zero payload bytes (frame shortened consistently)
+ *     tls-rec-max    TLS record length 0xFFFF in segments that start a record
+ *     tls-rec-zero   TLS record length 0
+ *     tls-hs-max     TLS handshake length 0xFFFFFF in the first handshake of a record
+ *     tlv-hdrlen     signed-file HeaderLength (tag 2) 0xFFF0, in TFTP DATA block 1
+ *     tlv-zero       first element after tag 2 gets length 0
+ *     tlv-max        first element after tag 2 gets length 0xFFFF
+ *     rec-len        RECORDLENGTH of the first trust-list record 0xFFFF (when in block 1)
+ *   gen-malformed boundaries IN       "END PACKETS TYPE" per record/block end
+ *   gen-malformed copy IN OUT         IN rewritten by libpcap (for files editcap cannot rewrite)
+ *   gen-malformed pcap-caplen IN OUT K    classic pcap: record K's captured length 0x7FFFFFF0
+ *   gen-malformed tftp-wrap OUT BLOCKS    one TFTP transfer of BLOCKS 8-byte blocks (wraps the
+ *                                         16-bit block number); the file bytes go to OUT.payload
+ *   gen-malformed interleave OUT N    N TFTP transfers (3 blocks each) running at the same time
+ *   gen-malformed streams OUT N       N TCP connections to 2445 open at the same time
+ *   gen-malformed seq-gap OUT         a TLS 2445 stream whose server side jumps 2 GB in sequence */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcap/pcap.h>
+
+#define SNAP 262144
+
+static void die(const char *msg, const char *arg)
+{
+    fprintf(stderr, "gen-malformed: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
+    exit(2);
+}
+
+static void put16(uint8_t *p, unsigned v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+static unsigned get16(const uint8_t *p)
+{
+    return (unsigned)p[0] << 8 | p[1];
+}
+static void put32(uint8_t *p, uint32_t v)
+{
+    put16(p, v >> 16);
+    put16(p + 2, v & 0xffff);
+}
+
+/* ---- where things are in a frame ---- */
+
+typedef struct layers {
+    size_t l3, l4, payload; /* offsets; 0 = absent for l4/payload */
+    int ipver, proto;
+    size_t ip_end; /* end of the IP packet by its own length field, clamped to the frame */
+} layers;
+
+static size_t link_header(int dlt, const uint8_t *p, size_t n)
+{
+    size_t off;
+    switch (dlt) {
+    case DLT_EN10MB:
+        off = 12;
+        while (off + 2 <= n && (get16(p + off) == 0x8100 || get16(p + off) == 0x88a8))
+            off += 4;
+        return off + 2;
+    case DLT_LINUX_SLL:
+        return 16;
+    case DLT_LINUX_SLL2:
+        return 20;
+    case DLT_NULL:
+        return 4;
+    case DLT_RAW:
+        return 0;
+    default:
+        return (size_t)-1;
+    }
+}
+
+static bool find_layers(int dlt, const uint8_t *p, size_t n, layers *ly)
+{
+    memset(ly, 0, sizeof *ly);
+    size_t l3 = link_header(dlt, p, n);
+    if (l3 == (size_t)-1 || l3 + 20 > n)
+        return false;
+    ly->l3 = l3;
+    ly->ipver = p[l3] >> 4;
+    if (ly->ipver == 6 && l3 + 40 > n)
+        return false;
+    if (ly->ipver == 4) {
+        size_t ihl = (size_t)(p[l3] & 15) * 4;
+        if (ihl < 20 || (get16(p + l3 + 6) & 0x3fff) != 0) /* skip fragments */
+            return false;
+        ly->proto = p[l3 + 9];
+        ly->l4 = l3 + ihl;
+        ly->ip_end = l3 + get16(p + l3 + 2);
+    } else if (ly->ipver == 6) {
+        ly->proto = p[l3 + 6];
+        ly->l4 = l3 + 40;
+        ly->ip_end = l3 + 40 + get16(p + l3 + 4);
+    } else {
+        return false;
+    }
+    if (ly->ip_end > n)
+        ly->ip_end = n;
+    if (ly->proto == 17 && ly->l4 + 8 <= ly->ip_end)
+        ly->payload = ly->l4 + 8;
+    else if (ly->proto == 6 && ly->l4 + 20 <= ly->ip_end)
+        ly->payload = ly->l4 + (size_t)(p[ly->l4 + 12] >> 4) * 4;
+    else
+        return false;
+    return ly->payload <= ly->ip_end;
+}
+
+static void ipv4_checksum(uint8_t *ip)
+{
+    size_t ihl = (size_t)(ip[0] & 15) * 4;
+    uint32_t sum = 0;
+    put16(ip + 10, 0);
+    for (size_t i = 0; i < ihl; i += 2)
+        sum += get16(ip + i);
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    put16(ip + 10, ~sum & 0xffff);
+}
+
+static void set_ip_len(uint8_t *p, const layers *ly, size_t total)
+{
+    if (total > 0xffff)
+        total = 0xffff;
+    if (ly->ipver == 4) {
+        put16(p + ly->l3 + 2, (unsigned)total);
+        ipv4_checksum(p + ly->l3);
+    } else {
+        put16(p + ly->l3 + 4, (unsigned)(total < 40 ? 0 : total - 40));
+    }
+}
+
+/* ---- mutations: each returns true when it changed the frame (and may shorten *n) ---- */
+
+typedef bool (*mutate_fn)(uint8_t *p, size_t *n, const layers *ly);
+
+static bool m_ip_len_long(uint8_t *p, size_t *n, const layers *ly)
+{
+    (void)n;
+    set_ip_len(p, ly, ly->ip_end - ly->l3 + 200);
+    return true;
+}
+
+static bool m_ip_len_short(uint8_t *p, size_t *n, const layers *ly)
+{
+    (void)n;
+    set_ip_len(p, ly, ly->l4 - ly->l3 + 4);
+    return true;
+}
+
+static bool m_udp_len(uint8_t *p, const layers *ly, unsigned v)
+{
+    if (ly->proto != 17)
+        return false;
+    put16(p + ly->l4 + 4, v);
+    put16(p + ly->l4 + 6, 0); /* no checksum: only the length lies */
+    return true;
+}
+static bool m_udp_len_long(uint8_t *p, size_t *n, const layers *ly)
+{
+    (void)n;
+    return m_udp_len(p, ly, (unsigned)(ly->ip_end - ly->l4 + 100));
+}
+static bool m_udp_len_short(uint8_t *p, size_t *n, const layers *ly)
+{
+    (void)n;
+    return m_udp_len(p, ly, 4);
+}
+static bool m_udp_empty(uint8_t *p, size_t *n, const layers *ly)
+{
+    if (ly->proto != 17 || ly->payload == ly->ip_end)
+        return false;
+    put16(p + ly->l4 + 4, 8);
+    put16(p + ly->l4 + 6, 0);
+    set_ip_len(p, ly, ly->payload - ly->l3);
+    *n = ly->payload;
+    return true;
+}
+
+/* A TCP segment that starts a TLS record: type 20-23, version 3.x. */
+static bool tls_record_at(const uint8_t *p, const layers *ly)
+{
+    const uint8_t *r = p + ly->payload;
+    return ly->proto == 6 && ly->payload + 9 <= ly->ip_end && r[0] >= 20 && r[0] <= 23 &&
+           r[1] == 3 && r[2] <= 4;
+}
+static bool m_tls_rec(uint8_t *p, const layers *ly, unsigned v)
+{
+    if (!tls_record_at(p, ly))
+        return false;
+    put16(p + ly->payload + 3, v);
+    return true;
+}
+static bool m_tls_rec_max(uint8_t *p, size_t *n, const layers *ly)
+{
+    (void)n;
+    return m_tls_rec(p, ly, 0xffff);
+}
+static bool m_tls_rec_zero(uint8_t *p, size_t *n, const layers *ly)
+{
+    (void)n;
+    return m_tls_rec(p, ly, 0);
+}
+static bool m_tls_hs_max(uint8_t *p, size_t *n, const layers *ly)
+{
+    (void)n;
+    if (!tls_record_at(p, ly) || p[ly->payload] != 22)
+        return false;
+    memset(p + ly->payload + 6, 0xff, 3);
+    return true;
+}
+
+/* TFTP DATA block 1 whose file starts with a signed-file header (tag 1 len 2, tag 2 len 2):
+ * returns the offset of the file's first byte, 0 when it is not one. */
+static size_t signed_block1(const uint8_t *p, const layers *ly)
+{
+    const uint8_t *d = p + ly->payload;
+    if (ly->proto != 17 || ly->payload + 4 + 16 > ly->ip_end || get16(d) != 3 || get16(d + 2) != 1)
+        return 0;
+    static const uint8_t head[] = {1, 0, 2};
+    if (memcmp(d + 4, head, 3) || d[9] != 2 || get16(d + 10) != 2)
+        return 0;
+    return ly->payload + 4;
+}
+/* The first element after tag 2 (skipping padding), as an offset into the frame. */
+static size_t third_element(const uint8_t *p, size_t file, const layers *ly)
+{
+    size_t off = file + 10;
+    while (off + 3 <= ly->ip_end && p[off] == 0x0d)
+        off++;
+    return off + 3 <= ly->ip_end ? off : 0;
+}
+static bool m_tlv_hdrlen(uint8_t *p, size_t *n, const layers *ly)
+{
+    (void)n;
+    size_t f = signed_block1(p, ly);
+    if (!f)
+        return false;
+    put16(p + f + 8, 0xfff0);
+    return true;
+}
+static bool m_tlv_len(uint8_t *p, const layers *ly, unsigned v)
+{
+    size_t f = signed_block1(p, ly), e = f ? third_element(p, f, ly) : 0;
+    if (!e)
+        return false;
+    put16(p + e + 1, v);
+    return true;
+}
+static bool m_tlv_zero(uint8_t *p, size_t *n, const layers *ly)
+{
+    (void)n;
+    return m_tlv_len(p, ly, 0);
+}
+static bool m_tlv_max(uint8_t *p, size_t *n, const layers *ly)
+{
+    (void)n;
+    return m_tlv_len(p, ly, 0xffff);
+}
+static bool m_rec_len(uint8_t *p, size_t *n, const layers *ly)
+{
+    (void)n;
+    size_t f = signed_block1(p, ly);
+    if (!f)
+        return false;
+    size_t rec = f + get16(p + f + 8); /* HeaderLength: where the records start */
+    if (rec + 5 > ly->ip_end || p[rec] != 1 || get16(p + rec + 1) != 2)
+        return false;
+    put16(p + rec + 3, 0xffff);
+    return true;
+}
+
+static const struct {
+    const char *name;
+    mutate_fn fn;
+} mutations[] = {
+    {"ip-len-long", m_ip_len_long},   {"ip-len-short", m_ip_len_short},
+    {"udp-len-long", m_udp_len_long}, {"udp-len-short", m_udp_len_short},
+    {"udp-empty", m_udp_empty},       {"tls-rec-max", m_tls_rec_max},
+    {"tls-rec-zero", m_tls_rec_zero}, {"tls-hs-max", m_tls_hs_max},
+    {"tlv-hdrlen", m_tlv_hdrlen},     {"tlv-zero", m_tlv_zero},
+    {"tlv-max", m_tlv_max},           {"rec-len", m_rec_len},
+};
+
+static bool m_copy(uint8_t *p, size_t *n, const layers *ly)
+{
+    (void)p;
+    (void)n;
+    (void)ly;
+    return false;
+}
+
+static int run_mutation(mutate_fn fn, const char *in, const char *out)
+{
+    char err[PCAP_ERRBUF_SIZE];
+    pcap_t *rd = pcap_open_offline(in, err);
+    if (!rd)
+        die(err, in);
+    int dlt = pcap_datalink(rd);
+    pcap_t *dead = pcap_open_dead(dlt, SNAP);
+    pcap_dumper_t *wr = pcap_dump_open(dead, out);
+    if (!wr)
+        die(pcap_geterr(dead), out);
+    static uint8_t frame[SNAP];
+    struct pcap_pkthdr *h;
+    const u_char *data;
+    unsigned long no = 0, changed = 0;
+    printf("packets");
+    while (pcap_next_ex(rd, &h, &data) == 1) {
+        no++;
+        size_t n = h->caplen < SNAP ? h->caplen : SNAP;
+        memcpy(frame, data, n);
+        layers ly;
+        struct pcap_pkthdr oh = *h;
+        if (find_layers(dlt, frame, n, &ly) && fn(frame, &n, &ly)) {
+            printf(" %lu", no);
+            changed++;
+            oh.len = (bpf_u_int32)n;
+        }
+        oh.caplen = (bpf_u_int32)n;
+        pcap_dump((u_char *)wr, &oh, frame);
+    }
+    printf("\n");
+    pcap_dump_close(wr);
+    pcap_close(dead);
+    pcap_close(rd);
+    return changed || fn == m_copy ? 0 : 3;
+}
+
+/* ---- raw file views ---- */
+
+static uint8_t *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        die("cannot open", path);
+    size_t cap = 1 << 16, n = 0, got;
+    uint8_t *b = malloc(cap);
+    while (b && (got = fread(b + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            uint8_t *nb = realloc(b, cap *= 2);
+            if (!nb)
+                free(b);
+            b = nb;
+        }
+    }
+    fclose(f);
+    if (!b)
+        die("out of memory", NULL);
+    *len = n;
+    return b;
+}
+
+static uint32_t rd32(const uint8_t *p, bool swap)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return swap ? __builtin_bswap32(v) : v;
+}
+
+/* Prints "END PACKETS TYPE" for every record/block end: its byte offset, how many packets lie
+ * before it, and the pcapng block type (classic pcap: 1 for the file header, 6 for records).
+ * Classic pcap: 24-byte header, records of 16 + caplen. pcapng: blocks with their total length at
+ * offset 4 (byte order from the section header's magic); types 2, 3, 6 carry packets. */
+static int boundaries(const char *in)
+{
+    size_t n;
+    uint8_t *b = slurp(in, &n);
+    if (n < 24)
+        die("too short", in);
+    uint32_t magic;
+    memcpy(&magic, b, 4);
+    size_t off;
+    unsigned long pkts = 0;
+    if (magic == 0x0a0d0d0a) {
+        bool swap = rd32(b + 8, false) != 0x1a2b3c4d;
+        for (off = 0; off + 12 <= n;) {
+            uint32_t type = rd32(b + off, swap), bl = rd32(b + off + 4, swap);
+            if (bl < 12 || bl > n - off)
+                break;
+            off += bl;
+            pkts += type == 2 || type == 3 || type == 6;
+            printf("%zu %lu %u\n", off, pkts, (unsigned)type);
+        }
+    } else {
+        bool swap = magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1;
+        printf("24 0 1\n"); /* the file header plays the pcapng IDB's part: type 1 */
+        for (off = 24; off + 16 <= n;) {
+            uint32_t cl = rd32(b + off + 8, swap);
+            if (cl > n - off - 16)
+                break;
+            off += 16 + cl;
+            printf("%zu %lu 6\n", off, ++pkts);
+        }
+    }
+    free(b);
+    return 0;
+}
+
+static int pcap_caplen(const char *in, const char *out, long k)
+{
+    size_t n;
+    uint8_t *b = slurp(in, &n);
+    uint32_t magic;
+    memcpy(&magic, b, 4);
+    if (n < 24 || (magic != 0xa1b2c3d4 && magic != 0xa1b23c4d))
+        die("not a native-order classic pcap", in);
+    size_t off = 24;
+    for (long i = 1; i < k && off + 16 <= n; i++) {
+        uint32_t cl = rd32(b + off + 8, false);
+        off += 16 + cl;
+    }
+    if (off + 16 > n)
+        die("no such record", in);
+    uint32_t lie = 0x7ffffff0;
+    memcpy(b + off + 8, &lie, 4);
+    FILE *f = fopen(out, "wb");
+    if (!f || fwrite(b, 1, n, f) != n || fclose(f))
+        die("cannot write", out);
+    free(b);
+    printf("record %ld at byte %zu\n", k, off);
+    return 0;
+}
+
+/* ---- synthetic traffic (Ethernet, IPv4) ---- */
+
+static struct {
+    pcap_t *dead;
+    pcap_dumper_t *wr;
+    uint64_t usec;
+    uint16_t ip_id;
+} syn;
+
+static void syn_open(const char *out)
+{
+    syn.dead = pcap_open_dead(DLT_EN10MB, SNAP);
+    syn.wr = pcap_dump_open(syn.dead, out);
+    if (!syn.wr)
+        die(pcap_geterr(syn.dead), out);
+    syn.usec = 1796083200ull * 1000000;
+}
+
+static int syn_close(void)
+{
+    pcap_dump_close(syn.wr);
+    pcap_close(syn.dead);
+    return 0;
+}
+
+static uint32_t ip4(unsigned a, unsigned b, unsigned c, unsigned d)
+{
+    return (uint32_t)a << 24 | b << 16 | c << 8 | d;
+}
+
+/* One Ethernet + IPv4 frame with an L4 header `l4` (hl bytes) and payload. */
+static void syn_frame(uint32_t src, uint32_t dst, int proto, const uint8_t *l4, size_t hl,
+                      const uint8_t *pl, size_t n)
+{
+    static uint8_t f[14 + 20 + 60 + 2048];
+    if (hl + n > sizeof f - 34)
+        die("frame too large", NULL);
+    static const uint8_t macs[12] = {0x00, 0x11, 0x22, 0x33, 0x44, 0xa1,
+                                     0x02, 0x00, 0x0a, 0x4d, 0x00, 0x0a};
+    memcpy(f, macs, 12);
+    put16(f + 12, 0x0800);
+    uint8_t *ip = f + 14;
+    memset(ip, 0, 20);
+    ip[0] = 0x45;
+    put16(ip + 2, (unsigned)(20 + hl + n));
+    put16(ip + 4, ++syn.ip_id);
+    put16(ip + 6, 0x4000);
+    ip[8] = 64;
+    ip[9] = (uint8_t)proto;
+    put32(ip + 12, src);
+    put32(ip + 16, dst);
+    ipv4_checksum(ip);
+    memcpy(ip + 20, l4, hl);
+    if (n)
+        memcpy(ip + 20 + hl, pl, n);
+    struct pcap_pkthdr h;
+    h.ts.tv_sec = (time_t)(syn.usec / 1000000);
+    h.ts.tv_usec = (suseconds_t)(syn.usec % 1000000);
+    h.caplen = h.len = (bpf_u_int32)(34 + hl + n);
+    pcap_dump((u_char *)syn.wr, &h, f);
+    syn.usec += 100;
+}
+
+static void udp(uint32_t src, uint16_t sp, uint32_t dst, uint16_t dp, const uint8_t *pl, size_t n)
+{
+    uint8_t h[8];
+    put16(h, sp);
+    put16(h + 2, dp);
+    put16(h + 4, (unsigned)(8 + n));
+    put16(h + 6, 0);
+    syn_frame(src, dst, 17, h, 8, pl, n);
+}
+
+static void tcp(uint32_t src, uint16_t sp, uint32_t dst, uint16_t dp, uint32_t seq, uint32_t ack,
+                unsigned flags, const uint8_t *pl, size_t n)
+{
+    uint8_t h[20] = {0};
+    put16(h, sp);
+    put16(h + 2, dp);
+    put32(h + 4, seq);
+    put32(h + 8, ack);
+    h[12] = 5 << 4;
+    h[13] = (uint8_t)flags;
+    put16(h + 14, 65535);
+    syn_frame(src, dst, 6, h, 20, pl, n);
+}
+
+static size_t rrq(uint8_t *b, const char *name, const char *blksize)
+{
+    size_t n = 0;
+    put16(b, 1);
+    n = 2;
+    n += (size_t)sprintf((char *)b + n, "%s", name) + 1;
+    n += (size_t)sprintf((char *)b + n, "octet") + 1;
+    if (blksize) {
+        n += (size_t)sprintf((char *)b + n, "blksize") + 1;
+        n += (size_t)sprintf((char *)b + n, "%s", blksize) + 1;
+    }
+    return n;
+}
+
+static uint8_t file_byte(size_t i)
+{
+    return (uint8_t)(i * 131 + (i >> 8) * 7);
+}
+
+static void tftp_data(uint32_t srv, uint16_t sp, uint32_t cli, uint16_t cp, unsigned block,
+                      size_t off, size_t n)
+{
+    uint8_t b[4 + 512];
+    put16(b, 3);
+    put16(b + 2, block & 0xffff);
+    for (size_t i = 0; i < n; i++)
+        b[4 + i] = file_byte(off + i);
+    udp(srv, sp, cli, cp, b, 4 + n);
+    uint8_t a[4];
+    put16(a, 4);
+    put16(a + 2, block & 0xffff);
+    udp(cli, cp, srv, sp, a, 4);
+}
+
+static int tftp_wrap(const char *out, long blocks)
+{
+    if (blocks < 1)
+        die("BLOCKS must be positive", NULL);
+    const size_t bs = 8, len = (size_t)(blocks - 1) * bs + 3; /* last block short */
+    uint32_t cli = ip4(10, 0, 0, 20), srv = ip4(10, 0, 0, 10);
+    syn_open(out);
+    uint8_t b[128];
+    udp(cli, 40000, srv, 69, b, rrq(b, "SEP001122334455.cnf.xml", "8"));
+    size_t n = 2;
+    put16(b, 6);
+    n += (size_t)sprintf((char *)b + n, "blksize") + 1;
+    n += (size_t)sprintf((char *)b + n, "8") + 1;
+    udp(srv, 50000, cli, 40000, b, n);
+    put16(b, 4);
+    put16(b + 2, 0);
+    udp(cli, 40000, srv, 50000, b, 4);
+    for (long k = 1; k <= blocks; k++) {
+        size_t off = (size_t)(k - 1) * bs;
+        tftp_data(srv, 50000, cli, 40000, (unsigned)k, off, len - off < bs ? len - off : bs);
+    }
+    char pay[4096];
+    snprintf(pay, sizeof pay, "%s.payload", out);
+    FILE *f = fopen(pay, "wb");
+    for (size_t i = 0; f && i < len; i++)
+        fputc(file_byte(i), f);
+    if (!f || fclose(f))
+        die("cannot write", pay);
+    printf("size %zu\n", len);
+    return syn_close();
+}
+
+/* N phones (10.1.x.y) each fetch a 1100-byte file in three 512-byte blocks, round-robin. */
+static int interleave(const char *out, long count)
+{
+    if (count < 1 || count > 60000)
+        die("N must be 1..60000", NULL);
+    uint32_t srv = ip4(10, 0, 0, 10);
+    syn_open(out);
+    uint8_t b[128];
+    char name[64];
+    for (long i = 0; i < count; i++) {
+        snprintf(name, sizeof name, "SEP%012lX.cnf.xml.sgn", 0x001122000000L + i);
+        udp(ip4(10, 1, 0, 0) + (uint32_t)i, 40000, srv, 69, b, rrq(b, name, NULL));
+    }
+    static const size_t sizes[3] = {512, 512, 76};
+    for (unsigned block = 1; block <= 3; block++)
+        for (long i = 0; i < count; i++)
+            tftp_data(srv, (uint16_t)(20000 + i % 40000), ip4(10, 1, 0, 0) + (uint32_t)i, 40000,
+                      block, (block - 1) * 512, sizes[block - 1]);
+    printf("transfers %ld size 1100\n", count);
+    return syn_close();
+}
+
+/* N clients open a TCP connection to 10.0.0.10:2445 and send a TLS ClientHello; only then do the
+ * server's replies come, in order, and every connection is closed. */
+static int streams(const char *out, long count)
+{
+    if (count < 1 || count > 60000)
+        die("N must be 1..60000", NULL);
+    uint32_t srv = ip4(10, 0, 0, 10);
+    static const uint8_t hello[] = {22, 3, 1, 0, 9, 1, 0, 0, 5, 3, 3, 0, 0, 0};
+    syn_open(out);
+    for (long i = 0; i < count; i++) {
+        uint32_t cli = ip4(10, 2, 0, 0) + (uint32_t)i;
+        tcp(cli, 40000, srv, 2445, 1000, 0, 0x02, NULL, 0);
+        tcp(srv, 2445, cli, 40000, 5000, 1001, 0x12, NULL, 0);
+        tcp(cli, 40000, srv, 2445, 1001, 5001, 0x18, hello, sizeof hello);
+    }
+    for (long i = 0; i < count; i++) {
+        uint32_t cli = ip4(10, 2, 0, 0) + (uint32_t)i;
+        tcp(srv, 2445, cli, 40000, 5001, 1001 + sizeof hello, 0x11, NULL, 0);
+        tcp(cli, 40000, srv, 2445, 1001 + sizeof hello, 5002, 0x11, NULL, 0);
+    }
+    printf("streams %ld\n", count);
+    return syn_close();
+}
+
+/* The server's first 1000 bytes of a 4000-byte Certificate flight, then segments 2 GB further
+ * on, then FIN: the stream must not try to fill (or buffer) the gap. */
+static int seq_gap(const char *out)
+{
+    uint32_t cli = ip4(10, 0, 0, 20), srv = ip4(10, 0, 0, 10);
+    uint8_t flight[4000];
+    memset(flight, 0xab, sizeof flight);
+    static const uint8_t rec[] = {22, 3, 3, 0x0f, 0x9b, 11, 0, 0x0f, 0x97, 0, 0x0f, 0x94};
+    memcpy(flight, rec, sizeof rec);
+    static const uint8_t hello[] = {22, 3, 1, 0, 9, 1, 0, 0, 5, 3, 3, 0, 0, 0};
+    syn_open(out);
+    uint32_t cs = 7000, ss = 0x7ffff000u;
+    tcp(cli, 41000, srv, 2445, cs, 0, 0x02, NULL, 0);
+    tcp(srv, 2445, cli, 41000, ss, cs + 1, 0x12, NULL, 0);
+    cs++;
+    ss++;
+    tcp(cli, 41000, srv, 2445, cs, ss, 0x18, hello, sizeof hello);
+    cs += sizeof hello;
+    tcp(srv, 2445, cli, 41000, ss, cs, 0x18, flight, 1000);
+    uint32_t far = ss + 0x80000000u;
+    for (int i = 0; i < 3; i++)
+        tcp(srv, 2445, cli, 41000, far + (uint32_t)i * 1000, cs, 0x18, flight + 1000 * (i + 1),
+            1000);
+    tcp(srv, 2445, cli, 41000, far + 3000, cs, 0x11, NULL, 0);
+    tcp(cli, 41000, srv, 2445, cs, far + 3001, 0x11, NULL, 0);
+    printf("gap 2147483648 after server byte 1000\n");
+    return syn_close();
+}
+
+static void usage(void)
+{
+    fputs("usage: gen-malformed MUTATION IN OUT | boundaries IN | pcap-caplen IN OUT K |\n"
+          "       tftp-wrap OUT BLOCKS | interleave OUT N | streams OUT N | seq-gap OUT\n",
+          stderr);
+    exit(2);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3)
+        usage();
+    const char *mode = argv[1];
+    for (size_t i = 0; i < sizeof mutations / sizeof mutations[0]; i++)
+        if (strcmp(mode, mutations[i].name) == 0 && argc == 4)
+            return run_mutation(mutations[i].fn, argv[2], argv[3]);
+    if (strcmp(mode, "copy") == 0 && argc == 4)
+        return run_mutation(m_copy, argv[2], argv[3]);
+    if (strcmp(mode, "boundaries") == 0 && argc == 3)
+        return boundaries(argv[2]);
+    if (strcmp(mode, "pcap-caplen") == 0 && argc == 5)
+        return pcap_caplen(argv[2], argv[3], strtol(argv[4], NULL, 10));
+    if (strcmp(mode, "tftp-wrap") == 0 && argc == 4)
+        return tftp_wrap(argv[2], strtol(argv[3], NULL, 10));
+    if (strcmp(mode, "interleave") == 0 && argc == 4)
+        return interleave(argv[2], strtol(argv[3], NULL, 10));
+    if (strcmp(mode, "streams") == 0 && argc == 4)
+        return streams(argv[2], strtol(argv[3], NULL, 10));
+    if (strcmp(mode, "seq-gap") == 0 && argc == 3)
+        return seq_gap(argv[2]);
+    usage();
+    return 2;
+}
