@@ -12,6 +12,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
+#include "digest.h"
 #include "sbd/enc.h"
 
 #define AES_KEY_LEN 16
@@ -130,25 +131,11 @@ static sbd_status aes_decrypt(const sbd_file *f, const uint8_t key[AES_KEY_LEN],
     return SBD_OK;
 }
 
-static const EVP_MD *plain_digest(uint8_t id)
-{
-    switch (id) {
-    case SBD_HASH_SHA1:
-        return EVP_sha1();
-    case SBD_HASH_SHA256:
-        return EVP_sha256();
-    case SBD_HASH_SHA512:
-        return EVP_sha512();
-    default:
-        return NULL;
-    }
-}
-
 /* Tag 27 against the hash named by tag 26; unknown ids leave digest_checked false. */
 static void check_digest(const sbd_file *f, sbd_plain *p)
 {
     const sbd_enc_block *e = &f->enc;
-    const EVP_MD *md = e->plain_hash_alg_elem ? plain_digest(e->plain_hash_alg) : NULL;
+    const EVP_MD *md = e->plain_hash_alg_elem ? sbd_digest_for_id(e->plain_hash_alg) : NULL;
     if (!md || !e->plain_hash)
         return;
     p->digest_checked = true;

@@ -95,6 +95,11 @@ const char *sbd_function_name(uint16_t code)
     }
 }
 
+const char *sbd_function_short_name(uint16_t code)
+{
+    return code == SBD_FN_SAST ? "SAST" : sbd_function_name(code);
+}
+
 const char *sbd_hash_name(uint8_t id)
 {
     switch (id) {

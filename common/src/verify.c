@@ -18,6 +18,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "digest.h"
 #include "sbd/cert.h"
 #include "sbd/verify.h"
 
@@ -140,18 +141,11 @@ static const EVP_MD *header_digest(const sbd_file *f, check_t *c)
 {
     if (!f->hdr.digest_alg_elem)
         return EVP_sha1(); /* SHA-1 is the format's default when tag 8 is absent */
-    switch (f->hdr.digest_alg) {
-    case SBD_HASH_SHA1:
-        return EVP_sha1();
-    case SBD_HASH_SHA256:
-        return EVP_sha256();
-    case SBD_HASH_SHA512:
-        return EVP_sha512();
-    default:
+    const EVP_MD *md = sbd_digest_for_id(f->hdr.digest_alg);
+    if (!md)
         set_check(c, SBD_SIG_UNSUPPORTED, WHY_DIGEST, "digest algorithm id %u (tag 8) is unknown",
                   f->hdr.digest_alg);
-        return NULL;
-    }
+    return md;
 }
 
 /* Does the signature open (PKCS#1 type-1 block) under this key? Then the key made it. */
@@ -283,27 +277,11 @@ static const char *function_label(const sbd_record *r, char *buf, size_t bufsz)
 {
     if (!r->function_elem)
         return "no function";
-    switch (r->function) {
-    case SBD_FN_SAST:
-        return "SAST";
-    case SBD_FN_CCM:
-        return "CCM";
-    case SBD_FN_CCM_TFTP:
-        return "CCM+TFTP";
-    case SBD_FN_TFTP:
-        return "TFTP";
-    case SBD_FN_CAPF:
-        return "CAPF";
-    case SBD_FN_SRST:
-        return "SRST";
-    case SBD_FN_APP_SERVER:
-        return "APP-SERVER";
-    case SBD_FN_TVS:
-        return "TVS";
-    default:
-        snprintf(buf, bufsz, "function %u", r->function);
-        return buf;
-    }
+    const char *name = sbd_function_short_name(r->function);
+    if (name)
+        return name;
+    snprintf(buf, bufsz, "function %u", r->function);
+    return buf;
 }
 
 static sbd_sig_status check_record(const sbd_file *f, const sbd_file *by, const sbd_record *r,

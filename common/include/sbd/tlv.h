@@ -91,6 +91,8 @@ bool sbd_header_tag_is_container(uint8_t tag);
 /* CUCM display name of a function code ("System Administrator Security Token", "CCM+TFTP", ...)
  * or NULL when unknown (callers print the number). */
 const char *sbd_function_name(uint16_t code);
+/* The same with "SAST" for code 0, for one-line messages. */
+const char *sbd_function_short_name(uint16_t code);
 /* "SHA-1", "SHA-256", "SHA-512" or NULL. */
 const char *sbd_hash_name(uint8_t id);
 /* Digest size in bytes for a hash id, 0 when unknown. */
