@@ -8,14 +8,14 @@
 #include <strings.h>
 
 #include "cap/http.h"
+#include "cap/portset.h"
 
-enum { MAX_PORTS = 16, PATH_MAX_LEN = 1024, NAME_MAX_LEN = 256, LINE_MAX_LEN = 256 };
+enum { PATH_MAX_LEN = 1024, NAME_MAX_LEN = 256, LINE_MAX_LEN = 256 };
 
 struct cap_http_ctx {
     cap_http_limits lim;
     cap_http_callbacks cb;
-    uint16_t ports[MAX_PORTS];
-    size_t nports;
+    cap_portset ports;
 };
 
 typedef enum {
@@ -673,18 +673,10 @@ void cap_http_free(cap_http_ctx *ctx)
 
 bool cap_http_add_port(cap_http_ctx *ctx, uint16_t port)
 {
-    if (cap_http_is_port(ctx, port))
-        return true;
-    if (ctx->nports == MAX_PORTS || port == 0)
-        return false;
-    ctx->ports[ctx->nports++] = port;
-    return true;
+    return cap_portset_add(&ctx->ports, port);
 }
 
 bool cap_http_is_port(const cap_http_ctx *ctx, uint16_t port)
 {
-    for (size_t i = 0; i < ctx->nports; i++)
-        if (ctx->ports[i] == port)
-            return true;
-    return false;
+    return cap_portset_has(&ctx->ports, port);
 }

@@ -6,19 +6,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cap/portset.h"
 #include "cap/tls_certs.h"
 #include "sbd/rd.h"
 
 enum { REC_CCS = 20, REC_ALERT = 21, REC_HANDSHAKE = 22, REC_APPDATA = 23 };
 enum { HS_CLIENT_HELLO = 1, HS_SERVER_HELLO = 2, HS_CERTIFICATE = 11, HS_SERVER_HELLO_DONE = 14 };
 enum { EXT_SERVER_NAME = 0, EXT_SUPPORTED_VERSIONS = 43 };
-enum { TLS_RECORD_MAX = 16384 + 2048, HELLO_MAX = 65536, MAX_PORTS = 64 };
+enum { TLS_RECORD_MAX = 16384 + 2048, HELLO_MAX = 65536 };
 
 struct cap_tls_ctx {
     cap_tls_limits lim;
     cap_tls_callbacks cb;
-    uint16_t ports[MAX_PORTS];
-    size_t nports;
+    cap_portset ports;
 };
 
 typedef struct tls_dir { /* parse state of one direction */
@@ -531,18 +531,10 @@ void cap_tls_free(cap_tls_ctx *ctx)
 
 bool cap_tls_add_port(cap_tls_ctx *ctx, uint16_t port)
 {
-    if (cap_tls_is_port(ctx, port))
-        return true;
-    if (ctx->nports == MAX_PORTS || port == 0)
-        return false;
-    ctx->ports[ctx->nports++] = port;
-    return true;
+    return cap_portset_add(&ctx->ports, port);
 }
 
 bool cap_tls_is_port(const cap_tls_ctx *ctx, uint16_t port)
 {
-    for (size_t i = 0; i < ctx->nports; i++)
-        if (ctx->ports[i] == port)
-            return true;
-    return false;
+    return cap_portset_has(&ctx->ports, port);
 }

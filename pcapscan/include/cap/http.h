@@ -64,7 +64,7 @@ typedef struct cap_http_ctx cap_http_ctx;
 /* Watches server port 6970 from the start. lim may be NULL. */
 cap_http_ctx *cap_http_new(const cap_http_limits *lim, const cap_http_callbacks *cb);
 void cap_http_free(cap_http_ctx *ctx);
-bool cap_http_add_port(cap_http_ctx *ctx, uint16_t port); /* false when full (16 ports) */
+bool cap_http_add_port(cap_http_ctx *ctx, uint16_t port); /* false when full (64 ports) */
 bool cap_http_is_port(const cap_http_ctx *ctx, uint16_t port);
 
 /* For a cap_tcp on_open callback: when either port of conn is watched, allocate the connection
