@@ -32,23 +32,68 @@ static json_t *b64_json(const uint8_t *p, size_t n)
     return s;
 }
 
+static json_t *sha256_json(const uint8_t sha[32])
+{
+    char hex[65];
+    for (size_t i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", sha[i]);
+    return json_string(hex);
+}
+
+struct obs_json_writer {
+    store content; /* SHA-256s already written (entries without bytes) */
+    store certs;
+};
+
+obs_json_writer *obs_json_writer_new(void)
+{
+    obs_json_writer *w = calloc(1, sizeof *w);
+    if (w) {
+        store_init(&w->content);
+        store_init(&w->certs);
+    }
+    return w;
+}
+
+void obs_json_writer_free(obs_json_writer *w)
+{
+    if (!w)
+        return;
+    store_free(&w->content);
+    store_free(&w->certs);
+    free(w);
+}
+
+/* True the first time sha is offered to seen (always without a writer). */
+static bool first_time(store *seen, const uint8_t sha[32])
+{
+    if (!seen)
+        return true;
+    if (store_get(seen, sha))
+        return false;
+    store_put(seen, sha, NULL, 0); /* out of memory only means writing it again later */
+    return true;
+}
+
 static json_t *endpoint(const cap_addr *a, uint16_t port)
 {
     char buf[80];
     return json_string(cap_addr_str(a, port, buf, sizeof buf));
 }
 
-void obs_json_add_file(json_t *o, const run *r, const obs_file *f)
+void obs_json_add_file(obs_json_writer *w, json_t *o, const run *r, const obs_file *f)
 {
     json_object_set_new(o, "input", json_integer((json_int_t)r->inputs[f->input].listed));
     json_object_set_new(o, "seq", json_integer((json_int_t)f->seq));
     json_object_set_new(o, "time_usec", json_integer((json_int_t)f->ts_usec));
     const blob *b = f->in_store ? store_get(&r->content, f->sha256) : NULL;
-    if (b)
+    if (b && first_time(w ? &w->content : NULL, b->sha256))
         json_object_set_new(o, "content", b64_json(b->data, b->len));
+    else if (b)
+        json_object_set_new(o, "content_kept", json_true());
 }
 
-json_t *obs_json_tls_session(const run *r, const obs_tls *t)
+json_t *obs_json_tls_session(obs_json_writer *w, const run *r, const obs_tls *t)
 {
     json_t *o = json_object();
     json_object_set_new(o, "type", json_string("tls_session"));
@@ -65,8 +110,14 @@ json_t *obs_json_tls_session(const run *r, const obs_tls *t)
     json_object_set_new(o, "sni", t->sni ? json_string(t->sni) : json_null());
     json_object_set_new(o, "error", t->error ? json_string(t->error) : json_null());
     json_t *certs = json_array();
-    for (size_t i = 0; i < t->n_certs; i++)
-        json_array_append_new(certs, b64_json(t->certs[i].der, t->certs[i].len));
+    for (size_t i = 0; i < t->n_certs; i++) {
+        uint8_t sha[32];
+        unsigned int n = 0;
+        EVP_Digest(t->certs[i].der, t->certs[i].len, sha, &n, EVP_sha256(), NULL);
+        json_array_append_new(certs, first_time(w ? &w->certs : NULL, sha)
+                                         ? b64_json(t->certs[i].der, t->certs[i].len)
+                                         : json_pack("{s:o}", "sha256", sha256_json(sha)));
+    }
     json_object_set_new(o, "certs", certs);
     return o;
 }
@@ -389,13 +440,28 @@ static bool read_digests(reader *rd, const json_t *o, obs_file *f)
     return true;
 }
 
-static bool read_content(reader *rd, const json_t *o, obs_input *in, obs_file *f)
+/* Bytes written earlier in the results files ("content_kept"). */
+static bool read_content_kept(reader *rd, const json_t *o, obs_file *f)
+{
+    bool kept = false;
+    if (!get_bool(rd, o, "content_kept", false, &kept))
+        return false;
+    if (!kept)
+        return true;
+    const blob *b = f->has_digest ? store_get(&rd->set->content, f->sha256) : NULL;
+    if (!b || b->len != f->size)
+        return fail(rd, "%s: \"content_kept\" but no earlier file object has its content", f->name);
+    f->in_store = true;
+    return true;
+}
+
+static bool read_content(reader *rd, const json_t *o, obs_file *f)
 {
     const char *b64;
     if (!get_str(rd, o, "content", false, &b64))
         return false;
     if (!b64)
-        return true;
+        return read_content_kept(rd, o, f);
     size_t len = 0;
     uint8_t *data = b64_decode(b64, OBS_JSON_MAX_CONTENT, &len);
     if (!data)
@@ -408,7 +474,7 @@ static bool read_content(reader *rd, const json_t *o, obs_input *in, obs_file *f
         free(data);
         return fail(rd, "\"content\" of %s does not match its sha256/size", f->name);
     }
-    f->in_store = store_put(&in->content, sha, data, len) != NULL;
+    f->in_store = store_put(&rd->set->content, sha, data, len) != NULL;
     return f->in_store || fail(rd, "out of memory");
 }
 
@@ -435,10 +501,37 @@ static bool read_file(reader *rd, const json_t *o)
            get_u64(rd, o, "last_packet", true, &f->last_pkt) &&
            get_u64(rd, o, "size", true, &f->size) &&
            get_bool(rd, o, "complete", true, &f->complete) && read_xfer(rd, o, f) &&
-           read_digests(rd, o, f) && read_content(rd, o, in, f);
+           read_digests(rd, o, f) && read_content(rd, o, f);
 }
 
 /* ---- "tls_session" ---- */
+
+/* A certificate: base64 DER (remembered by SHA-256), or {"sha256"} naming one read earlier. */
+static bool read_cert_der(reader *rd, const json_t *v, obs_cert *c)
+{
+    uint8_t sha[32];
+    if (json_is_object(v)) {
+        const json_t *h = json_object_get(v, "sha256");
+        const blob *b = json_is_string(h) && parse_hex(json_string_value(h), sha, 32)
+                            ? store_get(&rd->set->certs, sha)
+                            : NULL;
+        if (!b || !(c->der = malloc(b->len ? b->len : 1)))
+            return false;
+        memcpy(c->der, b->data, b->len);
+        c->len = b->len;
+        return true;
+    }
+    if (!json_is_string(v) || !(c->der = b64_decode(json_string_value(v), 1u << 20, &c->len)))
+        return false;
+    unsigned int n = 0;
+    EVP_Digest(c->der, c->len, sha, &n, EVP_sha256(), NULL);
+    uint8_t *copy = store_get(&rd->set->certs, sha) ? NULL : malloc(c->len ? c->len : 1);
+    if (copy) {
+        memcpy(copy, c->der, c->len);
+        store_put(&rd->set->certs, sha, copy, c->len);
+    }
+    return true;
+}
 
 static bool read_certs(reader *rd, const json_t *o, obs_tls *t)
 {
@@ -452,10 +545,10 @@ static bool read_certs(reader *rd, const json_t *o, obs_tls *t)
     if (!t->certs)
         return fail(rd, "out of memory");
     for (size_t i = 0; i < n; i++) {
-        const json_t *v = json_array_get(a, i);
         obs_cert *c = &t->certs[i];
-        if (!json_is_string(v) || !(c->der = b64_decode(json_string_value(v), 1u << 20, &c->len)))
-            return fail(rd, "certs[%zu] is not base64 DER", i);
+        if (!read_cert_der(rd, json_array_get(a, i), c))
+            return fail(rd, "certs[%zu] is neither base64 DER nor {\"sha256\"} of an earlier one",
+                        i);
         t->n_certs++;
         sbd_error err;
         memset(&err, 0, sizeof err);
@@ -764,7 +857,7 @@ int obs_json_take(obs_json_set *set, run *r)
     r->n_inputs = set->n;
     set->n = 0;
     free(order);
-    return 0;
+    return store_move(&r->content, &set->content);
 }
 
 void obs_json_set_free(obs_json_set *set)
@@ -775,5 +868,7 @@ void obs_json_set_free(obs_json_set *set)
     }
     free(set->inputs);
     free(set->source);
+    store_free(&set->content);
+    store_free(&set->certs);
     memset(set, 0, sizeof *set);
 }

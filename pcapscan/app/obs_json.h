@@ -15,10 +15,17 @@
 
 /* ---- writing (called by out_json.c when r->o->json_content) ---- */
 
-/* "file": input, seq, time_usec, and content (base64) when the bytes were kept. */
-void obs_json_add_file(json_t *o, const run *r, const obs_file *f);
-/* A "tls_session" object (every kind, certificates as base64 DER). New reference. */
-json_t *obs_json_tls_session(const run *r, const obs_tls *t);
+/* One output's memory of the contents and certificates already written, so each distinct one
+ * is written once per results file (a fleet serves the same ITL and TVS chain to every phone). */
+typedef struct obs_json_writer obs_json_writer;
+obs_json_writer *obs_json_writer_new(void); /* NULL when out of memory: content is then repeated */
+void obs_json_writer_free(obs_json_writer *w);
+
+/* "file": input, seq, time_usec, and the kept bytes: content (base64) the first time,
+ * content_kept afterwards. */
+void obs_json_add_file(obs_json_writer *w, json_t *o, const run *r, const obs_file *f);
+/* A "tls_session" object (every kind; certificates as base64 DER, {"sha256"} when repeated). */
+json_t *obs_json_tls_session(obs_json_writer *w, const run *r, const obs_tls *t);
 /* summary per_input[]: input, first/last_time_usec, tls_sessions. */
 void obs_json_add_input(json_t *o, const obs_input *in);
 /* summary: "merge" {now, expiry_days, shard} (the options the rules depend on). */
@@ -27,6 +34,8 @@ void obs_json_add_summary(json_t *o, const run *r);
 /* ---- reading (pcapscan merge) ---- */
 
 typedef struct obs_json_set {
+    store content;      /* file bytes by SHA-256, moved into the run */
+    store certs;        /* certificate DER by SHA-256, copied into each obs_cert */
     obs_input **inputs; /* each from one results file's summary */
     size_t *source;     /* results file number of inputs[i] */
     size_t n, cap;

@@ -155,8 +155,6 @@ json_t *report_file_json(const run *r, const obs_file *f)
         json_object_set_new(o, "parse_error", json_string(f->parse_error));
     if (f->extracted)
         json_object_set_new(o, "extracted", json_string(f->extracted));
-    if (r->o->json_content)
-        obs_json_add_file(o, r, f);
     return o;
 }
 
@@ -374,11 +372,14 @@ json_t *report_summary_json(const run *r)
 void report_json(const run *r, FILE *out)
 {
     size_t *idx = malloc((r->n_findings ? r->n_findings : 1) * sizeof *idx);
+    obs_json_writer *w = r->o->json_content ? obs_json_writer_new() : NULL;
     for (size_t i = 0; i < r->n_inputs; i++) {
         const obs_input *in = &r->inputs[i];
         const obs_file **files = run_sorted_files(in);
         for (size_t k = 0; files && k < in->n_files; k++) {
             json_t *o = report_file_json(r, files[k]);
+            if (r->o->json_content)
+                obs_json_add_file(w, o, r, files[k]);
             util_print_json_line(out, o);
             json_decref(o);
         }
@@ -390,7 +391,7 @@ void report_json(const run *r, FILE *out)
                 json_decref(o);
             }
         for (size_t k = 0; r->o->json_content && k < in->n_tls; k++) {
-            json_t *o = obs_json_tls_session(r, &in->tls[k]);
+            json_t *o = obs_json_tls_session(w, r, &in->tls[k]);
             util_print_json_line(out, o);
             json_decref(o);
         }
@@ -402,6 +403,7 @@ void report_json(const run *r, FILE *out)
         }
     }
     free(idx);
+    obs_json_writer_free(w);
     json_t *s = report_summary_json(r);
     util_print_json_line(out, s);
     json_decref(s);

@@ -145,6 +145,25 @@ cross_sgn_tvs) # configs and TVS sessions judged with an ITL captured in another
     fail "verified_with does not name a.pcap"
   ;;
 
+dedupe) # an ITL and a TVS chain served many times: their bytes are written once per results file
+  { boot; echo "tls 2445 $mat/tvs.der"; echo "tftp ITLSEP00112233AABB.tlv $mat/itl.tlv";
+    echo "tls 2445 $mat/tvs.der"; } | mk a.pcap
+  { echo "time 1796169600"; boot; echo "tls 2445 $mat/tvs.der"; } | mk b.pcap
+  shard_and_merge 1 "$out/a.pcap" "$out/b.pcap"
+  res=$out/s1-of-1.json
+  itl=$(sha256sum "$mat/itl.tlv" | cut -c1-64)
+  [ "$(jq -s --arg h "$itl" '[.[] | select(.sha256==$h and .content)] | length' "$res")" = 1 ] ||
+    fail "the ITL's bytes are not written exactly once"
+  [ "$(jq -s --arg h "$itl" '[.[] | select(.sha256==$h and .content_kept)] | length' "$res")" = 2 ] ||
+    fail "the other ITL transfers do not say content_kept"
+  [ "$(jq -s '[.[] | select(.type=="tls_session") | .certs[] | objects] | length' "$res")" = 2 ] ||
+    fail "repeated certificates are not written as {sha256}"
+  first=$(grep -n '"content":"' "$res" | head -1 | cut -d: -f1)
+  sed "${first}d" "$res" >"$out/nofirst.json"
+  run "$out/m.json" merge --json "$out/nofirst.json"
+  refused "no earlier file object has its content" || fail "content_kept without content accepted"
+  ;;
+
 failures) # unreadable input, truncated capture: carried through the merge
   { boot; echo "tls 2445 $mat/tvs.der"; } | mk a.pcap
   head -c $(($(stat -c %s "$out/a.pcap") - 20)) "$out/a.pcap" >"$out/t.pcap"
