@@ -204,7 +204,7 @@ static void parse_certificate(tls_session *s, const uint8_t *buf, size_t len)
     const cap_tls_limits *lim = &s->ctx->lim;
     uint64_t at = s->d[CAP_TCP_S2C].hs_start;
     sbd_rd r = sbd_rd_make(buf, len);
-    uint32_t list_len;
+    uint32_t list_len = 0; /* printed below even when the read fails */
     if (!rd_u24(&r, &list_len) || list_len != sbd_rd_left(&r)) {
         fail(s, CAP_TCP_S2C, CAP_TLS_ERR_MALFORMED, at,
              "Certificate at stream offset %llu: list length %u does not match message length %zu",
