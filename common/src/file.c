@@ -494,7 +494,7 @@ void sbd_file_free(sbd_file *f)
 bool sbd_file_looks_signed(const uint8_t *buf, size_t len)
 {
     return len >= 10 && buf[0] == SBD_HT_VERSION && buf[1] == 0 && buf[2] == 2 &&
-           buf[5] == SBD_HT_HEADER_LENGTH && buf[6] == 0 && buf[7] == 2 && sbd_be16(buf + 8) <= len;
+           buf[5] == SBD_HT_HEADER_LENGTH && buf[6] == 0 && buf[7] == 2;
 }
 
 const char *sbd_kind_name(sbd_kind k)

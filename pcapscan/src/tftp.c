@@ -588,8 +588,19 @@ static void transfer_packet(cap_tftp *t, xfer *x, const cap_pkt *p, uint16_t op,
 
 void cap_tftp_packet(cap_tftp *t, const cap_pkt *p)
 {
-    if (p->ip_proto != UDP || p->payload_len < 2 || p->payload[0] != 0)
+    if (p->ip_proto != UDP)
         return;
+    if (p->payload_len < 2 || p->payload[0] != 0) {
+        /* Not TFTP; but a datagram to 69 or inside a transfer must not vanish uncounted. */
+        xfer *x = lookup(t, &p->dst, p->dport);
+        if (!x)
+            x = lookup(t, &p->src, p->sport);
+        if (x)
+            x->pub.bad_packets++;
+        else if (p->dport == TFTP_PORT)
+            t->st.stray_packets++;
+        return;
+    }
     expire_idle(t, p->where.ts_sec * 1000000LL + p->where.ts_usec);
     uint16_t op = p->payload[1];
     if (p->dport == TFTP_PORT && (op == OP_RRQ || op == OP_WRQ)) {
