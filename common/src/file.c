@@ -436,6 +436,23 @@ static sbd_status check_start(const uint8_t *buf, size_t len, sbd_error *err)
     return SBD_OK;
 }
 
+/* The tables were sized for the worst case the input length allows; give the rest back (a
+ * capture run keeps many parsed files) and re-point each record at its moved elements. */
+static void shrink_tables(walk *w, size_t n_header)
+{
+    sbd_elem *e = realloc(w->elems, (w->n_elems ? w->n_elems : 1) * sizeof *e);
+    if (e)
+        w->elems = e;
+    sbd_record *r = realloc(w->records, (w->n_records ? w->n_records : 1) * sizeof *r);
+    if (r)
+        w->records = r;
+    size_t next = n_header;
+    for (size_t i = 0; i < w->n_records; i++) {
+        w->records[i].first_elem = &w->elems[next];
+        next += w->records[i].n_elems;
+    }
+}
+
 sbd_status sbd_file_parse(const uint8_t *buf, size_t len, sbd_kind kind, sbd_file *f,
                           sbd_error *err)
 {
@@ -463,6 +480,7 @@ sbd_status sbd_file_parse(const uint8_t *buf, size_t len, sbd_kind kind, sbd_fil
         free(w.records);
         return st;
     }
+    shrink_tables(&w, n_header);
     f->buf = buf;
     f->len = len;
     f->kind = kind;
