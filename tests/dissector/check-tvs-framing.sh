@@ -63,8 +63,10 @@ grep -E "AddressSanitizer|runtime error:|Dissector bug" "$work/stderr" && bad "s
 grep -qE 'Exception occurred|showname="\[Malformed Packet' <<<"$pdml" &&
     bad "an exception cut the dissection short"
 
-rows=$(ts "${opts[@]}" -Y cucmtvs -T fields -e frame.number -e cucmtvs.type \
-    -e cucmtvs.session_id -e cucmtvs.response_to 2>/dev/null)
+# One -T fields run for framing and links (first four columns), device name and TTL.
+all=$(ts "${opts[@]}" -Y cucmtvs -T fields -e frame.number -e cucmtvs.type \
+    -e cucmtvs.session_id -e cucmtvs.response_to -e cucmtvs.device_name -e cucmtvs.ttl 2>/dev/null)
+rows=$(cut -f1-4 <<<"$all")
 want=$'2\t1\t1001\t\n3\t2,4\t1001,1002\t2\n4\t3\t1002\t'
 [ "$rows" = "$want" ] || bad "framing/links: got
 $rows
@@ -76,9 +78,11 @@ for f in cucmtvs.device_name cucmtvs.certificate x509af.serialNumber cucmtvs.sta
     cucmtvs.not_trusted; do
     grep -q "<field name=\"$f\"" <<<"$pdml" || bad "field or expert $f missing"
 done
-name=$(ts "${opts[@]}" -Y 'cucmtvs.type == 1' -T fields -e cucmtvs.device_name 2>/dev/null)
+# Columns 5 and 6 of the packets holding a PDU of type $1 (as -Y 'cucmtvs.type == $1' selects).
+of_type() { awk -F'\t' -v t="$1" -v c="$2" '("," $2 ",") ~ ("," t ",") {print $c}' <<<"$all"; }
+name=$(of_type 1 5)
 [ "$name" = CP-8861-SEP001122334455 ] || bad "device name '$name'"
-ttl=$(ts "${opts[@]}" -Y 'cucmtvs.type == 2' -T fields -e cucmtvs.ttl 2>/dev/null)
+ttl=$(of_type 2 6)
 [ "$ttl" = 86400 ] || bad "ttl '$ttl'"
 role=$(ts "${opts[@]}" -Y 'cucmtvs.role == "APP-SERVER"' -T fields -e frame.number 2>/dev/null)
 [ "$role" = 3 ] || bad "role APP-SERVER not found in frame 3 ('$role')"
