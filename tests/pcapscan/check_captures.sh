@@ -25,10 +25,37 @@ bad() {
   failures=$((failures + 1))
 }
 
-has_finding() { jq -s -e --arg r "$2" 'any(.[]; .type=="finding" and .rule==$r)' "$1" >/dev/null; }
+# Every expectation line of EXPECTED against pcapscan's records, in one jq run per capture (jq
+# start-up, not the checks, was the cost): one message per unmet expectation.
+# shellcheck disable=SC2016 # a jq program, not shell
+CHECK_JQ='
+def rec(f): any($out[]; f);
+def file(n): .type == "file" and .name == n;
+($exp | split("\n")[] | [splits("[ \t]+")] | map(select(length > 0))) as $w
+| select($w | length > 0)
+| $w[0] as $kw
+| if $kw == "fires" then
+    $w[1:][] as $r | select(rec(.type == "finding" and .rule == $r) | not) | "\($r) did not fire"
+  elif $kw == "silent" then
+    $w[1:][] as $r | [$out[] | select(.type == "finding" and .rule == $r) | .message] as $m
+    | select($m | length > 0) | "\($r) fired: \($m[0])"
+  elif $kw == "tftp-file" or $kw == "http-file" then
+    ($w[3] | tonumber) as $z
+    | select(rec(file($w[1]) and .complete and .sha256 == $w[2] and .size == $z) | not)
+    | "\($w[1]) not rebuilt with sha256 \($w[2]) size \($w[3])"
+  elif $kw == "tftp-not-found" or $kw == "http-not-found" then
+    select(rec(file($w[1]) and .status == "not_found") | not)
+    | "\($w[1]) not reported as not found"
+  elif $kw == "tftp-incomplete" or $kw == "http-incomplete" then
+    select(rec(file($w[1]) and (.complete | not)) | not) | "\($w[1]) not reported as incomplete"
+  elif $kw == "tls-cert" then
+    ($w[1] | tonumber) as $p
+    | select(rec(.type == "tls_cert" and .server_port == $p and .serial == $w[2]) | not)
+    | "no certificate with serial \($w[2]) on port \($w[1])"
+  else empty end'
 
 check_capture() { # EXPECTED CAPTURE
-  local exp=$1 cap=$2 name out json x line words
+  local exp=$1 cap=$2 name out json x msgs msg kw fname sha
   name=$(basename "$cap")
   out=$work/$name
   json=$out.json
@@ -41,46 +68,23 @@ check_capture() { # EXPECTED CAPTURE
     return
   fi
   checked=$((checked + 1))
-  while read -r -a words; do
-    [ ${#words[@]} -gt 0 ] || continue
-    case ${words[0]} in
-    fires)
-      for r in "${words[@]:1}"; do
-        has_finding "$json" "$r" || bad "$name" "$r did not fire"
-      done
-      ;;
-    silent)
-      for r in "${words[@]:1}"; do
-        if has_finding "$json" "$r"; then
-          bad "$name" "$r fired: $(jq -r --arg r "$r" 'select(.type=="finding" and .rule==$r) | .message' "$json" | head -1)"
-        fi
-      done
-      ;;
+  if ! msgs=$(jq -n -r --slurpfile out "$json" --rawfile exp "$exp" "$CHECK_JQ" 2>&1); then
+    bad "$name" "expectations not checked: $msgs"
+    return
+  fi
+  while IFS= read -r msg; do
+    [ -z "$msg" ] || bad "$name" "$msg"
+  done <<<"$msgs"
+  # Served files are extracted byte-identical, named SHA-NAME.
+  while read -r kw fname sha _; do
+    case $kw in
     tftp-file | http-file)
-      local fname=${words[1]} sha=${words[2]} size=${words[3]}
-      jq -s -e --arg n "$fname" --arg s "$sha" --argjson z "$size" \
-        'any(.[]; .type=="file" and .name==$n and .complete and .sha256==$s and .size==$z)' \
-        "$json" >/dev/null || bad "$name" "$fname not rebuilt with sha256 $sha size $size"
       local xf="$x/$sha-$fname"
       if [ ! -f "$xf" ]; then
         bad "$name" "$fname not extracted as $sha-$fname"
       elif [ "$(sha256sum <"$xf" | cut -c1-64)" != "$sha" ]; then
         bad "$name" "extracted $fname differs from the served file"
       fi
-      ;;
-    tftp-not-found | http-not-found)
-      jq -s -e --arg n "${words[1]}" 'any(.[]; .type=="file" and .name==$n and .status=="not_found")' \
-        "$json" >/dev/null || bad "$name" "${words[1]} not reported as not found"
-      ;;
-    tftp-incomplete | http-incomplete)
-      jq -s -e --arg n "${words[1]}" 'any(.[]; .type=="file" and .name==$n and (.complete|not))' \
-        "$json" >/dev/null || bad "$name" "${words[1]} not reported as incomplete"
-      ;;
-    tls-cert)
-      local port=${words[1]} serial=${words[2]}
-      jq -s -e --argjson p "$port" --arg s "$serial" \
-        'any(.[]; .type=="tls_cert" and .server_port==$p and .serial==$s)' "$json" >/dev/null ||
-        bad "$name" "no certificate with serial $serial on port $port"
       ;;
     esac
   done <"$exp"
