@@ -2,7 +2,8 @@
 # synthetic.sh CASE: one pcapscan test on captures written at test time by mkcap from files made
 # with sbdgen and the mkpki.sh PKI. Every audit rule has a case that makes it fire and one where
 # it must stay silent; transport cases check the rebuilt file is byte-identical to the source.
-# Env: PCAPSCAN MKCAP SBDGEN MKPKI WORK (set by CMakeLists.txt).
+# Env: PCAPSCAN MKCAP SBDGEN MKPKI WORK (set by CMakeLists.txt); SBD_TEST_PKI (optional): a PKI
+# mkpki.sh already made, copied by "setup" instead of running MKPKI.
 set -euo pipefail
 
 case_name=$1
@@ -33,7 +34,11 @@ tl() { # OUT SIGNER RECORD... (RECORD = FUNCTION:name[:style])
 setup() {
   rm -rf "$mat"
   mkdir -p "$mat"
-  "$MKPKI" "$pki"
+  if [ -n "${SBD_TEST_PKI:-}" ]; then
+    cp -R "$SBD_TEST_PKI" "$pki" # made once per ctest run by the tools.mkpki fixture
+  else
+    "$MKPKI" "$pki"
+  fi
   local c
   for c in tvs tvs2 tomcat callmanager expired expiring; do
     openssl x509 -in "$pki/$c.pem" -outform DER -out "$mat/$c.der"

@@ -1,6 +1,8 @@
 /* Test fixture for tests that need signed files: a throwaway PKI from tests/tools/mkpki.sh and
  * files built by tests/tools/sbdgen, in a private temp dir. Paths come from SBD_SOURCE_DIR and
- * SBD_BUILD_DIR, which ctest sets. Header-only: each test is its own executable. */
+ * SBD_BUILD_DIR, which ctest sets. SBD_TEST_PKI, when set, names a PKI that mkpki.sh already made
+ * (ctest's tools.mkpki fixture): it is copied instead of generating RSA keys again, so a test may
+ * still write next to its certificates. Header-only: each test is its own executable. */
 #ifndef SBD_TEST_GEN_FIXTURE_H
 #define SBD_TEST_GEN_FIXTURE_H
 
@@ -56,6 +58,9 @@ static bool fx_setup(const char *name)
         fprintf(stderr, "%s missing: build the sbdgen target first\n", fx.sbdgen);
         return false;
     }
+    const char *shared = getenv("SBD_TEST_PKI");
+    if (shared && *shared)
+        return fx_run("cp -R '%s' '%s'", shared, fx.pki);
     return fx_run("sh '%s/tests/tools/mkpki.sh' '%s'", fx.src, fx.pki);
 }
 
