@@ -64,7 +64,7 @@ static json_t *signer_json(const sbd_file *f)
     return o;
 }
 
-static json_t *record_json(const sbd_file *f, const sbd_record *r)
+static json_t *record_json(const sbd_file *f, const sbd_record *r, const sbd_cert_info *ci)
 {
     json_t *o = json_object();
     const char *fn = r->function_elem ? sbd_function_name(r->function) : NULL;
@@ -77,23 +77,19 @@ static json_t *record_json(const sbd_file *f, const sbd_record *r)
     json_object_set_new(o, "serial",
                         r->serial ? serial_json(sbd_elem_value(f, r->serial), r->serial->len)
                                   : json_null());
-    sbd_cert_info ci;
-    sbd_error err;
-    bool have = r->certificate && sbd_cert_info_from_der(sbd_elem_value(f, r->certificate),
-                                                         r->certificate->len, &ci, &err) == SBD_OK;
-    json_object_set_new(o, "cert_sha1", have ? hex_json(ci.sha1, 20) : json_null());
-    json_object_set_new(o, "not_after", have ? time_json(ci.not_after * 1000000) : json_null());
+    json_object_set_new(o, "cert_sha1", ci ? hex_json(ci->sha1, 20) : json_null());
+    json_object_set_new(o, "not_after", ci ? time_json(ci->not_after * 1000000) : json_null());
     if (r->cert_hash)
         json_object_set_new(o, "cert_hash",
                             hex_json(sbd_elem_value(f, r->cert_hash), r->cert_hash->len));
     return o;
 }
 
-static json_t *records_json(const sbd_file *f)
+static json_t *records_json(const run *r, const obs_file *of, const sbd_file *f)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < f->n_records; i++)
-        json_array_append_new(a, record_json(f, &f->records[i]));
+        json_array_append_new(a, record_json(f, &f->records[i], run_record_cert(r, of, i)));
     return a;
 }
 
@@ -127,7 +123,7 @@ json_t *report_file_json(const run *r, const obs_file *f)
     json_object_set_new(o, "signature", json_string(run_sig_word(f)));
     json_object_set_new(o, "signer", p ? signer_json(p) : json_null());
     json_object_set_new(o, "records",
-                        p && p->kind == SBD_KIND_TRUST_LIST ? records_json(p) : json_array());
+                        p && p->kind == SBD_KIND_TRUST_LIST ? records_json(r, f, p) : json_array());
     /* Beyond the contract's minimum: how the transfer went and what was checked. */
     json_object_set_new(o, "protocol", json_string(f->proto == OBS_TFTP ? "tftp" : "http"));
     json_object_set_new(o, "direction", json_string(f->upload ? "upload" : "download"));

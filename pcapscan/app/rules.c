@@ -164,6 +164,11 @@ const sbd_file *run_parsed(const run *r, const obs_file *f)
     return b ? &b->f : NULL;
 }
 
+const sbd_cert_info *run_record_cert(const run *r, const obs_file *f, size_t i)
+{
+    return blob_record_cert(blob_of(r, f), i);
+}
+
 const char *run_sig_word(const obs_file *f)
 {
     switch (f->sig) {
@@ -429,20 +434,14 @@ static void check_expiry(pass *p, const sbd_cert_info *ci, size_t input, int64_t
                 e == 2 ? "expired on" : "expires on", iso, where);
 }
 
-static void check_list_expiry(pass *p, obs_file *f, const sbd_file *tl)
+static void check_list_expiry(pass *p, obs_file *f, const blob *b)
 {
     char where[400];
     snprintf(where, sizeof where, "record of %s", f->name);
-    for (size_t i = 0; i < tl->n_records; i++) {
-        const sbd_record *rec = &tl->records[i];
-        if (!rec->certificate)
-            continue;
-        sbd_cert_info ci;
-        sbd_error err;
-        if (sbd_cert_info_from_der(tl->buf + rec->certificate->value_off, rec->certificate->len,
-                                   &ci, &err) == SBD_OK)
-            check_expiry(p, &ci, f->input, f->ts_usec, f->first_pkt, f->phone, where, f, NULL,
-                         NULL);
+    for (size_t i = 0; i < b->f.n_records; i++) {
+        const sbd_cert_info *ci = blob_record_cert(b, i);
+        if (ci)
+            check_expiry(p, ci, f->input, f->ts_usec, f->first_pkt, f->phone, where, f, NULL, NULL);
     }
 }
 
@@ -554,7 +553,7 @@ static void on_trust_list(pass *p, phone *ph, obs_file *f, blob *b)
             set_message(x, "%s is %zu bytes with %zu records", f->name, b->len, b->f.n_records);
         }
     }
-    check_list_expiry(p, f, &b->f);
+    check_list_expiry(p, f, b);
     if (f->sig != SBD_SIG_VALID)
         return; /* phones reject it: it changes nothing they hold */
     note_list(p, f, b);

@@ -70,6 +70,8 @@ const char *run_sig_word(const obs_file *f);
 const char *run_kind_word(const run *r, const obs_file *f);
 /* Parsed content of a file, or NULL. */
 const sbd_file *run_parsed(const run *r, const obs_file *f);
+/* Certificate facts of record i of a parsed trust list (decoded once per content), or NULL. */
+const sbd_cert_info *run_record_cert(const run *r, const obs_file *f, size_t i);
 
 /* "10.0.0.1:69" / "[fd00::1]:6970". */
 char *run_endpoint(const cap_addr *a, uint16_t port, char *out, size_t outsz);

@@ -16,6 +16,8 @@ static void blob_free(blob *b)
         return;
     if (b->parsed)
         sbd_file_free(&b->f);
+    free(b->rec_cert);
+    free(b->rec_cert_ok);
     free(b->data);
     free(b);
 }
@@ -103,6 +105,26 @@ int store_move(store *dst, store *src)
     return rc;
 }
 
+static void decode_record_certs(blob *b)
+{
+    size_t n = b->f.n_records;
+    b->rec_cert = calloc(n ? n : 1, sizeof *b->rec_cert);
+    b->rec_cert_ok = calloc(n ? n : 1, sizeof *b->rec_cert_ok);
+    if (!b->rec_cert || !b->rec_cert_ok) {
+        free(b->rec_cert);
+        free(b->rec_cert_ok);
+        b->rec_cert = NULL;
+        b->rec_cert_ok = NULL;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const sbd_elem *c = b->f.records[i].certificate;
+        sbd_error err;
+        b->rec_cert_ok[i] = c && sbd_cert_info_from_der(sbd_elem_value(&b->f, c), c->len,
+                                                        &b->rec_cert[i], &err) == SBD_OK;
+    }
+}
+
 bool blob_analyse(blob *b)
 {
     if (b->analysed)
@@ -116,7 +138,16 @@ bool blob_analyse(blob *b)
         return false;
     }
     b->parsed = true;
-    if (b->f.kind == SBD_KIND_TRUST_LIST)
+    if (b->f.kind == SBD_KIND_TRUST_LIST) {
         sbd_verify_trust_list(&b->f, &b->self);
+        decode_record_certs(b);
+    }
     return true;
+}
+
+const sbd_cert_info *blob_record_cert(const blob *b, size_t i)
+{
+    if (!b || !b->rec_cert_ok || i >= b->f.n_records || !b->rec_cert_ok[i])
+        return NULL;
+    return &b->rec_cert[i];
 }

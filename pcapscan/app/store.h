@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sbd/cert.h"
 #include "sbd/file.h"
 #include "sbd/verify.h"
 
@@ -20,6 +21,10 @@ typedef struct blob {
     char parse_error[240];
     sbd_file f;
     sbd_verify_result self; /* trust lists: sbd_verify_trust_list */
+    /* Trust lists: each record's certificate decoded once (X.509 decoding dominated the run
+     * when every transfer and every report re-decoded the same records). */
+    sbd_cert_info *rec_cert;
+    bool *rec_cert_ok;
 } blob;
 
 typedef struct store {
@@ -36,7 +41,10 @@ blob *store_get(const store *s, const uint8_t sha256[32]);
 /* Move every blob of src into dst (duplicates freed); src is left empty. Returns 0 or -1. */
 int store_move(store *dst, store *src);
 
-/* Parse (and self-verify trust lists) once. Returns b->parsed. */
+/* Parse (and self-verify trust lists, decode their record certificates) once. Returns
+ * b->parsed. */
 bool blob_analyse(blob *b);
+/* Record i's certificate facts, or NULL when the record has no decodable certificate. */
+const sbd_cert_info *blob_record_cert(const blob *b, size_t i);
 
 #endif
