@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "certs.h"
 #include "cmd_scan.h"
 #include "report.h"
 #include "scan.h"
@@ -112,6 +113,9 @@ int run_scan(const scan_opts *o, run *r)
         r->inputs[r->n_inputs++].listed = i;
     }
     cap_paths_free(&paths);
+    r->certs = obs_certs_new(); /* NULL: each input makes its own */
+    for (size_t i = 0; i < r->n_inputs; i++)
+        r->inputs[i].certs = r->certs;
     scan_all(o, r);
     return rules_run(r);
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "certs.h"
 #include "observe.h"
 
 const char *obs_xfer_name(obs_xfer x)
@@ -36,11 +37,12 @@ static void free_file(obs_file *f)
 
 static void free_tls(obs_tls *t)
 {
-    for (size_t i = 0; i < t->n_certs; i++) {
+    for (size_t i = 0; !t->certs_shared && i < t->n_certs; i++) {
         free(t->certs[i].der);
         free(t->certs[i].error);
     }
-    free(t->certs);
+    if (!t->certs_shared)
+        free(t->certs);
     free(t->sni);
     free(t->error);
 }
@@ -57,6 +59,8 @@ void obs_input_free(obs_input *in)
     free(in->open_error);
     free(in->end_msg);
     store_free(&in->content);
+    if (in->owns_certs)
+        obs_certs_free(in->certs);
     memset(in, 0, sizeof *in);
 }
 

@@ -103,6 +103,7 @@ typedef struct obs_tls {
     char *error;
     obs_cert *certs; /* leaf first */
     size_t n_certs;
+    bool certs_shared; /* certs is a chain of the run's obs_certs table (certs.h), not owned */
 } obs_tls;
 
 /* Counters for the summary: nothing is dropped without being counted. */
@@ -137,6 +138,8 @@ typedef struct obs_input {
     size_t n_tls, cap_tls;
     uint64_t next_seq;
     store content; /* signed-file bytes by SHA-256 (moved into the run's store after the scan) */
+    struct obs_certs *certs; /* server chains, shared by the run's inputs (certs.h) */
+    bool owns_certs;         /* certs was made for this input alone */
 } obs_input;
 
 void obs_input_init(obs_input *in, size_t index, const char *path);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "certs.h"
 #include "run.h"
 
 /* ---- a small string map (phones, IP -> MAC, dedupe keys, verdict cache) ---- */
@@ -891,6 +892,7 @@ void run_free(run *r)
         obs_input_free(&r->inputs[i]);
     free(r->inputs);
     store_free(&r->content);
+    obs_certs_free(r->certs);
     memset(r, 0, sizeof *r);
 }
 

@@ -45,7 +45,8 @@ typedef struct run {
     const scan_opts *o;
     obs_input *inputs;
     size_t n_inputs;
-    store content; /* all inputs' signed-file bytes */
+    store content;           /* all inputs' signed-file bytes */
+    struct obs_certs *certs; /* server chains shared by the inputs (certs.h); NULL after merge */
     finding *findings;
     size_t n_findings, cap_findings;
     uint64_t by_severity[3];

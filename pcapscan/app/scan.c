@@ -12,6 +12,7 @@
 
 #include "cap/http.h"
 #include "cap/tls_certs.h"
+#include "certs.h"
 #include "scan.h"
 
 enum { PROGRESS_EVERY = 1 << 16 };
@@ -38,8 +39,7 @@ static int64_t usec_of(const cap_where *w)
     return w->ts_sec * 1000000 + w->ts_usec;
 }
 
-/* Printable copy: control and non-ASCII bytes become '?'. */
-static char *printable(const char *s)
+char *scan_printable(const char *s)
 {
     char *d = strdup(s ? s : "");
     for (char *p = d; p && *p; p++)
@@ -133,7 +133,7 @@ static void take_content(worker *w, obs_file *f, const uint8_t *data, size_t len
 
 static void set_name(obs_file *f, const char *name)
 {
-    f->name = printable(name);
+    f->name = scan_printable(name);
     f->name_kind = sbd_audit_classify_name(f->name ? f->name : "", f->mac);
 }
 
@@ -208,7 +208,7 @@ static void tftp_finished(void *user, const cap_tftp_transfer *t, cap_tftp_statu
         f->missing = missing_text(t);
     if (t->has_error) {
         f->error_code = t->error_code;
-        f->error_msg = printable(t->error_msg);
+        f->error_msg = scan_printable(t->error_msg);
     }
     if (f->complete && t->data) {
         size_t len = 0;
@@ -255,7 +255,7 @@ static void http_file(void *user, const cap_http_file *h)
     if (h->status) {
         f->error_code = h->status;
         if (h->status != 200)
-            f->error_msg = printable(h->reason);
+            f->error_msg = scan_printable(h->reason);
     }
     if (f->complete)
         take_content(w, f, h->body ? h->body : (const uint8_t *)"", h->len, NULL);
@@ -295,7 +295,7 @@ static obs_tls *tls_obs(worker *w, const cap_tls_session *s, const cap_where *wh
     t->ts_usec = usec_of(where ? where : &s->conn->first);
     t->version = s->version;
     if (s->sni[0])
-        t->sni = printable(s->sni);
+        t->sni = scan_printable(s->sni);
     return t;
 }
 
@@ -304,28 +304,20 @@ static void tls_certs(void *user, const cap_tls_session *s, const cap_tls_cert *
 {
     worker *w = user;
     obs_tls *t = tls_obs(w, s, where);
-    if (!t || t->n_certs || !(t->certs = calloc(n, sizeof *t->certs))) {
-        w->oom = w->oom || !t;
+    if (!t || t->n_certs)
+        return;
+    /* Read-only from here on: the chain belongs to the shared table. */
+    t->certs = (obs_cert *)obs_certs_chain(w->in->certs, chain, n);
+    if (!t->certs) {
+        w->oom = true;
         return;
     }
+    t->certs_shared = true;
+    t->n_certs = n;
     t->kind = OBS_TLS_CERTS;
     t->version = s->version;
     t->pkt = where->pkt_no;
     t->ts_usec = usec_of(where);
-    for (size_t i = 0; i < n; i++) {
-        obs_cert *c = &t->certs[t->n_certs];
-        c->der = malloc(chain[i].len ? chain[i].len : 1);
-        if (!c->der)
-            break;
-        memcpy(c->der, chain[i].der, chain[i].len);
-        c->len = chain[i].len;
-        sbd_error err;
-        memset(&err, 0, sizeof err);
-        c->info_ok = sbd_cert_info_from_der(c->der, c->len, &c->info, &err) == SBD_OK;
-        if (!c->info_ok)
-            c->error = printable(err.msg);
-        t->n_certs++;
-    }
 }
 
 static void tls_hidden(void *user, const cap_tls_session *s, const cap_where *where)
@@ -349,7 +341,7 @@ static void tls_error(void *user, const cap_tls_session *s, const cap_tls_error 
         snprintf(msg, sizeof msg, "%s at byte %llu of the %s stream: %s", cap_tls_err_name(e->kind),
                  (unsigned long long)e->offset, e->dir == CAP_TCP_S2C ? "server" : "client",
                  e->msg ? e->msg : "");
-        t->error = printable(msg);
+        t->error = scan_printable(msg);
         if (t->kind != OBS_TLS_CERTS && t->kind != OBS_TLS_HIDDEN)
             t->kind = OBS_TLS_ERROR;
     }
@@ -471,10 +463,12 @@ int scan_input(const scan_opts *o, obs_input *in, scan_progress_fn progress, voi
         return -1;
     }
     in->linktype = cap_input_linktype(ci);
+    if (!in->certs)
+        in->owns_certs = (in->certs = obs_certs_new()) != NULL;
     worker w = {.o = o, .in = in};
     cap_decode_config dc = {.on_notice = on_notice, .user = in};
     cap_decoder *dec = cap_decoder_new(&dc);
-    if (!dec || worker_open(&w) != 0) {
+    if (!dec || !in->certs || worker_open(&w) != 0) {
         in->open_failed = true;
         in->open_error = strdup("out of memory");
         cap_decoder_free(dec);
@@ -493,7 +487,7 @@ int scan_input(const scan_opts *o, obs_input *in, scan_progress_fn progress, voi
     const char *msg = NULL;
     in->end_status = cap_input_status_get(ci, &in->last_good, &msg);
     if (in->end_status != CAP_INPUT_OK)
-        in->end_msg = printable(msg ? msg : "");
+        in->end_msg = scan_printable(msg ? msg : "");
     cap_decoder_free(dec);
     worker_close(&w);
     cap_input_close(ci);

@@ -15,6 +15,9 @@ typedef void (*scan_progress_fn)(void *user, uint64_t frames_delta);
  * Returns 0, or -1 when the input could not be opened (in->open_failed, in->open_error). */
 int scan_input(const scan_opts *o, obs_input *in, scan_progress_fn progress, void *user);
 
+/* Copy of s (NULL = "") with control and non-ASCII bytes replaced by '?'; NULL on OOM. */
+char *scan_printable(const char *s);
+
 /* Name for an extracted file: "<sha256>-<name>" with '/', '\\', "..", control and non-ASCII
  * bytes replaced; never empty, never hidden. Returns out. */
 char *scan_extract_name(const uint8_t sha256[32], const char *name, char *out, size_t outsz);
