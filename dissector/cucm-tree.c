@@ -9,6 +9,7 @@
 #include <epan/exceptions.h>
 #include <epan/show_exception.h>
 
+#include "cucm-cache.h"
 #include "sbd/tlv.h"
 
 gboolean cucm_pref_verify = TRUE;
@@ -313,18 +314,19 @@ void cucm_add_certificate(proto_tree *tree, int hf, int ett, tvbuff_t *tvb, pack
                           int off, int len, expert_field *ei_expired, expert_field *ei_expiring)
 {
     proto_item *it = proto_tree_add_item(tree, hf, tvb, off, len, ENC_NA);
-    if (len <= 0)
+    /* Subject, serial and expiry only feed the item text and expert infos. */
+    if (len <= 0 || !cucm_want_details(tree))
         return;
-    sbd_cert_info ci;
-    sbd_error err;
-    const guint8 *der = tvb_memdup(pinfo->pool, tvb, off, len);
-    if (sbd_cert_info_from_der(der, (size_t)len, &ci, &err) == SBD_OK) {
+    const sbd_cert_info *ci = cucm_cert_info(tvb_get_ptr(tvb, off, len), (size_t)len);
+    if (ci) {
         char serial[140];
         proto_item_append_text(
-            it, " (%s, serial %s)", ci.subject,
-            sbd_hex_serial(ci.serial, ci.serial_len, TRUE, serial, sizeof(serial)));
-        cucm_check_expiry(it, pinfo, &ci, ei_expired, ei_expiring);
+            it, " (%s, serial %s)", ci->subject,
+            sbd_hex_serial(ci->serial, ci->serial_len, TRUE, serial, sizeof(serial)));
+        cucm_check_expiry(it, pinfo, ci, ei_expired, ei_expiring);
     }
+    if (!tree)
+        return; /* the X.509 dissector below only builds items */
     proto_tree *sub = proto_item_add_subtree(it, ett);
     tvbuff_t *cert_tvb = tvb_new_subset_length(tvb, off, len);
     /* A broken certificate must not take the rest of the file's tree down with it. */

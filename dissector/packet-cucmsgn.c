@@ -8,6 +8,7 @@
 #include <epan/proto_data.h>
 #include <epan/show_exception.h>
 
+#include "cucm-cache.h"
 #include "cucm-plugin.h"
 #include "cucm-store.h"
 #include "cucm-tftp.h"
@@ -58,7 +59,7 @@ static sgn_verdict *judge_first_pass(packet_info *pinfo, const sbd_file *f)
     v->tl_rollback = cucm_is_rollback_itl(&by);
     sbd_verify_result vr;
     memset(&vr, 0, sizeof(vr));
-    v->status = sbd_verify_with(f, &by, TRUE, &vr);
+    v->status = sbd_verify_with_cached(f, &by, TRUE, cucm_key_cache(), &vr);
     g_strlcpy(v->detail, vr.detail, sizeof(v->detail));
     sbd_file_free(&by);
     return v;
@@ -119,7 +120,8 @@ static void add_payload(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, con
         return;
     }
     proto_item *it = proto_tree_add_item(tree, hf_payload, tvb, off, len, ENC_NA);
-    if (!xml_handle || tvb_find_guint8(tvb, off, MIN(len, 64), '<') < 0)
+    /* The XML dissector adds items and expert infos only (the protocol column is ours). */
+    if (!xml_handle || !cucm_want_details(tree) || tvb_find_guint8(tvb, off, MIN(len, 64), '<') < 0)
         return;
     proto_tree *sub = proto_item_add_subtree(it, ett_payload);
     tvbuff_t *xml_tvb = tvb_new_subset_length(tvb, off, len);

@@ -6,6 +6,7 @@
 #include <epan/packet.h>
 #include <epan/prefs.h>
 
+#include "cucm-cache.h"
 #include "cucm-plugin.h"
 #include "cucm-store.h"
 #include "cucm-tftp.h"
@@ -143,7 +144,7 @@ static void verify_list(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, con
         return;
     sbd_verify_result vr;
     memset(&vr, 0, sizeof(vr));
-    sbd_sig_status st = sbd_verify_trust_list(f, &vr);
+    sbd_sig_status st = sbd_verify_trust_list_cached(f, cucm_key_cache(), &vr);
     cucm_add_sig_result(tree, tvb, pinfo, f, st, vr.detail, &hdr);
     if (st == SBD_SIG_SIGNER_UNKNOWN) {
         proto_item *it = proto_tree_add_item(tree, hdr.signer_id, tvb, 0, 0, ENC_NA);
@@ -309,6 +310,7 @@ void proto_register_cucmtl(void)
                                    "capture time (all three protocols)",
                                    10, &cucm_pref_expiry_days);
     cucm_store_register();
+    cucm_cache_register();
 }
 
 void proto_reg_handoff_cucmtl(void)

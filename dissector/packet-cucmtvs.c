@@ -1,14 +1,16 @@
 /* cucmtvs: Cisco Trust Verification Service on TCP 2445, inside TLS. Two parts:
  *  - the TVS PDUs themselves (visible when TLS is decrypted), framed with tcp_dissect_pdus;
- *  - a postdissector that reads the TLS server certificate on the TVS port (field
- *    tls.handshake.certificate) and compares it with the TVS record of the ITL seen earlier in the
- *    capture, which is the phone's first check before it trusts anything TVS says.
- * Why a postdissector: libwireshark 4.0 exports no hook into TLS certificate handling (the TLS tap
- * carries no certificates, x509af functions are not exported), but any field value can be read
- * from the finished tree once the field is declared "wanted", which also works in tshark's
- * one-pass mode without -V. */
+ *  - the TLS server certificate on the TVS port (field tls.handshake.certificate) compared with
+ *    the TVS record of the ITL seen earlier in the capture, which is the phone's first check
+ *    before it trusts anything TVS says.
+ * How the certificate is reached: libwireshark 4.0 exports no hook into TLS certificate handling
+ * (the TLS tap carries no certificates, x509af functions are not exported), but a field can be
+ * read from the tree once it is asked for. TLS on the TVS ports is therefore called through a
+ * small hook (dissect_tvs_port) that asks for the field, calls TLS and reads it back. */
 #include <wireshark.h>
 #include <epan/conversation.h>
+#include <epan/epan.h>
+#include <epan/epan_dissect.h>
 #include <epan/exceptions.h>
 #include <epan/expert.h>
 #include <epan/packet.h>
@@ -18,6 +20,7 @@
 #include <epan/dissectors/packet-tcp.h>
 #include <epan/dissectors/packet-tls.h>
 
+#include "cucm-cache.h"
 #include "cucm-plugin.h"
 #include "cucm-store.h"
 #include "cucm-tree.h"
@@ -74,7 +77,8 @@ static expert_field ei_srv_mismatch = EI_INIT;
 static expert_field ei_srv_match = EI_INIT;
 
 static dissector_handle_t tvs_handle;
-static dissector_handle_t srvcert_handle;
+static dissector_handle_t port_handle; /* TLS through dissect_tvs_port, on tcp.port */
+static dissector_handle_t tls_handle;
 static range_t *tvs_ports;
 static range_t *tvs_ports_applied;
 static int hf_tls_certificate = -1;
@@ -370,8 +374,9 @@ static void judge_against(srv_verdict *v, const sbd_file *tl, const sbd_cert_inf
     }
 }
 
+/* ci is NULL when the certificate does not decode. */
 static srv_verdict *judge_server_cert(packet_info *pinfo, const guint8 *der, size_t len,
-                                      const sbd_cert_info *ci, gboolean cert_ok)
+                                      const sbd_cert_info *ci)
 {
     srv_verdict *v = wmem_new0(wmem_file_scope(), srv_verdict);
     const cucm_tl_seen *tl = cucm_store_latest(pinfo->num, FALSE);
@@ -384,7 +389,7 @@ static srv_verdict *judge_server_cert(packet_info *pinfo, const guint8 *der, siz
     }
     v->tl_frame = tl->frame;
     v->tl_is_ctl = tl->is_ctl;
-    if (cert_ok)
+    if (ci)
         judge_against(v, &f, ci, der, len);
     else
         v->state = SRV_BAD_CERT;
@@ -441,49 +446,112 @@ static void add_srv_verdict(proto_tree *st, proto_item *item, tvbuff_t *tvb, gin
     }
 }
 
-static int dissect_srvcert(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree *tree, void *data _U_)
+/* Items and expert infos of the server certificate check under a cucmtvs item, so the filter
+ * "cucmtvs" finds TVS sessions without keys. */
+static void add_server_cert(proto_tree *t, packet_info *pinfo, field_info *fi,
+                            const sbd_cert_info *ci, const srv_verdict *v)
 {
-    if (!tree || hf_tls_certificate < 0 || pinfo->ptype != PT_TCP ||
-        !value_is_in_range(tvs_ports, pinfo->srcport))
-        return 0;
-    GPtrArray *found = proto_find_first_finfo(tree, hf_tls_certificate);
-    if (!found)
-        return 0;
-    field_info *fi = found->len ? (field_info *)g_ptr_array_index(found, 0) : NULL;
-    g_ptr_array_free(found, TRUE);
-    if (!fi || !fi->ds_tvb || fi->length <= 0)
-        return 0;
-
-    const guint8 *der = tvb_memdup(pinfo->pool, fi->ds_tvb, fi->start, fi->length);
-    size_t len = (size_t)fi->length;
-    sbd_cert_info ci;
-    sbd_error err;
-    gboolean cert_ok = sbd_cert_info_from_der(der, len, &ci, &err) == SBD_OK;
-    srv_verdict *v = (srv_verdict *)p_get_proto_data(wmem_file_scope(), pinfo, proto_cucmtvs, 1);
-    if (!v && !PINFO_FD_VISITED(pinfo)) {
-        v = judge_server_cert(pinfo, der, len, &ci, cert_ok);
-        p_add_proto_data(wmem_file_scope(), pinfo, proto_cucmtvs, 1, v);
-    }
-
-    /* Under a cucmtvs protocol item so the filter "cucmtvs" finds TVS sessions without keys. */
     proto_item *pi =
-        proto_tree_add_item(tree, proto_cucmtvs, fi->ds_tvb, fi->start, fi->length, ENC_NA);
+        proto_tree_add_item(t, proto_cucmtvs, fi->ds_tvb, fi->start, fi->length, ENC_NA);
     proto_tree *pt = proto_item_add_subtree(pi, ett_cucmtvs);
     proto_item *ti = proto_tree_add_item(pt, hf_srv, fi->ds_tvb, fi->start, fi->length, ENC_NA);
     proto_tree *st = proto_item_add_subtree(ti, ett_srv);
-    if (cert_ok) {
+    if (ci) {
         char serial[140];
-        sbd_hex_serial(ci.serial, ci.serial_len, TRUE, serial, sizeof(serial));
-        proto_item_append_text(ti, " (%s, serial %s)", ci.subject, serial);
-        proto_tree_add_string(st, hf_srv_subject, fi->ds_tvb, fi->start, fi->length, ci.subject);
-        proto_tree_add_string(st, hf_srv_issuer, fi->ds_tvb, fi->start, fi->length, ci.issuer);
+        sbd_hex_serial(ci->serial, ci->serial_len, TRUE, serial, sizeof(serial));
+        proto_item_append_text(ti, " (%s, serial %s)", ci->subject, serial);
+        proto_tree_add_string(st, hf_srv_subject, fi->ds_tvb, fi->start, fi->length, ci->subject);
+        proto_tree_add_string(st, hf_srv_issuer, fi->ds_tvb, fi->start, fi->length, ci->issuer);
         proto_tree_add_bytes_with_length(st, hf_srv_serial, fi->ds_tvb, fi->start, fi->length,
-                                         ci.serial, (gint)ci.serial_len);
-        cucm_check_expiry(ti, pinfo, &ci, &ei_cert_expired, &ei_cert_expiring);
+                                         ci->serial, (gint)ci->serial_len);
+        cucm_check_expiry(ti, pinfo, ci, &ei_cert_expired, &ei_cert_expiring);
     }
     if (v)
         add_srv_verdict(st, ti, fi->ds_tvb, fi->start, fi->length, pinfo, v);
-    return 0;
+}
+
+/* The server certificate TLS put in tree t (the leaf comes first), judged on the first pass. */
+static void check_server_cert(proto_tree *t, packet_info *pinfo)
+{
+    GPtrArray *found = proto_find_first_finfo(t, hf_tls_certificate);
+    if (!found)
+        return;
+    field_info *fi = found->len ? (field_info *)g_ptr_array_index(found, 0) : NULL;
+    g_ptr_array_free(found, TRUE);
+    if (!fi || !fi->ds_tvb || fi->length <= 0)
+        return;
+    /* TCP may hand this frame over in several calls; the certificate is checked once. */
+    if (p_get_proto_data(pinfo->pool, pinfo, proto_cucmtvs, 2))
+        return;
+    p_add_proto_data(pinfo->pool, pinfo, proto_cucmtvs, 2, GINT_TO_POINTER(1));
+
+    const guint8 *der = tvb_get_ptr(fi->ds_tvb, fi->start, fi->length);
+    size_t len = (size_t)fi->length;
+    const sbd_cert_info *ci = cucm_cert_info(der, len);
+    srv_verdict *v = (srv_verdict *)p_get_proto_data(wmem_file_scope(), pinfo, proto_cucmtvs, 1);
+    if (!v && !PINFO_FD_VISITED(pinfo)) {
+        v = judge_server_cert(pinfo, der, len, ci);
+        p_add_proto_data(wmem_file_scope(), pinfo, proto_cucmtvs, 1, v);
+    }
+
+    /* Expert infos name the protocol that is current: ours, not TCP's behind the hook. */
+    const char *saved_proto = pinfo->current_proto;
+    pinfo->current_proto = "CUCMTVS";
+    add_server_cert(t, pinfo, fi, ci, v);
+    pinfo->current_proto = saved_proto;
+}
+
+/* Ask TLS to build the certificate field even in an invisible tree (tshark -T fields, -Y).
+ * proto_tree_prime_with_hfid is not exported; epan_dissect_prime_with_hfid only passes the tree
+ * of its argument on to it. */
+static void want_certificate_field(proto_tree *t)
+{
+    epan_dissect_t shim;
+    memset(&shim, 0, sizeof(shim));
+    shim.tree = t;
+    epan_dissect_prime_with_hfid(&shim, hf_tls_certificate);
+}
+
+/* TLS into tree t, then the certificate check (also when TLS stopped at damage after the
+ * certificate: TCP catches that) and the end of a private dissection. */
+static int call_tls_then_check(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, void *data,
+                               gboolean check, epan_dissect_t *own)
+{
+    volatile int n = 0;
+    TRY
+    {
+        /* Calling through the hook cost a level of can_desegment; TLS gets what TCP offered. */
+        pinfo->can_desegment = pinfo->saved_can_desegment;
+        n = call_dissector_with_data(tls_handle, tvb, pinfo, t, data);
+    }
+    FINALLY
+    {
+        if (check)
+            check_server_cert(t, pinfo);
+        if (own)
+            epan_dissect_free(own);
+    }
+    ENDTRY;
+    return n;
+}
+
+/* TLS on a TVS port, reached through this hook so the server certificate can be checked right
+ * after TLS has dissected it. (A postdissector that wants the certificate field would make
+ * tshark build a protocol tree for every packet of every capture, which cost more than all the
+ * rest of the plugin.) Without a tree (tshark -r summary lines) the server's packets still go
+ * through a private invisible tree: the verdict of the first pass is kept for later passes (-2)
+ * and its expert infos reach -z expert. */
+static int dissect_tvs_port(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    if (hf_tls_certificate < 0 || !value_is_in_range(tvs_ports, pinfo->srcport))
+        return call_tls_then_check(tvb, pinfo, tree, data, FALSE, NULL);
+    if (tree) {
+        want_certificate_field(tree);
+        return call_tls_then_check(tvb, pinfo, tree, data, TRUE, NULL);
+    }
+    epan_dissect_t *own = epan_dissect_new(pinfo->epan, TRUE, FALSE);
+    want_certificate_field(own->tree);
+    return call_tls_then_check(tvb, pinfo, own->tree, data, TRUE, own);
 }
 
 void proto_register_cucmtvs(void)
@@ -594,7 +662,10 @@ void proto_register_cucmtvs(void)
     expert_register_field_array(expert_register_protocol(proto_cucmtvs), ei, array_length(ei));
 
     tvs_handle = register_dissector("cucmtvs", dissect_cucmtvs, proto_cucmtvs);
-    srvcert_handle = create_dissector_handle(dissect_srvcert, proto_cucmtvs);
+    /* A helper "protocol in name only": the hook adds no layer of its own to frame.protocols. */
+    int proto_port = proto_register_protocol_in_name_only(
+        "CUCM TVS port (TLS)", "CUCMTVS-TLS", "cucmtvs.tls_port", proto_cucmtvs, FT_PROTOCOL);
+    port_handle = create_dissector_handle(dissect_tvs_port, proto_port);
 
     module_t *m = prefs_register_protocol(proto_cucmtvs, proto_reg_handoff_cucmtvs);
     range_convert_str(wmem_epan_scope(), &tvs_ports, TVS_DEFAULT_PORTS, 65535);
@@ -608,10 +679,15 @@ static void apply_ports(range_t *r, gboolean add)
 {
     for (guint i = 0; r && i < r->nranges; i++)
         for (guint32 p = r->ranges[i].low; p <= r->ranges[i].high && p <= 65535; p++) {
-            if (add)
+            if (add) {
+                /* TLS on tcp.port and cucmtvs for its application data, then the hook in
+                 * front of TLS (the same tcp.port entry, replaced). */
                 ssl_dissector_add(p, tvs_handle);
-            else
-                ssl_dissector_delete(p, tvs_handle);
+                if (tls_handle)
+                    dissector_add_uint("tcp.port", p, port_handle);
+            } else {
+                ssl_dissector_delete(p, tvs_handle); /* also drops the hook's tcp.port entry */
+            }
         }
 }
 
@@ -620,12 +696,7 @@ void proto_reg_handoff_cucmtvs(void)
     static gboolean initialized;
     if (!initialized) {
         hf_tls_certificate = proto_registrar_get_id_byname("tls.handshake.certificate");
-        if (hf_tls_certificate >= 0) {
-            GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
-            g_array_append_val(wanted, hf_tls_certificate);
-            register_postdissector(srvcert_handle);
-            set_postdissector_wanted_hfids(srvcert_handle, wanted);
-        }
+        tls_handle = find_dissector("tls");
         /* Plain TVS (a TLS-terminating proxy's capture, or tests): Decode As TCP port. */
         dissector_add_for_decode_as("tcp.port", tvs_handle);
         initialized = TRUE;

@@ -1,0 +1,27 @@
+/* Per-capture caches: a capture repeats the same few certificates and signing keys in every
+ * trust list and config it carries (each phone fetches the cluster's lists at every boot), so
+ * decoding them once per capture instead of once per transfer keeps the plugin's cost near the
+ * cost of TFTP itself. Both caches are emptied when a capture is closed. */
+#ifndef CUCM_CACHE_H
+#define CUCM_CACHE_H
+
+#include <wireshark.h>
+#include <epan/proto.h>
+
+#include "sbd/cert.h"
+#include "sbd/verify.h"
+
+/* Decoded X.509 certificate, or NULL when it does not decode; the result lives until the
+ * capture is closed. */
+const sbd_cert_info *cucm_cert_info(const guint8 *der, size_t len);
+
+/* Signing keys of trust-list records, for sbd_verify_*_cached (NULL outside a capture). */
+sbd_key_cache *cucm_key_cache(void);
+
+/* TRUE when items or expert infos can be seen: a tree is built, or an expert tap (tshark -z
+ * expert) listens. Work whose only product is items and experts is skipped otherwise. */
+gboolean cucm_want_details(proto_tree *tree);
+
+void cucm_cache_register(void);
+
+#endif
