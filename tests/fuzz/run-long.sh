@@ -4,7 +4,8 @@
 # Env: SBD_FUZZ_BUILD_DIR (default build-fuzz), SBD_FUZZ_WORK (default $BUILD/long/TARGET; the
 # grown corpus is kept there between runs), SBD_FUZZ_NICE (default 10), SBD_FUZZ_EXTRA (more flags),
 # ASAN_OPTIONS (default $SBD_FUZZ_ASAN below, as in the CI smoke test).
-# Prints execs, exec/s, cov, ft and corpus size; a crash found is minimized and copied to
+# Prints execs, exec/s, cov, ft and corpus size, appends them to $WORK/runs.tsv and prints the
+# total execs over all runs listed there (the 10 M goal); a crash found is minimized and copied to
 # tests/fuzz/regressions/TARGET/ (commit it, then fix the bug). Exit 1 when something was found.
 set -euo pipefail
 # ASan's default 256 MiB quarantine of freed memory makes every exec fault in fresh pages (about
@@ -31,7 +32,8 @@ fi
 ninja -C "$build" -j2 "tests/fuzz/fuzz_$target" >/dev/null
 
 mkdir -p "$work/corpus" "$work/artifacts" "$work/min"
-log=$work/run-$(date +%Y%m%d-%H%M%S).log
+start=$(date +%s)
+log=$work/run-$(date -u -d "@$start" +%Y%m%d-%H%M%S).log
 before=$(find "$work/artifacts" -type f | wc -l)
 echo "fuzz_$target: ${seconds}s, corpus $work/corpus, log $log"
 set +e
@@ -50,7 +52,12 @@ rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
 cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$status")
 ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$status")
 corp=$(ls "$work/corpus" | wc -l)
-echo "target=$target seconds=$seconds execs=${execs:-?} exec_per_s=${rate:-?} cov=${cov:-?} ft=${ft:-?} corpus=$corp exit=$rc"
+tally=$work/runs.tsv
+[ -f "$tally" ] || printf 'date\tseconds\texecs\texec_per_s\tcov\tft\tcorpus\texit\n' >"$tally"
+printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u -d "@$start" +%FT%TZ)" "$seconds" "${execs:-0}" \
+  "${rate:-?}" "${cov:-?}" "${ft:-?}" "$corp" "$rc" >>"$tally"
+total=$(awk -F'\t' 'NR > 1 { s += $3 } END { print s + 0 }' "$tally")
+echo "target=$target seconds=$seconds execs=${execs:-?} exec_per_s=${rate:-?} cov=${cov:-?} ft=${ft:-?} corpus=$corp exit=$rc total_execs=$total"
 
 new=$(($(find "$work/artifacts" -type f | wc -l) - before))
 if [ "$rc" -eq 0 ] && [ "$new" -eq 0 ]; then
