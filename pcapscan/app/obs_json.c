@@ -421,6 +421,7 @@ static bool read_xfer(reader *rd, const json_t *o, obs_file *f)
            get_u32(rd, o, "duplicate_blocks", &f->dup_blocks) &&
            get_u32(rd, o, "out_of_order_blocks", &f->out_of_order) &&
            get_u32(rd, o, "conflicting_blocks", &f->conflict_blocks) &&
+           get_u32(rd, o, "bad_packets", &f->bad_packets) &&
            get_u64(rd, o, "missing_blocks", false, &f->missing_blocks);
 }
 
@@ -669,6 +670,9 @@ static bool read_input_status(reader *rd, const json_t *o, obs_input *in)
     in->linktype = (int)linktype;
     in->first_ts = first;
     in->last_ts = last;
+    const char *why = NULL;
+    if (!problems_from_json(o, &in->problems, &why))
+        return fail(rd, "%s", why);
     return get_u64(rd, o, "packets", true, &in->counts.decode.frames) &&
            get_u64(rd, o, "tls_sessions", false, &in->counts.tls_sessions) &&
            read_skipped(rd, o, &in->counts);

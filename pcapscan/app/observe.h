@@ -18,6 +18,7 @@
 #include "sbd/cert.h"
 #include "sbd/file.h"
 #include "sbd/verify.h"
+#include "problems.h"
 #include "store.h"
 
 typedef enum { OBS_TFTP, OBS_HTTP } obs_proto;
@@ -66,6 +67,7 @@ typedef struct obs_file {
     char *missing; /* "3-5,9" (TFTP) or NULL */
     bool tail_missing;
     uint32_t dup_blocks, out_of_order, conflict_blocks;
+    uint32_t bad_packets; /* TFTP: malformed or cut packets of this transfer, ignored */
     uint32_t blksize;
     bool oack;
     char *extracted; /* file name written under --extract, or NULL */
@@ -112,7 +114,7 @@ typedef struct obs_counts {
     cap_defrag_stats defrag;
     cap_tftp_stats tftp;
     cap_tcp_stats tcp;
-    uint64_t notices[CAP_NOTICE_FRAG_TOO_BIG + 1];
+    uint64_t notices[CAP_NOTICE_COUNT];
     uint64_t http_errors, tls_errors;
     uint64_t tls_sessions, tls_no_cert, tls_no_data;
     uint64_t unparsable_files; /* looked signed but did not parse */
@@ -132,6 +134,7 @@ typedef struct obs_input {
     int linktype;
     int64_t first_ts, last_ts; /* usec; 0 when no frame */
     obs_counts counts;
+    problem_list problems; /* the first skipped items, by packet */
     obs_file *files;
     size_t n_files, cap_files;
     obs_tls *tls;

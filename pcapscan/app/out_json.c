@@ -144,6 +144,7 @@ json_t *report_file_json(const run *r, const obs_file *f)
         json_object_set_new(o, "duplicate_blocks", json_integer(f->dup_blocks));
         json_object_set_new(o, "out_of_order_blocks", json_integer(f->out_of_order));
         json_object_set_new(o, "conflicting_blocks", json_integer(f->conflict_blocks));
+        json_object_set_new(o, "bad_packets", json_integer(f->bad_packets));
         json_object_set_new(o, "missing_blocks", json_integer((json_int_t)f->missing_blocks));
         json_object_set_new(o, "missing", str_or_null(f->missing));
     }
@@ -330,6 +331,7 @@ static json_t *input_json(const run *r, size_t i)
     report_totals_of(r, i, &t);
     totals_json(o, &t);
     json_object_set_new(o, "skipped", skipped_json(&in->counts));
+    problems_to_json(o, &in->problems);
     if (r->o->json_content)
         obs_json_add_input(o, in);
     return o;

@@ -106,6 +106,19 @@ static void print_finding(const run *r, const finding *x, FILE *out)
     fputs("]\n", out);
 }
 
+static void print_problems(const problem_list *l, FILE *out)
+{
+    if (!l->n)
+        return;
+    fputs("  skipped (by packet):\n", out);
+    for (size_t k = 0; k < l->n; k++)
+        fprintf(out, "    #%-6llu %s: %s\n", (unsigned long long)l->item[k].packet, l->item[k].what,
+                l->item[k].detail);
+    if (l->not_listed)
+        fprintf(out, "    and %llu more, counted in the JSON summary's \"skipped\"\n",
+                (unsigned long long)l->not_listed);
+}
+
 static void print_input(const run *r, size_t i, FILE *out, size_t *idx)
 {
     const obs_input *in = &r->inputs[i];
@@ -136,6 +149,7 @@ static void print_input(const run *r, size_t i, FILE *out, size_t *idx)
     fprintf(out, "  findings: %zu\n", n);
     for (size_t k = 0; k < n; k++)
         print_finding(r, &r->findings[idx[k]], out);
+    print_problems(&in->problems, out);
     fputc('\n', out);
     free(labels);
     free(files);

@@ -202,6 +202,7 @@ static void tftp_finished(void *user, const cap_tftp_transfer *t, cap_tftp_statu
     f->dup_blocks = t->dup_blocks;
     f->out_of_order = t->out_of_order;
     f->conflict_blocks = t->conflict_blocks;
+    f->bad_packets = t->bad_packets;
     f->missing_blocks = t->missing_blocks;
     f->tail_missing = t->tail_missing;
     if (!f->complete && f->xfer != OBS_XFER_NOT_FOUND && f->xfer != OBS_XFER_ERROR)
@@ -261,11 +262,19 @@ static void http_file(void *user, const cap_http_file *h)
         take_content(w, f, h->body ? h->body : (const uint8_t *)"", h->len, NULL);
 }
 
+static const char *stream_side(cap_tcp_dir dir)
+{
+    return dir == CAP_TCP_S2C ? "server" : "client";
+}
+
 static void http_error(void *user, const cap_tcp_conn_info *conn, const cap_http_error *e)
 {
     (void)conn;
-    (void)e;
-    ((worker *)user)->in->counts.http_errors++;
+    obs_input *in = ((worker *)user)->in;
+    in->counts.http_errors++;
+    problems_add(&in->problems, e->where ? e->where->pkt_no : 0, "http", e->offset,
+                 "HTTP %s stream, byte %llu: %s", stream_side(e->dir),
+                 (unsigned long long)e->offset, e->msg ? e->msg : "");
 }
 
 /* The obs_tls of a live session, created on its first event. */
@@ -333,14 +342,17 @@ static void tls_error(void *user, const cap_tls_session *s, const cap_tls_error 
 {
     worker *w = user;
     w->in->counts.tls_errors++;
+    problems_add(&w->in->problems, e->where ? e->where->pkt_no : 0,
+                 e->kind == CAP_TLS_ERR_NOT_TLS ? "not_tls" : "tls", e->offset,
+                 "TLS %s stream, byte %llu: %s: %s", stream_side(e->dir),
+                 (unsigned long long)e->offset, cap_tls_err_name(e->kind), e->msg ? e->msg : "");
     if (e->kind == CAP_TLS_ERR_NOT_TLS)
         return; /* plain traffic on a watched port: counted, nothing to audit */
     obs_tls *t = tls_obs(w, s, e->where);
     if (t && !t->error) {
         char msg[300];
         snprintf(msg, sizeof msg, "%s at byte %llu of the %s stream: %s", cap_tls_err_name(e->kind),
-                 (unsigned long long)e->offset, e->dir == CAP_TCP_S2C ? "server" : "client",
-                 e->msg ? e->msg : "");
+                 (unsigned long long)e->offset, stream_side(e->dir), e->msg ? e->msg : "");
         t->error = scan_printable(msg);
         if (t->kind != OBS_TLS_CERTS && t->kind != OBS_TLS_HIDDEN)
             t->kind = OBS_TLS_ERROR;
@@ -371,13 +383,27 @@ static bool tcp_open(void *user, const cap_tcp_conn_info *conn, cap_tcp_consumer
     return cap_tls_attach(w->tls, conn, out) || cap_http_attach(w->http, conn, out);
 }
 
+static const char *notice_what(cap_notice kind)
+{
+    switch (kind) {
+    case CAP_NOTICE_MALFORMED:
+        return "malformed";
+    case CAP_NOTICE_SHORT_FRAME:
+        return "short_frame";
+    case CAP_NOTICE_UNKNOWN_LINKTYPE:
+        return "link";
+    default:
+        return "fragment";
+    }
+}
+
 static void on_notice(void *user, const cap_where *where, cap_notice kind, const char *msg)
 {
-    (void)where;
-    (void)msg;
     obs_input *in = user;
     if ((size_t)kind < sizeof in->counts.notices / sizeof in->counts.notices[0])
         in->counts.notices[kind]++;
+    problems_add(&in->problems, where ? where->pkt_no : 0, notice_what(kind), PROBLEM_NO_OFFSET,
+                 "%s", msg);
 }
 
 static int worker_open(worker *w)

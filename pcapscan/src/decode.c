@@ -25,6 +25,8 @@ const char *cap_notice_name(cap_notice n)
         return text;
         CAP_NOTICE_MAP(CAP_NOTICE_NAME)
 #undef CAP_NOTICE_NAME
+    case CAP_NOTICE_COUNT:
+        break;
     }
     return "?";
 }
@@ -82,6 +84,26 @@ static void notice_defrag_changes(cap_decoder *d, const cap_where *w, const cap_
         notice(d, w, CAP_NOTICE_FRAG_TOO_BIG, "fragment beyond the reassembly limit dropped");
 }
 
+/* Where the transport header starts in the frame; 0 when it lives in a reassembly buffer. */
+static size_t transport_offset(const cap_frame *f, const cap_ip *ip)
+{
+    uintptr_t start = (uintptr_t)f->data, at = (uintptr_t)ip->payload;
+    return at >= start && at - start <= f->caplen ? (size_t)(at - start) : 0;
+}
+
+/* A frame dropped for a bad or cut header: counted, and named by packet and byte offset. */
+static void drop_bad(cap_decoder *d, const cap_where *w, bool cut, const char *layer, size_t off)
+{
+    if (cut) {
+        d->st.short_frames++;
+        notice(d, w, CAP_NOTICE_SHORT_FRAME, "%s header cut by the capture at byte %zu", layer,
+               off);
+    } else {
+        d->st.malformed++;
+        notice(d, w, CAP_NOTICE_MALFORMED, "bad %s header at byte %zu", layer, off);
+    }
+}
+
 static int64_t usec_of(const cap_where *w)
 {
     return w->ts_sec * 1000000LL + w->ts_usec;
@@ -92,10 +114,7 @@ static bool network(cap_decoder *d, const cap_frame *f, size_t off, cap_ip *ip)
 {
     cap_ip_result r = cap_ip_parse(f->data + off, f->caplen - off, f->len - off, ip);
     if (r != CAP_IP_OK) {
-        if (r == CAP_IP_SHORT)
-            d->st.short_frames++;
-        else
-            d->st.malformed++;
+        drop_bad(d, &f->where, r == CAP_IP_SHORT, "IP", off);
         return false;
     }
     if (!ip->is_fragment)
@@ -111,10 +130,11 @@ static bool network(cap_decoder *d, const cap_frame *f, size_t off, cap_ip *ip)
     return true;
 }
 
-static bool udp(cap_decoder *d, const cap_ip *ip, cap_pkt *pkt)
+static bool udp(cap_decoder *d, const cap_frame *f, const cap_ip *ip, cap_pkt *pkt)
 {
+    size_t off = transport_offset(f, ip);
     if (ip->payload_len < 8) {
-        ip->truncated ? d->st.short_frames++ : d->st.malformed++;
+        drop_bad(d, &f->where, ip->truncated, "UDP", off);
         return false;
     }
     const uint8_t *h = ip->payload;
@@ -127,7 +147,7 @@ static bool udp(cap_decoder *d, const cap_ip *ip, cap_pkt *pkt)
     if (claimed == 0 && ip->src.family == 6) {
         pkt->payload_len = avail; /* jumbogram: length lives in the IPv6 option */
     } else if (claimed < 8) {
-        d->st.malformed++;
+        drop_bad(d, &f->where, false, "UDP", off);
         return false;
     } else if (claimed - 8 <= avail) {
         pkt->payload_len = claimed - 8; /* drops link padding after the datagram */
@@ -139,16 +159,17 @@ static bool udp(cap_decoder *d, const cap_ip *ip, cap_pkt *pkt)
     return true;
 }
 
-static bool tcp(cap_decoder *d, const cap_ip *ip, cap_pkt *pkt)
+static bool tcp(cap_decoder *d, const cap_frame *f, const cap_ip *ip, cap_pkt *pkt)
 {
+    size_t off = transport_offset(f, ip);
     if (ip->payload_len < 20) {
-        ip->truncated ? d->st.short_frames++ : d->st.malformed++;
+        drop_bad(d, &f->where, ip->truncated, "TCP", off);
         return false;
     }
     const uint8_t *h = ip->payload;
     size_t hl = (size_t)(h[12] >> 4) * 4;
     if (hl < 20 || hl > ip->payload_len) {
-        hl < 20 || !ip->truncated ? d->st.malformed++ : d->st.short_frames++;
+        drop_bad(d, &f->where, hl >= 20 && ip->truncated, "TCP", off);
         return false;
     }
     pkt->sport = sbd_be16(h);
@@ -172,7 +193,7 @@ static bool link_layer(cap_decoder *d, const cap_frame *f, cap_l3 *l3)
         d->st.not_ip++;
         return false;
     case CAP_LINK_SHORT:
-        d->st.short_frames++;
+        drop_bad(d, &f->where, true, "link", 0);
         return false;
     case CAP_LINK_UNKNOWN:
         d->st.unknown_link++;
@@ -200,9 +221,9 @@ cap_decode_result cap_decode_frame(cap_decoder *d, const cap_frame *f, cap_pkt *
     pkt->ip_proto = ip.proto;
     bool ok;
     if (ip.proto == PROTO_UDP)
-        ok = udp(d, &ip, pkt);
+        ok = udp(d, f, &ip, pkt);
     else if (ip.proto == PROTO_TCP)
-        ok = tcp(d, &ip, pkt);
+        ok = tcp(d, f, &ip, pkt);
     else {
         d->st.other_ip++;
         ok = false;

@@ -169,6 +169,24 @@ expect_counter() {
   esac
 }
 
+# The dropped packets and stream errors are named in per_input.problems (packet, byte offset).
+problems_named() {
+  local json=$1 pcap=$2 m=$3 packets=$4 base=$5 first listed
+  case $m in
+    ip-len-short | udp-len-short)
+      first=${packets%% *}
+      listed=$(jq -r -s --arg p "$pcap" --argjson k "$first" 'last.per_input[] | select(.pcap == $p)
+        | [.problems[]? | select(.packet == $k and (.what == "malformed" or .what == "short_frame")
+                                 and (.detail | test("byte [0-9]+")))] | length' "$json")
+      [ "$listed" -ge 1 ] || fail "$base $m: packet $first not named in per_input.problems" ;;
+    tls-rec-max | tls-rec-zero | tls-hs-max)
+      listed=$(jq -r -s --arg p "$pcap" 'last.per_input[] | select(.pcap == $p)
+        | [.problems[]? | select((.what == "tls" or .what == "not_tls" or .what == "http")
+                                 and .packet >= 1 and (.offset | type) == "number")] | length' "$json")
+      [ "$listed" -ge 1 ] || fail "$base $m: no TLS/HTTP error named by packet and offset" ;;
+  esac
+}
+
 case_lies() {
   local cap base m out packets
   for cap in $(scenario_captures); do
@@ -203,6 +221,7 @@ case_lies() {
         *)
           [ "$got" -ge 1 ] || fail "$base $m (packets $packets): nothing counted ($(expect_counter "$m") = $got)" ;;
       esac
+      problems_named "$json" "$out" "$m" "$packets" "$base"
       case $m in
         tlv-* | rec-len)
           # Each damaged transfer is named: not verified, and either incomplete or a parse

@@ -11,6 +11,7 @@
  *        blksize=N oack notfound frag cport=N sport=N
  *        reorder (blocks 2 and 3 swapped)  dup=K (DATA K twice)  drop=K (DATA K never sent)
  *        late=K (DATA K sent after K+1)    stop=K (nothing after DATA K)  noreply (RRQ only)
+ *        bad=K (a DATA with block number 0, which no server sends, before DATA K)
  *   tls PORT [tls13] [cport=N] [seg=N] DER...   TCP + TLS handshake serving the DER chain
  *   http NAME PATH [status=N] [cport=N]   GET /NAME on 6970 answered with PATH's bytes */
 #include <stdbool.h>
@@ -266,7 +267,7 @@ static uint8_t *load(const char *path, size_t *len)
 typedef struct tftp_opts {
     unsigned blksize, cport, sport;
     bool oack, notfound, frag, reorder, noreply;
-    long dup, drop, late, stop;
+    long dup, drop, late, stop, bad;
 } tftp_opts;
 
 static long opt_num(const char *tok, const char *key)
@@ -296,7 +297,7 @@ static void cmd_tftp(char **tok, int n)
     if (n < 3)
         die("tftp NAME PATH [opts]", NULL);
     tftp_opts o = {.blksize = 512, .cport = g.next_port++, .sport = g.next_port++};
-    o.dup = o.drop = o.late = o.stop = -1;
+    o.dup = o.drop = o.late = o.stop = o.bad = -1;
     bool ask_blksize = false;
     for (int i = 3; i < n; i++) {
         long v;
@@ -313,6 +314,8 @@ static void cmd_tftp(char **tok, int n)
             o.drop = v;
         } else if ((v = opt_num(tok[i], "late")) > 0) {
             o.late = v;
+        } else if ((v = opt_num(tok[i], "bad")) > 0) {
+            o.bad = v;
         } else if ((v = opt_num(tok[i], "stop")) > 0) {
             o.stop = v;
         } else {
@@ -371,6 +374,8 @@ static void cmd_tftp(char **tok, int n)
             send = 3;
         else if (o.reorder && k == 3)
             send = 2;
+        if (send == o.bad)
+            tftp_block(&o, data, 0, 0);
         if (send == o.drop || send == o.late) {
             if (send == o.late && k + 1 <= blocks) {
                 tftp_block(&o, data, len, k + 1);

@@ -291,6 +291,10 @@ transport)
     scan "$out/t-$tag.pcap"
     file_ok "ITL$MAC.tlv" "$mat/itl.tlv"
   done
+  echo "tftp ITL$MAC.tlv $mat/itl.tlv bad=2" | mk t-bad.pcap
+  scan "$out/t-bad.pcap"
+  file_ok "ITL$MAC.tlv" "$mat/itl.tlv"
+  [ "$(jq -r 'select(.type=="file") | .bad_packets' "$json")" = 1 ] || fail "bad DATA not counted on its transfer"
   echo "tftp big.bin $mat/big.bin blksize=8 oack" | mk wrap.pcap
   scan "$out/wrap.pcap"
   file_ok big.bin "$mat/big.bin"

@@ -29,12 +29,15 @@
     X(FRAG_EVICTED, "IP reassembly evicted")     /* max concurrent reassemblies reached */         \
     X(FRAG_TIMEOUT, "IP reassembly timed out")                                                     \
     X(FRAG_OVERLAP, "overlapping IP fragment")                                                     \
-    X(FRAG_TOO_BIG, "IP datagram over the reassembly limit")
+    X(FRAG_TOO_BIG, "IP datagram over the reassembly limit")                                       \
+    X(MALFORMED, "malformed packet")        /* a header that lies (lengths, offsets) */            \
+    X(SHORT_FRAME, "frame cut in a header") /* the capture's snap length cut a header */
 
 typedef enum {
 #define CAP_NOTICE_ENUM(name, text) CAP_NOTICE_##name,
     CAP_NOTICE_MAP(CAP_NOTICE_ENUM)
 #undef CAP_NOTICE_ENUM
+        CAP_NOTICE_COUNT
 } cap_notice;
 
 const char *cap_notice_name(cap_notice n);
