@@ -8,6 +8,7 @@
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
+#include "digest.h"
 #include "sbd/cert.h"
 
 /* ---- calendar arithmetic on int64 (no time_t: it may be 32-bit, and timegm is not C11) ---- */
@@ -262,12 +263,6 @@ static sbd_status fill_serial(X509 *x, sbd_cert_info *out, sbd_error *err)
     return SBD_OK;
 }
 
-static bool fingerprint(const EVP_MD *md, const uint8_t *der, size_t len, uint8_t *out)
-{
-    unsigned int n = 0;
-    return EVP_Digest(der, len, out, &n, md, NULL) == 1;
-}
-
 sbd_status sbd_cert_info_from_der(const uint8_t *der, size_t len, sbd_cert_info *out,
                                   sbd_error *err)
 {
@@ -301,9 +296,9 @@ sbd_status sbd_cert_info_from_der(const uint8_t *der, size_t len, sbd_cert_info 
         goto done;
     }
     describe_key(x, out);
-    if (!fingerprint(EVP_md5(), der, len, out->md5) ||
-        !fingerprint(EVP_sha1(), der, len, out->sha1) ||
-        !fingerprint(EVP_sha256(), der, len, out->sha256))
+    if (!sbd_digest(sbd_md5(), der, len, out->md5) ||
+        !sbd_digest(sbd_sha1(), der, len, out->sha1) ||
+        !sbd_digest(sbd_sha256(), der, len, out->sha256))
         st = sbd_fail(err, SBD_CRYPTO, 0, "digest of the certificate failed");
 done:
     X509_free(x);

@@ -9,10 +9,12 @@
  * 0-based. */
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
@@ -135,12 +137,146 @@ static EVP_PKEY *load_key(const uint8_t *cert, size_t cert_len, const uint8_t *p
     return NULL;
 }
 
+/* ---- the key cache ---- */
+
+enum { KEY_CACHE_MAX = 1024 }; /* distinct keys kept; past it, keys are decoded per use */
+
+typedef struct key_ent {
+    uint64_t hash;
+    uint8_t *bytes; /* certificate DER then PKCS#1 bytes: what load_key decided from */
+    size_t cert_len, pk1_len;
+    EVP_PKEY *pk;
+    struct key_ent *next;
+} key_ent;
+
+struct sbd_key_cache {
+    CRYPTO_RWLOCK *lock;
+    key_ent *b[256];
+    size_t n;
+};
+
+sbd_key_cache *sbd_key_cache_new(void)
+{
+    sbd_key_cache *kc = calloc(1, sizeof *kc);
+    if (kc && !(kc->lock = CRYPTO_THREAD_lock_new())) {
+        free(kc);
+        kc = NULL;
+    }
+    return kc;
+}
+
+void sbd_key_cache_free(sbd_key_cache *kc)
+{
+    if (!kc)
+        return;
+    for (size_t i = 0; i < sizeof kc->b / sizeof kc->b[0]; i++)
+        for (key_ent *e = kc->b[i], *nx; e; e = nx) {
+            nx = e->next;
+            EVP_PKEY_free(e->pk);
+            free(e->bytes);
+            free(e);
+        }
+    CRYPTO_THREAD_lock_free(kc->lock);
+    free(kc);
+}
+
+size_t sbd_key_cache_count(const sbd_key_cache *kc)
+{
+    return kc ? kc->n : 0;
+}
+
+static uint64_t fnv_bytes(uint64_t h, const uint8_t *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 1099511628211ull;
+    return (h ^ len) * 1099511628211ull;
+}
+
+static bool key_ent_is(const key_ent *e, uint64_t h, const uint8_t *cert, size_t cert_len,
+                       const uint8_t *pk1, size_t pk1_len)
+{
+    return e->hash == h && e->cert_len == cert_len && e->pk1_len == pk1_len &&
+           (!cert_len || memcmp(e->bytes, cert, cert_len) == 0) &&
+           (!pk1_len || memcmp(e->bytes + cert_len, pk1, pk1_len) == 0);
+}
+
+/* A new reference to the cached key, or NULL. */
+static EVP_PKEY *key_cache_get(sbd_key_cache *kc, uint64_t h, const uint8_t *cert, size_t cert_len,
+                               const uint8_t *pk1, size_t pk1_len)
+{
+    EVP_PKEY *pk = NULL;
+    if (!CRYPTO_THREAD_read_lock(kc->lock))
+        return NULL;
+    for (key_ent *e = kc->b[h & 255]; e && !pk; e = e->next)
+        if (key_ent_is(e, h, cert, cert_len, pk1, pk1_len) && EVP_PKEY_up_ref(e->pk) == 1)
+            pk = e->pk;
+    CRYPTO_THREAD_unlock(kc->lock);
+    return pk;
+}
+
+static void key_cache_put(sbd_key_cache *kc, uint64_t h, const uint8_t *cert, size_t cert_len,
+                          const uint8_t *pk1, size_t pk1_len, EVP_PKEY *pk)
+{
+    key_ent *e = calloc(1, sizeof *e);
+    if (!e || !(e->bytes = malloc(cert_len + pk1_len + 1)) || EVP_PKEY_up_ref(pk) != 1) {
+        if (e)
+            free(e->bytes);
+        free(e);
+        return;
+    }
+    if (cert_len)
+        memcpy(e->bytes, cert, cert_len);
+    if (pk1_len)
+        memcpy(e->bytes + cert_len, pk1, pk1_len);
+    e->hash = h;
+    e->cert_len = cert_len;
+    e->pk1_len = pk1_len;
+    e->pk = pk;
+    bool kept = false;
+    if (CRYPTO_THREAD_write_lock(kc->lock)) {
+        bool dup = false;
+        for (key_ent *x = kc->b[h & 255]; x && !dup; x = x->next)
+            dup = key_ent_is(x, h, cert, cert_len, pk1, pk1_len);
+        if (!dup && kc->n < KEY_CACHE_MAX) {
+            e->next = kc->b[h & 255];
+            kc->b[h & 255] = e;
+            kc->n++;
+            kept = true;
+        }
+        CRYPTO_THREAD_unlock(kc->lock);
+    }
+    if (!kept) {
+        EVP_PKEY_free(e->pk);
+        free(e->bytes);
+        free(e);
+    }
+}
+
+/* load_key through the cache: only usable keys are kept (a failure is decoded again, so its
+ * explanation is the same every time). */
+static EVP_PKEY *load_key_cached(sbd_key_cache *kc, const uint8_t *cert, size_t cert_len,
+                                 const uint8_t *pk1, size_t pk1_len, check_t *c)
+{
+    if (!kc)
+        return load_key(cert, cert_len, pk1, pk1_len, c);
+    cert_len = cert ? cert_len : 0;
+    pk1_len = pk1 ? pk1_len : 0;
+    uint64_t h = fnv_bytes(fnv_bytes(1469598103934665603ull, cert, cert_len), pk1, pk1_len);
+    EVP_PKEY *pk = key_cache_get(kc, h, cert, cert_len, pk1, pk1_len);
+    if (pk)
+        return pk;
+    pk = load_key(cert, cert_len, pk1, pk1_len, c);
+    if (pk)
+        key_cache_put(kc, h, cert, cert_len, pk1, pk1_len, pk);
+    return pk;
+}
+
 /* ---- the signature itself ---- */
 
 static const EVP_MD *header_digest(const sbd_file *f, check_t *c)
 {
     if (!f->hdr.digest_alg_elem)
-        return EVP_sha1(); /* SHA-1 is the format's default when tag 8 is absent */
+        return sbd_sha1(); /* SHA-1 is the format's default when tag 8 is absent */
     const EVP_MD *md = sbd_digest_for_id(f->hdr.digest_alg);
     if (!md)
         set_check(c, SBD_SIG_UNSUPPORTED, WHY_DIGEST, "digest algorithm id %u (tag 8) is unknown",
@@ -233,11 +369,11 @@ static bool signature_present(const sbd_file *f, check_t *c)
 }
 
 static sbd_sig_status check_blobs(const sbd_file *f, const uint8_t *cert, size_t cert_len,
-                                  const uint8_t *pk1, size_t pk1_len, check_t *c)
+                                  const uint8_t *pk1, size_t pk1_len, sbd_key_cache *kc, check_t *c)
 {
     if (!signature_present(f, c))
         return c->status;
-    EVP_PKEY *pk = load_key(cert, cert_len, pk1, pk1_len, c);
+    EVP_PKEY *pk = load_key_cached(kc, cert, cert_len, pk1, pk1_len, c);
     if (!pk) {
         ERR_clear_error();
         return c->status;
@@ -253,7 +389,7 @@ sbd_sig_status sbd_verify_with_der(const sbd_file *f, const uint8_t *cert_der, s
                                    size_t detail_sz)
 {
     check_t c = {SBD_SIG_NOT_CHECKED, WHY_NONE, ""};
-    sbd_sig_status st = check_blobs(f, cert_der, cert_len, pkcs1_pub, pkcs1_len, &c);
+    sbd_sig_status st = check_blobs(f, cert_der, cert_len, pkcs1_pub, pkcs1_len, NULL, &c);
     if (detail && detail_sz)
         snprintf(detail, detail_sz, "%s", c.text);
     return st;
@@ -285,12 +421,12 @@ static const char *function_label(const sbd_record *r, char *buf, size_t bufsz)
 }
 
 static sbd_sig_status check_record(const sbd_file *f, const sbd_file *by, const sbd_record *r,
-                                   check_t *c)
+                                   sbd_key_cache *kc, check_t *c)
 {
     const uint8_t *cert = sbd_elem_value(by, r->certificate);
     const uint8_t *pk1 = sbd_elem_value(by, r->public_key);
     return check_blobs(f, cert, r->certificate ? r->certificate->len : 0, pk1,
-                       r->public_key ? r->public_key->len : 0, c);
+                       r->public_key ? r->public_key->len : 0, kc, c);
 }
 
 /* One line naming the record, with the most telling phrase first (detail may be truncated). */
@@ -352,7 +488,7 @@ typedef const sbd_record *(*next_candidate)(const sbd_file *f, const sbd_file *b
 /* Try each candidate record in turn; the first that verifies wins, else the first failure is
  * reported (the likeliest intended signer). Returns true when any candidate was tried. */
 static bool try_candidates(const sbd_file *f, const sbd_file *by, next_candidate next,
-                           bool tftp_only, sbd_verify_result *out)
+                           bool tftp_only, sbd_key_cache *kc, sbd_verify_result *out)
 {
     bool tried = false;
     size_t tries = 0;
@@ -360,7 +496,7 @@ static bool try_candidates(const sbd_file *f, const sbd_file *by, next_candidate
          r = next(f, by, r, tftp_only), tries++) {
         size_t i = (size_t)(r - by->records);
         check_t c = {SBD_SIG_NOT_CHECKED, WHY_NONE, ""};
-        sbd_sig_status st = check_record(f, by, r, &c);
+        sbd_sig_status st = check_record(f, by, r, kc, &c);
         if (!tried || st == SBD_SIG_VALID) {
             set_result(out, st, r, i);
             describe(out, by, r, i, &c);
@@ -420,13 +556,19 @@ static bool fails_precheck(const sbd_file *f, sbd_verify_result *out)
 
 sbd_sig_status sbd_verify_trust_list(const sbd_file *tl, sbd_verify_result *out)
 {
+    return sbd_verify_trust_list_cached(tl, NULL, out);
+}
+
+sbd_sig_status sbd_verify_trust_list_cached(const sbd_file *tl, sbd_key_cache *kc,
+                                            sbd_verify_result *out)
+{
     sbd_verify_result dummy;
     if (!out)
         out = &dummy;
     init_result(out);
     if (!tl || fails_precheck(tl, out))
         return out->status;
-    if (try_candidates(tl, tl, next_own_sast_signer, false, out))
+    if (try_candidates(tl, tl, next_own_sast_signer, false, kc, out))
         return out->status;
     char signer[200];
     describe_signer(tl, signer, sizeof signer);
@@ -449,13 +591,19 @@ sbd_sig_status sbd_verify_trust_list(const sbd_file *tl, sbd_verify_result *out)
 sbd_sig_status sbd_verify_with(const sbd_file *f, const sbd_file *by, bool require_tftp_role,
                                sbd_verify_result *out)
 {
+    return sbd_verify_with_cached(f, by, require_tftp_role, NULL, out);
+}
+
+sbd_sig_status sbd_verify_with_cached(const sbd_file *f, const sbd_file *by, bool require_tftp_role,
+                                      sbd_key_cache *kc, sbd_verify_result *out)
+{
     sbd_verify_result dummy;
     if (!out)
         out = &dummy;
     init_result(out);
     if (!f || !by || fails_precheck(f, out))
         return out->status;
-    if (try_candidates(f, by, next_issuer_serial, require_tftp_role, out))
+    if (try_candidates(f, by, next_issuer_serial, require_tftp_role, kc, out))
         return out->status;
     out->status = SBD_SIG_SIGNER_UNKNOWN;
     const sbd_record *wrong_role =

@@ -8,6 +8,7 @@
 
 #include "certs.h"
 #include "scan.h"
+#include "store.h"
 
 typedef struct cert_ent {
     uint64_t hash;
@@ -31,21 +32,6 @@ struct obs_certs {
     pthread_mutex_t lock;
     table certs, chains;
 };
-
-/* FNV-1a over 64-bit words: cheap next to a decode, and equality is always checked by memcmp. */
-static uint64_t hash_bytes(const uint8_t *p, size_t len, uint64_t h)
-{
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        h = (h ^ w) * 1099511628211ull;
-        h ^= h >> 29;
-    }
-    for (; i < len; i++)
-        h = (h ^ p[i]) * 1099511628211ull;
-    return (h ^ len) * 1099511628211ull;
-}
 
 obs_certs *obs_certs_new(void)
 {
@@ -121,7 +107,7 @@ static void table_add(table *tb, void *e, bool chain)
 
 static cert_ent *cert_of(obs_certs *t, const cap_tls_cert *c)
 {
-    uint64_t h = hash_bytes(c->der, c->len, 1469598103934665603ull);
+    uint64_t h = store_hash_bytes(c->der, c->len, 0);
     for (cert_ent *e = t->certs.nb ? t->certs.b[h & (t->certs.nb - 1)] : NULL; e; e = e->next)
         if (e->hash == h && e->c.len == c->len && memcmp(e->c.der, c->der, c->len) == 0)
             return e;
@@ -157,13 +143,13 @@ static const obs_cert *chain_locked(obs_certs *t, const cap_tls_cert *chain, siz
     cert_ent **ents = calloc(n ? n : 1, sizeof *ents);
     if (!ents)
         return NULL;
-    uint64_t h = 1469598103934665603ull;
+    uint64_t h = 0;
     for (size_t i = 0; i < n; i++) {
         if (!(ents[i] = cert_of(t, &chain[i]))) {
             free(ents);
             return NULL;
         }
-        h = hash_bytes((const uint8_t *)&ents[i]->hash, sizeof ents[i]->hash, h);
+        h = store_hash_bytes((const uint8_t *)&ents[i]->hash, sizeof ents[i]->hash, h);
     }
     chain_ent *e = t->chains.nb ? t->chains.b[h & (t->chains.nb - 1)] : NULL;
     while (e && !same_chain(e, h, ents, n))

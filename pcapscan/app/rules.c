@@ -398,7 +398,7 @@ static void prepare_file(pass *p, obs_file *f)
         f->sig_detail = strdup("not kept: larger than the verification size limit");
         return;
     }
-    if (blob_analyse(b)) {
+    if (blob_analyse(b, r->keys)) {
         f->parsed = true;
         return;
     }
@@ -596,7 +596,7 @@ static verdict *verify_cached(pass *p, blob *sgn, blob *tl)
         return NULL;
     sbd_verify_result vr;
     memset(&vr, 0, sizeof vr);
-    v->st = sbd_verify_with(&sgn->f, &tl->f, true, &vr);
+    v->st = sbd_verify_with_cached(&sgn->f, &tl->f, true, p->r->keys, &vr);
     snprintf(v->detail, sizeof v->detail, "%s", vr.detail);
     if (!map_put(&p->verdicts, key, v)) {
         free(v);
@@ -849,6 +849,8 @@ int rules_run(run *r)
     memset(&p, 0, sizeof p);
     p.r = r;
     int rc = 0;
+    if (!r->keys)
+        r->keys = sbd_key_cache_new(); /* NULL: keys are decoded per verification */
     for (size_t i = 0; i < r->n_inputs; i++)
         if (store_move(&r->content, &r->inputs[i].content) != 0)
             rc = -1;
@@ -893,6 +895,7 @@ void run_free(run *r)
     free(r->inputs);
     store_free(&r->content);
     obs_certs_free(r->certs);
+    sbd_key_cache_free(r->keys);
     memset(r, 0, sizeof *r);
 }
 

@@ -47,6 +47,7 @@ typedef struct run {
     size_t n_inputs;
     store content;           /* all inputs' signed-file bytes */
     struct obs_certs *certs; /* server chains shared by the inputs (certs.h); NULL after merge */
+    sbd_key_cache *keys;     /* verification keys of trust-list records, made by rules_run */
     finding *findings;
     size_t n_findings, cap_findings;
     uint64_t by_severity[3];

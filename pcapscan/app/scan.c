@@ -8,11 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include "cap/http.h"
 #include "cap/tls_certs.h"
 #include "certs.h"
+#include "sbd/hash.h"
 #include "scan.h"
 
 enum { PROGRESS_EVERY = 1 << 16 };
@@ -21,6 +20,13 @@ typedef struct live_tls {
     const cap_tls_session *s;
     size_t idx; /* into in->tls */
 } live_tls;
+
+/* A kept content, found again by a fast hash of its bytes: phones fetch the same ITL, CTL and
+ * often the same configs, and MD5 + SHA-256 of each repeat cost more than the rest of the scan. */
+typedef struct seen_content {
+    uint64_t hash;
+    blob *b; /* in the input's store */
+} seen_content;
 
 typedef struct worker {
     const scan_opts *o;
@@ -31,6 +37,8 @@ typedef struct worker {
     cap_http_ctx *http;
     live_tls *live;
     size_t n_live, cap_live;
+    seen_content *seen; /* open addressing, power-of-two capacity */
+    size_t n_seen, cap_seen;
     bool oom;
 } worker;
 
@@ -69,13 +77,6 @@ char *scan_extract_name(const uint8_t sha256[32], const char *name, char *out, s
     return out;
 }
 
-static void digests(const uint8_t *buf, size_t len, uint8_t md5[16], uint8_t sha256[32])
-{
-    unsigned int n = 0;
-    EVP_Digest(buf, len, md5, &n, EVP_md5(), NULL);
-    EVP_Digest(buf, len, sha256, &n, EVP_sha256(), NULL);
-}
-
 /* Write atomically (temp + rename) so parallel workers extracting the same content agree. */
 static int write_extracted(const char *dir, const char *name, const uint8_t *buf, size_t len)
 {
@@ -105,12 +106,56 @@ static int write_extracted(const char *dir, const char *name, const uint8_t *buf
     return 0;
 }
 
+static blob *seen_find(const worker *w, uint64_t h, const uint8_t *data, size_t len)
+{
+    for (size_t i = w->cap_seen ? h & (w->cap_seen - 1) : 0; w->cap_seen && w->seen[i].b;
+         i = (i + 1) & (w->cap_seen - 1)) {
+        const blob *b = w->seen[i].b;
+        if (w->seen[i].hash == h && b->len == len && memcmp(b->data, data, len) == 0)
+            return w->seen[i].b;
+    }
+    return NULL;
+}
+
+static void seen_add(worker *w, uint64_t h, blob *b)
+{
+    if ((w->n_seen + 1) * 2 > w->cap_seen) {
+        size_t ncap = w->cap_seen ? w->cap_seen * 2 : 64;
+        seen_content *ns = calloc(ncap, sizeof *ns);
+        if (!ns)
+            return; /* repeats are then hashed again */
+        for (size_t i = 0; i < w->cap_seen; i++) {
+            size_t k = w->seen[i].hash & (ncap - 1);
+            while (w->seen[i].b && ns[k].b)
+                k = (k + 1) & (ncap - 1);
+            if (w->seen[i].b)
+                ns[k] = w->seen[i];
+        }
+        free(w->seen);
+        w->seen = ns;
+        w->cap_seen = ncap;
+    }
+    size_t k = h & (w->cap_seen - 1);
+    while (w->seen[k].b)
+        k = (k + 1) & (w->cap_seen - 1);
+    w->seen[k] = (seen_content){h, b};
+    w->n_seen++;
+}
+
 /* Digests, extraction and (for signed files) keeping the bytes, for a complete file. */
 static void take_content(worker *w, obs_file *f, const uint8_t *data, size_t len, uint8_t *owned)
 {
-    digests(data, len, f->md5, f->sha256);
+    bool keepable = len <= w->o->max_keep_bytes;
+    uint64_t h = keepable ? store_hash_bytes(data, len, 0) : 0;
+    blob *known = keepable ? seen_find(w, h, data, len) : NULL;
+    if (known) {
+        memcpy(f->md5, known->md5, sizeof f->md5);
+        memcpy(f->sha256, known->sha256, sizeof f->sha256);
+    } else {
+        sbd_md5_sha256(data, len, f->md5, f->sha256);
+    }
     f->has_digest = true;
-    f->looks_signed = sbd_file_looks_signed(data, len);
+    f->looks_signed = known || sbd_file_looks_signed(data, len);
     if (w->o->extract_dir) {
         char name[300];
         scan_extract_name(f->sha256, f->name, name, sizeof name);
@@ -119,12 +164,19 @@ static void take_content(worker *w, obs_file *f, const uint8_t *data, size_t len
         else
             w->in->counts.extract_errors++;
     }
-    if (f->looks_signed && len <= w->o->max_keep_bytes) {
+    if (known) {
+        f->in_store = true;
+    } else if (f->looks_signed && keepable) {
         uint8_t *copy = owned;
         if (!copy && (copy = malloc(len ? len : 1)) != NULL)
             memcpy(copy, data, len);
         owned = NULL;
-        f->in_store = copy && store_put(&w->in->content, f->sha256, copy, len) != NULL;
+        blob *b = copy ? store_put(&w->in->content, f->sha256, copy, len) : NULL;
+        f->in_store = b != NULL;
+        if (b) {
+            memcpy(b->md5, f->md5, sizeof b->md5);
+            seen_add(w, h, b);
+        }
     } else if (f->looks_signed) {
         w->in->counts.content_dropped++;
     }
@@ -449,6 +501,7 @@ static void worker_close(worker *w)
     cap_tls_free(w->tls);
     cap_http_free(w->http);
     free(w->live);
+    free(w->seen);
 }
 
 static void read_frames(worker *w, cap_input *ci, cap_decoder *dec, scan_progress_fn progress,

@@ -85,6 +85,22 @@ blob *store_put(store *s, const uint8_t sha256[32], uint8_t *data, size_t len)
     return insert(s, b);
 }
 
+/* FNV-1a over 64-bit words, with a shift to spread the high bits into the table index. */
+uint64_t store_hash_bytes(const uint8_t *p, size_t len, uint64_t seed)
+{
+    uint64_t h = seed ^ 1469598103934665603ull;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 1099511628211ull;
+        h ^= h >> 29;
+    }
+    for (; i < len; i++)
+        h = (h ^ p[i]) * 1099511628211ull;
+    return (h ^ len) * 1099511628211ull;
+}
+
 blob *store_get(const store *s, const uint8_t sha256[32])
 {
     if (!s->cap)
@@ -125,7 +141,7 @@ static void decode_record_certs(blob *b)
     }
 }
 
-bool blob_analyse(blob *b)
+bool blob_analyse(blob *b, sbd_key_cache *keys)
 {
     if (b->analysed)
         return b->parsed;
@@ -139,7 +155,7 @@ bool blob_analyse(blob *b)
     }
     b->parsed = true;
     if (b->f.kind == SBD_KIND_TRUST_LIST) {
-        sbd_verify_trust_list(&b->f, &b->self);
+        sbd_verify_trust_list_cached(&b->f, keys, &b->self);
         decode_record_certs(b);
     }
     return true;

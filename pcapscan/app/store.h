@@ -13,6 +13,7 @@
 
 typedef struct blob {
     uint8_t sha256[32];
+    uint8_t md5[16]; /* set by the scan, which copies both digests to repeats of the bytes */
     uint8_t *data;
     size_t len;
     /* Analysis, filled once by blob_analyse (single-threaded rules pass). */
@@ -38,12 +39,14 @@ void store_free(store *s);
  * when out of memory (data freed). */
 blob *store_put(store *s, const uint8_t sha256[32], uint8_t *data, size_t len);
 blob *store_get(const store *s, const uint8_t sha256[32]);
+/* A fast 64-bit hash of bytes (not cryptographic: callers compare the bytes on a match). */
+uint64_t store_hash_bytes(const uint8_t *p, size_t len, uint64_t seed);
 /* Move every blob of src into dst (duplicates freed); src is left empty. Returns 0 or -1. */
 int store_move(store *dst, store *src);
 
 /* Parse (and self-verify trust lists, decode their record certificates) once. Returns
  * b->parsed. */
-bool blob_analyse(blob *b);
+bool blob_analyse(blob *b, sbd_key_cache *keys);
 /* Record i's certificate facts, or NULL when the record has no decodable certificate. */
 const sbd_cert_info *blob_record_cert(const blob *b, size_t i);
 

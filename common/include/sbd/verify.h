@@ -40,6 +40,22 @@ sbd_sig_status sbd_verify_trust_list(const sbd_file *tl, sbd_verify_result *out)
 sbd_sig_status sbd_verify_with(const sbd_file *f, const sbd_file *by, bool require_tftp_role,
                                sbd_verify_result *out);
 
+/* Keys taken from trust-list records (CERTIFICATE or PUBLICKEY), kept across verifications:
+ * decoding an X.509 certificate in OpenSSL 3 costs several times the RSA check, and a run checks
+ * every config against the same few records. Only usable keys are kept, at most 1024. One cache
+ * may be shared by threads. */
+typedef struct sbd_key_cache sbd_key_cache;
+sbd_key_cache *sbd_key_cache_new(void); /* NULL when out of memory */
+void sbd_key_cache_free(sbd_key_cache *kc);
+size_t sbd_key_cache_count(const sbd_key_cache *kc); /* distinct keys kept */
+
+/* The same verdicts as sbd_verify_trust_list and sbd_verify_with, with keys from kc (NULL: no
+ * cache). */
+sbd_sig_status sbd_verify_trust_list_cached(const sbd_file *tl, sbd_key_cache *kc,
+                                            sbd_verify_result *out);
+sbd_sig_status sbd_verify_with_cached(const sbd_file *f, const sbd_file *by, bool require_tftp_role,
+                                      sbd_key_cache *kc, sbd_verify_result *out);
+
 /* Low level: verify f's header signature with a DER public key/cert blob. */
 sbd_sig_status sbd_verify_with_der(const sbd_file *f, const uint8_t *cert_der, size_t cert_len,
                                    const uint8_t *pkcs1_pub, size_t pkcs1_len, char *detail,
