@@ -292,6 +292,20 @@ static bool input_digest(const char *path, uint8_t out[32], long long *size)
     return ok;
 }
 
+/* The packets the scan dropped, by number, so a reader can open them in Wireshark. */
+static void skipped_list(FILE *out, const problem_list *l)
+{
+    for (size_t k = 0; k < l->n; k++) {
+        fprintf(out, "<br/><span class=\"note\">skipped #%llu %s: ",
+                (unsigned long long)l->item[k].packet, l->item[k].what);
+        html_escape(out, l->item[k].detail);
+        fputs("</span>", out);
+    }
+    if (l->not_listed)
+        fprintf(out, "<br/><span class=\"note\">and %llu more skipped</span>",
+                (unsigned long long)l->not_listed);
+}
+
 static void input_row(const html_doc *d, size_t i)
 {
     const obs_input *in = &d->r->inputs[i];
@@ -319,12 +333,14 @@ static void input_row(const html_doc *d, size_t i)
             in->counts.decode.frames ? html_clock(in->last_ts, b, sizeof b) : "-",
             (unsigned long long)in->counts.decode.frames);
     if (in->end_status == CAP_INPUT_OK) {
-        fputs("<td class=\"ok\">read whole</td></tr>\n", out);
-        return;
+        fputs("<td class=\"ok\">read whole", out);
+    } else {
+        fprintf(out,
+                "<td class=\"warn\">%s after packet %llu: ", cap_input_status_name(in->end_status),
+                (unsigned long long)in->last_good);
+        html_escape(out, in->end_msg);
     }
-    fprintf(out, "<td class=\"warn\">%s after packet %llu: ", cap_input_status_name(in->end_status),
-            (unsigned long long)in->last_good);
-    html_escape(out, in->end_msg);
+    skipped_list(out, &in->problems);
     fputs("</td></tr>\n", out);
 }
 

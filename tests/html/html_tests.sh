@@ -4,6 +4,7 @@
 #                              (xmllint), expected findings in the verdict with working links,
 #                              a per-phone timeline SVG when the phone requested files
 #   escape                     a certificate subject and a file name holding <script> are escaped
+#   skipped                    a packet with a broken IP header is named (number, byte offset)
 #   screenshot NAME RGB ROWS   headless Chromium draws the report of NAME: not blank, and the
 #                              colour RGB (a severity) appears in the top ROWS pixel rows
 # Env: PCAPSCAN MKCAP SBDGEN WORK CAPTURES HERE (set by CMakeLists.txt).
@@ -119,8 +120,20 @@ screenshot() { # NAME RGB ROWS
   "$PY" "$HERE/png_check.py" "$out/shot.png" --color "$2" --within "$3" || fail "screenshot"
 }
 
+# The first packet's IP header is made to lie (IHL 1) in place: pcap header 24, record header 16,
+# Ethernet 14, so the version/IHL byte is at 54.
+skipped() {
+  printf 'tftp SEP001122334455.cnf.xml %s\n' "$HERE/html_tests.sh" | "$MKCAP" "$out/c.pcap"
+  printf '\x41' | dd of="$out/c.pcap" bs=1 seek=54 conv=notrunc status=none
+  render "$out/c.pcap" "$out/c.html"
+  wellformed "$out/c.html"
+  grep -qF 'skipped #1 malformed: bad IP header at byte 14' "$out/c.html" ||
+    fail "the broken packet is not named in the report"
+}
+
 case $case_name in
 scenario) scenario "$1" ;;
+skipped) skipped ;;
 escape) escape ;;
 screenshot) screenshot "$@" ;;
 *) fail "unknown case" ;;
