@@ -4,46 +4,62 @@
 #include <epan/packet.h>
 #include <epan/tap.h>
 
-typedef struct cert_key {
+/* Map key: a byte string (a certificate, a whole trust list). */
+typedef struct blob_key {
     size_t len;
-    const guint8 *der;
-} cert_key;
+    const guint8 *bytes;
+} blob_key;
 
 typedef struct cert_entry {
     gboolean ok;
     sbd_cert_info info;
 } cert_entry;
 
-static wmem_map_t *certs; /* cert_key -> cert_entry, file scope */
+typedef struct list_entry {
+    sbd_sig_status status;
+    char detail[200];
+} list_entry;
+
+static wmem_map_t *certs; /* DER -> cert_entry, file scope */
+static wmem_map_t *lists; /* trust list -> list_entry, file scope */
 static sbd_key_cache *keys;
 static int expert_tap = -1;
 
-/* FNV-1a: certificates differ early (serial) and are a few hundred bytes long. */
-static guint cert_key_hash(gconstpointer p)
+/* FNV-1a over the whole blob: a few KB at most, hashed once per transfer. */
+static guint blob_hash(gconstpointer p)
 {
-    const cert_key *k = (const cert_key *)p;
+    const blob_key *k = (const blob_key *)p;
     guint32 h = 2166136261u;
     for (size_t i = 0; i < k->len; i++)
-        h = (h ^ k->der[i]) * 16777619u;
+        h = (h ^ k->bytes[i]) * 16777619u;
     return h;
 }
 
-static gboolean cert_key_equal(gconstpointer a, gconstpointer b)
+static gboolean blob_equal(gconstpointer a, gconstpointer b)
 {
-    const cert_key *x = (const cert_key *)a, *y = (const cert_key *)b;
-    return x->len == y->len && memcmp(x->der, y->der, x->len) == 0;
+    const blob_key *x = (const blob_key *)a, *y = (const blob_key *)b;
+    return x->len == y->len && memcmp(x->bytes, y->bytes, x->len) == 0;
+}
+
+static void blob_insert(wmem_map_t *map, const guint8 *bytes, size_t len, void *value)
+{
+    blob_key *k = wmem_new(wmem_file_scope(), blob_key);
+    k->len = len;
+    k->bytes = (const guint8 *)wmem_memdup(wmem_file_scope(), bytes, len);
+    wmem_map_insert(map, k, value);
 }
 
 static void cache_init(void)
 {
-    certs = wmem_map_new(wmem_file_scope(), cert_key_hash, cert_key_equal);
+    certs = wmem_map_new(wmem_file_scope(), blob_hash, blob_equal);
+    lists = wmem_map_new(wmem_file_scope(), blob_hash, blob_equal);
     sbd_key_cache_free(keys); /* in case a capture was opened without closing the last one */
     keys = sbd_key_cache_new();
 }
 
 static void cache_cleanup(void)
 {
-    certs = NULL; /* its memory went with the file scope */
+    certs = lists = NULL; /* their memory went with the file scope */
     sbd_key_cache_free(keys);
     keys = NULL;
 }
@@ -59,18 +75,33 @@ const sbd_cert_info *cucm_cert_info(const guint8 *der, size_t len)
     /* certs exists from the init routine on, which runs before any packet is dissected. */
     if (!der || !len || !certs)
         return NULL;
-    cert_key probe = {len, der};
+    blob_key probe = {len, der};
     cert_entry *e = (cert_entry *)wmem_map_lookup(certs, &probe);
     if (!e) {
         sbd_error err;
         e = wmem_new(wmem_file_scope(), cert_entry);
         e->ok = sbd_cert_info_from_der(der, len, &e->info, &err) == SBD_OK;
-        cert_key *k = wmem_new(wmem_file_scope(), cert_key);
-        k->len = len;
-        k->der = (const guint8 *)wmem_memdup(wmem_file_scope(), der, len);
-        wmem_map_insert(certs, k, e);
+        blob_insert(certs, der, len, e);
     }
     return e->ok ? &e->info : NULL;
+}
+
+sbd_sig_status cucm_verify_trust_list(const sbd_file *f, const char **detail)
+{
+    static list_entry uncached;
+    blob_key probe = {f->len, f->buf};
+    list_entry *e = lists ? (list_entry *)wmem_map_lookup(lists, &probe) : NULL;
+    if (!e) {
+        sbd_verify_result vr;
+        memset(&vr, 0, sizeof(vr));
+        e = lists ? wmem_new(wmem_file_scope(), list_entry) : &uncached;
+        e->status = sbd_verify_trust_list_cached(f, keys, &vr);
+        g_strlcpy(e->detail, vr.detail, sizeof(e->detail));
+        if (lists)
+            blob_insert(lists, f->buf, f->len, e);
+    }
+    *detail = e->detail;
+    return e->status;
 }
 
 sbd_key_cache *cucm_key_cache(void)

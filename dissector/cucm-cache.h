@@ -15,6 +15,10 @@
  * capture is closed. */
 const sbd_cert_info *cucm_cert_info(const guint8 *der, size_t len);
 
+/* sbd_verify_trust_list's verdict on f, computed once per capture for each distinct content (a
+ * verdict depends on the bytes alone). *detail lives until the capture is closed. */
+sbd_sig_status cucm_verify_trust_list(const sbd_file *f, const char **detail);
+
 /* Signing keys of trust-list records, for sbd_verify_*_cached (NULL outside a capture). */
 sbd_key_cache *cucm_key_cache(void);
 

@@ -142,15 +142,14 @@ static void verify_list(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, con
 {
     if (!cucm_pref_verify)
         return;
-    sbd_verify_result vr;
-    memset(&vr, 0, sizeof(vr));
-    sbd_sig_status st = sbd_verify_trust_list_cached(f, cucm_key_cache(), &vr);
-    cucm_add_sig_result(tree, tvb, pinfo, f, st, vr.detail, &hdr);
+    const char *detail;
+    sbd_sig_status st = cucm_verify_trust_list(f, &detail);
+    cucm_add_sig_result(tree, tvb, pinfo, f, st, detail, &hdr);
     if (st == SBD_SIG_SIGNER_UNKNOWN) {
         proto_item *it = proto_tree_add_item(tree, hdr.signer_id, tvb, 0, 0, ENC_NA);
         proto_item_set_generated(it);
         expert_add_info_format(pinfo, it, &ei_signer_no_sast,
-                               "Header signer matches no SAST record: %s", vr.detail);
+                               "Header signer matches no SAST record: %s", detail);
     }
     col_append_fstr(pinfo->cinfo, COL_INFO, ", signature %s", sbd_sig_status_name(st));
 }
