@@ -117,7 +117,7 @@ static sbd_status take_header_length(walk *w, const sbd_elem *e, const size_t *e
  * children follow immediately, so a stack of end offsets replaces recursion. */
 static sbd_status walk_header(walk *w)
 {
-    size_t ends[MAX_CONTAINER_DEPTH];
+    size_t ends[MAX_CONTAINER_DEPTH] = {0};
     int depth = 0;
     size_t pos = 0;
     for (;;) {
