@@ -5,6 +5,7 @@
 
 #include "cap/tls_certs.h"
 #include "obs_json.h"
+#include "par.h"
 #include "report.h"
 #include "util.h"
 
@@ -367,42 +368,112 @@ json_t *report_summary_json(const run *r)
     return o;
 }
 
+/* JSON lines gathered in memory: json_dumpf writes each token through stdio (about 100
+ * instructions per output byte), json_dumpb into a buffer a fraction of that. */
+typedef struct lines {
+    char *p;
+    size_t n, cap;
+    FILE *out; /* written out past FLUSH_AT when set; kept whole (one input, -j) when NULL */
+} lines;
+
+enum { FLUSH_AT = 1 << 16 };
+
+static void lines_flush(lines *b)
+{
+    if (b->out && b->n)
+        fwrite(b->p, 1, b->n, b->out);
+    b->n = 0;
+}
+
+/* Appends o as one line and releases it. */
+static void lines_add(lines *b, json_t *o)
+{
+    for (;;) {
+        size_t room = b->cap - b->n;
+        size_t need =
+            json_dumpb(o, room ? b->p + b->n : NULL, room, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        if (need == 0)
+            break; /* jansson could not dump it (out of memory) */
+        if (need < room) {
+            b->n += need;
+            b->p[b->n++] = '\n';
+            break;
+        }
+        size_t ncap = b->cap * 2 > b->n + need + FLUSH_AT ? b->cap * 2 : b->n + need + FLUSH_AT;
+        char *np = realloc(b->p, ncap);
+        if (!np)
+            break;
+        b->p = np;
+        b->cap = ncap;
+    }
+    json_decref(o);
+    if (b->out && b->n >= FLUSH_AT)
+        lines_flush(b);
+}
+
+/* Every line of input i: files by first packet, server certificates, (sessions), findings. */
+static void input_lines(const run *r, size_t i, obs_json_writer *w, lines *b)
+{
+    const obs_input *in = &r->inputs[i];
+    const obs_file **files = run_sorted_files(in);
+    for (size_t k = 0; files && k < in->n_files; k++) {
+        json_t *o = report_file_json(r, files[k]);
+        if (r->o->json_content)
+            obs_json_add_file(w, o, r, files[k]);
+        lines_add(b, o);
+    }
+    free(files);
+    for (size_t k = 0; k < in->n_tls; k++)
+        for (size_t c = 0; in->tls[k].kind == OBS_TLS_CERTS && c < in->tls[k].n_certs; c++)
+            lines_add(b, report_cert_json(r, &in->tls[k], c));
+    for (size_t k = 0; r->o->json_content && k < in->n_tls; k++)
+        lines_add(b, obs_json_tls_session(w, r, &in->tls[k]));
+    size_t *idx = malloc((r->n_findings ? r->n_findings : 1) * sizeof *idx);
+    size_t n = idx ? run_findings_of(r, i, idx, r->n_findings) : 0;
+    for (size_t k = 0; k < n; k++)
+        lines_add(b, report_finding_json(r, &r->findings[idx[k]]));
+    free(idx);
+}
+
+typedef struct par_json {
+    const run *r;
+    lines *per_input;
+    FILE *out;
+} par_json;
+
+static void par_input(void *ctx, size_t i)
+{
+    par_json *pj = ctx;
+    input_lines(pj->r, i, NULL, &pj->per_input[i]);
+}
+
+static void par_write(void *ctx, size_t i)
+{
+    par_json *pj = ctx;
+    lines *b = &pj->per_input[i];
+    b->out = pj->out;
+    lines_flush(b);
+    free(b->p);
+    memset(b, 0, sizeof *b);
+}
+
 void report_json(const run *r, FILE *out)
 {
-    size_t *idx = malloc((r->n_findings ? r->n_findings : 1) * sizeof *idx);
-    obs_json_writer *w = r->o->json_content ? obs_json_writer_new() : NULL;
-    for (size_t i = 0; i < r->n_inputs; i++) {
-        const obs_input *in = &r->inputs[i];
-        const obs_file **files = run_sorted_files(in);
-        for (size_t k = 0; files && k < in->n_files; k++) {
-            json_t *o = report_file_json(r, files[k]);
-            if (r->o->json_content)
-                obs_json_add_file(w, o, r, files[k]);
-            util_print_json_line(out, o);
-            json_decref(o);
-        }
-        free(files);
-        for (size_t k = 0; k < in->n_tls; k++)
-            for (size_t c = 0; in->tls[k].kind == OBS_TLS_CERTS && c < in->tls[k].n_certs; c++) {
-                json_t *o = report_cert_json(r, &in->tls[k], c);
-                util_print_json_line(out, o);
-                json_decref(o);
-            }
-        for (size_t k = 0; r->o->json_content && k < in->n_tls; k++) {
-            json_t *o = obs_json_tls_session(w, r, &in->tls[k]);
-            util_print_json_line(out, o);
-            json_decref(o);
-        }
-        size_t n = idx ? run_findings_of(r, i, idx, r->n_findings) : 0;
-        for (size_t k = 0; k < n; k++) {
-            json_t *o = report_finding_json(r, &r->findings[idx[k]]);
-            util_print_json_line(out, o);
-            json_decref(o);
-        }
+    lines b = {.out = out};
+    /* --json-content writes each distinct content once per output: one writer, in order. */
+    par_json pj = {r, NULL, out};
+    if (!r->o->json_content && r->o->jobs > 1 && r->n_inputs > 1)
+        pj.per_input = calloc(r->n_inputs, sizeof *pj.per_input);
+    if (pj.per_input) {
+        par_for(r->n_inputs, r->o->jobs, par_input, par_write, &pj);
+        free(pj.per_input);
+    } else {
+        obs_json_writer *w = r->o->json_content ? obs_json_writer_new() : NULL;
+        for (size_t i = 0; i < r->n_inputs; i++)
+            input_lines(r, i, w, &b);
+        obs_json_writer_free(w);
     }
-    free(idx);
-    obs_json_writer_free(w);
-    json_t *s = report_summary_json(r);
-    util_print_json_line(out, s);
-    json_decref(s);
+    lines_add(&b, report_summary_json(r));
+    lines_flush(&b);
+    free(b.p);
 }

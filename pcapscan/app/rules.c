@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "certs.h"
+#include "par.h"
 #include "run.h"
 
 /* ---- a small string map (phones, IP -> MAC, dedupe keys, verdict cache) ---- */
@@ -147,8 +148,7 @@ char *run_endpoint(const cap_addr *a, uint16_t port, char *out, size_t outsz)
 
 static void hex32(const uint8_t *p, char out[65])
 {
-    for (size_t i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", p[i]);
+    sbd_hex_lower(p, 32, out, 65);
 }
 
 static blob *blob_of(const run *r, const obs_file *f)
@@ -398,12 +398,35 @@ static void prepare_file(pass *p, obs_file *f)
         f->sig_detail = strdup("not kept: larger than the verification size limit");
         return;
     }
-    if (blob_analyse(b, r->keys)) {
+    if (blob_analyse(b, r->keys, r->certs)) {
         f->parsed = true;
         return;
     }
     f->parse_error = strdup(b->parse_error);
     r->inputs[f->input].counts.unparsable_files++;
+}
+
+typedef struct blobs {
+    run *r;
+    blob **b;
+} blobs;
+
+static void analyse_one(void *ctx, size_t i)
+{
+    blobs *bs = ctx;
+    blob_analyse(bs->b[i], bs->r->keys, bs->r->certs);
+}
+
+/* Every distinct content parsed and self-verified once, on the -j threads. */
+static void analyse_contents(run *r)
+{
+    blobs bs = {r, calloc(r->content.count ? r->content.count : 1, sizeof *bs.b)};
+    size_t n = 0;
+    for (size_t i = 0; bs.b && i < r->content.cap; i++)
+        if (r->content.slots[i])
+            bs.b[n++] = r->content.slots[i];
+    par_for(n, r->o->jobs, analyse_one, NULL, &bs);
+    free(bs.b);
 }
 
 /* ---- expiry ---- */
@@ -582,27 +605,136 @@ static void on_trust_list(pass *p, phone *ph, obs_file *f, blob *b)
 
 /* ---- signed configs ---- */
 
-static verdict *verify_cached(pass *p, blob *sgn, blob *tl)
+static char *verdict_key(const blob *sgn, const blob *tl, char key[140])
 {
-    char key[140], hs[65], ht[65];
+    char hs[65], ht[65];
     hex32(sgn->sha256, hs);
     hex32(tl->sha256, ht);
-    snprintf(key, sizeof key, "%s|%s", hs, ht);
-    verdict *v = map_get(&p->verdicts, key);
+    snprintf(key, 140, "%s|%s", hs, ht);
+    return key;
+}
+
+static void compute_verdict(run *r, blob *sgn, blob *tl, verdict *v)
+{
+    sbd_verify_result vr;
+    memset(&vr, 0, sizeof vr);
+    v->st = sbd_verify_with_cached(&sgn->f, &tl->f, true, r->keys, &vr);
+    snprintf(v->detail, sizeof v->detail, "%s", vr.detail);
+}
+
+/* Each (signed content, trust list content) pair is verified once per run. */
+static verdict *verify_cached(pass *p, blob *sgn, blob *tl)
+{
+    char key[140];
+    verdict *v = map_get(&p->verdicts, verdict_key(sgn, tl, key));
     if (v)
         return v;
     v = calloc(1, sizeof *v);
     if (!v)
         return NULL;
-    sbd_verify_result vr;
-    memset(&vr, 0, sizeof vr);
-    v->st = sbd_verify_with_cached(&sgn->f, &tl->f, true, p->r->keys, &vr);
-    snprintf(v->detail, sizeof v->detail, "%s", vr.detail);
+    compute_verdict(p->r, sgn, tl, v);
     if (!map_put(&p->verdicts, key, v)) {
         free(v);
         return NULL;
     }
     return v;
+}
+
+/* ---- verdicts computed ahead, on the -j threads ----
+ * The rules pass decides which trust list a phone holds in packet-time order across inputs, one
+ * event at a time. Ahead of it, each input guesses the pairs it will verify (a signed file against
+ * the validly signed ITL, else CTL, last delivered to the same client in the same input), and the
+ * distinct pairs are verified in parallel. A wrong guess costs one extra verification; the pass
+ * verifies what it needs on a miss, so verdicts never depend on the guess. */
+
+typedef struct vpair {
+    blob *sgn, *tl;
+    verdict *v;
+} vpair;
+
+typedef struct predict {
+    run *r;
+    vpair **pairs; /* per input, at most one per file */
+    size_t *n_pairs;
+    vpair *todo;
+} predict;
+
+typedef struct held {
+    blob *itl, *ctl;
+} held;
+
+static blob *valid_list(run *r, const obs_file *f)
+{
+    blob *b = f->upload ? NULL : blob_of(r, f);
+    return b && b->f.kind == SBD_KIND_TRUST_LIST && b->self.status == SBD_SIG_VALID ? b : NULL;
+}
+
+static void predict_input(void *ctx, size_t i)
+{
+    predict *pr = ctx;
+    obs_input *in = &pr->r->inputs[i];
+    const obs_file **files = run_sorted_files(in);
+    pr->pairs[i] = calloc(in->n_files ? in->n_files : 1, sizeof **pr->pairs);
+    strmap clients = {0}; /* client address -> held */
+    for (size_t k = 0; files && pr->pairs[i] && k < in->n_files; k++) {
+        const obs_file *f = files[k];
+        blob *b = f->upload ? NULL : blob_of(pr->r, f);
+        if (!b)
+            continue;
+        char addr[64];
+        cap_addr_str(&f->client, 0, addr, sizeof addr);
+        strmap_ent *e = map_put(&clients, addr, NULL);
+        if (!e || (!e->val && !(e->val = calloc(1, sizeof(held)))))
+            continue;
+        held *h = e->val;
+        blob *tl = valid_list(pr->r, f);
+        if (tl && sbd_file_is_ctl(&tl->f))
+            h->ctl = tl;
+        else if (tl)
+            h->itl = tl;
+        else if (b->f.kind != SBD_KIND_TRUST_LIST && (h->itl || h->ctl))
+            pr->pairs[i][pr->n_pairs[i]++] = (vpair){b, h->itl ? h->itl : h->ctl, NULL};
+    }
+    map_free(&clients, true);
+    free(files);
+}
+
+static void verify_pair(void *ctx, size_t i)
+{
+    predict *pr = ctx;
+    compute_verdict(pr->r, pr->todo[i].sgn, pr->todo[i].tl, pr->todo[i].v);
+}
+
+static void predict_verdicts(pass *p)
+{
+    run *r = p->r;
+    predict pr = {r, calloc(r->n_inputs ? r->n_inputs : 1, sizeof *pr.pairs),
+                  calloc(r->n_inputs ? r->n_inputs : 1, sizeof *pr.n_pairs), NULL};
+    if (pr.pairs && pr.n_pairs)
+        par_for(r->n_inputs, r->o->jobs, predict_input, NULL, &pr);
+    size_t total = 0, n_todo = 0;
+    for (size_t i = 0; pr.n_pairs && i < r->n_inputs; i++)
+        total += pr.n_pairs[i];
+    pr.todo = calloc(total ? total : 1, sizeof *pr.todo);
+    for (size_t i = 0; pr.todo && i < r->n_inputs; i++)
+        for (size_t k = 0; k < pr.n_pairs[i]; k++) {
+            vpair *q = &pr.pairs[i][k];
+            char key[140];
+            verdict_key(q->sgn, q->tl, key);
+            if (map_get(&p->verdicts, key) || !(q->v = calloc(1, sizeof *q->v)))
+                continue;
+            if (!map_put(&p->verdicts, key, q->v)) {
+                free(q->v);
+                continue;
+            }
+            pr.todo[n_todo++] = *q;
+        }
+    par_for(n_todo, r->o->jobs, verify_pair, NULL, &pr);
+    for (size_t i = 0; pr.pairs && i < r->n_inputs; i++)
+        free(pr.pairs[i]);
+    free(pr.pairs);
+    free(pr.n_pairs);
+    free(pr.todo);
 }
 
 static void on_signed(pass *p, phone *ph, obs_file *f, blob *b)
@@ -851,15 +983,19 @@ int rules_run(run *r)
     int rc = 0;
     if (!r->keys)
         r->keys = sbd_key_cache_new(); /* NULL: keys are decoded per verification */
+    if (!r->certs)
+        r->certs = obs_certs_new(); /* after merge; NULL: record certificates are not shown */
     for (size_t i = 0; i < r->n_inputs; i++)
         if (store_move(&r->content, &r->inputs[i].content) != 0)
             rc = -1;
+    analyse_contents(r);
     learn_macs(&p);
     for (size_t i = 0; i < r->n_inputs; i++)
         for (size_t k = 0; k < r->inputs[i].n_files; k++) {
             phone_label(&p, &r->inputs[i].files[k]);
             prepare_file(&p, &r->inputs[i].files[k]);
         }
+    predict_verdicts(&p);
     if (build_events(&p) != 0)
         rc = -1;
     for (size_t i = 0; i < p.n_ev; i++) {

@@ -59,8 +59,7 @@ char *scan_printable(const char *s)
 char *scan_extract_name(const uint8_t sha256[32], const char *name, char *out, size_t outsz)
 {
     char hex[65];
-    for (size_t i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", sha256[i]);
+    sbd_hex_lower(sha256, 32, hex, sizeof hex);
     char clean[200];
     size_t n = 0;
     for (const char *p = name ? name : ""; *p && n < sizeof clean - 1; p++) {

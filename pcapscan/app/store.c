@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "certs.h"
 #include "store.h"
 
 void store_init(store *s)
@@ -17,7 +18,6 @@ static void blob_free(blob *b)
     if (b->parsed)
         sbd_file_free(&b->f);
     free(b->rec_cert);
-    free(b->rec_cert_ok);
     free(b->data);
     free(b);
 }
@@ -121,27 +121,19 @@ int store_move(store *dst, store *src)
     return rc;
 }
 
-static void decode_record_certs(blob *b)
+static void decode_record_certs(blob *b, obs_certs *certs)
 {
     size_t n = b->f.n_records;
-    b->rec_cert = calloc(n ? n : 1, sizeof *b->rec_cert);
-    b->rec_cert_ok = calloc(n ? n : 1, sizeof *b->rec_cert_ok);
-    if (!b->rec_cert || !b->rec_cert_ok) {
-        free(b->rec_cert);
-        free(b->rec_cert_ok);
-        b->rec_cert = NULL;
-        b->rec_cert_ok = NULL;
+    if (!certs || !(b->rec_cert = calloc(n ? n : 1, sizeof *b->rec_cert)))
         return;
-    }
     for (size_t i = 0; i < n; i++) {
         const sbd_elem *c = b->f.records[i].certificate;
-        sbd_error err;
-        b->rec_cert_ok[i] = c && sbd_cert_info_from_der(sbd_elem_value(&b->f, c), c->len,
-                                                        &b->rec_cert[i], &err) == SBD_OK;
+        cap_tls_cert der = {c ? sbd_elem_value(&b->f, c) : NULL, c ? c->len : 0};
+        b->rec_cert[i] = c ? obs_certs_chain(certs, &der, 1) : NULL;
     }
 }
 
-bool blob_analyse(blob *b, sbd_key_cache *keys)
+bool blob_analyse(blob *b, sbd_key_cache *keys, obs_certs *certs)
 {
     if (b->analysed)
         return b->parsed;
@@ -156,14 +148,14 @@ bool blob_analyse(blob *b, sbd_key_cache *keys)
     b->parsed = true;
     if (b->f.kind == SBD_KIND_TRUST_LIST) {
         sbd_verify_trust_list_cached(&b->f, keys, &b->self);
-        decode_record_certs(b);
+        decode_record_certs(b, certs);
     }
     return true;
 }
 
 const sbd_cert_info *blob_record_cert(const blob *b, size_t i)
 {
-    if (!b || !b->rec_cert_ok || i >= b->f.n_records || !b->rec_cert_ok[i])
+    if (!b || !b->rec_cert || i >= b->f.n_records || !b->rec_cert[i] || !b->rec_cert[i]->info_ok)
         return NULL;
-    return &b->rec_cert[i];
+    return &b->rec_cert[i]->info;
 }

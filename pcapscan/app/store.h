@@ -22,10 +22,9 @@ typedef struct blob {
     char parse_error[240];
     sbd_file f;
     sbd_verify_result self; /* trust lists: sbd_verify_trust_list */
-    /* Trust lists: each record's certificate decoded once (X.509 decoding dominated the run
-     * when every transfer and every report re-decoded the same records). */
-    sbd_cert_info *rec_cert;
-    bool *rec_cert_ok;
+    /* Trust lists: each record's certificate, decoded once per distinct certificate of the run
+     * (X.509 decoding dominated the run when every transfer and report re-decoded them). */
+    const struct obs_cert **rec_cert; /* per record; NULL without a certificate */
 } blob;
 
 typedef struct store {
@@ -44,9 +43,11 @@ uint64_t store_hash_bytes(const uint8_t *p, size_t len, uint64_t seed);
 /* Move every blob of src into dst (duplicates freed); src is left empty. Returns 0 or -1. */
 int store_move(store *dst, store *src);
 
+struct obs_certs;
+
 /* Parse (and self-verify trust lists, decode their record certificates) once. Returns
- * b->parsed. */
-bool blob_analyse(blob *b, sbd_key_cache *keys);
+ * b->parsed. Blobs may be analysed in parallel: keys and certs are thread-safe. */
+bool blob_analyse(blob *b, sbd_key_cache *keys, struct obs_certs *certs);
 /* Record i's certificate facts, or NULL when the record has no decodable certificate. */
 const sbd_cert_info *blob_record_cert(const blob *b, size_t i);
 
