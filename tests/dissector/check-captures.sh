@@ -11,20 +11,9 @@
 #    cucmtl.record.serial list holds that serial; every record serial is a cert of CAPTURES_DIR/pki;
 #  - `tvs-msg` lines: with the key log, cucmtvs decodes those message types, responses linked.
 set -euo pipefail
-so=$1
 capdir=$(realpath "$2")
-here=$(cd "$(dirname "$0")" && pwd)
-ts() { "$here/tshark-plugin.sh" "$so" "$@"; }
-fail=0
-bad() {
-    echo "FAIL [$cur]: $*" >&2
-    fail=1
-}
 cur=setup
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-chmod 755 "$work"
+. "$(dirname "$0")/lib.sh"
 
 # Expert abbreviation (extended regex) for each audit rule the plugin implements (others are pcapscan-only).
 declare -A rule_ei=(

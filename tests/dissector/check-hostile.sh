@@ -4,18 +4,9 @@
 # to port 69, DATA blocks of 512 bytes back from another port), the way Wireshark's own dissection
 # tests build captures from hex; the damaged files are cut or patched copies of the real ITL.
 set -euo pipefail
-so=$1
 itl=$2
-here=$(cd "$(dirname "$0")" && pwd)
-ts() { "$here/tshark-plugin.sh" "$so" "$@"; }
-fail=0
-bad() {
-    echo "FAIL [$cur]: $*" >&2
-    fail=1
-}
-work=$(mktemp -d)
-[ -n "${SBD_KEEP:-}" ] && echo "work dir: $work" >&2 || trap 'rm -rf "$work"' EXIT
-chmod 755 "$work"
+cur=setup
+. "$(dirname "$0")/lib.sh"
 
 hexdump_packet() { # FILE: text2pcap input for one packet (offset + 16 bytes a line)
     od -An -v -tx1 -w16 "$1" | awk '{ printf "%06x %s\n", (NR - 1) * 16, $0 }'

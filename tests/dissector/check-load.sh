@@ -2,14 +2,7 @@
 # check-load.sh PLUGIN.so: tshark loads the built plugin, registers the three protocols and every
 # contract field (filter names are public API: a rename must fail here).
 set -eu
-so=$1
-here=$(dirname "$0")
-ts() { "$here/tshark-plugin.sh" "$so" "$@"; }
-fail=0
-bad() {
-    echo "FAIL: $*" >&2
-    fail=1
-}
+. "$(dirname "$0")/lib.sh"
 
 # Exactly the four symbols Wireshark's loader wants (ASan adds __odr_asan.* markers; ignore them).
 exports=$(nm -D --defined-only "$so" | awk '{print $3}' | grep -v '^__odr_asan' | sort | tr '\n' ' ')

@@ -3,20 +3,11 @@
 # cucmtvs, as for a TLS-terminating proxy's capture), written with text2pcap: a request split over
 # two segments, two responses in one segment (one with an unknown element, one without a request),
 # and a PDU whose element runs past its end. Checks framing, request/response links, the X.509 tree
-# of the certificate element, and that damage is an expert info, not an exception.
+# of the certificate element, and that damage is an expert info, not an exception. Then the TLS
+# server certificate on 2445 split over TCP segments (see the end).
 set -euo pipefail
-so=$1
 der=$2
-here=$(cd "$(dirname "$0")" && pwd)
-ts() { "$here/tshark-plugin.sh" "$so" "$@"; }
-fail=0
-bad() {
-    echo "FAIL: $*" >&2
-    fail=1
-}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-chmod 755 "$work"
+. "$(dirname "$0")/lib.sh"
 
 hex() { od -An -v -tx1 "$@" | tr -s ' \n' ' '; }
 be16() { printf '%02x %02x' $(($1 >> 8)) $(($1 & 255)); }
@@ -87,5 +78,36 @@ ttl=$(of_type 2 6)
 role=$(ts "${opts[@]}" -Y 'cucmtvs.role == "APP-SERVER"' -T fields -e frame.number 2>/dev/null)
 [ "$role" = 3 ] || bad "role APP-SERVER not found in frame 3 ('$role')"
 
-[ $fail -eq 0 ] && echo "ok: TVS framing, links, elements, X.509 tree and damage handling"
+# The TLS server certificate on the TVS port, no Decode As: a TLS 1.2 server flight (ServerHello,
+# Certificate with CERT.der, ServerHelloDone) in one record split over three TCP segments, dated
+# after the certificate's notAfter. It must be read after TCP reassembly both in an invisible tree
+# (-T fields) and with no tree at all (-z expert: the expiry expert of the server certificate).
+be24() { printf '%02x %02x %02x' $(($1 >> 16)) $((($1 >> 8) & 255)) $(($1 & 255)); }
+words() { wc -w <<<"$*"; }
+hello="03 03 $(printf '%.0s11 ' {1..32}) 00 00 3c 00"
+c=$(hex "$der")
+list="$(be24 "$(words $c)") $c"
+certs="$(be24 "$(words $list)") $list"
+hs="02 $(be24 "$(words $hello)") $hello 0b $(be24 "$(words $certs)") $certs 0e 00 00 00"
+record=($(echo "16 03 03 $(be16 "$(words $hs)") $hs"))
+third=$((${#record[@]} / 3))
+{
+    packet I "${record[@]:0:third}"
+    packet I "${record[@]:third:third}"
+    packet I "${record[@]:$((2 * third))}"
+} >"$work/tls.txt"
+text2pcap -q -D -4 10.9.0.10,10.9.0.20 -T 2445,40000 "$work/tls.txt" "$work/tls0.pcap" >/dev/null 2>&1
+editcap -t 2000000000 "$work/tls0.pcap" "$work/tls.pcap"
+chmod 644 "$work/tls.pcap"
+serial=$(openssl x509 -inform DER -in "$der" -noout -serial | sed 's/^serial=//' | tr 'A-F' 'a-f')
+[ $((${#serial} % 2)) -eq 0 ] || serial=0$serial
+serial=$(sed 's/../&:/g; s/:$//' <<<"$serial")
+got=$(ts -r "$work/tls.pcap" -T fields -e frame.number -e cucmtvs.server_cert.serial 2>/dev/null |
+    awk -F'\t' '$2 != ""')
+[ "$got" = "3	$serial" ] || bad "server certificate over 3 segments, -T fields: got '$got'"
+experts=$(ts -r "$work/tls.pcap" -q -z expert 2>/dev/null)
+grep -q 'CUCMTVS  *Certificate .* expired' <<<"$experts" ||
+    bad "server certificate over 3 segments, no tree: no expiry expert in -z expert: $experts"
+
+[ $fail -eq 0 ] && echo "ok: TVS framing, links, elements, X.509 tree, damage handling, server certificate over segments"
 exit $fail
