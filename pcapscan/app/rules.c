@@ -253,7 +253,6 @@ static finding *new_finding(pass *p, sbd_rule rule, size_t input, int64_t ts, ui
     snprintf(f->phone, sizeof f->phone, "%s", phone_label ? phone_label : "");
     if (pkt)
         f->packets[f->n_packets++] = pkt;
-    f->dedupe_key = strdup(full);
     if (!map_put(&p->dedupe, full, (void *)(uintptr_t)(r->n_findings + 1)))
         return NULL;
     r->n_findings++;
@@ -1023,7 +1022,6 @@ void run_free(run *r)
 {
     for (size_t i = 0; i < r->n_findings; i++) {
         free(r->findings[i].message);
-        free(r->findings[i].dedupe_key);
     }
     free(r->findings);
     for (size_t i = 0; i < r->n_inputs; i++)

@@ -38,7 +38,6 @@ typedef struct finding {
     const obs_tls *tls;
     finding_ref related;      /* ITL A (continuity), or the trust list a cert was checked against */
     const char *related_what; /* "previous_itl", "trust_list", "not_found_request" */
-    char *dedupe_key;
 } finding;
 
 typedef struct run {

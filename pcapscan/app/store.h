@@ -25,6 +25,7 @@ typedef struct blob {
     /* Trust lists: each record's certificate, decoded once per distinct certificate of the run
      * (X.509 decoding dominated the run when every transfer and report re-decoded them). */
     const struct obs_cert **rec_cert; /* per record; NULL without a certificate */
+    char *records_json; /* the report's "records" array as JSON text, made once (out_json.c) */
 } blob;
 
 typedef struct store {
