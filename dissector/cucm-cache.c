@@ -70,18 +70,22 @@ void cucm_cache_register(void)
     register_cleanup_routine(cache_cleanup);
 }
 
+/* The maps exist from the init routine on, which runs before any packet is dissected; without them
+ * (never while dissecting) the answer is computed into a static entry and not kept. */
+
 const sbd_cert_info *cucm_cert_info(const guint8 *der, size_t len)
 {
-    /* certs exists from the init routine on, which runs before any packet is dissected. */
-    if (!der || !len || !certs)
+    static cert_entry uncached;
+    if (!der || !len)
         return NULL;
     blob_key probe = {len, der};
-    cert_entry *e = (cert_entry *)wmem_map_lookup(certs, &probe);
+    cert_entry *e = certs ? (cert_entry *)wmem_map_lookup(certs, &probe) : NULL;
     if (!e) {
         sbd_error err;
-        e = wmem_new(wmem_file_scope(), cert_entry);
+        e = certs ? wmem_new(wmem_file_scope(), cert_entry) : &uncached;
         e->ok = sbd_cert_info_from_der(der, len, &e->info, &err) == SBD_OK;
-        blob_insert(certs, der, len, e);
+        if (certs)
+            blob_insert(certs, der, len, e);
     }
     return e->ok ? &e->info : NULL;
 }
@@ -109,7 +113,7 @@ sbd_key_cache *cucm_key_cache(void)
     return keys;
 }
 
-gboolean cucm_want_details(proto_tree *tree)
+gboolean cucm_want_details(const proto_tree *tree)
 {
     if (tree)
         return TRUE;

@@ -24,7 +24,7 @@ sbd_key_cache *cucm_key_cache(void);
 
 /* TRUE when items or expert infos can be seen: a tree is built, or an expert tap (tshark -z
  * expert) listens. Work whose only product is items and experts is skipped otherwise. */
-gboolean cucm_want_details(proto_tree *tree);
+gboolean cucm_want_details(const proto_tree *tree);
 
 void cucm_cache_register(void);
 

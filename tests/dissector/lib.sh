@@ -1,3 +1,4 @@
+# shellcheck shell=sh disable=SC2034 # fail and work are for the scripts that source this file
 # Shared start of the tests/dissector scripts (sh and bash): `. "$(dirname "$0")/lib.sh"` with the
 # plugin as the script's first argument.
 #   ts ARGS...  the real tshark with the plugin, as nobody when run as root (tshark-plugin.sh)
