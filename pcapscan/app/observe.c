@@ -64,8 +64,7 @@ void obs_input_free(obs_input *in)
     memset(in, 0, sizeof *in);
 }
 
-/* Grow an array of records by one zeroed element. */
-static void *grow_one(void **arr, size_t *n, size_t *cap, size_t elsz)
+void *obs_grow_one(void **arr, size_t *n, size_t *cap, size_t elsz)
 {
     if (*n == *cap) {
         size_t ncap = *cap ? *cap * 2 : 16;
@@ -82,7 +81,7 @@ static void *grow_one(void **arr, size_t *n, size_t *cap, size_t elsz)
 
 obs_file *obs_add_file(obs_input *in)
 {
-    obs_file *f = grow_one((void **)&in->files, &in->n_files, &in->cap_files, sizeof *f);
+    obs_file *f = obs_grow_one((void **)&in->files, &in->n_files, &in->cap_files, sizeof *f);
     if (f) {
         f->input = in->index;
         f->seq = in->next_seq++;
@@ -93,7 +92,7 @@ obs_file *obs_add_file(obs_input *in)
 
 obs_tls *obs_add_tls(obs_input *in)
 {
-    obs_tls *t = grow_one((void **)&in->tls, &in->n_tls, &in->cap_tls, sizeof *t);
+    obs_tls *t = obs_grow_one((void **)&in->tls, &in->n_tls, &in->cap_tls, sizeof *t);
     if (t) {
         t->input = in->index;
         t->seq = in->next_seq++;

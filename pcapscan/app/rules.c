@@ -109,8 +109,16 @@ typedef struct tl_ref {
     blob *b;
 } tl_ref;
 
+/* A validly signed trust list delivered, with the facts cluster_lists filters on. */
+typedef struct listed {
+    tl_ref ref;
+    bool is_ctl, rollback;
+} listed;
+
 typedef struct phone {
-    tl_ref itl, ctl;           /* what the phone holds now */
+    tl_ref itl, ctl; /* what the phone holds now */
+    size_t *lists;   /* indexes into pass.lists of those delivered to this phone */
+    size_t n_lists, cap_lists;
     size_t not_found_input[2]; /* input + 1 where CTLSEP/ITLSEP was not found (0 = none) */
     obs_file *not_found_file[2];
     size_t fallback_done_input[2];
@@ -135,7 +143,8 @@ typedef struct pass {
     strmap ip_mac;   /* "input|addr" -> static MAC string (borrowed from an obs_file) */
     strmap dedupe;   /* finding key -> index + 1 */
     strmap verdicts; /* "sgnsha|tlsha" -> verdict */
-    tl_ref *lists;   /* validly signed trust lists delivered, in time order */
+    strmap in_list;  /* "certsha|tlsha" -> 1 + sbd_audit_cert_in_list */
+    listed *lists;   /* validly signed trust lists delivered, in time order */
     size_t n_lists, cap_lists;
     event *ev;
     size_t n_ev;
@@ -470,17 +479,16 @@ static void check_list_expiry(pass *p, obs_file *f, const blob *b)
 
 /* ---- trust lists ---- */
 
-static void note_list(pass *p, obs_file *f, blob *b)
+static void note_list(pass *p, phone *ph, obs_file *f, blob *b)
 {
-    if (p->n_lists == p->cap_lists) {
-        size_t ncap = p->cap_lists ? p->cap_lists * 2 : 32;
-        tl_ref *nl = realloc(p->lists, ncap * sizeof *nl);
-        if (!nl)
-            return;
-        p->lists = nl;
-        p->cap_lists = ncap;
-    }
-    p->lists[p->n_lists++] = (tl_ref){f, b};
+    listed *l = obs_grow_one((void **)&p->lists, &p->n_lists, &p->cap_lists, sizeof *l);
+    if (!l)
+        return;
+    *l = (listed){{f, b}, sbd_file_is_ctl(&b->f), sbd_audit_is_rollback(&b->f)};
+    size_t *ix =
+        ph ? obs_grow_one((void **)&ph->lists, &ph->n_lists, &ph->cap_lists, sizeof *ix) : NULL;
+    if (ix)
+        *ix = p->n_lists - 1;
 }
 
 static void trust_list_verdict(pass *p, obs_file *f, blob *b)
@@ -579,7 +587,7 @@ static void on_trust_list(pass *p, phone *ph, obs_file *f, blob *b)
     check_list_expiry(p, f, b);
     if (f->sig != SBD_SIG_VALID)
         return; /* phones reject it: it changes nothing they hold */
-    note_list(p, f, b);
+    note_list(p, ph, f, b);
     if (is_ctl) {
         if (ph)
             ph->ctl = (tl_ref){f, b};
@@ -838,28 +846,53 @@ static void on_file(pass *p, obs_file *f)
 
 /* Trust lists of "the cluster" a TLS session belongs to: those delivered to that client, else
  * those served by that server's address, else those of the same input, else all of the run. */
+/* Appends l to out (n entries) unless filtered out or its content is already there. */
+static size_t add_listed(const listed *l, bool itl_only, tl_ref *out, size_t n)
+{
+    if (itl_only && (l->is_ctl || l->rollback))
+        return n;
+    for (size_t k = 0; k < n; k++)
+        if (out[k].b == l->ref.b)
+            return n;
+    out[n] = l->ref;
+    return n + 1;
+}
+
 static size_t cluster_lists(pass *p, const obs_tls *t, bool itl_only, tl_ref *out, size_t max)
 {
     char label[64];
     tls_client_label(p, t, label, sizeof label);
     size_t n = 0;
-    for (int scope = 0; scope < 4 && n == 0; scope++)
+    /* Scope 0 through the phone's own index: scanning every list delivered for every session
+     * made this pass quadratic in the capture's length. */
+    const phone *ph = map_get(&p->phones, label);
+    for (size_t i = 0; ph && i < ph->n_lists && n < max; i++)
+        n = add_listed(&p->lists[ph->lists[i]], itl_only, out, n);
+    for (int scope = 1; scope < 4 && n == 0; scope++)
         for (size_t i = 0; i < p->n_lists && n < max; i++) {
-            tl_ref *l = &p->lists[i];
-            bool is_ctl = sbd_file_is_ctl(&l->b->f);
-            if ((itl_only && is_ctl) || (itl_only && sbd_audit_is_rollback(&l->b->f)))
-                continue;
-            bool in_scope = scope == 0   ? strcmp(l->f->phone, label) == 0
-                            : scope == 1 ? cap_addr_equal(&l->f->server, &t->server)
-                            : scope == 2 ? l->f->input == t->input
+            const listed *l = &p->lists[i];
+            bool in_scope = scope == 1   ? cap_addr_equal(&l->ref.f->server, &t->server)
+                            : scope == 2 ? l->ref.f->input == t->input
                                          : true;
-            bool dup = false;
-            for (size_t k = 0; k < n; k++)
-                dup = dup || out[k].b == l->b;
-            if (in_scope && !dup)
-                out[n++] = *l;
+            if (in_scope)
+                n = add_listed(l, itl_only, out, n);
         }
     return n;
+}
+
+/* sbd_audit_cert_in_list, once per (certificate, list content): it digests every record. */
+static bool cert_in_list(pass *p, const obs_cert *leaf, const blob *tl, const sbd_cert_id *id)
+{
+    char key[140];
+    hex32(leaf->info.sha256, key);
+    key[64] = '|';
+    hex32(tl->sha256, key + 65);
+    uintptr_t v = (uintptr_t)map_get(&p->in_list, key);
+    if (v)
+        return v == 2;
+    bool in = sbd_audit_cert_in_list(&tl->f, id);
+    map_put(&p->in_list, key, (void *)(uintptr_t)(in ? 2 : 1));
+    return in;
 }
 
 static void tvs_check(pass *p, obs_tls *t, const obs_cert *leaf, const char *client)
@@ -910,7 +943,7 @@ static void https_check(pass *p, obs_tls *t, const obs_cert *leaf, const char *c
         return;
     sbd_cert_id id = sbd_cert_id_of(&leaf->info);
     for (size_t i = 0; i < n; i++)
-        if (sbd_audit_cert_in_list(&lists[i].b->f, &id))
+        if (cert_in_list(p, leaf, lists[i].b, &id))
             return;
     char key[200], lbl[700], srv[80];
     hex32(leaf->info.sha256, key);
@@ -1009,7 +1042,11 @@ int rules_run(run *r)
         r->by_severity[sbd_rule_severity(r->findings[i].rule)]++;
         r->by_rule[r->findings[i].rule]++;
     }
+    for (size_t i = 0; i < p.phones.nb; i++)
+        for (strmap_ent *e = p.phones.b[i]; e; e = e->next)
+            free(((phone *)e->val)->lists);
     map_free(&p.phones, true);
+    map_free(&p.in_list, false);
     map_free(&p.ip_mac, false);
     map_free(&p.dedupe, false);
     map_free(&p.verdicts, true);
