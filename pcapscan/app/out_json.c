@@ -401,9 +401,101 @@ static void lines_flush(lines *b)
     b->n = 0;
 }
 
+/* ---- compact JSON text, byte for byte what json_dumpb(JSON_COMPACT | JSON_PRESERVE_ORDER)
+ * writes for the values the reports build (jansson's dumper costs about 80 instructions per
+ * output byte: it was the largest cost after reading packets) ---- */
+
+static bool put(lines *b, const char *s, size_t n)
+{
+    if (b->cap - b->n < n) {
+        size_t ncap = b->cap * 2 > b->n + n + FLUSH_AT ? b->cap * 2 : b->n + n + FLUSH_AT;
+        char *np = realloc(b->p, ncap);
+        if (!np)
+            return false;
+        b->p = np;
+        b->cap = ncap;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    return true;
+}
+
+/* jansson's escapes: \\ \" \b \f \n \r \t, other bytes below 0x20 as \u00XX; UTF-8 as is. */
+static bool put_string(lines *b, const char *s, size_t len)
+{
+    bool ok = put(b, "\"", 1);
+    size_t from = 0;
+    for (size_t i = 0; ok && i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        ok = put(b, s + from, i - from);
+        from = i + 1;
+        char esc[8];
+        const char *e = c == '"'    ? "\\\""
+                        : c == '\\' ? "\\\\"
+                        : c == '\b' ? "\\b"
+                        : c == '\f' ? "\\f"
+                        : c == '\n' ? "\\n"
+                        : c == '\r' ? "\\r"
+                        : c == '\t' ? "\\t"
+                                    : NULL;
+        if (!e) {
+            snprintf(esc, sizeof esc, "\\u%04X", c);
+            e = esc;
+        }
+        ok = ok && put(b, e, strlen(e));
+    }
+    return ok && put(b, s + from, len - from) && put(b, "\"", 1);
+}
+
+/* false for values it does not write (reals): the caller then lets jansson write the line. */
+static bool put_value(lines *b, json_t *v)
+{
+    char num[32];
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        bool ok = put(b, "{", 1), first = true;
+        for (void *it = json_object_iter(v); ok && it; it = json_object_iter_next(v, it)) {
+            ok = (first || put(b, ",", 1)) &&
+                 put_string(b, json_object_iter_key(it), json_object_iter_key_len(it)) &&
+                 put(b, ":", 1) && put_value(b, json_object_iter_value(it));
+            first = false;
+        }
+        return ok && put(b, "}", 1);
+    }
+    case JSON_ARRAY: {
+        bool ok = put(b, "[", 1);
+        for (size_t i = 0; ok && i < json_array_size(v); i++)
+            ok = (i == 0 || put(b, ",", 1)) && put_value(b, json_array_get(v, i));
+        return ok && put(b, "]", 1);
+    }
+    case JSON_STRING:
+        return put_string(b, json_string_value(v), json_string_length(v));
+    case JSON_INTEGER:
+        return put(
+            b, num,
+            (size_t)snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v)));
+    case JSON_TRUE:
+        return put(b, "true", 4);
+    case JSON_FALSE:
+        return put(b, "false", 5);
+    case JSON_NULL:
+        return put(b, "null", 4);
+    default:
+        return false;
+    }
+}
+
 /* Appends o as one line and releases it (no flush). */
 static void lines_dump(lines *b, json_t *o)
 {
+    size_t start = b->n;
+    if (put_value(b, o) && put(b, "\n", 1)) {
+        json_decref(o);
+        return;
+    }
+    b->n = start;
     for (;;) {
         size_t room = b->cap - b->n;
         size_t need =
