@@ -148,7 +148,8 @@ typedef struct obs_input {
 void obs_input_init(obs_input *in, size_t index, const char *path);
 void obs_input_free(obs_input *in);
 /* Grow an array (*arr, *n used, *cap allocated) by one zeroed element of elsz bytes; returns it,
- * or NULL when out of memory (the array is unchanged). Every growable array of pcapscan uses it. */
+ * or NULL when out of memory (the array is unchanged). The scan's and the rules pass's arrays use
+ * it. */
 void *obs_grow_one(void **arr, size_t *n, size_t *cap, size_t elsz);
 
 /* Append an empty record; NULL when out of memory. */

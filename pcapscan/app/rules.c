@@ -244,27 +244,21 @@ static finding *new_finding(pass *p, sbd_rule rule, size_t input, int64_t ts, ui
             old->packets[old->n_packets++] = pkt;
         return NULL;
     }
-    if (r->n_findings == r->cap_findings) {
-        size_t ncap = r->cap_findings ? r->cap_findings * 2 : 64;
-        finding *nf = realloc(r->findings, ncap * sizeof *nf);
-        if (!nf)
-            return NULL;
-        r->findings = nf;
-        r->cap_findings = ncap;
+    finding *f = obs_grow_one((void **)&r->findings, &r->n_findings, &r->cap_findings, sizeof *f);
+    if (!f)
+        return NULL;
+    if (!map_put(&p->dedupe, full, (void *)(uintptr_t)r->n_findings)) {
+        r->n_findings--;
+        return NULL;
     }
-    finding *f = &r->findings[r->n_findings];
-    memset(f, 0, sizeof *f);
     f->rule = rule;
     f->input = input;
     f->ts_usec = ts;
-    f->order = r->n_findings;
+    f->order = r->n_findings - 1;
     f->occurrences = 1;
     snprintf(f->phone, sizeof f->phone, "%s", phone_label ? phone_label : "");
     if (pkt)
         f->packets[f->n_packets++] = pkt;
-    if (!map_put(&p->dedupe, full, (void *)(uintptr_t)(r->n_findings + 1)))
-        return NULL;
-    r->n_findings++;
     return f;
 }
 

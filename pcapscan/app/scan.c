@@ -334,18 +334,13 @@ static obs_tls *tls_obs(worker *w, const cap_tls_session *s, const cap_where *wh
     for (size_t i = 0; i < w->n_live; i++)
         if (w->live[i].s == s)
             return &w->in->tls[w->live[i].idx];
-    if (w->n_live == w->cap_live) {
-        size_t ncap = w->cap_live ? w->cap_live * 2 : 16;
-        live_tls *nl = realloc(w->live, ncap * sizeof *nl);
-        if (!nl)
-            return NULL;
-        w->live = nl;
-        w->cap_live = ncap;
-    }
-    obs_tls *t = obs_add_tls(w->in);
-    if (!t)
+    live_tls *l = obs_grow_one((void **)&w->live, &w->n_live, &w->cap_live, sizeof *l);
+    obs_tls *t = l ? obs_add_tls(w->in) : NULL;
+    if (!t) {
+        w->n_live -= l != NULL;
         return NULL;
-    w->live[w->n_live++] = (live_tls){s, w->in->n_tls - 1};
+    }
+    *l = (live_tls){s, w->in->n_tls - 1};
     t->client = s->conn->client;
     t->server = s->conn->server;
     t->cport = s->conn->cport;
