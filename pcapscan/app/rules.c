@@ -539,12 +539,13 @@ static void continuity(pass *p, phone *ph, obs_file *f, blob *b)
     sbd_continuity c = sbd_audit_continuity(&a.b->f, &b->f, tvs ? &id : NULL);
     if (c == SBD_CONT_BROKEN || c == SBD_CONT_VIA_TVS) {
         sbd_rule rule = c == SBD_CONT_BROKEN ? SBD_RULE_TRUST_CHAIN_BROKEN : SBD_RULE_TRUST_VIA_TVS;
-        char key[140], ha[65], hb[65], lbl[700];
+        char key[140], ha[65], hb[65];
         hex32(a.b->sha256, ha);
         hex32(b->sha256, hb);
         snprintf(key, sizeof key, "%s>%s", ha, hb);
         finding *x = new_finding(p, rule, f->input, f->ts_usec, f->first_pkt, f->phone, key);
         if (x) {
+            char lbl[700];
             x->file = f;
             x->tls = tvs;
             x->cert = &tvs->certs[0];
