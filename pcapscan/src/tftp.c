@@ -145,6 +145,17 @@ static void add_missing(cap_tftp_transfer *p, uint64_t first, uint64_t last)
     p->missing_blocks += last - first + 1;
 }
 
+/* One more block of the walk: opens a missing run or closes the open one. */
+static void walk_block(cap_tftp_transfer *p, uint64_t *run, uint64_t n, bool present)
+{
+    if (!present && !*run)
+        *run = n;
+    else if (present && *run) {
+        add_missing(p, *run, n - 1);
+        *run = 0;
+    }
+}
+
 /* Gaps up to the last block, or up to what tsize (bounded by max_bytes) or the highest block
  * suggest. Blocks past the bitmap are all missing: one range, no per-block walk. */
 static void compute_missing(xfer *x, size_t max_bytes)
@@ -166,14 +177,17 @@ static void compute_missing(xfer *x, size_t max_bytes)
     uint64_t known = (uint64_t)x->have_cap * 8;
     uint64_t scan = upto < known ? upto : known;
     uint64_t run = 0;
-    for (uint64_t n = 1; n <= scan; n++) {
-        if (!have_block(x, n)) {
-            if (!run)
-                run = n;
-        } else if (run) {
-            add_missing(p, run, n - 1);
-            run = 0;
+    /* A bitmap byte whose eight blocks agree (long runs present or missing, the usual case) is
+     * taken at once; bit by bit, a sparse transfer of 8-byte blocks cost 131,072 steps per MiB. */
+    for (uint64_t n = 1; n <= scan;) {
+        uint8_t byte = x->have[(n - 1) >> 3];
+        if (((n - 1) & 7) == 0 && n + 7 <= scan && (byte == 0 || byte == 0xFF)) {
+            walk_block(p, &run, n, byte != 0);
+            n += 8;
+            continue;
         }
+        walk_block(p, &run, n, have_block(x, n));
+        n++;
     }
     if (upto > scan && !run)
         run = scan + 1;
