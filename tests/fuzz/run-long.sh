@@ -53,8 +53,8 @@ cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$status")
 ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$status")
 corp=$(ls "$work/corpus" | wc -l)
 tally=$work/runs.tsv
-[ -f "$tally" ] || printf 'date\tseconds\texecs\texec_per_s\tcov\tft\tcorpus\texit\n' >"$tally"
-printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u -d "@$start" +%FT%TZ)" "$seconds" "${execs:-0}" \
+[ -f "$tally" ] || printf 'date\tseconds_taken\texecs\texec_per_s\tcov\tft\tcorpus\texit\n' >"$tally"
+printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u -d "@$start" +%FT%TZ)" "$(($(date +%s) - start))" "${execs:-0}" \
   "${rate:-?}" "${cov:-?}" "${ft:-?}" "$corp" "$rc" >>"$tally"
 total=$(awk -F'\t' 'NR > 1 { s += $3 } END { print s + 0 }' "$tally")
 echo "target=$target seconds=$seconds execs=${execs:-?} exec_per_s=${rate:-?} cov=${cov:-?} ft=${ft:-?} corpus=$corp exit=$rc total_execs=$total"
