@@ -65,6 +65,8 @@ static void run(const unsigned *present, size_t n, const uint64_t (*want)[2], ui
     cap_tftp_callbacks cb = {.on_finished = on_finished};
     cap_tftp *trk = cap_tftp_new(NULL, &cb);
     CHECK(trk != NULL);
+    if (!trk)
+        return;
     memset(&last, 0, sizeof last);
     n_finished = 0;
     transfer(trk, 3000, present, n);
