@@ -12,7 +12,7 @@
 #include "cucm-cache.h"
 #include "sbd/tlv.h"
 
-gboolean cucm_pref_verify = TRUE;
+cucm_pref_bool cucm_pref_verify = true;
 guint cucm_pref_expiry_days = 30;
 
 /* OID under which Wireshark's X.509 dissector registers Certificate (id-at-userCertificate). The
@@ -185,8 +185,8 @@ static proto_item *add_version(proto_tree *tree, int hf, tvbuff_t *tvb, packet_i
 {
     if (e->len != 2)
         return add_fixed(tree, hf, tvb, pinfo, e, 2, ENC_NA, h);
-    guint8 maj = tvb_get_guint8(tvb, (gint)e->value_off);
-    guint8 min = tvb_get_guint8(tvb, (gint)e->value_off + 1);
+    guint8 maj = tvb_get_uint8(tvb, (gint)e->value_off);
+    guint8 min = tvb_get_uint8(tvb, (gint)e->value_off + 1);
     return proto_tree_add_string(tree, hf, tvb, (gint)e->value_off, 2,
                                  wmem_strdup_printf(pinfo->pool, "%u.%u", maj, min));
 }

@@ -4,7 +4,8 @@
 #ifndef CUCM_TREE_H
 #define CUCM_TREE_H
 
-#include <wireshark.h>
+#include "cucm-compat.h"
+
 #include <epan/expert.h>
 #include <epan/packet.h>
 
@@ -133,7 +134,7 @@ extern const value_string cucm_sig_status_vals[];
 void cucm_hdr_ids_init(cucm_hdr_ids *h);
 
 /* Plugin-wide preferences (owned by cucmtl's module, read by all three protocols). */
-extern gboolean cucm_pref_verify;
+extern cucm_pref_bool cucm_pref_verify;
 extern guint cucm_pref_expiry_days;
 
 /* Parse a whole signed file; on failure retry the prefix before the failing byte so the valid part

@@ -1,7 +1,7 @@
 /* cucmsgn: Cisco signed files (.sgn: SEP<MAC>.cnf.xml.sgn, tones, firmware hashes) and encrypted
  * signed configs (.enc.sgn) carried by TFTP. The signer is judged against the ITL seen earlier in
  * the same capture, the way a phone judges it against the ITL it holds. */
-#include <wireshark.h>
+#include "cucm-compat.h"
 #include <epan/exceptions.h>
 #include <epan/expert.h>
 #include <epan/packet.h>
@@ -121,7 +121,7 @@ static void add_payload(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, con
     }
     proto_item *it = proto_tree_add_item(tree, hf_payload, tvb, off, len, ENC_NA);
     /* The XML dissector adds items and expert infos only (the protocol column is ours). */
-    if (!xml_handle || !cucm_want_details(tree) || tvb_find_guint8(tvb, off, MIN(len, 64), '<') < 0)
+    if (!xml_handle || !cucm_want_details(tree) || tvb_find_uint8(tvb, off, MIN(len, 64), '<') < 0)
         return;
     proto_tree *sub = proto_item_add_subtree(it, ett_payload);
     tvbuff_t *xml_tvb = tvb_new_subset_length(tvb, off, len);
@@ -153,17 +153,17 @@ static void dissect_signed(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         cucm_add_parse_error(t, tvb, pinfo, err, hdr.parse_error, &hdr.ei_malformed);
 }
 
-static gboolean dissect_cucmsgn_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                                     void *data)
+static cucm_heur_result dissect_cucmsgn_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                                             void *data)
 {
     size_t len;
     const guint8 *buf = cucm_tvb_bytes(tvb, pinfo, &len);
     if (!buf || !sbd_file_looks_signed(buf, len))
-        return FALSE;
+        return false;
     sbd_file f;
     sbd_error err;
     if (!cucm_file_parse(buf, len, SBD_KIND_AUTO, &f, &err))
-        return FALSE;
+        return false;
     if (f.kind == SBD_KIND_SGN || f.kind == SBD_KIND_ENC_SGN) {
         dissect_signed(tvb, pinfo, tree, &f, &err, cucm_tftp_filename(data));
         /* After the XML dissector, which sets its own protocol column. */
@@ -172,7 +172,7 @@ static gboolean dissect_cucmsgn_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tr
     }
     sbd_file_free(&f);
     /* Never claim the file: a claimed TFTP transfer disappears from Export Objects. */
-    return FALSE;
+    return false;
 }
 
 void proto_register_cucmsgn(void)

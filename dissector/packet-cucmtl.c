@@ -1,7 +1,7 @@
 /* cucmtl: Cisco UCM ITL/CTL trust lists (ITLFile.tlv, ITLSEP<MAC>.tlv, CTLFile.tlv ...) carried
  * by TFTP. The core parses and verifies; this file turns records into items and findings into
  * expert infos, and remembers each list for the checks of later frames (cucm-store). */
-#include <wireshark.h>
+#include "cucm-compat.h"
 #include <epan/expert.h>
 #include <epan/packet.h>
 #include <epan/prefs.h>
@@ -201,20 +201,21 @@ static gboolean named_like_trust_list(const char *name)
     return name && g_str_has_suffix(name, ".tlv");
 }
 
-static gboolean dissect_cucmtl_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+static cucm_heur_result dissect_cucmtl_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                                            void *data)
 {
     size_t len;
     const guint8 *buf = cucm_tvb_bytes(tvb, pinfo, &len);
     /* A file fetched as *.tlv that does not parse is still worth a finding. */
     if (!buf ||
         !(sbd_file_looks_signed(buf, len) || named_like_trust_list(cucm_tftp_filename(data))))
-        return FALSE;
+        return false;
     sbd_file f;
     sbd_error err;
     if (!cucm_file_parse(buf, len, SBD_KIND_AUTO, &f, &err)) {
         if (named_like_trust_list(cucm_tftp_filename(data)))
             dissect_unparsable(tvb, pinfo, tree, &err, cucm_tftp_filename(data));
-        return FALSE;
+        return false;
     }
     if (f.kind == SBD_KIND_TRUST_LIST) {
         col_set_str(pinfo->cinfo, COL_PROTOCOL, "CUCMTL");
@@ -227,7 +228,7 @@ static gboolean dissect_cucmtl_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tre
     }
     sbd_file_free(&f);
     /* Never claim the file: a claimed TFTP transfer disappears from Export Objects. */
-    return FALSE;
+    return false;
 }
 
 void proto_register_cucmtl(void)

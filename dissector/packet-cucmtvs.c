@@ -7,7 +7,7 @@
  * (the TLS tap carries no certificates, x509af functions are not exported), but a field can be
  * read from the tree once it is asked for. TLS on the TVS ports is therefore called through a
  * small hook (dissect_tvs_port) that asks for the field, calls TLS and reads it back. */
-#include <wireshark.h>
+#include "cucm-compat.h"
 #include <epan/conversation.h>
 #include <epan/epan.h>
 #include <epan/epan_dissect.h>
@@ -219,7 +219,7 @@ static void add_element_value(proto_tree *et, tvbuff_t *tvb, packet_info *pinfo,
         break;
     case SBD_TVS_EL_STATUS: {
         proto_item *it = proto_tree_add_item(et, hf_status, tvb, off, 1, ENC_NA);
-        if (tvb_get_guint8(tvb, off) != 0)
+        if (tvb_get_uint8(tvb, off) != 0)
             expert_add_info(pinfo, it, &ei_not_trusted);
         break;
     }
@@ -310,7 +310,7 @@ static guint get_tvs_pdu_len(packet_info *pinfo _U_, tvbuff_t *tvb, int offset, 
 
 static int dissect_cucmtvs(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
-    if (tvb_captured_length(tvb) < 1 || tvb_get_guint8(tvb, 0) != SBD_TVS_PROTO_ID)
+    if (tvb_captured_length(tvb) < 1 || tvb_get_uint8(tvb, 0) != SBD_TVS_PROTO_ID)
         return 0;
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "CUCMTVS");
     col_clear(pinfo->cinfo, COL_INFO);

@@ -1,5 +1,6 @@
-/* The four symbols Wireshark's plugin loader looks for; everything else stays hidden. */
-#include <wireshark.h>
+/* The symbols Wireshark's plugin loader looks for (four, plus plugin_describe where the release
+ * has it); everything else stays hidden. */
+#include "cucm-compat.h"
 #include <epan/packet.h>
 
 #include "cucm-plugin.h"
@@ -8,11 +9,21 @@
 #define CUCMSBD_VERSION "0.1.0"
 #endif
 
-WS_DLL_PUBLIC_DEF const gchar plugin_version[] = CUCMSBD_VERSION;
+WS_DLL_PUBLIC_DEF const char plugin_version[] = CUCMSBD_VERSION;
 WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
 WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
 
 WS_DLL_PUBLIC void plugin_register(void);
+
+#ifdef CUCM_HAVE_PLUGIN_DESCRIBE
+/* Optional; without it tshark -G plugins and the About dialog show the type as "unknown". */
+WS_DLL_PUBLIC uint32_t plugin_describe(void);
+
+uint32_t plugin_describe(void)
+{
+    return WS_PLUGIN_DESC_DISSECTOR;
+}
+#endif
 
 void plugin_register(void)
 {

@@ -70,7 +70,8 @@ rows=$(ts -r "$work/good.pcap" -Y 'cucmtl.record.function == "System Administrat
     -T fields -e cucmtl.record_count -e cucmtl.signature_valid 2>/dev/null)
 n=$(cut -f1 <<<"$rows")
 [ -n "$n" ] && [ "$n" -gt 1 ] || bad "intact real ITL not dissected (records: '$n')"
-cut -f2 <<<"$rows" | grep -qx 1 || bad "intact real ITL: signature not valid"
+# -T fields prints a true boolean as 1 up to 4.0, as True from 4.2 on.
+cut -f2 <<<"$rows" | grep -qxE '1|True' || bad "intact real ITL: signature not valid"
 
 cur=truncated
 size=$(stat -c %s "$itl")

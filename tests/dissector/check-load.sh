@@ -1,13 +1,18 @@
 #!/bin/sh
-# check-load.sh PLUGIN.so: tshark loads the built plugin, registers the three protocols and every
+# check-load.sh PLUGIN.so [WIRESHARK_VERSION]: tshark loads the built plugin, registers the three protocols and every
 # contract field (filter names are public API: a rename must fail here).
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-# Exactly the four symbols Wireshark's loader wants (ASan adds __odr_asan.* markers; ignore them).
+# Exactly the symbols Wireshark's loader wants (ASan adds __odr_asan.* markers; ignore them): the
+# four mandatory ones, plus plugin_describe from 4.2 on (without it -G plugins says "unknown").
+want="plugin_register plugin_version plugin_want_major plugin_want_minor "
+case ${2:-4.0} in
+4.[01] | 4.[01].*) ;;
+*) want="plugin_describe $want" ;;
+esac
 exports=$(nm -D --defined-only "$so" | awk '{print $3}' | grep -v '^__odr_asan' | sort | tr '\n' ' ')
-[ "$exports" = "plugin_register plugin_version plugin_want_major plugin_want_minor " ] ||
-    bad "exported symbols: $exports"
+[ "$exports" = "$want" ] || bad "exported symbols: $exports (want: $want)"
 
 plugins=$(ts -G plugins 2>&1) || bad "tshark -G plugins failed"
 echo "$plugins" | grep -q "^$(basename "$so")[[:space:]].*dissector" ||

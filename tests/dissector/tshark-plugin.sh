@@ -7,7 +7,12 @@
 set -eu
 so=$1
 shift
-abi=$(pkg-config --variable=plugindir wireshark 2>/dev/null | sed 's|.*/||')
+# The plugin's ABI directory (major.minor) is the one it was built into: BUILD/plugins/4.4/epan/x.so.
+abi=$(basename "$(dirname "$(dirname "$(realpath "$so")")")")
+case $abi in
+[0-9]*.[0-9]*) ;;
+*) abi=$(pkg-config --variable=plugindir wireshark 2>/dev/null | sed 's|.*/||') ;;
+esac
 [ -n "$abi" ] || abi=4.0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
