@@ -7,6 +7,7 @@
 
 #include <epan/dissectors/packet-ber.h>
 #include <epan/exceptions.h>
+#include <epan/prefs.h>
 #include <epan/show_exception.h>
 
 #include "cucm-cache.h"
@@ -18,6 +19,15 @@ guint cucm_pref_expiry_days = 30;
 /* OID under which Wireshark's X.509 dissector registers Certificate (id-at-userCertificate). The
  * x509af functions themselves are not exported by libwireshark 4.0; the BER OID table is. */
 #define CUCM_X509_CERT_OID "2.5.4.36"
+
+/* Each X.509 sub-dissection appends a layer to pinfo->layers per BER OID callback (x509af, one
+ * x509ce per extension, one x509sat per name attribute: 10-40 per certificate) and Wireshark
+ * asserts that a packet stays below gui.max_tree_depth layers (500). A trust list carries dozens of
+ * certificates, so a 30-certificate ITL ended in "[Dissector bug, protocol X509AF ...]" and lost
+ * the rest of its tree. The layers one certificate added are dropped once it is shown (what
+ * Wireshark does for a sub-dissector that added nothing), and no X.509 tree is attempted when less
+ * than this reserve is left below the limit (a deep stack above us, or a lowered preference). */
+#define CUCM_X509_LAYER_RESERVE 64
 
 /* Deepest container nesting we render as subtrees; deeper elements attach to the last level. */
 #define CUCM_MAX_DEPTH 8
@@ -327,18 +337,28 @@ void cucm_add_certificate(proto_tree *tree, int hf, int ett, tvbuff_t *tvb, pack
     }
     if (!tree)
         return; /* the X.509 dissector below only builds items */
+    unsigned layers = wmem_list_count(pinfo->layers);
+    if (layers + CUCM_X509_LAYER_RESERVE >= prefs.gui_max_tree_depth) {
+        proto_item_append_text(it,
+                               " [X.509 tree not shown: %u of gui.max_tree_depth %u layers used]",
+                               layers, prefs.gui_max_tree_depth);
+        return;
+    }
     proto_tree *sub = proto_item_add_subtree(it, ett);
     tvbuff_t *cert_tvb = tvb_new_subset_length(tvb, off, len);
-    /* A broken certificate must not take the rest of the file's tree down with it. */
+    /* A broken certificate (or a bug below it) must not take the rest of the file's tree down with
+     * it: the exception is shown under this certificate only. */
     TRY
     {
         call_ber_oid_callback(CUCM_X509_CERT_OID, cert_tvb, 0, pinfo, sub, NULL);
     }
-    CATCH_NONFATAL_ERRORS
+    CATCH_BOUNDS_AND_DISSECTOR_ERRORS
     {
         show_exception(cert_tvb, pinfo, sub, EXCEPT_CODE, GET_MESSAGE);
     }
     ENDTRY;
+    while (wmem_list_count(pinfo->layers) > layers)
+        wmem_list_remove_frame(pinfo->layers, wmem_list_tail(pinfo->layers));
 }
 
 gboolean cucm_is_rollback_itl(const sbd_file *f)

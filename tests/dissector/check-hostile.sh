@@ -1,6 +1,7 @@
 #!/bin/bash
-# check-hostile.sh PLUGIN.so ITL: damaged trust lists inside TFTP transfers must give expert infos,
-# never an exception that hides the rest. The transfers are written with Wireshark's text2pcap (RRQ
+# check-hostile.sh PLUGIN.so ITL [SBDGEN PKI_DIR]: damaged trust lists inside TFTP transfers must
+# give expert infos, never an exception that hides the rest; with SBDGEN, an ITL with many
+# certificates (built from PKI_DIR) shows every record with its X.509 tree. The transfers are written with Wireshark's text2pcap (RRQ
 # to port 69, DATA blocks of 512 bytes back from another port), the way Wireshark's own dissection
 # tests build captures from hex; the damaged files are cut or patched copies of the real ITL.
 set -euo pipefail
@@ -104,6 +105,32 @@ grep -qE 'Exception occurred|showname="\[Malformed Packet' <<<"$out" &&
     bad "an exception cut the dissection short"
 grep -q '<field name="cucmtl.malformed"' <<<"$out" || bad "no cucmtl.malformed expert info"
 grep -qE "AddressSanitizer|runtime error:|Dissector bug" <<<"$out" && bad "sanitizer report"
+
+cur=many-certificates
+# Each certificate's X.509 tree adds a layer per BER OID callback (x509af, x509ce, x509sat: 10-20
+# for these certificates); Wireshark asserts fewer than gui.max_tree_depth (500) layers per packet,
+# so this list of 62 records used to end in "[Dissector bug, protocol X509AF ...]" at record 48.
+if [ -n "${3:-}" ]; then
+    pki=$4
+    recs=(--record "0:$pki/ccm-a.crt" --record "2:$pki/ccm-a.crt" --record "21:$pki/tvs-a.crt")
+    for c in "$pki"/app-*.crt "$pki"/app-[01]*.crt; do recs+=(--record "7:$c"); done
+    "$3" tl -o "$work/big.tlv" --signer "$pki/ccm-a.key:$pki/ccm-a.crt" "${recs[@]}" ||
+        bad "sbdgen failed"
+    tftp_pcap "$work/big.pcap" ITLFile.tlv "$work/big.tlv"
+    pdml=$(ts -r "$work/big.pcap" -T pdml 2>"$work/stderr" || true)
+    grep -E "AddressSanitizer|runtime error:|Dissector bug" "$work/stderr" | head -3 | grep . >&2 &&
+        bad "dissector bug or sanitizer report on stderr"
+    grep -qE 'Dissector bug|Exception occurred|showname="\[Malformed Packet' <<<"$pdml" &&
+        bad "an exception cut the dissection short"
+    want=${#recs[@]}
+    want=$((want / 2))
+    got=$(pdml_values cucmtl.record_count)
+    [ "$got" = "$want" ] || bad "record count '$got', want $want"
+    for f in cucmtl.record x509af.serialNumber cucmtl.record.serial; do
+        n=$(grep -c "<field name=\"$f\"" <<<"$pdml" || true)
+        [ "$n" -eq "$want" ] || bad "$n $f items, want one per record ($want)"
+    done
+fi
 
 cur=export
 cmp -s "$work/eo/ITLFile.tlv" "$work/cut.tlv" || bad "export objects lost the damaged file"
