@@ -14,7 +14,9 @@ const uint8_t *sbd_elem_value(const sbd_file *f, const sbd_elem *e)
     return e ? f->buf + e->value_off : NULL;
 }
 
-/* Length of a valid UTF-8 sequence starting at p (at most n bytes), 0 if invalid. */
+/* Length of the UTF-8 sequence at p (at most n bytes) when it encodes a Unicode scalar value, else
+ * 0. Overlong forms, surrogates (U+D800-U+DFFF) and values past U+10FFFF are refused, as JSON
+ * libraries (jansson) refuse them: a string that passes here is never dropped by a JSON writer. */
 static size_t utf8_seq_len(const uint8_t *p, size_t n)
 {
     size_t want = p[0] >= 0xF0 && p[0] <= 0xF4 ? 4 : p[0] >= 0xE0 ? 3 : p[0] >= 0xC2 ? 2 : 0;
@@ -23,6 +25,9 @@ static size_t utf8_seq_len(const uint8_t *p, size_t n)
     for (size_t i = 1; i < want; i++)
         if ((p[i] & 0xC0) != 0x80)
             return 0;
+    if ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] >= 0xA0) ||
+        (p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] >= 0x90))
+        return 0;
     return want;
 }
 

@@ -438,6 +438,38 @@ static void test_hostile_strings(void)
     sbd_file_free(&f);
 }
 
+/* UTF-8 that JSON libraries refuse (a surrogate, an overlong form, a value past U+10FFFF) must not
+ * pass as text: jansson would refuse the string and the writer would lose the field. */
+static void test_hostile_utf8(void)
+{
+    static const struct {
+        uint8_t b[4];
+        size_t n;
+        const char *want;
+    } cases[] = {
+        {{0xED, 0xA0, 0x80}, 3, "???T"}, /* U+D800 */
+        {{0xE0, 0x80, 0x80}, 3, "???T"}, /* overlong NUL */
+        {{0xC0, 0x80},
+         2,
+         "?"
+         "?=T"},                                           /* overlong NUL, 2 bytes */
+        {{0xF4, 0x90, 0x80, 0x80}, 4, "????"},             /* U+110000 */
+        {{0xC3, 0xA9}, 2, "\xC3\xA9=T"},                   /* U+00E9 stays */
+        {{0xF4, 0x8F, 0xBF, 0xBF}, 4, "\xF4\x8F\xBF\xBF"}, /* U+10FFFF stays */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bb o;
+        build_worked_sgn(&o);
+        memcpy(o.b + 0x0D + 3, cases[i].b, cases[i].n);
+        sbd_file f;
+        sbd_error e;
+        CHECK_EQ_INT(sbd_file_parse(o.b, o.n, SBD_KIND_AUTO, &f, &e), SBD_OK);
+        char s[16];
+        CHECK_STREQ(sbd_elem_string(&f, f.hdr.signer_name, s, sizeof s), cases[i].want);
+        sbd_file_free(&f);
+    }
+}
+
 int main(void)
 {
     test_worked_example();
@@ -448,5 +480,6 @@ int main(void)
     test_big_record_and_unknown_header_tag();
     test_names_and_serials();
     test_hostile_strings();
+    test_hostile_utf8();
     return check_report();
 }
