@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd_merge.h"
+#include "escape.h"
 #include "obs_json.h"
 #include "report.h"
 
@@ -129,12 +130,12 @@ static int settle_judging(merge_args *a, const obs_json_set *set)
 static int write_reports(const run *r)
 {
     const scan_opts *o = r->o;
+    int rc = 0;
     if (o->json)
-        report_json(r, stdout);
+        rc = report_json(r, stdout) != 0 ? 2 : 0;
     else
         report_text(r, stdout);
     fflush(stdout);
-    int rc = 0;
     if (o->csv_path && report_csv(r, o->csv_path) != 0)
         rc = 2;
     if (o->html_path && report_html(r, o->html_path) != 0)
@@ -158,7 +159,9 @@ int cmd_merge(int argc, char **argv)
     for (size_t i = 0; i < a.n_files; i++) {
         char err[512];
         if (obs_json_read(a.files[i], i, &set, err, sizeof err) != 0) {
-            fprintf(stderr, "pcapscan merge: %s\n", err);
+            fputs("pcapscan merge: ", stderr);
+            esc_term(stderr, err); /* quotes the results file */
+            fputc('\n', stderr);
             read_error = true;
         }
     }

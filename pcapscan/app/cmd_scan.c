@@ -10,6 +10,8 @@
 
 #include "certs.h"
 #include "cmd_scan.h"
+#include "escape.h"
+#include "extract.h"
 #include "report.h"
 #include "scan.h"
 
@@ -49,8 +51,13 @@ static void *worker_main(void *arg)
         if (i == SIZE_MAX)
             return NULL;
         obs_input *in = &s->r->inputs[i];
-        if (scan_input(s->o, in, on_progress, s) != 0)
-            fprintf(stderr, "pcapscan: %s\n", in->open_error);
+        if (scan_input(s->o, in, on_progress, s) != 0) {
+            flockfile(stderr); /* one line, whatever the other workers write */
+            fputs("pcapscan: ", stderr);
+            esc_term(stderr, in->open_error); /* names the path, from a directory walk */
+            fputc('\n', stderr);
+            funlockfile(stderr);
+        }
         pthread_mutex_lock(&s->lock);
         s->done++;
         if (s->progress)
@@ -79,17 +86,6 @@ static void scan_all(const scan_opts *o, run *r)
     if (s.progress)
         fputs("\r\033[K", stderr);
     pthread_mutex_destroy(&s.lock);
-}
-
-static int prepare_extract_dir(const char *dir)
-{
-    if (mkdir(dir, 0755) == 0 || errno == EEXIST) {
-        struct stat st;
-        if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
-            return 0;
-    }
-    fprintf(stderr, "pcapscan: --extract %s: %s\n", dir, strerror(errno ? errno : ENOTDIR));
-    return -1;
 }
 
 int run_scan(const scan_opts *o, run *r)
@@ -126,23 +122,24 @@ int cmd_scan(int argc, char **argv)
     int prc = scan_opts_parse(argc, argv, &o);
     if (prc != 0)
         return prc > 0 ? 0 : 2;
-    if (o.extract_dir && prepare_extract_dir(o.extract_dir) != 0)
+    if (o.extract_dir && !(o.extractor = extract_open(o.extract_dir)))
         return 2;
     run r;
     if (run_scan(&o, &r) != 0)
         fputs("pcapscan: out of memory: results are incomplete\n", stderr);
+    int rc = 0;
     if (o.json)
-        report_json(&r, stdout);
+        rc = report_json(&r, stdout) != 0 ? 2 : 0;
     else
         report_text(&r, stdout);
     fflush(stdout);
-    int rc = 0;
     if (o.csv_path && report_csv(&r, o.csv_path) != 0)
         rc = 2;
     if (o.html_path && report_html(&r, o.html_path) != 0)
         rc = 2;
-    if (o.extract_dir && report_extract_finish(&r, o.extract_dir) != 0)
+    if (o.extractor && report_extract_finish(&r, o.extractor) != 0)
         rc = 2;
+    extract_close(o.extractor);
     report_totals t;
     report_totals_of(&r, SIZE_MAX, &t);
     if (t.inputs_failed || rc == 2)

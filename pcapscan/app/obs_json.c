@@ -10,6 +10,7 @@
 
 #include <openssl/evp.h>
 
+#include "escape.h"
 #include "obs_json.h"
 
 /* Decoded content larger than this is refused (the scan keeps signed files up to 16 MiB). */
@@ -19,15 +20,16 @@ static const char *const tls_kind_words[] = {"none", "certs", "hidden", "error"}
 
 /* ---- writing ---- */
 
+/* NULL when it cannot be made: esc_json_set/append count that as an incomplete output. */
 static json_t *b64_json(const uint8_t *p, size_t n)
 {
     if (n > (size_t)INT_MAX / 2)
-        return json_null();
+        return NULL;
     char *buf = malloc(4 * ((n + 2) / 3) + 1);
     if (!buf)
-        return json_null();
+        return NULL;
     EVP_EncodeBlock((unsigned char *)buf, p, (int)n);
-    json_t *s = json_string(buf);
+    json_t *s = esc_json_str(buf);
     free(buf);
     return s;
 }
@@ -37,7 +39,7 @@ static json_t *sha256_json(const uint8_t sha[32])
     char hex[65];
     for (size_t i = 0; i < 32; i++)
         snprintf(hex + 2 * i, 3, "%02x", sha[i]);
-    return json_string(hex);
+    return esc_json_str(hex);
 }
 
 struct obs_json_writer {
@@ -78,66 +80,66 @@ static bool first_time(store *seen, const uint8_t sha[32])
 static json_t *endpoint(const cap_addr *a, uint16_t port)
 {
     char buf[80];
-    return json_string(cap_addr_str(a, port, buf, sizeof buf));
+    return esc_json_str(cap_addr_str(a, port, buf, sizeof buf));
 }
 
 void obs_json_add_file(obs_json_writer *w, json_t *o, const run *r, const obs_file *f)
 {
-    json_object_set_new(o, "input", json_integer((json_int_t)r->inputs[f->input].listed));
-    json_object_set_new(o, "seq", json_integer((json_int_t)f->seq));
-    json_object_set_new(o, "time_usec", json_integer((json_int_t)f->ts_usec));
+    esc_json_set(o, "input", json_integer((json_int_t)r->inputs[f->input].listed));
+    esc_json_set(o, "seq", json_integer((json_int_t)f->seq));
+    esc_json_set(o, "time_usec", json_integer((json_int_t)f->ts_usec));
     const blob *b = f->in_store ? store_get(&r->content, f->sha256) : NULL;
     if (b && first_time(w ? &w->content : NULL, b->sha256))
-        json_object_set_new(o, "content", b64_json(b->data, b->len));
+        esc_json_set(o, "content", b64_json(b->data, b->len));
     else if (b)
-        json_object_set_new(o, "content_kept", json_true());
+        esc_json_set(o, "content_kept", json_true());
 }
 
 json_t *obs_json_tls_session(obs_json_writer *w, const run *r, const obs_tls *t)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "type", json_string("tls_session"));
-    json_object_set_new(o, "pcap", json_string(r->inputs[t->input].path));
-    json_object_set_new(o, "input", json_integer((json_int_t)r->inputs[t->input].listed));
-    json_object_set_new(o, "seq", json_integer((json_int_t)t->seq));
-    json_object_set_new(o, "kind", json_string(tls_kind_words[t->kind]));
-    json_object_set_new(o, "client", endpoint(&t->client, t->cport));
-    json_object_set_new(o, "server", endpoint(&t->server, t->sport));
-    json_object_set_new(o, "first_packet", json_integer((json_int_t)t->first_pkt));
-    json_object_set_new(o, "packet", json_integer((json_int_t)t->pkt));
-    json_object_set_new(o, "time_usec", json_integer((json_int_t)t->ts_usec));
-    json_object_set_new(o, "version", json_integer(t->version));
-    json_object_set_new(o, "sni", t->sni ? json_string(t->sni) : json_null());
-    json_object_set_new(o, "error", t->error ? json_string(t->error) : json_null());
+    esc_json_set(o, "type", esc_json_str("tls_session"));
+    esc_json_set(o, "pcap", esc_json_str(r->inputs[t->input].path));
+    esc_json_set(o, "input", json_integer((json_int_t)r->inputs[t->input].listed));
+    esc_json_set(o, "seq", json_integer((json_int_t)t->seq));
+    esc_json_set(o, "kind", esc_json_str(tls_kind_words[t->kind]));
+    esc_json_set(o, "client", endpoint(&t->client, t->cport));
+    esc_json_set(o, "server", endpoint(&t->server, t->sport));
+    esc_json_set(o, "first_packet", json_integer((json_int_t)t->first_pkt));
+    esc_json_set(o, "packet", json_integer((json_int_t)t->pkt));
+    esc_json_set(o, "time_usec", json_integer((json_int_t)t->ts_usec));
+    esc_json_set(o, "version", json_integer(t->version));
+    esc_json_set(o, "sni", t->sni ? esc_json_str(t->sni) : json_null());
+    esc_json_set(o, "error", t->error ? esc_json_str(t->error) : json_null());
     json_t *certs = json_array();
     for (size_t i = 0; i < t->n_certs; i++) {
         uint8_t sha[32];
         unsigned int n = 0;
         EVP_Digest(t->certs[i].der, t->certs[i].len, sha, &n, EVP_sha256(), NULL);
-        json_array_append_new(certs, first_time(w ? &w->certs : NULL, sha)
-                                         ? b64_json(t->certs[i].der, t->certs[i].len)
-                                         : json_pack("{s:o}", "sha256", sha256_json(sha)));
+        esc_json_append(certs, first_time(w ? &w->certs : NULL, sha)
+                                   ? b64_json(t->certs[i].der, t->certs[i].len)
+                                   : json_pack("{s:o}", "sha256", sha256_json(sha)));
     }
-    json_object_set_new(o, "certs", certs);
+    esc_json_set(o, "certs", certs);
     return o;
 }
 
 void obs_json_add_input(json_t *o, const obs_input *in)
 {
-    json_object_set_new(o, "input", json_integer((json_int_t)in->listed));
-    json_object_set_new(o, "first_time_usec", json_integer((json_int_t)in->first_ts));
-    json_object_set_new(o, "last_time_usec", json_integer((json_int_t)in->last_ts));
+    esc_json_set(o, "input", json_integer((json_int_t)in->listed));
+    esc_json_set(o, "first_time_usec", json_integer((json_int_t)in->first_ts));
+    esc_json_set(o, "last_time_usec", json_integer((json_int_t)in->last_ts));
 }
 
 void obs_json_add_summary(json_t *o, const run *r)
 {
     const scan_opts *op = r->o;
     json_t *m = json_object();
-    json_object_set_new(m, "now", op->has_now ? json_integer((json_int_t)op->now) : json_null());
-    json_object_set_new(m, "expiry_days", json_integer(op->expiry_days));
-    json_object_set_new(
-        m, "shard", op->shard_n ? json_sprintf("%zu/%zu", op->shard_k, op->shard_n) : json_null());
-    json_object_set_new(o, "merge", m);
+    esc_json_set(m, "now", op->has_now ? json_integer((json_int_t)op->now) : json_null());
+    esc_json_set(m, "expiry_days", json_integer(op->expiry_days));
+    esc_json_set(m, "shard",
+                 op->shard_n ? json_sprintf("%zu/%zu", op->shard_k, op->shard_n) : json_null());
+    esc_json_set(o, "merge", m);
 }
 
 /* ---- reading ---- */
@@ -253,6 +255,22 @@ static bool parse_hex(const char *s, uint8_t *out, size_t n)
         out[i] = (uint8_t)(hi << 4 | lo);
     }
     return true;
+}
+
+/* A name extract_name makes: 64 lowercase hex digits, alone or followed by '-' and a sanitized
+ * name (ASCII letters, digits, . - _ +, never ".."), at most NAME_MAX bytes. */
+static bool extracted_name_ok(const char *s)
+{
+    uint8_t sha[32];
+    char hex[65];
+    if (strlen(s) < 64 || strlen(s) > 255)
+        return false;
+    memcpy(hex, s, 64);
+    hex[64] = '\0';
+    if (!parse_hex(hex, sha, 32) || (s[64] && s[64] != '-') || strstr(s, ".."))
+        return false;
+    return strspn(s + 64, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_+") ==
+           strlen(s + 64);
 }
 
 /* The inverse of cap_addr_str: "1.2.3.4:69", "[fd00::1]:2445", or an address alone (port 0). */
@@ -416,6 +434,8 @@ static bool read_xfer(reader *rd, const json_t *o, obs_file *f)
     f->error_msg = msg ? printable(msg) : NULL;
     f->missing = missing ? printable(missing) : NULL;
     f->tail_missing = missing && strstr(missing, "last block never seen");
+    if (extracted && !extracted_name_ok(extracted))
+        return fail(rd, "\"extracted\" is not a name --extract writes");
     f->extracted = extracted ? strdup(extracted) : NULL;
     return get_u32(rd, o, "blksize", &f->blksize) && get_bool(rd, o, "oack", false, &f->oack) &&
            get_u32(rd, o, "duplicate_blocks", &f->dup_blocks) &&

@@ -14,6 +14,7 @@ typedef struct scan_opts {
     const char *csv_path;
     const char *html_path; /* --html FILE */
     const char *extract_dir;
+    struct extractor *extractor; /* extract_dir opened (extract.h), set by cmd_scan */
     bool has_now;
     int64_t now; /* Unix seconds; when !has_now each check uses the evidence's packet time */
     int expiry_days;

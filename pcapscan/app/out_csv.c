@@ -1,25 +1,14 @@
-/* Findings as CSV (RFC 4180 quoting), one row per finding, inputs in order. */
+/* Findings as CSV (RFC 4180, every field through esc_csv), one row per finding, inputs in order. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "report.h"
 
 static void csv_field(FILE *out, const char *s, bool last)
 {
-    s = s ? s : "";
-    bool quote = strpbrk(s, ",\"\r\n") != NULL;
-    if (quote) {
-        fputc('"', out);
-        for (; *s; s++) {
-            if (*s == '"')
-                fputc('"', out);
-            fputc(*s, out);
-        }
-        fputc('"', out);
-    } else {
-        fputs(s, out);
-    }
+    esc_csv(out, s);
     fputs(last ? "\r\n" : ",", out);
 }
 

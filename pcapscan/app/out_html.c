@@ -296,9 +296,11 @@ static bool input_digest(const char *path, uint8_t out[32], long long *size)
 static void skipped_list(FILE *out, const problem_list *l)
 {
     for (size_t k = 0; k < l->n; k++) {
-        fprintf(out, "<br/><span class=\"note\">skipped #%llu %s: ",
-                (unsigned long long)l->item[k].packet, l->item[k].what);
-        html_escape(out, l->item[k].detail);
+        fprintf(out, "<br/><span class=\"note\">skipped #%llu ",
+                (unsigned long long)l->item[k].packet);
+        esc_html(out, l->item[k].what);
+        fputs(": ", out);
+        esc_html(out, l->item[k].detail);
         fputs("</span>", out);
     }
     if (l->not_listed)
@@ -311,7 +313,7 @@ static void input_row(const html_doc *d, size_t i)
     const obs_input *in = &d->r->inputs[i];
     FILE *out = d->out;
     fprintf(out, "<tr id=\"in-%zu\"><td>", i);
-    html_escape(out, in->path);
+    esc_html(out, in->path);
     uint8_t sha[32];
     char a[40], b[40];
     long long size;
@@ -324,7 +326,7 @@ static void input_row(const html_doc *d, size_t i)
     }
     if (in->open_failed) {
         fputs("<td colspan=\"3\" class=\"fail\">could not be read: ", out);
-        html_escape(out, in->open_error);
+        esc_html(out, in->open_error);
         fputs("</td></tr>\n", out);
         return;
     }
@@ -338,7 +340,7 @@ static void input_row(const html_doc *d, size_t i)
         fprintf(out,
                 "<td class=\"warn\">%s after packet %llu: ", cap_input_status_name(in->end_status),
                 (unsigned long long)in->last_good);
-        html_escape(out, in->end_msg);
+        esc_html(out, in->end_msg);
     }
     skipped_list(out, &in->problems);
     fputs("</td></tr>\n", out);
@@ -405,7 +407,7 @@ static void link_file(const html_doc *d, const obs_file *f)
 {
     char id[48];
     fprintf(d->out, "<a href=\"#%s\">", html_file_anchor(f, id, sizeof id));
-    html_escape_max(d->out, f->name, 60);
+    esc_html_max(d->out, f->name, 60);
     fprintf(d->out, " (packet #%llu)</a>", (unsigned long long)f->first_pkt);
     const html_list *l = f->has_digest ? html_list_of(d, f->sha256) : NULL;
     if (l) {
@@ -427,7 +429,7 @@ static void link_related(const html_doc *d, const finding *x)
                     strcmp(x->related_what, "previous_itl") == 0 ? "previous ITL"
                     : strcmp(x->related_what, "trust_list") == 0 ? "checked against"
                                                                  : "earlier request");
-            html_escape_max(d->out, f->name, 60);
+            esc_html_max(d->out, f->name, 60);
             fprintf(d->out, " (packet #%llu)</a>", (unsigned long long)f->first_pkt);
             return;
         }
@@ -450,7 +452,7 @@ static void finding_links(const html_doc *d, const finding *x)
     if (x->related.set)
         link_related(d, x);
     fprintf(out, "<a href=\"#in-%zu\">capture ", x->input);
-    html_escape_max(out, d->r->inputs[x->input].path, 60);
+    esc_html_max(out, d->r->inputs[x->input].path, 60);
     fputs(", packet", out);
     for (size_t i = 0; i < x->n_packets; i++)
         fprintf(out, "%s #%llu", i ? "," : (x->n_packets > 1 ? "s" : ""),
@@ -473,15 +475,15 @@ static void finding_card(const html_doc *d, size_t idx)
     fprintf(out, "<span class=\"rule\">%s</span>", sbd_rule_id(x->rule));
     if (x->phone[0]) {
         fputs("<span class=\"who\">", out);
-        html_escape(out, x->phone);
+        esc_html(out, x->phone);
         fputs("</span>", out);
     }
     fprintf(out, "<span class=\"when\">%s UTC</span></div>\n",
             html_clock(x->ts_usec, when, sizeof when));
     fputs("<p class=\"meaning\">", out);
-    html_escape(out, sbd_rule_meaning(x->rule));
+    esc_html(out, sbd_rule_meaning(x->rule));
     fputs("</p>\n<p class=\"msg\">", out);
-    html_escape(out, x->message);
+    esc_html(out, x->message);
     fputs("</p>\n", out);
     finding_links(d, x);
     fputs("</div>\n", out);

@@ -1,5 +1,5 @@
-/* Internals of the HTML evidence report (`--html FILE`): the escaping every capture-derived string
- * goes through, and the two SVG drawings (a phone's boot timeline, certificate validity bars).
+/* Internals of the HTML evidence report (`--html FILE`): the page's view of a run and the two SVG
+ * drawings (a phone's boot timeline, certificate validity bars).
  * The page itself is out_html.c; the drawings are out_html_svg.c. */
 #ifndef PCAPSCAN_OUT_HTML_H
 #define PCAPSCAN_OUT_HTML_H
@@ -8,14 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "escape.h" /* esc_html: the only way capture text reaches the page */
 #include "run.h"
-
-/* Write s as text safe inside an element or a quoted attribute of an XHTML/HTML page: & < > " '
- * become references, control bytes become '?', invalid UTF-8 becomes U+FFFD. A capture is hostile
- * input, so nothing taken from one reaches the page any other way. NULL writes nothing. */
-void html_escape(FILE *out, const char *s);
-/* The same, cut to at most max_chars characters (an ellipsis marks the cut). */
-void html_escape_max(FILE *out, const char *s, size_t max_chars);
 
 /* How an event or a certificate turned out, as the drawings colour it. */
 typedef enum { HTML_MARK_OK, HTML_MARK_WARN, HTML_MARK_FAIL, HTML_MARK_NEUTRAL } html_mark;

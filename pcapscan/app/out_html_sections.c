@@ -12,7 +12,7 @@
 static void td_text(FILE *out, const char *s, size_t max_chars)
 {
     fputs("<td>", out);
-    html_escape_max(out, s, max_chars);
+    esc_html_max(out, s, max_chars);
     fputs("</td>", out);
 }
 
@@ -71,7 +71,7 @@ static void signer_cell(FILE *out, const sbd_file *f)
     fputs("<td>", out);
     if (h->signer_name) {
         char s[600];
-        html_escape(out, sbd_elem_string(f, h->signer_name, s, sizeof s));
+        esc_html(out, sbd_elem_string(f, h->signer_name, s, sizeof s));
     }
     if (h->signer_serial) {
         char serial[140];
@@ -121,7 +121,7 @@ static void versions_table(const html_doc *d)
                 l->b->f.n_records, html_mark_class(sig_mark(l->b->self.status)),
                 sig_phrase(l->b->self.status), phones_served(d, l->b->sha256),
                 html_clock(l->first->ts_usec, when, sizeof when));
-        html_escape_max(out, d->r->inputs[l->first->input].path, 50);
+        esc_html_max(out, d->r->inputs[l->first->input].path, 50);
         fputs("</td></tr>\n", out);
     }
     fputs("</table>\n", out);
@@ -456,7 +456,7 @@ static void file_row(const html_doc *d, const obs_file *f, bool fallback)
             html_file_anchor(f, id, sizeof id), html_clock(f->ts_usec, when, sizeof when),
             (unsigned long long)f->first_pkt, file_what(f, fallback));
     fputs("<td>", out);
-    html_escape_max(out, f->name, 80);
+    esc_html_max(out, f->name, 80);
     if (f->has_digest) {
         char md5[33];
         fprintf(out, "<br/><span class=\"hash\">%llu bytes, MD5 %s</span>",
@@ -467,12 +467,12 @@ static void file_row(const html_doc *d, const obs_file *f, bool fallback)
             run_endpoint(&f->server, f->sport, srv, sizeof srv), html_mark_class(m), status);
     if (f->sig_detail) {
         fputs("<br/><span class=\"note\">", out);
-        html_escape(out, f->sig_detail);
+        esc_html(out, f->sig_detail);
         fputs("</span>", out);
     }
     if (f->missing) {
         fputs("<br/><span class=\"note\">missing blocks ", out);
-        html_escape(out, f->missing);
+        esc_html(out, f->missing);
         fputs("</span>", out);
     }
     fputs("</td></tr>\n", out);
@@ -483,10 +483,10 @@ static void phone_card(const html_doc *d, const obs_input *in, const phone_group
     FILE *out = d->out;
     char addr[80];
     fprintf(out, "<div class=\"card phone\" id=\"p-%zu-%zu\">\n<h3>", in->index, idx);
-    html_escape(out, g->files[0]->phone);
+    esc_html(out, g->files[0]->phone);
     fprintf(out, " <span class=\"sub\">%s &#183; ",
             cap_addr_str(&g->files[0]->client, 0, addr, sizeof addr));
-    html_escape_max(out, in->path, 80);
+    esc_html_max(out, in->path, 80);
     fputs("</span></h3>\n", out);
     timeline tl;
     build_timeline(d, in, g, &tl);
@@ -563,9 +563,9 @@ static void served_as(const html_doc *d, const html_list *l)
             continue;
         char id[48];
         fprintf(out, "%s<a href=\"#%s\">", shown++ ? ", " : "", html_file_anchor(f, id, sizeof id));
-        html_escape_max(out, f->name, 60);
+        esc_html_max(out, f->name, 60);
         fputs("</a> to ", out);
-        html_escape(out, f->phone);
+        esc_html(out, f->phone);
     }
     if (total > shown)
         fprintf(out, " and %zu more", total - shown);
@@ -631,7 +631,7 @@ static void listing_block(const html_doc *d, const html_list *l)
     fputs("<details><summary>CUCM-style listing (as <code>show itl</code> / "
           "<code>pcapscan show</code>)</summary>\n<pre>",
           d->out);
-    html_escape(d->out, text);
+    esc_html(d->out, text);
     fputs("</pre></details>\n", d->out);
     free(text);
 }
@@ -644,7 +644,7 @@ static void trust_card(const html_doc *d, const html_list *l)
     html_mark m = sig_mark(l->b->self.status);
     fprintf(out, "<div class=\"card tfile\" id=\"%s\">\n<h3>%s &#183; ",
             html_list_anchor(l->b->sha256, id, sizeof id), html_list_label(l, lbl, sizeof lbl));
-    html_escape_max(out, l->first->name, 80);
+    esc_html_max(out, l->first->name, 80);
     fputs(" ", out);
     html_badge(out, html_mark_class(m), sig_phrase(l->b->self.status));
     fputs("</h3>\n<table class=\"kv\">\n<tr><th>served</th>", out);
@@ -658,7 +658,7 @@ static void trust_card(const html_doc *d, const html_list *l)
             sbd_hex_lower(l->b->sha256, 32, sha, sizeof sha));
     signer_cell(out, f);
     fprintf(out, "</tr>\n<tr><th>verification</th><td class=\"%s\">", html_mark_class(m));
-    html_escape(out, l->b->self.detail[0] ? l->b->self.detail : sig_phrase(l->b->self.status));
+    esc_html(out, l->b->self.detail[0] ? l->b->self.detail : sig_phrase(l->b->self.status));
     fputs("</td></tr>\n</table>\n", out);
     html_validity *v = calloc(f->n_records + 1, sizeof *v);
     char(*labels)[700] = calloc(f->n_records + 1, sizeof *labels);
@@ -740,16 +740,16 @@ static void cert_row(const html_doc *d, const obs_cert *c, size_t idx, uint16_t 
     FILE *out = d->out;
     if (!c->info_ok) {
         fprintf(out, "<tr><td>%zu</td><td colspan=\"4\" class=\"note\">unreadable: ", idx);
-        html_escape(out, c->error);
+        esc_html(out, c->error);
         fputs("</td></tr>\n", out);
         return;
     }
     char serial[140], a[32], b[32], sha[65];
     fprintf(out, "<tr><td>%zu</td>", idx);
     fputs("<td>", out);
-    html_escape(out, c->info.subject);
+    esc_html(out, c->info.subject);
     fputs("<br/><span class=\"note\">issuer ", out);
-    html_escape(out, c->info.issuer);
+    esc_html(out, c->info.issuer);
     fprintf(out,
             "</span></td><td class=\"mono\">%s</td><td class=\"nowrap\">%s<br/>%s</td>"
             "<td class=\"hash\">%s</td>",
@@ -768,11 +768,11 @@ static void session_row(const html_doc *d, const obs_tls *t)
     html_mark m = tls_event(d, t, status, sizeof status);
     fprintf(out, "<tr id=\"%s\"><td>%s</td><td>", html_tls_anchor(t, id, sizeof id),
             html_clock(t->ts_usec, when, sizeof when));
-    html_escape_max(out, d->r->inputs[t->input].path, 50);
+    esc_html_max(out, d->r->inputs[t->input].path, 50);
     fprintf(out, " #%llu</td><td class=\"mono\">%s</td><td>%s</td><td>", (unsigned long long)t->pkt,
             run_endpoint(&t->client, t->cport, cli, sizeof cli),
             cap_tls_version_name(t->version, ver, sizeof ver));
-    html_escape_max(out, t->sni ? t->sni : "-", 80);
+    esc_html_max(out, t->sni ? t->sni : "-", 80);
     fprintf(out, "</td><td class=\"%s\">%s</td></tr>\n", html_mark_class(m), status);
 }
 

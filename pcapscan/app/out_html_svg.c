@@ -1,88 +1,11 @@
 /* The HTML report's drawings, as inline SVG (no script, no external resource): a phone's boot
- * timeline and certificate validity bars. Every string from a capture goes through html_escape.
- * Also the escaping itself, so the one helper lives next to its heaviest user. */
+ * timeline and certificate validity bars. Every string from a capture goes through esc_html. */
 #include <stdbool.h>
 #include <string.h>
 #include <time.h>
 
 #include "out_html.h"
 #include "sbd/cert.h"
-
-/* ---- escaping -------------------------------------------------------------------------------- */
-
-/* Length of the well-formed UTF-8 sequence at p that XML accepts, or 0 (overlong forms,
- * surrogates, values past U+10FFFF and the non-characters U+FFFE/U+FFFF are refused). */
-static size_t utf8_len(const unsigned char *p)
-{
-    if (p[0] < 0x80)
-        return 1;
-    if (p[0] >= 0xC2 && p[0] <= 0xDF)
-        return (p[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (p[0] >= 0xE0 && p[0] <= 0xEF) {
-        if ((p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
-            return 0;
-        if ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] >= 0xA0))
-            return 0;
-        if (p[0] == 0xEF && p[1] == 0xBF && p[2] >= 0xBE)
-            return 0;
-        return 3;
-    }
-    if (p[0] >= 0xF0 && p[0] <= 0xF4) {
-        if ((p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
-            return 0;
-        if ((p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] >= 0x90))
-            return 0;
-        return 4;
-    }
-    return 0;
-}
-
-static void escape_byte(FILE *out, unsigned char c)
-{
-    switch (c) {
-    case '&':
-        fputs("&amp;", out);
-        break;
-    case '<':
-        fputs("&lt;", out);
-        break;
-    case '>':
-        fputs("&gt;", out);
-        break;
-    case '"':
-        fputs("&quot;", out);
-        break;
-    case '\'':
-        fputs("&#39;", out);
-        break;
-    default:
-        fputc(c == '\n' || c == '\t' || (c >= 0x20 && c != 0x7F) ? c : '?', out);
-    }
-}
-
-void html_escape_max(FILE *out, const char *s, size_t max_chars)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    for (size_t chars = 0; p && *p; chars++) {
-        if (chars == max_chars) {
-            fputs("\xE2\x80\xA6", out); /* U+2026 */
-            return;
-        }
-        size_t n = utf8_len(p);
-        if (n == 1)
-            escape_byte(out, *p);
-        else if (n)
-            fwrite(p, 1, n, out);
-        else
-            fputs("\xEF\xBF\xBD", out); /* U+FFFD for a byte that is not valid UTF-8 */
-        p += n ? n : 1;
-    }
-}
-
-void html_escape(FILE *out, const char *s)
-{
-    html_escape_max(out, s, SIZE_MAX);
-}
 
 const char *html_mark_class(html_mark m)
 {
@@ -161,11 +84,11 @@ static void tl_marker(FILE *out, const html_event *e, double x, int y)
     else
         fprintf(out, "<circle class=\"mk %s\" cx=\"%.1f\" cy=\"%d\" r=\"6\"/>", cls, x, y);
     fputs("<title>", out);
-    html_escape(out, e->what);
+    esc_html(out, e->what);
     fputs(": ", out);
-    html_escape(out, e->name);
+    esc_html(out, e->name);
     fputs(" - ", out);
-    html_escape(out, e->status);
+    esc_html(out, e->status);
     fputs("</title>", out);
     if (e->anchor[0])
         fputs("</a>", out);
@@ -179,9 +102,9 @@ static void tl_row(FILE *out, const html_event *e, size_t row, int64_t t0, int64
         fprintf(out, "<rect class=\"band\" x=\"0\" y=\"%d\" width=\"%d\" height=\"%d\"/>\n",
                 y - TL_ROW / 2, TL_PLOT_X1 + 20, TL_ROW);
     fprintf(out, "<text class=\"what\" x=\"8\" y=\"%d\">", y + 4);
-    html_escape(out, e->what);
+    esc_html(out, e->what);
     fprintf(out, "</text><text class=\"name\" x=\"112\" y=\"%d\">", y + 4);
-    html_escape_max(out, e->name, 32);
+    esc_html_max(out, e->name, 32);
     fputs("</text>\n", out);
     tl_marker(out, e, x, y);
     bool right = x < (TL_PLOT_X0 + TL_PLOT_X1) / 2.0;
@@ -189,7 +112,7 @@ static void tl_row(FILE *out, const html_event *e, size_t row, int64_t t0, int64
             html_mark_class(e->mark), right ? x + 12 : x - 12, y + 4, right ? "start" : "end");
     /* As many characters as fit before the edge (right) or the name column (left). */
     double room = right ? TL_WIDTH - x - 16 : x - 12 - (TL_PLOT_X0 - 4);
-    html_escape_max(out, e->status, room > 80 ? (size_t)(room / 6.6) : 12);
+    esc_html_max(out, e->status, room > 80 ? (size_t)(room / 6.6) : 12);
     fputs("</text>\n", out);
 }
 
@@ -321,11 +244,11 @@ static void vb_row(FILE *out, const vb_scale *s, const html_validity *v, size_t 
     html_mark m = vb_state(v, capture, warn_days);
     double x0 = vb_x(s, v->not_before), x1 = vb_x(s, v->not_after);
     fprintf(out, "<text class=\"name\" x=\"8\" y=\"%d\">", y + 14);
-    html_escape_max(out, v->label, 40);
+    esc_html_max(out, v->label, 40);
     fprintf(out, "</text><rect class=\"bar %s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"12\">",
             html_mark_class(m), x0, y + 4, x1 - x0 > 2 ? x1 - x0 : 2);
     fputs("<title>", out);
-    html_escape(out, v->label);
+    esc_html(out, v->label);
     fprintf(out, ": %s to %s</title></rect>\n", sbd_time_iso(v->not_before, nb, sizeof nb),
             sbd_time_iso(v->not_after, na, sizeof na));
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cap/tls_certs.h"
+#include "escape.h"
 #include "obs_json.h"
 #include "par.h"
 #include "report.h"
@@ -12,13 +13,13 @@
 
 static json_t *str_or_null(const char *s)
 {
-    return s ? json_string(s) : json_null();
+    return esc_json_str(s); /* null for NULL */
 }
 
 static json_t *hex_json(const uint8_t *p, size_t n)
 {
     char buf[2 * 64 + 1];
-    return json_string(sbd_hex_lower(p, n, buf, sizeof buf));
+    return esc_json_str(sbd_hex_lower(p, n, buf, sizeof buf));
 }
 
 /* Serial as an unsigned integer in uppercase hex: leading zero bytes are not part of it. */
@@ -29,26 +30,26 @@ static json_t *serial_json(const uint8_t *p, size_t n)
         n--;
     }
     char buf[2 * 128 + 1];
-    return json_string(sbd_hex_serial(p, n > 128 ? 128 : n, false, buf, sizeof buf));
+    return esc_json_str(sbd_hex_serial(p, n > 128 ? 128 : n, false, buf, sizeof buf));
 }
 
 static json_t *time_json(int64_t usec)
 {
     char iso[40];
     sbd_time_iso(usec / 1000000, iso, sizeof iso);
-    return json_string(iso);
+    return esc_json_str(iso);
 }
 
 static json_t *endpoint_json(const cap_addr *a, uint16_t port)
 {
     char buf[80];
-    return json_string(run_endpoint(a, port, buf, sizeof buf));
+    return esc_json_str(run_endpoint(a, port, buf, sizeof buf));
 }
 
 static json_t *elem_str(const sbd_file *f, const sbd_elem *e)
 {
     char s[1024];
-    return e ? json_string(sbd_elem_string(f, e, s, sizeof s)) : json_null();
+    return e ? esc_json_str(sbd_elem_string(f, e, s, sizeof s)) : json_null();
 }
 
 static json_t *signer_json(const sbd_file *f)
@@ -57,12 +58,12 @@ static json_t *signer_json(const sbd_file *f)
     if (!h->signer_name && !h->signer_serial && !h->ca_name)
         return json_null();
     json_t *o = json_object();
-    json_object_set_new(o, "subject", elem_str(f, h->signer_name));
-    json_object_set_new(o, "issuer", elem_str(f, h->ca_name));
-    json_object_set_new(
-        o, "serial",
-        h->signer_serial ? serial_json(sbd_elem_value(f, h->signer_serial), h->signer_serial->len)
-                         : json_null());
+    esc_json_set(o, "subject", elem_str(f, h->signer_name));
+    esc_json_set(o, "issuer", elem_str(f, h->ca_name));
+    esc_json_set(o, "serial",
+                 h->signer_serial
+                     ? serial_json(sbd_elem_value(f, h->signer_serial), h->signer_serial->len)
+                     : json_null());
     return o;
 }
 
@@ -70,20 +71,19 @@ static json_t *record_json(const sbd_file *f, const sbd_record *r, const sbd_cer
 {
     json_t *o = json_object();
     const char *fn = r->function_elem ? sbd_function_name(r->function) : NULL;
-    json_object_set_new(o, "function",
-                        fn                 ? json_string(fn)
-                        : r->function_elem ? json_sprintf("%u", r->function)
-                                           : json_null());
-    json_object_set_new(o, "subject", elem_str(f, r->subject));
-    json_object_set_new(o, "issuer", elem_str(f, r->issuer));
-    json_object_set_new(o, "serial",
-                        r->serial ? serial_json(sbd_elem_value(f, r->serial), r->serial->len)
-                                  : json_null());
-    json_object_set_new(o, "cert_sha1", ci ? hex_json(ci->sha1, 20) : json_null());
-    json_object_set_new(o, "not_after", ci ? time_json(ci->not_after * 1000000) : json_null());
+    esc_json_set(o, "function",
+                 fn                 ? esc_json_str(fn)
+                 : r->function_elem ? json_sprintf("%u", r->function)
+                                    : json_null());
+    esc_json_set(o, "subject", elem_str(f, r->subject));
+    esc_json_set(o, "issuer", elem_str(f, r->issuer));
+    esc_json_set(o, "serial",
+                 r->serial ? serial_json(sbd_elem_value(f, r->serial), r->serial->len)
+                           : json_null());
+    esc_json_set(o, "cert_sha1", ci ? hex_json(ci->sha1, 20) : json_null());
+    esc_json_set(o, "not_after", ci ? time_json(ci->not_after * 1000000) : json_null());
     if (r->cert_hash)
-        json_object_set_new(o, "cert_hash",
-                            hex_json(sbd_elem_value(f, r->cert_hash), r->cert_hash->len));
+        esc_json_set(o, "cert_hash", hex_json(sbd_elem_value(f, r->cert_hash), r->cert_hash->len));
     return o;
 }
 
@@ -91,7 +91,7 @@ static json_t *records_json(const run *r, const obs_file *of, const sbd_file *f)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < f->n_records; i++)
-        json_array_append_new(a, record_json(f, &f->records[i], run_record_cert(r, of, i)));
+        esc_json_append(a, record_json(f, &f->records[i], run_record_cert(r, of, i)));
     return a;
 }
 
@@ -100,10 +100,10 @@ static json_t *ref_json(const run *r, const obs_file *f)
     if (!f)
         return json_null();
     json_t *o = json_object();
-    json_object_set_new(o, "pcap", json_string(r->inputs[f->input].path));
-    json_object_set_new(o, "name", json_string(f->name));
-    json_object_set_new(o, "first_packet", json_integer((json_int_t)f->first_pkt));
-    json_object_set_new(o, "sha256", f->has_digest ? hex_json(f->sha256, 32) : json_null());
+    esc_json_set(o, "pcap", esc_json_str(r->inputs[f->input].path));
+    esc_json_set(o, "name", esc_json_str(f->name));
+    esc_json_set(o, "first_packet", json_integer((json_int_t)f->first_pkt));
+    esc_json_set(o, "sha256", f->has_digest ? hex_json(f->sha256, 32) : json_null());
     return o;
 }
 
@@ -124,51 +124,51 @@ static json_t *file_json(const run *r, const obs_file *f, bool records_slot)
 {
     const sbd_file *p = run_parsed(r, f);
     json_t *o = json_object();
-    json_object_set_new(o, "type", json_string("file"));
-    json_object_set_new(o, "pcap", json_string(r->inputs[f->input].path));
-    json_object_set_new(o, "name", json_string(f->name));
-    json_object_set_new(o, "client", endpoint_json(&f->client, f->cport));
-    json_object_set_new(o, "server", endpoint_json(&f->server, f->sport));
-    json_object_set_new(o, "first_packet", json_integer((json_int_t)f->first_pkt));
-    json_object_set_new(o, "size", json_integer((json_int_t)f->size));
-    json_object_set_new(o, "md5", f->has_digest ? hex_json(f->md5, 16) : json_null());
-    json_object_set_new(o, "sha256", f->has_digest ? hex_json(f->sha256, 32) : json_null());
-    json_object_set_new(o, "complete", json_boolean(f->complete));
-    json_object_set_new(o, "kind", json_string(run_kind_word(r, f)));
-    json_object_set_new(o, "signature", json_string(run_sig_word(f)));
-    json_object_set_new(o, "signer", p ? signer_json(p) : json_null());
-    json_object_set_new(o, "records",
-                        p && p->kind == SBD_KIND_TRUST_LIST
-                            ? (records_slot ? json_integer(RECORDS_SLOT) : records_json(r, f, p))
-                            : json_array());
+    esc_json_set(o, "type", esc_json_str("file"));
+    esc_json_set(o, "pcap", esc_json_str(r->inputs[f->input].path));
+    esc_json_set(o, "name", esc_json_str(f->name));
+    esc_json_set(o, "client", endpoint_json(&f->client, f->cport));
+    esc_json_set(o, "server", endpoint_json(&f->server, f->sport));
+    esc_json_set(o, "first_packet", json_integer((json_int_t)f->first_pkt));
+    esc_json_set(o, "size", json_integer((json_int_t)f->size));
+    esc_json_set(o, "md5", f->has_digest ? hex_json(f->md5, 16) : json_null());
+    esc_json_set(o, "sha256", f->has_digest ? hex_json(f->sha256, 32) : json_null());
+    esc_json_set(o, "complete", json_boolean(f->complete));
+    esc_json_set(o, "kind", esc_json_str(run_kind_word(r, f)));
+    esc_json_set(o, "signature", esc_json_str(run_sig_word(f)));
+    esc_json_set(o, "signer", p ? signer_json(p) : json_null());
+    esc_json_set(o, "records",
+                 p && p->kind == SBD_KIND_TRUST_LIST
+                     ? (records_slot ? json_integer(RECORDS_SLOT) : records_json(r, f, p))
+                     : json_array());
     /* Beyond the contract's minimum: how the transfer went and what was checked. */
-    json_object_set_new(o, "protocol", json_string(f->proto == OBS_TFTP ? "tftp" : "http"));
-    json_object_set_new(o, "direction", json_string(f->upload ? "upload" : "download"));
-    json_object_set_new(o, "status", json_string(obs_xfer_name(f->xfer)));
-    json_object_set_new(o, "phone", json_string(f->phone));
-    json_object_set_new(o, "last_packet", json_integer((json_int_t)f->last_pkt));
-    json_object_set_new(o, "time", time_json(f->ts_usec));
-    json_object_set_new(o, "signature_detail", str_or_null(f->sig_detail));
-    json_object_set_new(o, "verified_with", ref_json(r, f->verifier));
+    esc_json_set(o, "protocol", esc_json_str(f->proto == OBS_TFTP ? "tftp" : "http"));
+    esc_json_set(o, "direction", esc_json_str(f->upload ? "upload" : "download"));
+    esc_json_set(o, "status", esc_json_str(obs_xfer_name(f->xfer)));
+    esc_json_set(o, "phone", esc_json_str(f->phone));
+    esc_json_set(o, "last_packet", json_integer((json_int_t)f->last_pkt));
+    esc_json_set(o, "time", time_json(f->ts_usec));
+    esc_json_set(o, "signature_detail", str_or_null(f->sig_detail));
+    esc_json_set(o, "verified_with", ref_json(r, f->verifier));
     if (f->error_code >= 0)
-        json_object_set_new(o, f->proto == OBS_TFTP ? "tftp_error" : "http_status",
-                            json_integer(f->error_code));
+        esc_json_set(o, f->proto == OBS_TFTP ? "tftp_error" : "http_status",
+                     json_integer(f->error_code));
     if (f->error_msg)
-        json_object_set_new(o, "error_message", json_string(f->error_msg));
+        esc_json_set(o, "error_message", esc_json_str(f->error_msg));
     if (f->proto == OBS_TFTP) {
-        json_object_set_new(o, "blksize", json_integer(f->blksize));
-        json_object_set_new(o, "oack", json_boolean(f->oack));
-        json_object_set_new(o, "duplicate_blocks", json_integer(f->dup_blocks));
-        json_object_set_new(o, "out_of_order_blocks", json_integer(f->out_of_order));
-        json_object_set_new(o, "conflicting_blocks", json_integer(f->conflict_blocks));
-        json_object_set_new(o, "bad_packets", json_integer(f->bad_packets));
-        json_object_set_new(o, "missing_blocks", json_integer((json_int_t)f->missing_blocks));
-        json_object_set_new(o, "missing", str_or_null(f->missing));
+        esc_json_set(o, "blksize", json_integer(f->blksize));
+        esc_json_set(o, "oack", json_boolean(f->oack));
+        esc_json_set(o, "duplicate_blocks", json_integer(f->dup_blocks));
+        esc_json_set(o, "out_of_order_blocks", json_integer(f->out_of_order));
+        esc_json_set(o, "conflicting_blocks", json_integer(f->conflict_blocks));
+        esc_json_set(o, "bad_packets", json_integer(f->bad_packets));
+        esc_json_set(o, "missing_blocks", json_integer((json_int_t)f->missing_blocks));
+        esc_json_set(o, "missing", str_or_null(f->missing));
     }
     if (f->parse_error)
-        json_object_set_new(o, "parse_error", json_string(f->parse_error));
+        esc_json_set(o, "parse_error", esc_json_str(f->parse_error));
     if (f->extracted)
-        json_object_set_new(o, "extracted", json_string(f->extracted));
+        esc_json_set(o, "extracted", esc_json_str(f->extracted));
     return o;
 }
 
@@ -177,81 +177,81 @@ json_t *report_cert_json(const run *r, const obs_tls *t, size_t i)
     const obs_cert *c = &t->certs[i];
     char ver[32];
     json_t *o = json_object();
-    json_object_set_new(o, "type", json_string("tls_cert"));
-    json_object_set_new(o, "pcap", json_string(r->inputs[t->input].path));
-    json_object_set_new(o, "server", endpoint_json(&t->server, t->sport));
-    json_object_set_new(o, "server_port", json_integer(t->sport));
-    json_object_set_new(o, "client", endpoint_json(&t->client, t->cport));
+    esc_json_set(o, "type", esc_json_str("tls_cert"));
+    esc_json_set(o, "pcap", esc_json_str(r->inputs[t->input].path));
+    esc_json_set(o, "server", endpoint_json(&t->server, t->sport));
+    esc_json_set(o, "server_port", json_integer(t->sport));
+    esc_json_set(o, "client", endpoint_json(&t->client, t->cport));
     const sbd_cert_info *ci = c->info_ok ? &c->info : NULL;
-    json_object_set_new(o, "subject", ci ? json_string(ci->subject) : json_null());
-    json_object_set_new(o, "issuer", ci ? json_string(ci->issuer) : json_null());
-    json_object_set_new(o, "serial", ci ? serial_json(ci->serial, ci->serial_len) : json_null());
-    json_object_set_new(o, "sha1", ci ? hex_json(ci->sha1, 20) : json_null());
-    json_object_set_new(o, "sha256", ci ? hex_json(ci->sha256, 32) : json_null());
-    json_object_set_new(o, "not_before", ci ? time_json(ci->not_before * 1000000) : json_null());
-    json_object_set_new(o, "not_after", ci ? time_json(ci->not_after * 1000000) : json_null());
-    json_object_set_new(o, "tls_version",
-                        json_string(cap_tls_version_name(t->version, ver, sizeof ver)));
-    json_object_set_new(o, "packet", json_integer((json_int_t)t->pkt));
-    json_object_set_new(o, "chain_index", json_integer((json_int_t)i));
-    json_object_set_new(o, "chain_length", json_integer((json_int_t)t->n_certs));
-    json_object_set_new(o, "sni", str_or_null(t->sni));
-    json_object_set_new(o, "time", time_json(t->ts_usec));
+    esc_json_set(o, "subject", ci ? esc_json_str(ci->subject) : json_null());
+    esc_json_set(o, "issuer", ci ? esc_json_str(ci->issuer) : json_null());
+    esc_json_set(o, "serial", ci ? serial_json(ci->serial, ci->serial_len) : json_null());
+    esc_json_set(o, "sha1", ci ? hex_json(ci->sha1, 20) : json_null());
+    esc_json_set(o, "sha256", ci ? hex_json(ci->sha256, 32) : json_null());
+    esc_json_set(o, "not_before", ci ? time_json(ci->not_before * 1000000) : json_null());
+    esc_json_set(o, "not_after", ci ? time_json(ci->not_after * 1000000) : json_null());
+    esc_json_set(o, "tls_version", esc_json_str(cap_tls_version_name(t->version, ver, sizeof ver)));
+    esc_json_set(o, "packet", json_integer((json_int_t)t->pkt));
+    esc_json_set(o, "chain_index", json_integer((json_int_t)i));
+    esc_json_set(o, "chain_length", json_integer((json_int_t)t->n_certs));
+    esc_json_set(o, "sni", str_or_null(t->sni));
+    esc_json_set(o, "time", time_json(t->ts_usec));
     if (ci)
-        json_object_set_new(o, "key", json_sprintf("%s %d", ci->key_type, ci->key_bits));
+        esc_json_set(o, "key", json_sprintf("%s %d", ci->key_type, ci->key_bits));
     else
-        json_object_set_new(o, "cert_error", str_or_null(c->error));
+        esc_json_set(o, "cert_error", str_or_null(c->error));
     return o;
 }
 
 static json_t *evidence_json(const run *r, const finding *x)
 {
     json_t *e = json_object();
-    json_object_set_new(e, "capture", json_string(r->inputs[x->input].path));
+    esc_json_set(e, "capture", esc_json_str(r->inputs[x->input].path));
     json_t *pk = json_array();
     for (size_t i = 0; i < x->n_packets; i++)
-        json_array_append_new(pk, json_integer((json_int_t)x->packets[i]));
-    json_object_set_new(e, "packets", pk);
+        esc_json_append(pk, json_integer((json_int_t)x->packets[i]));
+    esc_json_set(e, "packets", pk);
     if (x->file) {
-        json_object_set_new(e, "file", json_string(x->file->name));
-        json_object_set_new(e, "file_sha256",
-                            x->file->has_digest ? hex_json(x->file->sha256, 32) : json_null());
+        esc_json_set(e, "file", esc_json_str(x->file->name));
+        esc_json_set(e, "file_sha256",
+                     x->file->has_digest ? hex_json(x->file->sha256, 32) : json_null());
     }
     if (x->tls)
-        json_object_set_new(e, "server", endpoint_json(&x->tls->server, x->tls->sport));
+        esc_json_set(e, "server", endpoint_json(&x->tls->server, x->tls->sport));
     if (x->cert && x->cert->info_ok) {
         const sbd_cert_info *ci = &x->cert->info;
-        json_object_set_new(e, "cert",
-                            json_pack("{s:s, s:s, s:o, s:o}", "subject", ci->subject, "issuer",
-                                      ci->issuer, "serial", serial_json(ci->serial, ci->serial_len),
-                                      "sha256", hex_json(ci->sha256, 32)));
+        esc_json_set(e, "cert",
+                     json_pack("{s:o, s:o, s:o, s:o}", "subject", esc_json_str(ci->subject),
+                               "issuer", esc_json_str(ci->issuer), "serial",
+                               serial_json(ci->serial, ci->serial_len), "sha256",
+                               hex_json(ci->sha256, 32)));
     }
     if (x->related.set) {
         json_t *rel = json_object();
-        json_object_set_new(rel, "what", json_string(x->related_what));
-        json_object_set_new(rel, "capture", json_string(r->inputs[x->related.input].path));
-        json_object_set_new(rel, "packet", json_integer((json_int_t)x->related.pkt));
-        json_object_set_new(rel, "file", json_string(x->related.file));
-        json_object_set_new(rel, "sha256", hex_json(x->related.sha256, 32));
-        json_object_set_new(e, "related", rel);
+        esc_json_set(rel, "what", esc_json_str(x->related_what));
+        esc_json_set(rel, "capture", esc_json_str(r->inputs[x->related.input].path));
+        esc_json_set(rel, "packet", json_integer((json_int_t)x->related.pkt));
+        esc_json_set(rel, "file", esc_json_str(x->related.file));
+        esc_json_set(rel, "sha256", hex_json(x->related.sha256, 32));
+        esc_json_set(e, "related", rel);
     }
     if (x->occurrences > 1)
-        json_object_set_new(e, "occurrences", json_integer((json_int_t)x->occurrences));
+        esc_json_set(e, "occurrences", json_integer((json_int_t)x->occurrences));
     return e;
 }
 
 json_t *report_finding_json(const run *r, const finding *x)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "type", json_string("finding"));
-    json_object_set_new(o, "pcap", json_string(r->inputs[x->input].path));
-    json_object_set_new(o, "rule", json_string(sbd_rule_id(x->rule)));
-    json_object_set_new(o, "severity", json_string(sbd_severity_name(sbd_rule_severity(x->rule))));
-    json_object_set_new(o, "phone", x->phone[0] ? json_string(x->phone) : json_null());
-    json_object_set_new(o, "message", json_string(x->message ? x->message : ""));
-    json_object_set_new(o, "evidence", evidence_json(r, x));
-    json_object_set_new(o, "time", time_json(x->ts_usec));
-    json_object_set_new(o, "meaning", json_string(sbd_rule_meaning(x->rule)));
+    esc_json_set(o, "type", esc_json_str("finding"));
+    esc_json_set(o, "pcap", esc_json_str(r->inputs[x->input].path));
+    esc_json_set(o, "rule", esc_json_str(sbd_rule_id(x->rule)));
+    esc_json_set(o, "severity", esc_json_str(sbd_severity_name(sbd_rule_severity(x->rule))));
+    esc_json_set(o, "phone", x->phone[0] ? esc_json_str(x->phone) : json_null());
+    esc_json_set(o, "message", esc_json_str(x->message ? x->message : ""));
+    esc_json_set(o, "evidence", evidence_json(r, x));
+    esc_json_set(o, "time", time_json(x->ts_usec));
+    esc_json_set(o, "meaning", esc_json_str(sbd_rule_meaning(x->rule)));
     return o;
 }
 
@@ -286,43 +286,42 @@ void report_totals_of(const run *r, size_t input, report_totals *t)
 static json_t *skipped_json(const obs_counts *c)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "not_ip", json_integer((json_int_t)c->decode.not_ip));
-    json_object_set_new(o, "other_ip", json_integer((json_int_t)c->decode.other_ip));
-    json_object_set_new(o, "unknown_link", json_integer((json_int_t)c->decode.unknown_link));
-    json_object_set_new(o, "short_frames", json_integer((json_int_t)c->decode.short_frames));
-    json_object_set_new(o, "malformed", json_integer((json_int_t)c->decode.malformed));
-    json_object_set_new(o, "truncated_packets", json_integer((json_int_t)c->decode.truncated_pkts));
-    json_object_set_new(o, "fragments_evicted", json_integer((json_int_t)c->defrag.evicted));
-    json_object_set_new(o, "fragments_timed_out", json_integer((json_int_t)c->defrag.timed_out));
-    json_object_set_new(o, "fragments_too_big", json_integer((json_int_t)c->defrag.too_big));
-    json_object_set_new(o, "fragments_pending", json_integer((json_int_t)c->defrag.pending));
-    json_object_set_new(o, "tftp_stray_packets", json_integer((json_int_t)c->tftp.stray_packets));
-    json_object_set_new(o, "tftp_transfers_evicted",
-                        json_integer((json_int_t)c->tftp.by_status[CAP_TFTP_EVICTED]));
-    json_object_set_new(o, "tcp_streams_evicted", json_integer((json_int_t)c->tcp.conns_evicted));
-    json_object_set_new(o, "tcp_streams_expired", json_integer((json_int_t)c->tcp.conns_expired));
-    json_object_set_new(o, "tcp_forced_gaps", json_integer((json_int_t)c->tcp.forced_gaps));
-    json_object_set_new(o, "tcp_pending_overflows",
-                        json_integer((json_int_t)c->tcp.pending_overflows));
-    json_object_set_new(o, "http_errors", json_integer((json_int_t)c->http_errors));
-    json_object_set_new(o, "tls_errors", json_integer((json_int_t)c->tls_errors));
-    json_object_set_new(o, "unparsable_files", json_integer((json_int_t)c->unparsable_files));
-    json_object_set_new(o, "signed_files_not_kept", json_integer((json_int_t)c->content_dropped));
-    json_object_set_new(o, "extract_errors", json_integer((json_int_t)c->extract_errors));
+    esc_json_set(o, "not_ip", json_integer((json_int_t)c->decode.not_ip));
+    esc_json_set(o, "other_ip", json_integer((json_int_t)c->decode.other_ip));
+    esc_json_set(o, "unknown_link", json_integer((json_int_t)c->decode.unknown_link));
+    esc_json_set(o, "short_frames", json_integer((json_int_t)c->decode.short_frames));
+    esc_json_set(o, "malformed", json_integer((json_int_t)c->decode.malformed));
+    esc_json_set(o, "truncated_packets", json_integer((json_int_t)c->decode.truncated_pkts));
+    esc_json_set(o, "fragments_evicted", json_integer((json_int_t)c->defrag.evicted));
+    esc_json_set(o, "fragments_timed_out", json_integer((json_int_t)c->defrag.timed_out));
+    esc_json_set(o, "fragments_too_big", json_integer((json_int_t)c->defrag.too_big));
+    esc_json_set(o, "fragments_pending", json_integer((json_int_t)c->defrag.pending));
+    esc_json_set(o, "tftp_stray_packets", json_integer((json_int_t)c->tftp.stray_packets));
+    esc_json_set(o, "tftp_transfers_evicted",
+                 json_integer((json_int_t)c->tftp.by_status[CAP_TFTP_EVICTED]));
+    esc_json_set(o, "tcp_streams_evicted", json_integer((json_int_t)c->tcp.conns_evicted));
+    esc_json_set(o, "tcp_streams_expired", json_integer((json_int_t)c->tcp.conns_expired));
+    esc_json_set(o, "tcp_forced_gaps", json_integer((json_int_t)c->tcp.forced_gaps));
+    esc_json_set(o, "tcp_pending_overflows", json_integer((json_int_t)c->tcp.pending_overflows));
+    esc_json_set(o, "http_errors", json_integer((json_int_t)c->http_errors));
+    esc_json_set(o, "tls_errors", json_integer((json_int_t)c->tls_errors));
+    esc_json_set(o, "unparsable_files", json_integer((json_int_t)c->unparsable_files));
+    esc_json_set(o, "signed_files_not_kept", json_integer((json_int_t)c->content_dropped));
+    esc_json_set(o, "extract_errors", json_integer((json_int_t)c->extract_errors));
     return o;
 }
 
 static json_t *totals_json(json_t *o, const report_totals *t)
 {
-    json_object_set_new(o, "packets", json_integer((json_int_t)t->packets));
-    json_object_set_new(o, "files", json_integer((json_int_t)t->files));
-    json_object_set_new(o, "files_complete", json_integer((json_int_t)t->files_complete));
-    json_object_set_new(o, "files_not_found", json_integer((json_int_t)t->files_not_found));
-    json_object_set_new(o, "files_incomplete", json_integer((json_int_t)t->files_incomplete));
-    json_object_set_new(o, "files_unparsable", json_integer((json_int_t)t->files_unparsable));
-    json_object_set_new(o, "certs", json_integer((json_int_t)t->certs));
-    json_object_set_new(o, "tls_sessions", json_integer((json_int_t)t->tls_sessions));
-    json_object_set_new(o, "tls_hidden", json_integer((json_int_t)t->tls_hidden));
+    esc_json_set(o, "packets", json_integer((json_int_t)t->packets));
+    esc_json_set(o, "files", json_integer((json_int_t)t->files));
+    esc_json_set(o, "files_complete", json_integer((json_int_t)t->files_complete));
+    esc_json_set(o, "files_not_found", json_integer((json_int_t)t->files_not_found));
+    esc_json_set(o, "files_incomplete", json_integer((json_int_t)t->files_incomplete));
+    esc_json_set(o, "files_unparsable", json_integer((json_int_t)t->files_unparsable));
+    esc_json_set(o, "certs", json_integer((json_int_t)t->certs));
+    esc_json_set(o, "tls_sessions", json_integer((json_int_t)t->tls_sessions));
+    esc_json_set(o, "tls_hidden", json_integer((json_int_t)t->tls_hidden));
     return o;
 }
 
@@ -330,24 +329,24 @@ static json_t *input_json(const run *r, size_t i)
 {
     const obs_input *in = &r->inputs[i];
     json_t *o = json_object();
-    json_object_set_new(o, "pcap", json_string(in->path));
+    esc_json_set(o, "pcap", esc_json_str(in->path));
     if (in->open_failed) {
-        json_object_set_new(o, "status", json_string("failed"));
-        json_object_set_new(o, "error", json_string(in->open_error));
+        esc_json_set(o, "status", esc_json_str("failed"));
+        esc_json_set(o, "error", esc_json_str(in->open_error));
         if (r->o->json_content)
             obs_json_add_input(o, in);
         return o;
     }
-    json_object_set_new(o, "status", json_string(cap_input_status_name(in->end_status)));
+    esc_json_set(o, "status", esc_json_str(cap_input_status_name(in->end_status)));
     if (in->end_status != CAP_INPUT_OK) {
-        json_object_set_new(o, "last_good_packet", json_integer((json_int_t)in->last_good));
-        json_object_set_new(o, "error", str_or_null(in->end_msg));
+        esc_json_set(o, "last_good_packet", json_integer((json_int_t)in->last_good));
+        esc_json_set(o, "error", str_or_null(in->end_msg));
     }
-    json_object_set_new(o, "linktype", json_integer(in->linktype));
+    esc_json_set(o, "linktype", json_integer(in->linktype));
     report_totals t;
     report_totals_of(r, i, &t);
     totals_json(o, &t);
-    json_object_set_new(o, "skipped", skipped_json(&in->counts));
+    esc_json_set(o, "skipped", skipped_json(&in->counts));
     problems_to_json(o, &in->problems);
     if (r->o->json_content)
         obs_json_add_input(o, in);
@@ -359,26 +358,24 @@ json_t *report_summary_json(const run *r)
     report_totals t;
     report_totals_of(r, SIZE_MAX, &t);
     json_t *o = json_object();
-    json_object_set_new(o, "type", json_string("summary"));
-    json_object_set_new(o, "format_version", json_integer(REPORT_FORMAT_VERSION));
-    json_object_set_new(o, "inputs", json_integer((json_int_t)r->n_inputs));
-    json_object_set_new(o, "inputs_failed", json_integer((json_int_t)t.inputs_failed));
-    json_object_set_new(o, "inputs_truncated", json_integer((json_int_t)t.inputs_truncated));
+    esc_json_set(o, "type", esc_json_str("summary"));
+    esc_json_set(o, "format_version", json_integer(REPORT_FORMAT_VERSION));
+    esc_json_set(o, "inputs", json_integer((json_int_t)r->n_inputs));
+    esc_json_set(o, "inputs_failed", json_integer((json_int_t)t.inputs_failed));
+    esc_json_set(o, "inputs_truncated", json_integer((json_int_t)t.inputs_truncated));
     totals_json(o, &t);
-    json_object_set_new(o, "findings",
-                        json_pack("{s:I, s:I, s:I}", "error", (json_int_t)r->by_severity[2],
-                                  "warning", (json_int_t)r->by_severity[1], "info",
-                                  (json_int_t)r->by_severity[0]));
+    esc_json_set(o, "findings",
+                 json_pack("{s:I, s:I, s:I}", "error", (json_int_t)r->by_severity[2], "warning",
+                           (json_int_t)r->by_severity[1], "info", (json_int_t)r->by_severity[0]));
     json_t *rules = json_object();
     for (int k = 0; k < SBD_RULE_COUNT; k++)
         if (r->by_rule[k])
-            json_object_set_new(rules, sbd_rule_id((sbd_rule)k),
-                                json_integer((json_int_t)r->by_rule[k]));
-    json_object_set_new(o, "rules", rules);
+            esc_json_set(rules, sbd_rule_id((sbd_rule)k), json_integer((json_int_t)r->by_rule[k]));
+    esc_json_set(o, "rules", rules);
     json_t *per = json_array();
     for (size_t i = 0; i < r->n_inputs; i++)
-        json_array_append_new(per, input_json(r, i));
-    json_object_set_new(o, "per_input", per);
+        esc_json_append(per, input_json(r, i));
+    esc_json_set(o, "per_input", per);
     if (r->o->json_content)
         obs_json_add_summary(o, r);
     return o;
@@ -408,8 +405,10 @@ static void lines_dump(lines *b, json_t *o)
         size_t room = b->cap - b->n;
         size_t need =
             json_dumpb(o, room ? b->p + b->n : NULL, room, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        if (need == 0)
-            break; /* jansson could not dump it (out of memory) */
+        if (need == 0) {
+            esc_json_fail(); /* jansson could not dump it (out of memory) */
+            break;
+        }
         if (need < room) {
             b->n += need;
             b->p[b->n++] = '\n';
@@ -417,8 +416,10 @@ static void lines_dump(lines *b, json_t *o)
         }
         size_t ncap = b->cap * 2 > b->n + need + FLUSH_AT ? b->cap * 2 : b->n + need + FLUSH_AT;
         char *np = realloc(b->p, ncap);
-        if (!np)
+        if (!np) {
+            esc_json_fail();
             break;
+        }
         b->p = np;
         b->cap = ncap;
     }
@@ -545,8 +546,9 @@ static void par_write(void *ctx, size_t i)
     memset(b, 0, sizeof *b);
 }
 
-void report_json(const run *r, FILE *out)
+int report_json(const run *r, FILE *out)
 {
+    unsigned long lost = esc_json_failures();
     lines b = {.out = out};
     /* --json-content writes each distinct content once per output: one writer, in order. */
     par_json pj = {r, NULL, out};
@@ -564,4 +566,11 @@ void report_json(const run *r, FILE *out)
     lines_add(&b, report_summary_json(r));
     lines_flush(&b);
     free(b.p);
+    lost = esc_json_failures() - lost;
+    if (lost)
+        fprintf(stderr,
+                "pcapscan: --json: %lu value(s) could not be written (out of memory): the "
+                "output is incomplete\n",
+                lost);
+    return lost ? -1 : 0;
 }

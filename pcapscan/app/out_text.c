@@ -1,11 +1,12 @@
 /* Text report: per input, per phone a timeline (CTL -> ITL -> fallback -> config) with sizes,
  * hashes and verdicts, the TLS certificates with the TVS check, the findings; then a summary
- * table across all inputs. */
+ * table across all inputs. Every string from a capture or a results file goes through esc_term. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cap/tls_certs.h"
+#include "escape.h"
 #include "report.h"
 
 static const char *clock_of(int64_t usec, char *out, size_t outsz)
@@ -19,13 +20,18 @@ static const char *clock_of(int64_t usec, char *out, size_t outsz)
 static void print_file(const run *r, const obs_file *f, FILE *out)
 {
     char t[48], srv[80];
-    fprintf(out, "    %s #%-6llu %-4s %-9s %s  [%s from %s]\n", clock_of(f->ts_usec, t, sizeof t),
+    fprintf(out, "    %s #%-6llu %-4s %-9s ", clock_of(f->ts_usec, t, sizeof t),
             (unsigned long long)f->first_pkt, f->proto == OBS_TFTP ? "TFTP" : "HTTP",
-            f->upload ? "upload" : obs_xfer_name(f->xfer), f->name, run_kind_word(r, f),
+            f->upload ? "upload" : obs_xfer_name(f->xfer));
+    esc_term(out, f->name);
+    fprintf(out, "  [%s from %s]\n", run_kind_word(r, f),
             run_endpoint(&f->server, f->sport, srv, sizeof srv));
-    if (f->error_msg)
-        fprintf(out, "        %s %d: %s\n", f->proto == OBS_TFTP ? "TFTP error" : "HTTP",
-                f->error_code, f->error_msg);
+    if (f->error_msg) {
+        fprintf(out, "        %s %d: ", f->proto == OBS_TFTP ? "TFTP error" : "HTTP",
+                f->error_code);
+        esc_term(out, f->error_msg);
+        fputc('\n', out);
+    }
     if (f->has_digest) {
         char md5[33], sha[65];
         fprintf(out, "        size %llu  md5 %s\n        sha256 %s\n", (unsigned long long)f->size,
@@ -34,19 +40,26 @@ static void print_file(const run *r, const obs_file *f, FILE *out)
     } else if (!f->complete && f->size) {
         fprintf(out, "        %llu bytes received\n", (unsigned long long)f->size);
     }
-    if (f->missing)
-        fprintf(out, "        missing blocks: %s (%llu)\n", f->missing,
-                (unsigned long long)f->missing_blocks);
+    if (f->missing) {
+        fputs("        missing blocks: ", out);
+        esc_term(out, f->missing);
+        fprintf(out, " (%llu)\n", (unsigned long long)f->missing_blocks);
+    }
     if (f->complete && f->looks_signed) {
-        fprintf(out, "        signature: %s%s%s", run_sig_word(f), f->sig_detail ? " - " : "",
-                f->sig_detail ? f->sig_detail : "");
-        if (f->verifier)
-            fprintf(out, " (checked against %s #%llu)", f->verifier->name,
-                    (unsigned long long)f->verifier->first_pkt);
+        fprintf(out, "        signature: %s%s", run_sig_word(f), f->sig_detail ? " - " : "");
+        esc_term(out, f->sig_detail);
+        if (f->verifier) {
+            fputs(" (checked against ", out);
+            esc_term(out, f->verifier->name);
+            fprintf(out, " #%llu)", (unsigned long long)f->verifier->first_pkt);
+        }
         fputc('\n', out);
     }
-    if (f->parse_error)
-        fprintf(out, "        not parsed: %s\n", f->parse_error);
+    if (f->parse_error) {
+        fputs("        not parsed: ", out);
+        esc_term(out, f->parse_error);
+        fputc('\n', out);
+    }
 }
 
 static void print_tls(const obs_tls *t, FILE *out)
@@ -61,18 +74,24 @@ static void print_tls(const obs_tls *t, FILE *out)
         return;
     }
     if (t->kind == OBS_TLS_ERROR) {
-        fprintf(out, ": %s\n", t->error ? t->error : "error");
+        fputs(": ", out);
+        esc_term(out, t->error ? t->error : "error");
+        fputc('\n', out);
         return;
     }
     fputc('\n', out);
     for (size_t i = 0; i < t->n_certs; i++) {
         const obs_cert *c = &t->certs[i];
         if (!c->info_ok) {
-            fprintf(out, "        cert %zu: unreadable (%s)\n", i, c->error ? c->error : "?");
+            fprintf(out, "        cert %zu: unreadable (", i);
+            esc_term(out, c->error ? c->error : "?");
+            fputs(")\n", out);
             continue;
         }
         char serial[140], na[32];
-        fprintf(out, "        cert %zu: %s  serial %s  not after %s\n", i, c->info.subject,
+        fprintf(out, "        cert %zu: ", i);
+        esc_term(out, c->info.subject);
+        fprintf(out, "  serial %s  not after %s\n",
                 sbd_hex_serial(c->info.serial, c->info.serial_len, false, serial, sizeof serial),
                 sbd_time_iso(c->info.not_after, na, sizeof na));
     }
@@ -94,15 +113,18 @@ static size_t phone_list(const obs_file **files, size_t n, const char **labels)
 
 static void print_finding(const run *r, const finding *x, FILE *out)
 {
-    fprintf(out, "    %-7s %-28s %s", sbd_severity_name(sbd_rule_severity(x->rule)),
-            sbd_rule_id(x->rule), x->message ? x->message : "");
+    fprintf(out, "    %-7s %-28s ", sbd_severity_name(sbd_rule_severity(x->rule)),
+            sbd_rule_id(x->rule));
+    esc_term(out, x->message);
     fputs(" [packets", out);
     for (size_t i = 0; i < x->n_packets; i++)
         fprintf(out, " #%llu", (unsigned long long)x->packets[i]);
     if (x->occurrences > 1)
         fprintf(out, "; seen %llu times", (unsigned long long)x->occurrences);
-    if (x->related.set && x->related.input != x->input)
-        fprintf(out, "; %s in %s", x->related_what, r->inputs[x->related.input].path);
+    if (x->related.set && x->related.input != x->input) {
+        fprintf(out, "; %s in ", x->related_what);
+        esc_term(out, r->inputs[x->related.input].path);
+    }
     fputs("]\n", out);
 }
 
@@ -111,9 +133,13 @@ static void print_problems(const problem_list *l, FILE *out)
     if (!l->n)
         return;
     fputs("  skipped (by packet):\n", out);
-    for (size_t k = 0; k < l->n; k++)
-        fprintf(out, "    #%-6llu %s: %s\n", (unsigned long long)l->item[k].packet, l->item[k].what,
-                l->item[k].detail);
+    for (size_t k = 0; k < l->n; k++) {
+        fprintf(out, "    #%-6llu ", (unsigned long long)l->item[k].packet);
+        esc_term(out, l->item[k].what);
+        fputs(": ", out);
+        esc_term(out, l->item[k].detail);
+        fputc('\n', out);
+    }
     if (l->not_listed)
         fprintf(out, "    and %llu more, counted in the JSON summary's \"skipped\"\n",
                 (unsigned long long)l->not_listed);
@@ -122,21 +148,29 @@ static void print_problems(const problem_list *l, FILE *out)
 static void print_input(const run *r, size_t i, FILE *out, size_t *idx)
 {
     const obs_input *in = &r->inputs[i];
-    fprintf(out, "== %s\n", in->path);
+    fputs("== ", out);
+    esc_term(out, in->path);
+    fputc('\n', out);
     if (in->open_failed) {
-        fprintf(out, "  could not be read: %s\n\n", in->open_error);
+        fputs("  could not be read: ", out);
+        esc_term(out, in->open_error);
+        fputs("\n\n", out);
         return;
     }
     fprintf(out, "  %llu packets", (unsigned long long)in->counts.decode.frames);
-    if (in->end_status != CAP_INPUT_OK)
-        fprintf(out, ", %s after packet %llu: %s", cap_input_status_name(in->end_status),
-                (unsigned long long)in->last_good, in->end_msg ? in->end_msg : "");
+    if (in->end_status != CAP_INPUT_OK) {
+        fprintf(out, ", %s after packet %llu: ", cap_input_status_name(in->end_status),
+                (unsigned long long)in->last_good);
+        esc_term(out, in->end_msg);
+    }
     fputc('\n', out);
     const obs_file **files = run_sorted_files(in);
     const char **labels = malloc((in->n_files ? in->n_files : 1) * sizeof *labels);
     size_t np = files && labels ? phone_list(files, in->n_files, labels) : 0;
     for (size_t p = 0; p < np; p++) {
-        fprintf(out, "  phone %s\n", labels[p]);
+        fputs("  phone ", out);
+        esc_term(out, labels[p]);
+        fputc('\n', out);
         for (size_t k = 0; k < in->n_files; k++)
             if (strcmp(files[k]->phone, labels[p]) == 0)
                 print_file(r, files[k], out);
@@ -150,6 +184,10 @@ static void print_input(const run *r, size_t i, FILE *out, size_t *idx)
     for (size_t k = 0; k < n; k++)
         print_finding(r, &r->findings[idx[k]], out);
     print_problems(&in->problems, out);
+    if (in->counts.extract_errors)
+        fprintf(out,
+                "  %llu rebuilt file(s) not written to the --extract folder (reasons on stderr)\n",
+                (unsigned long long)in->counts.extract_errors);
     fputc('\n', out);
     free(labels);
     free(files);
@@ -157,9 +195,10 @@ static void print_input(const run *r, size_t i, FILE *out, size_t *idx)
 
 static void summary_row(FILE *out, const char *name, const report_totals *t, const uint64_t sev[3])
 {
-    fprintf(out, "%-40.40s %9llu %6llu %6llu %6llu %6llu %6llu %6llu %6llu\n", name,
-            (unsigned long long)t->packets, (unsigned long long)t->files,
-            (unsigned long long)t->files_complete,
+    char shown[41];
+    fprintf(out, "%-40s %9llu %6llu %6llu %6llu %6llu %6llu %6llu %6llu\n",
+            esc_term_buf(name, shown, sizeof shown), (unsigned long long)t->packets,
+            (unsigned long long)t->files, (unsigned long long)t->files_complete,
             (unsigned long long)(t->files_incomplete + t->files_unparsable),
             (unsigned long long)t->certs, (unsigned long long)sev[2], (unsigned long long)sev[1],
             (unsigned long long)sev[0]);

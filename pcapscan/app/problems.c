@@ -1,5 +1,7 @@
 #include "problems.h"
 
+#include "escape.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,15 +31,26 @@ void problems_to_json(json_t *input_obj, const problem_list *l)
     for (size_t i = 0; i < l->n; i++) {
         const problem *p = &l->item[i];
         json_t *o = json_object();
-        json_object_set_new(o, "packet", json_integer((json_int_t)p->packet));
-        json_object_set_new(o, "what", json_string(p->what));
+        esc_json_set(o, "packet", json_integer((json_int_t)p->packet));
+        esc_json_set(o, "what", esc_json_str(p->what));
         if (p->offset != PROBLEM_NO_OFFSET)
-            json_object_set_new(o, "offset", json_integer((json_int_t)p->offset));
-        json_object_set_new(o, "detail", json_string(p->detail));
-        json_array_append_new(arr, o);
+            esc_json_set(o, "offset", json_integer((json_int_t)p->offset));
+        esc_json_set(o, "detail", esc_json_str(p->detail));
+        esc_json_append(arr, o);
     }
-    json_object_set_new(input_obj, "problems", arr);
-    json_object_set_new(input_obj, "problems_not_listed", json_integer((json_int_t)l->not_listed));
+    esc_json_set(input_obj, "problems", arr);
+    esc_json_set(input_obj, "problems_not_listed", json_integer((json_int_t)l->not_listed));
+}
+
+/* The kinds scan.c names (problems.h); anything else did not come from pcapscan. */
+static bool known_what(const char *what)
+{
+    static const char *const kinds[] = {"malformed", "short_frame", "link", "fragment",
+                                        "tls",       "not_tls",     "http"};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(what, kinds[i]) == 0)
+            return true;
+    return false;
 }
 
 static bool problem_from_json(const json_t *o, problem *p)
@@ -45,8 +58,8 @@ static bool problem_from_json(const json_t *o, problem *p)
     const json_t *pkt = json_object_get(o, "packet"), *off = json_object_get(o, "offset");
     const char *what = json_string_value(json_object_get(o, "what"));
     const char *detail = json_string_value(json_object_get(o, "detail"));
-    if (!json_is_integer(pkt) || json_integer_value(pkt) < 0 || !what || !detail ||
-        (off && (!json_is_integer(off) || json_integer_value(off) < 0)))
+    if (!json_is_integer(pkt) || json_integer_value(pkt) < 0 || !what || !known_what(what) ||
+        !detail || (off && (!json_is_integer(off) || json_integer_value(off) < 0)))
         return false;
     p->packet = (uint64_t)json_integer_value(pkt);
     p->offset = off ? (uint64_t)json_integer_value(off) : PROBLEM_NO_OFFSET;
@@ -62,7 +75,8 @@ bool problems_from_json(const json_t *input_obj, problem_list *l, const char **w
     const json_t *rest = json_object_get(input_obj, "problems_not_listed");
     if (!arr && !rest)
         return true;
-    *why = "\"problems\" must be an array of at most 16 {packet, what, offset, detail}";
+    *why = "\"problems\" must be an array of at most 16 {packet, what (a known kind), offset, "
+           "detail}";
     if (!json_is_array(arr) || json_array_size(arr) > PROBLEMS_LISTED || !json_is_integer(rest) ||
         json_integer_value(rest) < 0)
         return false;

@@ -25,12 +25,14 @@ typedef struct report_totals {
 } report_totals;
 void report_totals_of(const run *r, size_t input, report_totals *t); /* input SIZE_MAX = all */
 
-void report_json(const run *r, FILE *out);
+/* -1 when a value could not be written (said on stderr): the output is incomplete. */
+int report_json(const run *r, FILE *out);
 void report_text(const run *r, FILE *out);
 int report_csv(const run *r, const char *path); /* 0 or -1 (message on stderr) */
 /* Self-contained HTML evidence page (out_html.c). 0 or -1 (message on stderr). */
 int report_html(const run *r, const char *path);
 /* Server certs as DER and manifest.json (files were written during the scan). 0 or -1. */
-int report_extract_finish(const run *r, const char *dir);
+struct extractor;
+int report_extract_finish(const run *r, struct extractor *x);
 
 #endif

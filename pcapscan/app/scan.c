@@ -11,6 +11,7 @@
 #include "cap/http.h"
 #include "cap/tls_certs.h"
 #include "certs.h"
+#include "extract.h"
 #include "sbd/hash.h"
 #include "scan.h"
 
@@ -54,55 +55,6 @@ char *scan_printable(const char *s)
         if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
             *p = '?';
     return d;
-}
-
-char *scan_extract_name(const uint8_t sha256[32], const char *name, char *out, size_t outsz)
-{
-    char hex[65];
-    sbd_hex_lower(sha256, 32, hex, sizeof hex);
-    char clean[200];
-    size_t n = 0;
-    for (const char *p = name ? name : ""; *p && n < sizeof clean - 1; p++) {
-        unsigned char c = (unsigned char)*p;
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '.' || c == '-' || c == '_' || c == '+';
-        clean[n++] = ok ? (char)c : '_';
-    }
-    clean[n] = '\0';
-    /* ".." anywhere becomes "._": no parent references, no hidden names after the prefix. */
-    for (char *p = strstr(clean, ".."); p; p = strstr(p, ".."))
-        p[1] = '_';
-    snprintf(out, outsz, "%s-%s", hex, n ? clean : "unnamed");
-    return out;
-}
-
-/* Write atomically (temp + rename) so parallel workers extracting the same content agree. */
-static int write_extracted(const char *dir, const char *name, const uint8_t *buf, size_t len)
-{
-    char tmp[4096], final[4096];
-    snprintf(final, sizeof final, "%s/%s", dir, name);
-    if (access(final, F_OK) == 0)
-        return 0; /* content-addressed: same name, same bytes */
-    snprintf(tmp, sizeof tmp, "%s/.tmp-XXXXXX", dir);
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return -1;
-    size_t off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, buf + off, len - off);
-        if (w <= 0) {
-            close(fd);
-            unlink(tmp);
-            return -1;
-        }
-        off += (size_t)w;
-    }
-    fchmod(fd, 0644);
-    if (close(fd) != 0 || rename(tmp, final) != 0) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
 }
 
 static blob *seen_find(const worker *w, uint64_t h, const uint8_t *data, size_t len)
@@ -155,10 +107,9 @@ static void take_content(worker *w, obs_file *f, const uint8_t *data, size_t len
     }
     f->has_digest = true;
     f->looks_signed = known || sbd_file_looks_signed(data, len);
-    if (w->o->extract_dir) {
-        char name[300];
-        scan_extract_name(f->sha256, f->name, name, sizeof name);
-        if (write_extracted(w->o->extract_dir, name, data, len) == 0)
+    if (w->o->extractor) {
+        char name[EXTRACT_NAME_SIZE];
+        if (extract_content(w->o->extractor, f->sha256, f->name, "", data, len, name) == 0)
             f->extracted = strdup(name);
         else
             w->in->counts.extract_errors++;

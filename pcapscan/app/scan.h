@@ -18,8 +18,4 @@ int scan_input(const scan_opts *o, obs_input *in, scan_progress_fn progress, voi
 /* Copy of s (NULL = "") with control and non-ASCII bytes replaced by '?'; NULL on OOM. */
 char *scan_printable(const char *s);
 
-/* Name for an extracted file: "<sha256>-<name>" with '/', '\\', "..", control and non-ASCII
- * bytes replaced; never empty, never hidden. Returns out. */
-char *scan_extract_name(const uint8_t sha256[32], const char *name, char *out, size_t outsz);
-
 #endif

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "escape.h"
 #include "json_file.h"
 #include "sbd/enc.h"
 #include "sbd/listing.h"
@@ -94,10 +95,9 @@ static int decrypt_to(const char *path, const loaded *l, const show_opts *o, jso
         fwrite(plain.data, 1, plain.len, stdout);
     }
     if (jo)
-        json_object_set_new(jo, "decrypted",
-                            json_pack("{s:I, s:b, s:b}", "length", (json_int_t)plain.len,
-                                      "digest_checked", plain.digest_checked, "digest_ok",
-                                      plain.digest_ok));
+        esc_json_set(jo, "decrypted",
+                     json_pack("{s:I, s:b, s:b}", "length", (json_int_t)plain.len, "digest_checked",
+                               plain.digest_checked, "digest_ok", plain.digest_ok));
     sbd_plain_free(&plain);
     return rc;
 }
@@ -105,15 +105,41 @@ static int decrypt_to(const char *path, const loaded *l, const show_opts *o, jso
 static json_t *file_json(const char *path, const loaded *l, const sbd_verify_result *vr,
                          const loaded *trust)
 {
-    json_t *o = json_pack("{s:s, s:s, s:I}", "file", path, "kind", json_kind_word(&l->f), "size",
-                          (json_int_t)l->len);
+    json_t *o = json_pack("{s:o, s:s, s:I}", "file", esc_json_str(path), "kind",
+                          json_kind_word(&l->f), "size", (json_int_t)l->len);
     json_set_digests(o, l->buf, l->len);
-    json_object_set_new(o, "header", json_file_header(&l->f));
-    json_object_set_new(o, "header_elements", json_file_header_elements(&l->f));
-    json_object_set_new(o, "records", json_file_records(&l->f, 1));
-    json_object_set_new(o, "unknown_elements", json_integer((json_int_t)l->f.n_unknown));
-    json_object_set_new(o, "signature", json_signature(vr, trust ? &trust->f : &l->f));
+    esc_json_set(o, "header", json_file_header(&l->f));
+    esc_json_set(o, "header_elements", json_file_header_elements(&l->f));
+    esc_json_set(o, "records", json_file_records(&l->f, 1));
+    esc_json_set(o, "unknown_elements", json_integer((json_int_t)l->f.n_unknown));
+    esc_json_set(o, "signature", json_signature(vr, trust ? &trust->f : &l->f));
     return o;
+}
+
+/* The listing through esc_term, field by field: record subjects and names come from the file;
+ * the tabs and newlines between fields are the listing's own (the core turns control bytes in
+ * file strings into '?'). */
+static void print_listing(const loaded *l, const sbd_verify_result *vrp)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem) {
+        fputs("pcapscan: out of memory\n", stderr);
+        return;
+    }
+    sbd_listing_print(mem, &l->f, vrp, l->mtime);
+    if (fclose(mem) == 0)
+        for (char *field = text; field && *field;) {
+            size_t n = strcspn(field, "\t\n");
+            char sep = field[n];
+            field[n] = '\0';
+            esc_term(stdout, field);
+            if (sep)
+                fputc(sep, stdout);
+            field = sep ? field + n + 1 : NULL;
+        }
+    free(text);
 }
 
 static int show_one(const char *path, const show_opts *o, const loaded *trust)
@@ -133,18 +159,23 @@ static int show_one(const char *path, const show_opts *o, const loaded *trust)
     }
     rc = exit_for(vrp);
     int decrypting = o->key_path && l.f.kind == SBD_KIND_ENC_SGN;
+    unsigned long lost = esc_json_failures();
     json_t *jo = o->json ? file_json(path, &l, vrp, trust) : NULL;
     if (jo && trust && vrp)
-        json_object_set_new(jo, "verified_against", json_string(o->trust_path));
+        esc_json_set(jo, "verified_against", esc_json_str(o->trust_path));
     if (decrypting) {
         int drc = decrypt_to(path, &l, o, jo);
         rc = drc > rc ? drc : rc;
     }
     if (jo) {
+        if (esc_json_failures() != lost) {
+            fprintf(stderr, "pcapscan: %s: JSON incomplete (out of memory)\n", path);
+            rc = 2;
+        }
         util_print_json_line(stdout, jo);
         json_decref(jo);
     } else if (!decrypting || o->decrypt_out) {
-        sbd_listing_print(stdout, &l.f, vrp, l.mtime);
+        print_listing(&l, vrp);
     }
     unload(&l);
     return rc;
