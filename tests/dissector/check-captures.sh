@@ -66,7 +66,14 @@ unlinked_responses() {
 dissect() {
     local out=$1
     shift
-    ts "$@" -T pdml >"$out" 2>"$work/stderr" || true
+    local rc=0
+    ts_run "$out" "$work/stderr" "$@" -T pdml || rc=$?
+    # A capture cut short is reported with a non-zero status (the `truncated` scenario); anything
+    # else, and any death by a signal, is a failure.
+    if [ "$rc" -ge 128 ] ||
+        { [ "$rc" -ne 0 ] && ! grep -q 'cut short in the middle of a packet' "$work/stderr"; }; then
+        bad "tshark exited $rc: $(tail -3 "$work/stderr")"
+    fi
     grep -q "<packet>" "$out" || bad "no packets dissected: $(head -3 "$work/stderr")"
     if grep -E "AddressSanitizer|runtime error:|Dissector bug" "$work/stderr" | head -5 | grep . >&2; then
         bad "sanitizer report or dissector bug on stderr"

@@ -38,7 +38,10 @@ tftp_pcap() {
 # info of cucmtl, and nothing is flagged malformed by Wireshark itself. The PDML stays in $pdml for
 # more checks (tshark start-up dominates: one run per capture where possible).
 expect_handled() {
-    pdml=$(ts -r "$1" "${@:4}" -T pdml 2>"$work/stderr" || true)
+    local rc=0
+    ts_run "$work/out.pdml" "$work/stderr" -r "$1" "${@:4}" -T pdml || rc=$?
+    [ "$rc" -eq 0 ] || bad "tshark exited $rc: $(tail -3 "$work/stderr")"
+    pdml=$(cat "$work/out.pdml")
     if grep -E "AddressSanitizer|runtime error:|Dissector bug" "$work/stderr" | head -5 | grep . >&2; then
         bad "sanitizer report or dissector bug"
     fi
@@ -117,7 +120,9 @@ if [ -n "${3:-}" ]; then
     "$3" tl -o "$work/big.tlv" --signer "$pki/ccm-a.key:$pki/ccm-a.crt" "${recs[@]}" ||
         bad "sbdgen failed"
     tftp_pcap "$work/big.pcap" ITLFile.tlv "$work/big.tlv"
-    pdml=$(ts -r "$work/big.pcap" -T pdml 2>"$work/stderr" || true)
+    ts_run "$work/big.pdml" "$work/stderr" -r "$work/big.pcap" -T pdml ||
+        bad "tshark exited $?: $(tail -3 "$work/stderr")"
+    pdml=$(cat "$work/big.pdml")
     grep -E "AddressSanitizer|runtime error:|Dissector bug" "$work/stderr" | head -3 | grep . >&2 &&
         bad "dissector bug or sanitizer report on stderr"
     grep -qE 'Dissector bug|Exception occurred|showname="\[Malformed Packet' <<<"$pdml" &&
