@@ -123,12 +123,23 @@ static void sb_put(strbuf *sb, const char *s, size_t n)
     sb->buf[sb->len] = '\0';
 }
 
-/* Control bytes would break one-line reports; a NUL would cut the name short. */
+/* RFC 4514 escaping, so the name parses back to the same value for sbd_dn_equal (sbd/names.h);
+ * control bytes as \XX keep reports on one line and a NUL from cutting the name short. */
 static void sb_put_value(strbuf *sb, const unsigned char *s, size_t n)
 {
+    static const char hex[] = "0123456789ABCDEF";
     for (size_t i = 0; i < n; i++) {
-        char c = (s[i] < 0x20 || s[i] == 0x7F) ? '?' : (char)s[i];
-        sb_put(sb, &c, 1);
+        char e[3] = {'\\', (char)s[i], 0};
+        if (s[i] < 0x20 || s[i] == 0x7F) {
+            e[1] = hex[s[i] >> 4];
+            e[2] = hex[s[i] & 15];
+            sb_put(sb, e, 3);
+        } else if (strchr("\"+,;<>\\=", s[i]) || ((s[i] == ' ' || s[i] == '#') && i == 0) ||
+                   (s[i] == ' ' && i + 1 == n)) {
+            sb_put(sb, e, 2);
+        } else {
+            sb_put(sb, e + 1, 1);
+        }
     }
 }
 

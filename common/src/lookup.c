@@ -1,13 +1,12 @@
 /* Reading values out of a parsed file and finding records: by function, by issuer + serial (how
  * the phone looks up a signer or a TVS server, "findByIssuerAndSerialAndRoleInTL"), by cert hash.
  */
-#include <ctype.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 
 #include "sbd/file.h"
+#include "sbd/names.h"
 
 const uint8_t *sbd_elem_value(const sbd_file *f, const sbd_elem *e)
 {
@@ -83,88 +82,24 @@ bool sbd_serial_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t bl
     return alen == blen && (alen == 0 || memcmp(a, b, alen) == 0);
 }
 
-#define DN_MAX_RDNS 32
-#define DN_MAX_TEXT 1024
-
-typedef struct dn_parts {
-    char text[DN_MAX_TEXT];
-    const char *rdn[DN_MAX_RDNS];
-    size_t n;
-    bool overflow;
-} dn_parts;
-
-static bool dn_separator(char c)
-{
-    return c == ',' || c == ';' || c == '/';
-}
-
-/* Split a distinguished name into normalised RDNs ("cn=x"): separators ',' ';' '/' are all
- * accepted (CUCM writes ';', OpenSSL ',' or '/'), spaces around them and around '=' dropped, case
- * folded. Producers order RDNs differently, so names compare as sets. */
-static void dn_split(const char *s, dn_parts *d)
-{
-    size_t o = 0;
-    d->n = 0;
-    d->overflow = false;
-    while (*s) {
-        while (*s == ' ' || dn_separator(*s))
-            s++;
-        if (!*s)
-            break;
-        if (d->n == DN_MAX_RDNS) {
-            d->overflow = true;
-            return;
-        }
-        d->rdn[d->n++] = d->text + o;
-        for (; *s && !dn_separator(*s); s++) {
-            if (o + 2 >= DN_MAX_TEXT) {
-                d->overflow = true;
-                return;
-            }
-            if (*s == ' ' && (s[1] == '=' || (o > 0 && d->text[o - 1] == '=')))
-                continue;
-            d->text[o++] = (char)tolower((unsigned char)*s);
-        }
-        while (o > 0 && d->text[o - 1] == ' ')
-            o--;
-        d->text[o++] = '\0';
-    }
-}
-
-static int cmp_rdn(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 bool sbd_name_equal(const char *a, const char *b)
 {
-    static const dn_parts empty;
-    dn_parts da = empty, db = empty;
-    dn_split(a ? a : "", &da);
-    dn_split(b ? b : "", &db);
-    if (da.overflow || db.overflow)
-        return a && b && strcmp(a, b) == 0;
-    if (da.n != db.n)
-        return false;
-    qsort(da.rdn, da.n, sizeof da.rdn[0], cmp_rdn);
-    qsort(db.rdn, db.n, sizeof db.rdn[0], cmp_rdn);
-    for (size_t i = 0; i < da.n; i++)
-        if (strcmp(da.rdn[i], db.rdn[i]) != 0)
-            return false;
-    return true;
+    return sbd_dn_equal(a, b);
 }
 
+/* issuer NULL: any issuer. The record's name is read from its element bytes (up to the first NUL),
+ * so no printable copy can cut or alter it before the comparison. */
 static bool record_matches_issuer_serial(const sbd_file *f, const sbd_record *r, const char *issuer,
-                                         const uint8_t *serial, size_t serial_len)
+                                         size_t issuer_len, const uint8_t *serial,
+                                         size_t serial_len)
 {
     if (!r->serial ||
         !sbd_serial_equal(f->buf + r->serial->value_off, r->serial->len, serial, serial_len))
         return false;
     if (!issuer)
         return true;
-    char rec_issuer[1024];
-    sbd_elem_string(f, r->issuer, rec_issuer, sizeof rec_issuer);
-    return sbd_name_equal(rec_issuer, issuer);
+    const char *rec = r->issuer ? (const char *)f->buf + r->issuer->value_off : "";
+    return sbd_dn_equal_n(rec, r->issuer ? r->issuer->len : 0, issuer, issuer_len);
 }
 
 static size_t first_index(const sbd_file *f, const sbd_record *after)
@@ -181,14 +116,22 @@ const sbd_record *sbd_find_by_function(const sbd_file *f, uint16_t function,
     return NULL;
 }
 
+const sbd_record *sbd_find_by_issuer_serial_n(const sbd_file *f, const char *issuer,
+                                              size_t issuer_len, const uint8_t *serial,
+                                              size_t serial_len, const sbd_record *after)
+{
+    for (size_t i = first_index(f, after); i < f->n_records; i++)
+        if (record_matches_issuer_serial(f, &f->records[i], issuer, issuer_len, serial, serial_len))
+            return &f->records[i];
+    return NULL;
+}
+
 const sbd_record *sbd_find_by_issuer_serial(const sbd_file *f, const char *issuer,
                                             const uint8_t *serial, size_t serial_len,
                                             const sbd_record *after)
 {
-    for (size_t i = first_index(f, after); i < f->n_records; i++)
-        if (record_matches_issuer_serial(f, &f->records[i], issuer, serial, serial_len))
-            return &f->records[i];
-    return NULL;
+    return sbd_find_by_issuer_serial_n(f, issuer, issuer ? strlen(issuer) : 0, serial, serial_len,
+                                       after);
 }
 
 static bool der_hash_equals(const uint8_t *der, size_t der_len, const uint8_t *hash,
@@ -224,8 +167,7 @@ bool sbd_record_is_header_signer(const sbd_file *f, const sbd_record *r)
     const sbd_elem *serial = f->hdr.signer_serial;
     if (!serial)
         return false;
-    char ca[1024];
-    sbd_elem_string(f, f->hdr.ca_name, ca, sizeof ca);
-    return record_matches_issuer_serial(f, r, f->hdr.ca_name ? ca : NULL,
-                                        f->buf + serial->value_off, serial->len);
+    const sbd_elem *ca = f->hdr.ca_name;
+    return record_matches_issuer_serial(f, r, ca ? (const char *)f->buf + ca->value_off : NULL,
+                                        ca ? ca->len : 0, f->buf + serial->value_off, serial->len);
 }

@@ -535,11 +535,11 @@ static const sbd_record *next_issuer_serial(const sbd_file *f, const sbd_file *b
     const uint8_t *serial = sbd_elem_value(f, s);
     if (!serial)
         return NULL;
-    char issuer[512];
-    sbd_elem_string(f, f->hdr.ca_name, issuer, sizeof issuer);
+    const sbd_elem *ca = f->hdr.ca_name; /* compared from its bytes, not a printable copy */
+    const char *issuer = ca ? (const char *)sbd_elem_value(f, ca) : "";
     const sbd_record *r = after;
     do
-        r = sbd_find_by_issuer_serial(by, issuer, serial, s->len, r);
+        r = sbd_find_by_issuer_serial_n(by, issuer, ca ? ca->len : 0, serial, s->len, r);
     while (r && tftp_only && !has_tftp_role(r));
     return r;
 }

@@ -85,9 +85,11 @@ escape() {
     fail "the escaped subject is not shown"
   grep -qF '&lt;script&gt;alert(2)&lt;/script&gt;.tlv' "$out/evil.html" ||
     fail "the escaped file name is not shown"
-  grep -qF '&quot;Evil&quot; &amp; Co' "$out/evil.html" || fail "quotes/ampersand not escaped"
+  # Certificate names are RFC 4514 escaped (\" \< \>) before HTML escaping; list records hold
+  # them as sbdgen wrote them ("" inside quotes).
+  grep -qF '\&quot;Evil\&quot; &amp; Co' "$out/evil.html" || fail "quotes/ampersand not escaped"
   # The subject appears in the verdict, the trust file and the TLS server sections.
-  [ "$(grep -oF '&lt;script&gt;alert(1)' "$out/evil.html" | wc -l)" -ge 4 ] ||
+  [ "$(grep -oE '&lt;script\\?&gt;alert\(1\)' "$out/evil.html" | wc -l)" -ge 4 ] ||
     fail "the subject is missing from some section"
   echo "ok: $(grep -oF '&lt;script&gt;' "$out/evil.html" | wc -l) escaped occurrences"
 }

@@ -52,6 +52,13 @@ setup() {
   local big=(SAST:callmanager CCM+TFTP:callmanager TVS:tvs:certhash) i
   for i in $(seq 1 38); do big+=(CAPF:rsa1024); done
   tl "$mat/itl-large.tlv" callmanager "${big[@]}"
+  # A TVS certificate whose issuer (self-signed: = subject) holds quotes, commas and a backslash;
+  # sbdgen writes the record's names as CUCM does: values quoted, '"' doubled (tests/tools).
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$pki/tvsq.key" -out "$pki/tvsq.pem" \
+    -days 3650 -set_serial 0x2E3E1A7BDAA64D99 \
+    -subj '/C=US/O=Cisco Systems, Inc./OU=TVS; "Lab"/CN=tvs "q", back\\slash' >/dev/null 2>&1
+  openssl x509 -in "$pki/tvsq.pem" -outform DER -out "$mat/tvsq.der"
+  tl "$mat/itl-quoted.tlv" callmanager SAST:callmanager CCM+TFTP:callmanager TVS:tvsq:certhash
   TL_EXTRA=(--tamper 700)
   tl "$mat/itl-tampered.tlv" callmanager SAST:callmanager CCM+TFTP:callmanager TVS:tvs:certhash
   TL_EXTRA=(--signer-serial 0102030405)
@@ -141,6 +148,14 @@ tvs_not_in_itl)
   expect_rc 1
   fires TVS_CERT_NOT_IN_ITL
   silent TVS_CERT_MATCH
+  ;;
+tvs_quoted_issuer) # issuer, serial and hash match although the names are written differently
+  { healthy_boot itl-quoted.tlv; echo "tls 2445 $mat/tvsq.der"; } | mk c.pcap
+  scan "$out/c.pcap"
+  grep -qF 'CN="tvs ""q"", back\slash";OU="TVS; ""Lab""";O="Cisco Systems, Inc.";C=US' \
+    "$mat/itl-quoted.tlv" || fail "the ITL does not hold the issuer as CUCM writes it"
+  fires TVS_CERT_MATCH
+  silent TVS_CERT_NOT_IN_ITL
   ;;
 tl_signature_invalid)
   { healthy_boot itl-tampered.tlv; } | mk c.pcap

@@ -15,7 +15,33 @@ static void append(char *out, size_t outsz, const char *s)
         snprintf(out + used, outsz - used, "%s", s);
 }
 
-static void append_entry(const X509_NAME_ENTRY *e, char *out, size_t outsz)
+/* Does a value need quotes in a CUCM-style name? The seeds' CTL names quote values with padding
+ * spaces (cn="SAST-ADN008580ef        "); a separator, quote or backslash needs them too. */
+static int needs_quotes(const char *v, size_t n)
+{
+    if (n > 0 && (v[0] == ' ' || v[n - 1] == ' '))
+        return 1;
+    return strpbrk(v, ",;/+=\"\\<>#") != NULL;
+}
+
+/* CUCM style quotes such a value the way Windows' name strings do (the CTL client's eToken names):
+ * a quote inside is doubled, a backslash stays as it is. UCM style writes values as they are. */
+static void append_value(const char *v, gen_name_style style, char *out, size_t outsz)
+{
+    size_t n = strlen(v);
+    if (style != NAME_STYLE_CUCM || !needs_quotes(v, n)) {
+        append(out, outsz, v);
+        return;
+    }
+    append(out, outsz, "\"");
+    for (size_t i = 0; i < n; i++) {
+        char c[2] = {v[i], 0};
+        append(out, outsz, v[i] == '"' ? "\"\"" : c);
+    }
+    append(out, outsz, "\"");
+}
+
+static void append_entry(const X509_NAME_ENTRY *e, gen_name_style style, char *out, size_t outsz)
 {
     int nid = OBJ_obj2nid(X509_NAME_ENTRY_get_object(e));
     const char *sn = nid == NID_undef ? "UNKNOWN" : OBJ_nid2sn(nid);
@@ -24,7 +50,7 @@ static void append_entry(const X509_NAME_ENTRY *e, char *out, size_t outsz)
     append(out, outsz, sn);
     append(out, outsz, "=");
     if (n > 0)
-        append(out, outsz, (const char *)utf8);
+        append_value((const char *)utf8, style, out, outsz);
     OPENSSL_free(utf8);
 }
 
@@ -38,7 +64,7 @@ void gen_name_format(const X509_NAME *name, gen_name_style style, char *out, siz
         int idx = style == NAME_STYLE_CUCM ? count - 1 - i : i;
         if (i > 0)
             append(out, outsz, sep);
-        append_entry(X509_NAME_get_entry(name, idx), out, outsz);
+        append_entry(X509_NAME_get_entry(name, idx), style, out, outsz);
     }
 }
 

@@ -155,7 +155,8 @@ static void test_other_orders_and_serials(void)
     CHECK_EQ_INT(ci.serial_len, 1);
     OPENSSL_free(der);
 
-    /* Control bytes in a value never reach the one-line report; long names are cut safely. */
+    /* Control bytes in a value never reach the one-line report (RFC 4514 \XX escapes); long
+     * names are cut safely. */
     char big[700];
     memset(big, 'x', sizeof big - 1);
     big[sizeof big - 1] = '\0';
@@ -164,7 +165,7 @@ static void test_other_orders_and_serials(void)
     cert_spec spec3 = {odd, 2, "7F", "20200101000000Z", "20300101000000Z"};
     der = make_cert(&spec3, rsa1024, &len);
     CHECK(der && sbd_cert_info_from_der(der, len, &ci, &err) == SBD_OK);
-    CHECK(strncmp(ci.subject, "CN=\xc3\xa9t\xc3\xa9;O=a?b", 14) == 0);
+    CHECK(strncmp(ci.subject, "CN=\xc3\xa9t\xc3\xa9;O=a\\0Ab", 16) == 0);
     CHECK_EQ_INT(strlen(ci.subject), sizeof ci.subject - 1);
     CHECK(strchr(ci.subject, '\n') == NULL);
     OPENSSL_free(der);

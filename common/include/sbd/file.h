@@ -93,12 +93,17 @@ bool sbd_file_is_ctl(const sbd_file *f);
 
 /* Lookups over records. Each returns NULL when nothing matches. `after` continues a search
  * (NULL = from the first record). Serials compare as unsigned integers (leading 0x00 ignored);
- * names compare as sets of RDNs after normalising separators (, ; /), spaces and case. */
+ * names compare with sbd_dn_equal (sbd/names.h). */
 const sbd_record *sbd_find_by_function(const sbd_file *f, uint16_t function,
                                        const sbd_record *after);
 const sbd_record *sbd_find_by_issuer_serial(const sbd_file *f, const char *issuer,
                                             const uint8_t *serial, size_t serial_len,
                                             const sbd_record *after);
+/* The same with an issuer of issuer_len bytes (up to its first NUL), e.g. another file's element;
+ * issuer NULL matches any issuer. */
+const sbd_record *sbd_find_by_issuer_serial_n(const sbd_file *f, const char *issuer,
+                                              size_t issuer_len, const uint8_t *serial,
+                                              size_t serial_len, const sbd_record *after);
 /* Matches record tag 11 CERTHASH, or the SHA-1/SHA-256 of record tag 9 CERTIFICATE. */
 const sbd_record *sbd_find_by_cert_hash(const sbd_file *f, const uint8_t *hash, size_t hash_len,
                                         const sbd_record *after);
@@ -107,7 +112,7 @@ bool sbd_record_is_header_signer(const sbd_file *f, const sbd_record *r);
 
 /* Serial helpers: compare as unsigned big-endian integers. */
 bool sbd_serial_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
-/* Name equality after normalisation (see above); handles NULL as "". */
+/* The same as sbd_dn_equal (sbd/names.h), kept for callers of the old name. */
 bool sbd_name_equal(const char *a, const char *b);
 
 #endif
