@@ -113,7 +113,7 @@ static void add_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, cons
     gint len = MIN((gint)r->len, tvb_captured_length_remaining(tvb, (gint)r->off));
     char subject[256] = "";
     if (r->subject)
-        sbd_elem_string(f, r->subject, subject, sizeof(subject));
+        sbd_elem_name(f, r->subject, subject, sizeof(subject)); /* CN first: summaries get cut */
     const char *fn =
         r->function_elem ? val_to_str_const(r->function, cucm_function_vals, "?") : "no function";
     proto_item *ri = proto_tree_add_none_format(tree, hf_record, tvb, (gint)r->off, MAX(len, 1),

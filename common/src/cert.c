@@ -5,11 +5,11 @@
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/objects.h>
 #include <openssl/x509.h>
 
 #include "digest.h"
 #include "sbd/cert.h"
+#include "sbd/names.h"
 
 /* ---- calendar arithmetic on int64 (no time_t: it may be 32-bit, and timegm is not C11) ---- */
 
@@ -104,121 +104,16 @@ char *sbd_hex_lower(const uint8_t *p, size_t len, char *out, size_t outsz)
 
 /* ---- names ---- */
 
-typedef struct {
-    char *buf;
-    size_t size, len;
-} strbuf;
-
-/* Appends what fits; never splits a UTF-8 sequence, so a truncated name stays valid text. */
-static void sb_put(strbuf *sb, const char *s, size_t n)
-{
-    size_t room = sb->size - 1 - sb->len;
-    if (n > room) {
-        n = room;
-        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-            n--;
-    }
-    memcpy(sb->buf + sb->len, s, n);
-    sb->len += n;
-    sb->buf[sb->len] = '\0';
-}
-
-/* RFC 4514 escaping, so the name parses back to the same value for sbd_dn_equal (sbd/names.h);
- * control bytes as \XX keep reports on one line and a NUL from cutting the name short. */
-static void sb_put_value(strbuf *sb, const unsigned char *s, size_t n)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (size_t i = 0; i < n; i++) {
-        char e[3] = {'\\', (char)s[i], 0};
-        if (s[i] < 0x20 || s[i] == 0x7F) {
-            e[1] = hex[s[i] >> 4];
-            e[2] = hex[s[i] & 15];
-            sb_put(sb, e, 3);
-        } else if (strchr("\"+,;<>\\=", s[i]) || ((s[i] == ' ' || s[i] == '#') && i == 0) ||
-                   (s[i] == ' ' && i + 1 == n)) {
-            sb_put(sb, e, 2);
-        } else {
-            sb_put(sb, e + 1, 1);
-        }
-    }
-}
-
-static void put_entry(strbuf *sb, const X509_NAME_ENTRY *e)
-{
-    const ASN1_OBJECT *obj = X509_NAME_ENTRY_get_object(e);
-    int nid = OBJ_obj2nid(obj);
-    char oid[80];
-    const char *key = nid != NID_undef ? OBJ_nid2sn(nid) : NULL;
-    if (!key) {
-        if (OBJ_obj2txt(oid, sizeof oid, obj, 1) <= 0)
-            snprintf(oid, sizeof oid, "?");
-        key = oid;
-    }
-    sb_put(sb, key, strlen(key));
-    sb_put(sb, "=", 1);
-    unsigned char *utf8 = NULL;
-    int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(e));
-    if (n >= 0)
-        sb_put_value(sb, utf8, (size_t)n);
-    else
-        sb_put(sb, "?", 1);
-    OPENSSL_free(utf8);
-}
-
-/* How general an attribute is: country/domain first, common name last; -1 when unknown. */
-static int rdn_rank(const X509_NAME_ENTRY *e)
-{
-    switch (OBJ_obj2nid(X509_NAME_ENTRY_get_object(e))) {
-    case NID_countryName:
-    case NID_domainComponent:
-        return 0;
-    case NID_stateOrProvinceName:
-        return 1;
-    case NID_localityName:
-        return 2;
-    case NID_organizationName:
-        return 3;
-    case NID_organizationalUnitName:
-        return 4;
-    case NID_commonName:
-    case NID_userId:
-    case NID_pkcs9_emailAddress:
-    case NID_serialNumber:
-        return 5;
-    default:
-        return -1;
-    }
-}
-
-/* CUCM prints most specific first. Conventional DER order is C..CN, so that means reversing;
- * but some producers already write CN first, and reversing those would put C first. */
-static bool der_order_is_general_first(const X509_NAME *name)
-{
-    int n = X509_NAME_entry_count(name);
-    if (n < 2)
-        return true;
-    int first = rdn_rank(X509_NAME_get_entry(name, 0));
-    int last = rdn_rank(X509_NAME_get_entry(name, n - 1));
-    return !(first >= 0 && last >= 0 && first > last);
-}
-
+/* The one rendering (sbd/names.h): CN first, RFC 4514 escaped, parses back to the DER name. */
 static void format_name(const X509_NAME *name, char *out, size_t outsz)
 {
-    strbuf sb = {out, outsz, 0};
+    sbd_dn dn;
     out[0] = '\0';
-    if (!name)
-        return;
-    int n = X509_NAME_entry_count(name);
-    bool reverse = der_order_is_general_first(name);
-    int prev_set = -1;
-    for (int k = 0; k < n; k++) {
-        const X509_NAME_ENTRY *e = X509_NAME_get_entry(name, reverse ? n - 1 - k : k);
-        int set = X509_NAME_ENTRY_set(e);
-        if (k > 0)
-            sb_put(&sb, set == prev_set ? "+" : ";", 1); /* '+' joins a multi-valued RDN */
-        put_entry(&sb, e);
-        prev_set = set;
-    }
+    if (!sbd_dn_from_x509(name, &dn))
+        snprintf(out, outsz, "(name over %d attributes or %d bytes)", SBD_DN_MAX_AVAS,
+                 SBD_DN_MAX_TEXT);
+    else
+        sbd_dn_render(&dn, out, outsz);
 }
 
 /* ---- key ---- */

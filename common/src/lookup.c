@@ -60,6 +60,13 @@ char *sbd_elem_string(const sbd_file *f, const sbd_elem *e, char *out, size_t ou
     return out;
 }
 
+char *sbd_elem_name(const sbd_file *f, const sbd_elem *e, char *out, size_t outsz)
+{
+    if (!e)
+        return sbd_dn_render_str("", 0, out, outsz);
+    return sbd_dn_render_str((const char *)f->buf + e->value_off, e->len, out, outsz);
+}
+
 bool sbd_file_is_ctl(const sbd_file *f)
 {
     char name[256];

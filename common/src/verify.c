@@ -435,7 +435,7 @@ static void describe(sbd_verify_result *out, const sbd_file *by, const sbd_recor
 {
     char fnbuf[24], subject[128];
     const char *fn = function_label(r, fnbuf, sizeof fnbuf);
-    sbd_elem_string(by, r->subject, subject, sizeof subject);
+    sbd_elem_name(by, r->subject, subject, sizeof subject);
     size_t no = index + 1;
     switch (c->why) {
     case WHY_NONE:
@@ -470,7 +470,7 @@ static void describe_signer(const sbd_file *f, char *buf, size_t bufsz)
 {
     char issuer[96], serial[80];
     const sbd_elem *s = f->hdr.signer_serial;
-    sbd_elem_string(f, f->hdr.ca_name, issuer, sizeof issuer);
+    sbd_elem_name(f, f->hdr.ca_name, issuer, sizeof issuer);
     sbd_hex_serial(sbd_elem_value(f, s), s ? s->len : 0, false, serial, sizeof serial);
     snprintf(buf, bufsz, "issuer \"%s\", serial %s", issuer, serial);
 }

@@ -77,6 +77,14 @@ n=$(cut -f1 <<<"$rows")
 # -T fields prints a true boolean as 1 up to 4.0, as True from 4.2 on.
 cut -f2 <<<"$rows" | grep -qxE '1|True' || bad "intact real ITL: signature not valid"
 
+cur=summaries
+# Record summaries show names CN first (the real list writes "C=US,O=...,CN=ISRG Root X1"; a long
+# summary is cut at the end, which used to drop the CN).
+sums=$(ts -r "$work/good.pcap" -T pdml 2>/dev/null |
+    grep -o '<field name="cucmtl.record" showname="[^"]*"' || true)
+grep -qF ', CN=ISRG Root X1,O=Internet Security Research Group,C=US"' <<<"$sums" ||
+    bad "record summary not CN first: $(grep -m1 ISRG <<<"$sums")"
+
 cur=truncated
 size=$(stat -c %s "$itl")
 head -c $((size * 6 / 10)) "$itl" >"$work/cut.tlv"

@@ -86,7 +86,7 @@ static void test_cisco_style(void)
     sbd_error err = {0};
     CHECK_EQ_INT(sbd_cert_info_from_der(der, len, &ci, &err), SBD_OK);
     CHECK_STREQ(ci.subject,
-                "CN=CUCM8-Publisher.bbbburns.lab;OU=TAC;O=Cisco;L=RTP;ST=North Carolina;C=US");
+                "CN=CUCM8-Publisher.bbbburns.lab,OU=TAC,O=Cisco,L=RTP,ST=North Carolina,C=US");
     CHECK_EQ_INT(strlen(ci.subject), 75); /* seed 000: SUBJECTNAME 76 with the NUL */
     CHECK_STREQ(ci.issuer, ci.subject);
     CHECK_EQ_INT(ci.serial_len, 10);
@@ -135,7 +135,7 @@ static void test_other_orders_and_serials(void)
     sbd_cert_info ci;
     sbd_error err = {0};
     CHECK(der && sbd_cert_info_from_der(der, len, &ci, &err) == SBD_OK);
-    CHECK_STREQ(ci.subject, "CN=SAST;O=SAST;OU=SAST");
+    CHECK_STREQ(ci.subject, "CN=SAST,O=SAST,OU=SAST");
     CHECK_EQ_INT(ci.serial_len, 8);
     CHECK_EQ_INT(ci.serial[0], 0x8A);
     CHECK_EQ_INT(ci.not_after, 253402300799LL);
@@ -148,8 +148,8 @@ static void test_other_orders_and_serials(void)
     cert_spec spec2 = {multi, 4, "01", "700101000000Z", "491231235959Z"};
     der = make_cert(&spec2, rsa1024, &len);
     CHECK(der && sbd_cert_info_from_der(der, len, &ci, &err) == SBD_OK);
-    CHECK(strcmp(ci.subject, "UID=42+CN=a;OU=Voice;O=Example") == 0 ||
-          strcmp(ci.subject, "CN=a+UID=42;OU=Voice;O=Example") == 0);
+    CHECK(strcmp(ci.subject, "UID=42+CN=a,OU=Voice,O=Example") == 0 ||
+          strcmp(ci.subject, "CN=a+UID=42,OU=Voice,O=Example") == 0);
     CHECK_EQ_INT(ci.not_before, 0);
     CHECK_EQ_INT(ci.not_after, 2524607999LL); /* UTCTime 49 = 2049 */
     CHECK_EQ_INT(ci.serial_len, 1);
@@ -165,7 +165,7 @@ static void test_other_orders_and_serials(void)
     cert_spec spec3 = {odd, 2, "7F", "20200101000000Z", "20300101000000Z"};
     der = make_cert(&spec3, rsa1024, &len);
     CHECK(der && sbd_cert_info_from_der(der, len, &ci, &err) == SBD_OK);
-    CHECK(strncmp(ci.subject, "CN=\xc3\xa9t\xc3\xa9;O=a\\0Ab", 16) == 0);
+    CHECK(strncmp(ci.subject, "CN=\xc3\xa9t\xc3\xa9,O=a\\0Ab", 16) == 0);
     CHECK_EQ_INT(strlen(ci.subject), sizeof ci.subject - 1);
     CHECK(strchr(ci.subject, '\n') == NULL);
     OPENSSL_free(der);
@@ -262,7 +262,7 @@ static void test_real_world_sast(void)
     CHECK_EQ_INT(
         sbd_cert_info_from_der(sbd_elem_value(&f, r->certificate), r->certificate->len, &ci, &err),
         SBD_OK);
-    CHECK_STREQ(ci.subject, "CN=SAST;O=SAST;OU=SAST");
+    CHECK_STREQ(ci.subject, "CN=SAST,O=SAST,OU=SAST");
     char subject[128], hex[128];
     sbd_elem_string(&f, r->subject, subject, sizeof subject);
     CHECK(sbd_name_equal(ci.subject, subject));

@@ -315,11 +315,14 @@ static void test_real_world_itl(void)
         sbd_dn_render_str(subj, r->subject->len, b, sizeof b);
         CHECK_STREQ(a, b);
         CHECK(strncmp(a, "CN=", 3) == 0);
+        CHECK_STREQ(sbd_elem_name(&f, r->subject, b, sizeof b), a);
         X509_free(x);
     }
     CHECK(certs >= 4);
     const sbd_record *sast = sbd_find_by_function(&f, SBD_FN_SAST, NULL);
     CHECK(sast && sbd_record_is_header_signer(&f, sast));
+    char none[8];
+    CHECK_STREQ(sbd_elem_name(&f, NULL, none, sizeof none), "");
     sbd_file_free(&f);
 }
 

@@ -9,7 +9,7 @@
 #include "sbd/status.h"
 
 typedef struct sbd_cert_info {
-    char subject[512]; /* CUCM style: "CN=x;OU=y;O=z" (most specific RDN first, ';' separated) */
+    char subject[512]; /* sbd_dn_render: "CN=x,OU=y,O=z" (CN first, RFC 4514 escaping) */
     char issuer[512];
     uint8_t serial[64]; /* unsigned big-endian, DER sign byte stripped */
     size_t serial_len;

@@ -85,6 +85,9 @@ const char *sbd_kind_name(sbd_kind k); /* "itl/ctl", "sgn", "enc.sgn" */
 /* Copy a NUL-terminated string element (hostile: may lack the NUL, may hold control bytes)
  * into out as printable text; returns out. */
 char *sbd_elem_string(const sbd_file *f, const sbd_elem *e, char *out, size_t outsz);
+/* A name element (SUBJECTNAME, ISSUERNAME, SIGNERNAME, CANAME) rendered for people like every
+ * certificate name: CN first, RFC 4514 escaping (sbd_dn_render_str); returns out. */
+char *sbd_elem_name(const sbd_file *f, const sbd_elem *e, char *out, size_t outsz);
 /* Value bytes of an element (NULL when e is NULL). */
 const uint8_t *sbd_elem_value(const sbd_file *f, const sbd_elem *e);
 
