@@ -1,4 +1,4 @@
-/* Audit rules and the predicates behind them (TRUST-RULES.md). Front ends do the bookkeeping
+/* Audit rules and the predicates behind them (docs/trust-rules.md). pcapscan does the bookkeeping
  * (which phone got which file when); what a phone would decide is decided here. */
 #include <ctype.h>
 #include <string.h>

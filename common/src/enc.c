@@ -1,5 +1,5 @@
-/* .enc.sgn decryption (FORMATS.md section 5): unwrap the per-file AES-128 key with the device RSA
- * key, AES-128-CBC without PKCS#7, drop `pad count` bytes, compare the plaintext digest. */
+/* .enc.sgn decryption (docs/formats.md section 5): unwrap the per-file AES-128 key with the device
+ * RSA key, AES-128-CBC without PKCS#7, drop `pad count` bytes, compare the plaintext digest. */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>

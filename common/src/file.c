@@ -1,5 +1,5 @@
-/* Parser for Cisco signed files: header (FORMATS.md section 2), encryption block (section 5) and
- * ITL/CTL records (section 3). Tables are sized from the bytes present, never from a claimed
+/* Parser for Cisco signed files: header (docs/formats.md section 2), encryption block (section 5)
+ * and ITL/CTL records (section 3). Tables are sized from the bytes present, never from a claimed
  * length; containers are walked with an explicit stack, never by recursion. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,6 @@
-/* `show itl` / `show ctl` compatible listing (FORMATS.md section 9, seed 000). Engineers compare
- * this output with what CUCM prints, so Cisco's wording and misspellings are kept on purpose. */
+/* `show itl` / `show ctl` compatible listing (docs/formats.md section 9, seed 000). Engineers
+ * compare this output with what CUCM prints, so Cisco's wording and misspellings are kept on
+ * purpose. */
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>

@@ -1,4 +1,4 @@
-/* Tag, function and hash names for Cisco signed files (FORMATS.md sections 2, 3, 5, 9). */
+/* Tag, function and hash names for Cisco signed files (docs/formats.md sections 2, 3, 5, 9). */
 #include <stddef.h>
 
 #include "sbd/tlv.h"

@@ -1,5 +1,5 @@
 /* TVS (Trust Verification Service, TCP 2445 inside TLS): PDU framing and element table.
- * Layout and element meanings: FORMATS.md section 6. Every length field is checked against the
+ * Layout and element meanings: docs/formats.md section 6. Every length field is checked against the
  * bytes really present before it is believed. */
 #include <string.h>
 

@@ -1,12 +1,12 @@
-/* Header signature checks (FORMATS.md section 2 "Signature coverage", section 3 "Verifying a trust
- * list"): RSASSA-PKCS1-v1_5 over the whole file minus the tag-12 element.
+/* Header signature checks (docs/formats.md section 2 "Signature coverage", section 3 "Verifying a
+ * trust list"): RSASSA-PKCS1-v1_5 over the whole file minus the tag-12 element.
  *
  * Keys come from a record's CERTIFICATE (tag 9) or, when that is absent or unreadable, from its
  * PUBLICKEY (tag 7, DER PKCS#1 RSAPublicKey, as eToken-style records carry). Only RSA is verified:
  * EC keys give SBD_SIG_UNSUPPORTED, because nobody has seen which tag 10/11 codes an ECDSA-signed
- * list uses (FORMATS.md open question 2), so guessing a signature encoding could report a wrong
- * "invalid". Record numbers in `detail` are 1-based, as `show itl` prints them; signer_index is
- * 0-based. */
+ * list uses (docs/formats.md open question 2), so guessing a signature encoding could report a
+ * wrong "invalid". Record numbers in `detail` are 1-based, as `show itl` prints them; signer_index
+ * is 0-based. */
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>

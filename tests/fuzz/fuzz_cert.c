@@ -8,7 +8,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* FORMATS.md section 2 worked example layout: RSA-512 modulus code, SHA-1, 64-byte signature
+/* docs/formats.md section 2 worked example layout: RSA-512 modulus code, SHA-1, 64-byte signature
  * (zeros: no key can verify it, which exercises every failure path). */
 static const uint8_t *sample_sgn(size_t *len)
 {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `pcapscan show` on files made by another producer than tests/tools/sbdgen: the bytes are laid
-# out by a few lines of python3 straight from FORMATS.md, every key, certificate, signature and
-# cipher comes from the openssl CLI (FORMATS.md section 10). Field sizes are those of the real
+# out by a few lines of python3 straight from docs/formats.md, every key, certificate, signature and
+# cipher comes from the openssl CLI (docs/formats.md section 10). Field sizes are those of the real
 # `show itl` in seed 000, so the TVS and CAPF records must come out at RECORDLENGTH 743 and 455,
 # the CERTHASH style the seed shows. Checks verdicts and exit codes: 0 verified, 1 verification
 # failed, 2 unparsable (with the byte offset).
@@ -31,7 +31,7 @@ mk capf 1024 0x0ADC6E7742914A53 "$capf_subject"
 mk other 2048 0x1A2B3C4D5E6F7081 "$seed_subject" # same name and serial, another key
 mk phone 2048 0x5EB0000001 "/O=Test/CN=SEP001122334455"
 
-# ---- the producer: TLV layout from FORMATS.md, crypto by openssl ------------------------------
+# ---- the producer: TLV layout from docs/formats.md, crypto by openssl ------------------------------
 cat >producer.py <<'PY'
 import hashlib, os, struct, subprocess, sys
 

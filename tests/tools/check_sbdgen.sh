@@ -1,6 +1,6 @@
 #!/bin/bash
 # check_sbdgen.sh CASE SBDGEN PKIDIR WORKDIR [SOURCE_DIR]: one ctest case (tools.CASE) checking
-# sbdgen output against FORMATS.md with the openssl CLI and od only, never with the project's
+# sbdgen output against docs/formats.md with the openssl CLI and od only, never with the project's
 # parser, so a shared misreading of the spec cannot make both sides agree.
 set -eu -o pipefail
 
@@ -122,7 +122,7 @@ rec_hex() {
     hex_at $((e + 3)) "$(u16 $((e + 1)))"
 }
 
-# verify_sig FILE PUBKEY.pem -> 0 when the header signature verifies per FORMATS.md "Signature
+# verify_sig FILE PUBKEY.pem -> 0 when the header signature verifies per docs/formats.md "Signature
 # coverage": the whole file with the tag-12 element cut out, digest from tag 8.
 verify_sig() {
     local f=$1 pub=$2 i off len md
@@ -227,7 +227,7 @@ t_rsa_sizes() {
     done
 }
 
-# FORMATS.md section 2: signer 62/16/62 -> SIGNERID 149, HeaderLength 333 padded to 336.
+# docs/formats.md section 2: signer 62/16/62 -> SIGNERID 149, HeaderLength 333 padded to 336.
 t_seed336() {
     "$G" tl -o "$W/ctl.tlv" --ctl --signer "$P/seed336.key:$P/seed336.pem" \
         --record "SAST:$P/seed336.pem:full:cucm-1051-a-pub:10.48.47.9"
@@ -357,7 +357,7 @@ t_sgn() {
 t_encsgn() {
     local key=00112233445566778899aabbccddeeff iv=0f0e0d0c0b0a09080706050403020100 i pad
     printf '<device><sipProfile>s3cr</sipProfile>\n</device>' >"$W/plain.xml"
-    expect_eq "plain size (FORMATS.md section 5 example)" "$(stat -c %s "$W/plain.xml")" 47
+    expect_eq "plain size (docs/formats.md section 5 example)" "$(stat -c %s "$W/plain.xml")" 47
     "$G" encsgn -o "$W/SEP001122334455.cnf.xml.enc.sgn" \
         --signer "$P/callmanager.key:$P/callmanager.pem" --in "$W/plain.xml" \
         --phone-cert "$P/phone.pem" --aes-key $key --iv $iv \

@@ -26,7 +26,7 @@
 #                 (the only serial with the top bit set: DER adds a 0x00 sign byte, 9 bytes)
 #   seed336       RSA-1024 self, serial 0x70CAF64E090751B9DF22F49F754FC5BB (16 B); CUCM-style
 #                 subject = issuer = "CN=cucm-1051-a-pub;OU=TAC;O=Cisco;L=Krakow;ST=Malopolska;C=PL"
-#                 (61 chars): reproduces FORMATS.md section 2 "HeaderLength: 336"
+#                 (61 chars): reproduces docs/formats.md section 2 "HeaderLength: 336"
 #   seed296ca     CN=JASBURNS-AD                           RSA-2048 self  serial 0x01
 #   seed296       RSA-1024 by seed296ca, serial 0x21002D17000000000005 (10 B), subject
 #                 "CN=CUCM8-Publisher.bbbburns.lab;OU=TAC;O=Cisco;L=RTP;ST=North Carolina;C=US"

@@ -1,5 +1,5 @@
 /* sbdgen: builds valid (or deliberately broken) Cisco signed files for tests, per
- * /work/shared/spec/FORMATS.md sections 2-5: ITL/CTL trust lists, .sgn and .enc.sgn.
+ * docs/formats.md sections 2-5: ITL/CTL trust lists, .sgn and .enc.sgn.
  * Output is deterministic for the same inputs, except the RSA key wrapping in encsgn (and the
  * AES key/IV unless --aes-key/--iv are given). Usage: sbdgen --help. */
 #include <arpa/inet.h>
@@ -456,7 +456,7 @@ static const EVP_MD *hash_md(uint8_t id)
     return id == 1 ? EVP_sha1() : id == 2 ? EVP_sha256() : EVP_sha512();
 }
 
-/* FORMATS.md tag 11: 0/1/2/3 = 64/128/256/512-byte signatures. */
+/* docs/formats.md tag 11: 0/1/2/3 = 64/128/256/512-byte signatures. */
 static uint8_t modulus_code(const EVP_PKEY *key)
 {
     switch (EVP_PKEY_get_size(key)) {
@@ -745,7 +745,7 @@ static void wrap_key(enc_material *m, const char *phone_cert_path)
     gen_cert_free(&phone);
 }
 
-/* Tags 16-27 (FORMATS.md section 5); they follow tag 15 and are covered by the signature. */
+/* Tags 16-27 (docs/formats.md section 5); they follow tag 15 and are covered by the signature. */
 static void enc_block(gen_buf *tail, const enc_material *m, uint8_t hash_id, const gen_buf *plain)
 {
     uint8_t digest[EVP_MAX_MD_SIZE];

@@ -295,7 +295,7 @@ bool tvs_cert_load(const char *path, tvs_cert *c, const char *prog)
     return true;
 }
 
-/* Function codes, FORMATS.md section 3. */
+/* Function codes, docs/formats.md section 3. */
 static const struct {
     uint8_t code;
     const char *name;

@@ -63,7 +63,7 @@ void tvs_cert_free(tvs_cert *c);
 /* First certificate of a PEM or DER file. */
 bool tvs_cert_load(const char *path, tvs_cert *c, const char *prog);
 
-/* "SAST,CCM+TFTP,21" -> codes; names as in FORMATS.md section 3, or decimal numbers. */
+/* "SAST,CCM+TFTP,21" -> codes; names as in docs/formats.md section 3, or decimal numbers. */
 bool tvs_roles_parse(const char *list, uint8_t *roles, size_t *n_roles);
 /* "SAST,TFTP" ("-" when empty); unknown codes print as numbers. */
 void tvs_roles_format(const uint8_t *roles, size_t n, char *out, size_t outsz);

@@ -1,6 +1,6 @@
 /* Audit predicates on trust lists built by sbdgen from a test PKI: TVS certificate checks, ITL
- * continuity after certificate regeneration (TRUST-RULES.md section 4), rollback, size, expiry,
- * file-name classification, and the rule table. */
+ * continuity after certificate regeneration (docs/trust-rules.md, "A new trust list"), rollback,
+ * size, expiry, file-name classification, and the rule table. */
 #include "check.h"
 #include "gen_fixture.h"
 #include "sbd/audit.h"

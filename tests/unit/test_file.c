@@ -1,4 +1,4 @@
-/* Parser tests on byte vectors built here: the FORMATS.md worked example, both record styles,
+/* Parser tests on byte vectors built here: the docs/formats.md worked example, both record styles,
  * sparse CTL records, unknown tags, and every kind of hostile length. */
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +49,7 @@ static void patch16(bb *o, size_t at, uint16_t v)
 static const uint8_t serial20[20] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99,
                                      0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF, 0x01, 0x02, 0x03, 0x04};
 
-/* The minimal .sgn of FORMATS.md section 2 ("Worked hex"), with a zero signature. */
+/* The minimal .sgn of docs/formats.md section 2 ("Worked hex"), with a zero signature. */
 static void build_worked_sgn(bb *o)
 {
     o->n = 0;

@@ -1,6 +1,6 @@
 /* Names: the one comparison (strings as CUCM and others write them, and certificates' DER names)
  * and the one rendering (CN first, RFC 4514 escaping). Real names come from the seed listings
- * (FORMATS.md section 13) and from the real-world ITL in tests/data/realworld. */
+ * (docs/formats.md section 13) and from the real-world ITL in tests/data/realworld. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,7 +145,7 @@ static void test_hostile(void)
     free(b);
 }
 
-/* The names in the seeds' real `show itl` / `show ctl` listings (FORMATS.md section 13). */
+/* The names in the seeds' real `show itl` / `show ctl` listings (docs/formats.md section 13). */
 static void test_seed_listings(void)
 {
     /* Seed 002 CTL record 5 and the same eToken in a fuller copy of that listing: SUBJECTNAME 56

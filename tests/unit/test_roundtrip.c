@@ -1,6 +1,7 @@
 /* Round trips: files built by tests/tools/sbdgen from the mkpki.sh PKI, parsed with
  * sbd_file_parse, every header and record field checked against values known independently of
- * both (the PKI's pinned names and serials, FORMATS.md arithmetic, OpenSSL on the PEM files). */
+ * both (the PKI's pinned names and serials, the header-length arithmetic of docs/formats.md,
+ * OpenSSL on the PEM files). */
 #include <stdio.h>
 #include <string.h>
 
@@ -174,7 +175,7 @@ static void build_tl_args(char *args, size_t sz, const tl_case *c)
         append_record_arg(args, sz, &plan[i], c);
 }
 
-/* FORMATS.md section 2 arithmetic, rounded up to a multiple of 4. */
+/* docs/formats.md section 2 arithmetic, rounded up to a multiple of 4. */
 static size_t expected_header_length(const pki_cert *s, int bits, bool signer_version,
                                      const char *filename)
 {

@@ -1,4 +1,4 @@
-/* TVS parser: the real CUCM 11 trace (FORMATS.md section 6), synthetic PDUs and hostile input.
+/* TVS parser: the real CUCM 11 trace (docs/formats.md section 6), synthetic PDUs and hostile input.
  *
  * With SBD_TVS_WRITE_CORPUS=<dir> set, the test also writes its vectors there as fuzz seeds:
  *   SBD_TVS_WRITE_CORPUS=tests/fuzz/corpus/tvs build-<name>/tests/unit/test_tvs */
@@ -92,7 +92,8 @@ static void build_real_response(buf *o)
     put_elem(o, SBD_TVS_EL_TTL, ttl, sizeof ttl);
 }
 
-/* FORMATS.md "Synthetic verify request"; the DER is a stand-in, the parser does not decode it. */
+/* The synthetic verify request of docs/formats.md section 6; the DER is a stand-in, the parser
+ * does not decode it. */
 static void build_verify_request(buf *o)
 {
     static const char device[] = "\x01"

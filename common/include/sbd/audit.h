@@ -1,6 +1,8 @@
 /* Audit rules: stable IDs, severities, plain-language meaning, and the predicates that decide
- * them from decoded facts. Both front ends call these (pcapscan for findings, the Wireshark plugin
- * for expert infos), so a rule is decided the same way everywhere. TRUST-RULES.md is the source. */
+ * them from decoded facts. pcapscan's findings come from here. The Wireshark plugin does not call
+ * these predicates yet: its expert infos (rollback, expiry, TVS certificate not in the list) are
+ * decided in dissector/ and may differ. docs/trust-rules.md gives the phone behaviour behind each
+ * rule. */
 #ifndef SBD_AUDIT_H
 #define SBD_AUDIT_H
 
@@ -131,11 +133,11 @@ typedef enum {
 const char *sbd_continuity_name(sbd_continuity c); /* "same", "direct", "via_tvs", ... */
 
 /* Would a phone holding A accept B? tvs_after_b: the TVS server certificate seen after B was
- * served (NULL when none was seen). Implements TRUST-RULES.md section 4. */
+ * served (NULL when none was seen). Implements docs/trust-rules.md, "A new trust list". */
 sbd_continuity sbd_audit_continuity(const sbd_file *a, const sbd_file *b,
                                     const sbd_cert_id *tvs_after_b);
 
-/* ---- File names the phone asks for (TRUST-RULES.md section 1) ---- */
+/* ---- File names the phone asks for (docs/trust-rules.md, "Boot order and transfers") ---- */
 
 typedef enum {
     SBD_NAME_OTHER,

@@ -21,7 +21,7 @@ typedef struct sbd_elem {
 
 enum { SBD_SCOPE_HEADER = 0, SBD_SCOPE_RECORD = 1 };
 
-/* Header tags (FORMATS.md section 2 and 5). */
+/* Header tags (docs/formats.md section 2 and 5). */
 enum {
     SBD_HT_VERSION = 1,
     SBD_HT_HEADER_LENGTH = 2,
@@ -53,7 +53,7 @@ enum {
     SBD_HT_SIGNER_VERSION = 28,
 };
 
-/* Record tags (FORMATS.md section 3). */
+/* Record tags (docs/formats.md section 3). */
 enum {
     SBD_RT_RECORD_LENGTH = 1,
     SBD_RT_DNS_NAME = 2,
