@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# lint.sh format|cppcheck: the style gates of the guide, as tests.
+# lint.sh format|cppcheck|paths: the style gates of the guide, as tests.
 #   format    every tracked .c/.h is what clang-format (the repo's .clang-format) makes of it
 #   cppcheck  cppcheck finds no warning, portability or performance issue in our C
+#   paths     no tracked text file names a folder outside the repository (the development
+#             machine's work tree or a sibling "shared" folder): the repository stands alone
 # Env: ROOT (the source tree).
 set -euo pipefail
 cd "$ROOT"
@@ -12,7 +14,32 @@ sources() {
     find common pcapscan dissector tests bench -name '*.[ch]' | sort
   fi
 }
+# Every tracked file (or, outside git, the source folders' files).
+all_files() {
+  if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    git ls-files
+  else
+    find common pcapscan dissector tests bench docs scripts cmake packaging captures \
+      CMakeLists.txt README.md -type f 2>/dev/null | sort
+  fi
+}
 case ${1:-} in
+paths)
+  mapfile -t files < <(all_files)
+  [ "${#files[@]}" -gt 100 ] || { echo "FAIL: only ${#files[@]} files found" >&2; exit 1; }
+  # The patterns are built from pieces so this script does not match itself.
+  outside='/'work'/'
+  sibling='\.\./'shared
+  mapfile -t bad < <(printf '%s\0' "${files[@]}" | xargs -0 grep -IlE -e "$outside" -e "$sibling" || true)
+  if [ "${#bad[@]}" -gt 0 ]; then
+    for f in "${bad[@]}"; do
+      grep -InE -e "$outside" -e "$sibling" "$f" | sed "s|^|FAIL: $f:|" >&2
+    done
+    echo "FAIL: ${#bad[@]} file(s) name a path outside the repository (cite docs/ instead)" >&2
+    exit 1
+  fi
+  echo "ok: ${#files[@]} files, none names a path outside the repository"
+  ;;
 format)
   mapfile -t files < <(sources)
   [ "${#files[@]}" -gt 50 ] || { echo "FAIL: only ${#files[@]} C files found" >&2; exit 1; }
@@ -28,7 +55,7 @@ cppcheck)
   echo "ok: cppcheck clean"
   ;;
 *)
-  echo "usage: lint.sh format|cppcheck" >&2
+  echo "usage: lint.sh format|cppcheck|paths" >&2
   exit 2
   ;;
 esac
