@@ -1,5 +1,11 @@
 /* Content store: distinct file bytes by SHA-256, each parsed and self-verified at most once.
- * Used for trust lists and signed files only (they are small); other files keep only digests. */
+ * Used for trust lists and signed files only (they are small); other files keep only digests.
+ *
+ * Threads (-j): a store has no lock. Each input has its own store, filled by the one thread that
+ * scans that input; rules_run then moves them all into the run's store on the calling thread
+ * (store_move). From then on the store itself only changes on that thread: the -j threads of
+ * par_for call store_get, each blob is analysed by exactly one of them (analyse_contents hands
+ * out distinct blobs), and records_json is made under out_json.c's lock. */
 #ifndef PCAPSCAN_STORE_H
 #define PCAPSCAN_STORE_H
 
@@ -16,7 +22,7 @@ typedef struct blob {
     uint8_t md5[16]; /* set by the scan, which copies both digests to repeats of the bytes */
     uint8_t *data;
     size_t len;
-    /* Analysis, filled once by blob_analyse (single-threaded rules pass). */
+    /* Analysis, filled once by blob_analyse (on whichever -j thread got this blob). */
     bool analysed;
     bool parsed;
     char parse_error[240];
