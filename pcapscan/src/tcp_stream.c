@@ -1,17 +1,29 @@
 /* TCP reassembly: per-connection, per-direction in-order delivery to consumers.
  * Sequence numbers become 64-bit stream offsets, so wrap-around needs no special case and a huge
- * jump costs only the segment that carried it (holes are never allocated). */
+ * jump costs only the segment that carried it (holes are never allocated).
+ * Out-of-order data waits in a skip list (random heights from a generator seeded with the run's
+ * secret key), so placing a segment costs O(log n) whatever order a sender picks: the sorted list
+ * it replaces was walked from its head per segment (256 connections x 2047 one-byte segments
+ * behind a hole took 20 s). */
 #include <stdlib.h>
 #include <string.h>
 
+#include "cap/keyhash.h"
 #include "cap/tcp_stream.h"
 
+enum { SL_LEVELS = 12 }; /* 4^12 segments per direction before the top level fills */
+
 typedef struct seg {
-    struct seg *next;
     uint64_t off;
-    size_t len;
-    uint8_t data[];
+    uint32_t len;    /* a segment's payload is at most 64 KiB */
+    uint32_t height; /* links in next[]; the bytes follow them */
+    struct seg *next[];
 } seg;
+
+static uint8_t *seg_data(seg *s)
+{
+    return (uint8_t *)(s->next + s->height);
+}
 
 typedef struct half { /* one direction of a connection */
     bool started;     /* base is known */
@@ -22,7 +34,8 @@ typedef struct half { /* one direction of a connection */
     uint32_t base;   /* sequence number of stream offset 0 */
     uint64_t next;   /* next offset to deliver */
     uint64_t fin_off;
-    seg *ooo; /* out-of-order segments, sorted, non-overlapping */
+    seg *ooo; /* skip-list head (SL_LEVELS links) of out-of-order segments, sorted and
+               * non-overlapping; allocated with the first one, NULL before */
     size_t ooo_bytes, ooo_count;
     uint8_t *pend; /* bytes the consumer did not consume yet */
     size_t pend_len, pend_cap;
@@ -33,7 +46,7 @@ typedef struct half { /* one direction of a connection */
 typedef struct conn {
     struct conn *hnext;
     struct conn *older, *newer; /* activity list; ctx->oldest is the first to expire */
-    uint32_t hash;
+    uint64_t hash;
     cap_tcp_conn_info info;
     int64_t last_ts;
     bool released;    /* consumer closed; the entry only absorbs the rest of the connection */
@@ -46,6 +59,8 @@ typedef struct conn {
 struct cap_tcp_ctx {
     cap_tcp_limits lim;
     cap_tcp_callbacks cb;
+    cap_hkey key;
+    uint64_t rng; /* skip-list heights */
     conn **buckets;
     size_t nbuckets; /* power of two */
     size_t count;
@@ -92,10 +107,76 @@ static void buffered_sub(cap_tcp_ctx *ctx, size_t n)
     ctx->st.buffered = n <= ctx->st.buffered ? ctx->st.buffered - n : 0;
 }
 
+/* ---- the out-of-order skip list ---- */
+
+static seg *ooo_first(const half *h)
+{
+    return h->ooo ? h->ooo->next[0] : NULL;
+}
+
+/* Height 1 + one per pair of zero bits (p = 1/4 per level), from xorshift64*. */
+static unsigned random_height(cap_tcp_ctx *ctx)
+{
+    uint64_t x = ctx->rng;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    ctx->rng = x;
+    uint64_t r = x * 0x2545f4914f6cdd1dull;
+    unsigned height = 1;
+    while (height < SL_LEVELS && (r & 3) == 0) {
+        height++;
+        r >>= 2;
+    }
+    return height;
+}
+
+/* The first queued segment ending after off (NULL if none); upd[lv] gets its predecessor on
+ * each level, where a segment before it is linked in. */
+static seg *ooo_find(const half *h, uint64_t off, seg *upd[SL_LEVELS])
+{
+    seg *x = h->ooo;
+    for (int lv = SL_LEVELS - 1; lv >= 0; lv--) {
+        while (x->next[lv] && x->next[lv]->off + x->next[lv]->len <= off)
+            x = x->next[lv];
+        upd[lv] = x;
+    }
+    return x->next[0];
+}
+
+static void ooo_link(seg *upd[SL_LEVELS], seg *s)
+{
+    for (unsigned lv = 0; lv < s->height; lv++) {
+        s->next[lv] = upd[lv]->next[lv];
+        upd[lv]->next[lv] = s;
+    }
+}
+
+/* Unlinks the first segment (the head's successor on each of its levels). */
+static seg *ooo_pop(half *h)
+{
+    seg *s = ooo_first(h);
+    if (s)
+        for (unsigned lv = 0; lv < s->height; lv++)
+            h->ooo->next[lv] = s->next[lv];
+    return s;
+}
+
+static seg *seg_alloc(unsigned height, size_t n)
+{
+    seg *s = malloc(sizeof *s + height * sizeof(seg *) + n);
+    if (s) {
+        s->height = height;
+        for (unsigned lv = 0; lv < height; lv++)
+            s->next[lv] = NULL;
+    }
+    return s;
+}
+
 static void half_drop_buffers(cap_tcp_ctx *ctx, half *h)
 {
     for (seg *s = h->ooo, *nx; s; s = nx) {
-        nx = s->next;
+        nx = s->next[0];
         free(s);
     }
     buffered_sub(ctx, h->ooo_bytes + h->pend_cap);
@@ -116,16 +197,10 @@ static int endpoint_cmp(const cap_addr *a, uint16_t ap, const cap_addr *b, uint1
     return (int)ap - (int)bp;
 }
 
-static uint32_t fnv(uint32_t h, const void *p, size_t n)
-{
-    const uint8_t *b = p;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ b[i]) * 16777619u;
-    return h;
-}
-
-/* Same value for both directions: endpoints hashed in a canonical order. */
-static uint32_t tuple_hash(const cap_addr *a, uint16_t ap, const cap_addr *b, uint16_t bp)
+/* Same value for both directions: endpoints hashed in a canonical order. Keyed, as the tuples
+ * come from the capture. */
+static uint64_t tuple_hash(const cap_tcp_ctx *ctx, const cap_addr *a, uint16_t ap,
+                           const cap_addr *b, uint16_t bp)
 {
     if (endpoint_cmp(a, ap, b, bp) > 0) {
         const cap_addr *t = a;
@@ -136,12 +211,13 @@ static uint32_t tuple_hash(const cap_addr *a, uint16_t ap, const cap_addr *b, ui
         bp = tp;
     }
     size_t n = a->family == 6 ? 16 : 4;
-    uint32_t h = 2166136261u;
-    h = fnv(h, &a->family, 1);
-    h = fnv(h, a->a, n);
-    h = fnv(h, &ap, sizeof ap);
-    h = fnv(h, b->a, n);
-    return fnv(h, &bp, sizeof bp);
+    uint8_t k[1 + 2 * (16 + 2)];
+    k[0] = a->family;
+    memcpy(k + 1, a->a, n);
+    memcpy(k + 1 + n, &ap, 2);
+    memcpy(k + 3 + n, b->a, n);
+    memcpy(k + 3 + 2 * n, &bp, 2);
+    return cap_khash(&ctx->key, k, 5 + 2 * n);
 }
 
 static bool is_endpoint(const cap_addr *a, uint16_t ap, const cap_addr *b, uint16_t bp)
@@ -162,7 +238,7 @@ static int conn_dir(const conn *c, const cap_pkt *p)
     return -1;
 }
 
-static conn *table_find(cap_tcp_ctx *ctx, const cap_pkt *p, uint32_t hash, int *dir)
+static conn *table_find(cap_tcp_ctx *ctx, const cap_pkt *p, uint64_t hash, int *dir)
 {
     for (conn *c = ctx->buckets[hash & (ctx->nbuckets - 1)]; c; c = c->hnext) {
         if (c->hash != hash)
@@ -360,7 +436,7 @@ static void deliver_gap(cap_tcp_ctx *ctx, conn *c, int d, uint64_t len, bool for
 static void check_fin(cap_tcp_ctx *ctx, conn *c, int d)
 {
     half *h = &c->h[d];
-    if (h->fin_seen && h->next >= h->fin_off && !h->ooo)
+    if (h->fin_seen && h->next >= h->fin_off && !ooo_first(h))
         deliver_end(ctx, c, d, CAP_TCP_END_FIN);
 }
 
@@ -368,9 +444,8 @@ static void check_fin(cap_tcp_ctx *ctx, conn *c, int d)
 static void drain(cap_tcp_ctx *ctx, conn *c, int d)
 {
     half *h = &c->h[d];
-    while (h->ooo && h->ooo->off <= h->next) {
-        seg *s = h->ooo;
-        h->ooo = s->next;
+    while (ooo_first(h) && ooo_first(h)->off <= h->next) {
+        seg *s = ooo_pop(h);
         h->ooo_count--;
         h->ooo_bytes -= s->len;
         buffered_sub(ctx, s->len);
@@ -378,7 +453,7 @@ static void drain(cap_tcp_ctx *ctx, conn *c, int d)
         if (end > h->next) {
             size_t skip = (size_t)(h->next - s->off);
             h->st.overlap_bytes += skip;
-            deliver_data(ctx, c, d, s->data + skip, s->len - skip);
+            deliver_data(ctx, c, d, seg_data(s) + skip, s->len - skip);
         } else {
             h->st.overlap_bytes += s->len;
         }
@@ -391,52 +466,49 @@ static void drain(cap_tcp_ctx *ctx, conn *c, int d)
 static void skip_first_hole(cap_tcp_ctx *ctx, conn *c, int d, bool forced)
 {
     half *h = &c->h[d];
-    if (!h->ooo)
+    if (!ooo_first(h))
         return;
-    deliver_gap(ctx, c, d, h->ooo->off - h->next, forced);
+    deliver_gap(ctx, c, d, ooo_first(h)->off - h->next, forced);
     drain(ctx, c, d);
 }
 
 /* ---- segment acceptance ---- */
 
-static seg *seg_new(uint64_t off, const uint8_t *p, size_t n)
+static seg *seg_new(cap_tcp_ctx *ctx, uint64_t off, const uint8_t *p, size_t n)
 {
-    seg *s = malloc(sizeof *s + n);
+    seg *s = seg_alloc(random_height(ctx), n);
     if (s) {
-        s->next = NULL;
         s->off = off;
-        s->len = n;
-        memcpy(s->data, p, n);
+        s->len = (uint32_t)n;
+        memcpy(seg_data(s), p, n);
     }
     return s;
 }
 
-/* Insert [off, off+n) into the sorted queue, keeping only bytes not queued already. */
+/* Insert [off, off+n) into the queue, keeping only bytes not queued already. Each piece and
+ * each queued segment it overlaps costs one O(log n) search. */
 static void queue_insert(cap_tcp_ctx *ctx, half *h, uint64_t off, const uint8_t *p, size_t n)
 {
-    seg **pp = &h->ooo;
+    if (!h->ooo && !(h->ooo = seg_alloc(SL_LEVELS, 0)))
+        return;
     uint64_t end = off + n;
+    seg *upd[SL_LEVELS];
     while (off < end) {
-        while (*pp && (*pp)->off + (*pp)->len <= off)
-            pp = &(*pp)->next;
-        uint64_t stop = end;
-        if (*pp && (*pp)->off <= off) { /* starts inside a queued segment */
-            uint64_t qend = (*pp)->off + (*pp)->len;
+        seg *q = ooo_find(h, off, upd);
+        if (q && q->off <= off) { /* starts inside a queued segment */
+            uint64_t qend = q->off + q->len;
             uint64_t dup = (qend < end ? qend : end) - off;
             h->st.overlap_bytes += dup;
             p += dup;
             off += dup;
             continue;
         }
-        if (*pp && (*pp)->off < stop)
-            stop = (*pp)->off;
-        size_t piece = (size_t)(stop - off);
-        seg *s = seg_new(off, p, piece);
+        uint64_t stop = q && q->off < end ? q->off : end;
+        size_t piece = stop - off < UINT32_MAX ? (size_t)(stop - off) : UINT32_MAX;
+        seg *s = seg_new(ctx, off, p, piece);
         if (!s)
             return;
-        s->next = *pp;
-        *pp = s;
-        pp = &s->next;
+        ooo_link(upd, s);
         h->ooo_bytes += piece;
         h->ooo_count++;
         buffered_add(ctx, piece);
@@ -481,7 +553,7 @@ static void accept_data(cap_tcp_ctx *ctx, conn *c, int d, int64_t off, const uin
     while (over_limits(ctx, h, n)) {
         if (h->done)
             return;
-        if (!h->ooo) { /* even alone it does not fit: give up on the hole now */
+        if (!ooo_first(h)) { /* even alone it does not fit: give up on the hole now */
             deliver_gap(ctx, c, d, (uint64_t)(off - (int64_t)h->next), true);
             deliver_data(ctx, c, d, p, n);
             drain(ctx, c, d);
@@ -509,11 +581,11 @@ static int64_t seq_offset(const half *h, uint32_t seq)
 static void ack_resolves_hole(cap_tcp_ctx *ctx, conn *c, int d, uint32_t ack)
 {
     half *h = &c->h[d];
-    if (!h->started || !h->ooo)
+    if (!h->started || !ooo_first(h))
         return;
     int64_t acked = seq_offset(h, ack);
-    while (h->ooo && acked > (int64_t)h->next) {
-        uint64_t hole_end = h->ooo->off;
+    while (ooo_first(h) && acked > (int64_t)h->next) {
+        uint64_t hole_end = ooo_first(h)->off;
         if ((uint64_t)acked < hole_end) {
             deliver_gap(ctx, c, d, (uint64_t)acked - h->next, false);
             return;
@@ -583,7 +655,7 @@ static void close_conn(cap_tcp_ctx *ctx, conn *c, cap_tcp_end_reason why)
 {
     for (int d = 0; d < 2; d++) {
         half *h = &c->h[d];
-        while (h->ooo && !h->done)
+        while (ooo_first(h) && !h->done)
             skip_first_hole(ctx, c, d, false);
         deliver_end(ctx, c, d, why);
     }
@@ -635,7 +707,7 @@ static void guess_roles(const cap_pkt *p, cap_tcp_conn_info *ci)
     ci->sport = src_is_client ? p->dport : p->sport;
 }
 
-static conn *conn_open(cap_tcp_ctx *ctx, const cap_pkt *p, uint32_t hash)
+static conn *conn_open(cap_tcp_ctx *ctx, const cap_pkt *p, uint64_t hash)
 {
     cap_tcp_conn_info ci = {.first = p->where};
     guess_roles(p, &ci);
@@ -721,7 +793,7 @@ void cap_tcp_packet(cap_tcp_ctx *ctx, const cap_pkt *p)
     if (p->where.ts_sec > ctx->now)
         ctx->now = p->where.ts_sec;
     expire_idle(ctx);
-    uint32_t hash = tuple_hash(&p->src, p->sport, &p->dst, p->dport);
+    uint64_t hash = tuple_hash(ctx, &p->src, p->sport, &p->dst, p->dport);
     int d = 0;
     conn *c = table_find(ctx, p, hash, &d);
     if (c && is_new_syn(c, d, p)) {
@@ -764,6 +836,8 @@ cap_tcp_ctx *cap_tcp_new(const cap_tcp_limits *lim, const cap_tcp_callbacks *cb)
         ctx->lim.max_conns = 1;
     if (cb)
         ctx->cb = *cb;
+    ctx->key = cap_hkey_run();
+    ctx->rng = cap_khash(&ctx->key, &ctx, sizeof ctx) | 1; /* xorshift needs a non-zero state */
     ctx->nbuckets = 1024;
     ctx->buckets = calloc(ctx->nbuckets, sizeof *ctx->buckets);
     if (!ctx->buckets) {

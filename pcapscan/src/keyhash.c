@@ -1,0 +1,118 @@
+/* SipHash-1-3 (Aumasson and Bernstein; the 1-3 round variant is what Rust's HashMap uses) and
+ * the run's random key. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cap/keyhash.h"
+
+static cap_hkey run_key;
+static pthread_once_t run_key_once = PTHREAD_ONCE_INIT;
+
+static bool fill_random(void *p, size_t n)
+{
+    uint8_t *b = p;
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = getrandom(b + got, n - got, 0);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        got += (size_t)k;
+    }
+    if (got == n)
+        return true;
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    while (got < n) {
+        ssize_t k = read(fd, b + got, n - got);
+        if (k <= 0)
+            break;
+        got += (size_t)k;
+    }
+    close(fd);
+    return got == n;
+}
+
+static void draw_key(void)
+{
+    if (fill_random(&run_key, sizeof run_key))
+        return;
+    /* No kernel randomness (a seccomp jail without getrandom and /dev): still not a constant. */
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    run_key.k0 = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
+    run_key.k1 = (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)&ts;
+}
+
+cap_hkey cap_hkey_run(void)
+{
+    pthread_once(&run_key_once, draw_key);
+    return run_key;
+}
+
+#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+
+static inline void sipround(uint64_t v[4])
+{
+    v[0] += v[1];
+    v[1] = ROTL(v[1], 13);
+    v[1] ^= v[0];
+    v[0] = ROTL(v[0], 32);
+    v[2] += v[3];
+    v[3] = ROTL(v[3], 16);
+    v[3] ^= v[2];
+    v[0] += v[3];
+    v[3] = ROTL(v[3], 21);
+    v[3] ^= v[0];
+    v[2] += v[1];
+    v[1] = ROTL(v[1], 17);
+    v[1] ^= v[2];
+    v[2] = ROTL(v[2], 32);
+}
+
+static inline uint64_t load_le64(const uint8_t *p)
+{
+    uint64_t w = 0;
+    for (int i = 7; i >= 0; i--)
+        w = w << 8 | p[i];
+    return w;
+}
+
+uint64_t cap_khash(const cap_hkey *k, const void *p, size_t n)
+{
+    const uint8_t *in = p;
+    uint64_t v[4] = {k->k0 ^ 0x736f6d6570736575ull, k->k1 ^ 0x646f72616e646f6dull,
+                     k->k0 ^ 0x6c7967656e657261ull, k->k1 ^ 0x7465646279746573ull};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t m = load_le64(in + i);
+        v[3] ^= m;
+        sipround(v);
+        v[0] ^= m;
+    }
+    uint64_t b = (uint64_t)n << 56;
+    for (size_t j = 0; i + j < n; j++)
+        b |= (uint64_t)in[i + j] << (8 * j);
+    v[3] ^= b;
+    sipround(v);
+    v[0] ^= b;
+    v[2] ^= 0xff;
+    sipround(v);
+    sipround(v);
+    sipround(v);
+    return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+uint64_t cap_khash_run(const void *p, size_t n)
+{
+    cap_hkey k = cap_hkey_run();
+    return cap_khash(&k, p, n);
+}
