@@ -33,17 +33,18 @@ typedef struct http_dir {
     dir_state st;
     uint64_t off;       /* stream offset of the next byte */
     uint64_t msg_start; /* stream offset of the current message head */
-    char *head;         /* max_header + 1 bytes, allocated on first use */
-    size_t head_len;
+    char *head;         /* grown by doubling up to max_header + 1 bytes as a head needs */
+    size_t head_len, head_cap;
     char line[LINE_MAX_LEN]; /* chunk-size or trailer line */
     size_t line_len;
     uint64_t remaining;
 } http_dir;
 
+/* A request waiting for its response. The path is allocated at its length: with fixed arrays a
+ * request cost 1.3 KiB whatever its size, and every connection reserved its whole pipeline. */
 typedef struct request {
     char method[16];
-    char path[PATH_MAX_LEN];
-    char name[NAME_MAX_LEN];
+    char *path;     /* at most PATH_MAX_LEN - 1 bytes; owned */
     bool head_only; /* HEAD: the response has no body */
     cap_where where;
 } request;
@@ -65,8 +66,8 @@ typedef struct http_conn {
     const cap_http_ctx *ctx;
     cap_tcp_conn_info conn;
     http_dir d[2];
-    request *queue; /* ring of max_pipeline */
-    size_t q_head, q_len;
+    request *queue; /* ring, grown up to max_pipeline as requests wait */
+    size_t q_head, q_len, q_cap;
     response resp;
     const cap_where *where;
 } http_conn;
@@ -162,12 +163,15 @@ static void emit(http_conn *h, const request *req, const response *r, bool compl
     const cap_http_callbacks *cb = &h->ctx->cb;
     if (!cb->on_file)
         return;
+    char name[NAME_MAX_LEN] = "";
+    if (req && req->path)
+        name_from_path(req->path, name, sizeof name);
     cap_http_file f = {
         .conn = &h->conn,
         .has_request = req != NULL,
         .method = req ? req->method : "",
-        .path = req ? req->path : "",
-        .name = req ? req->name : "",
+        .path = req && req->path ? req->path : "",
+        .name = name,
         .status = r ? r->status : 0,
         .reason = r ? r->reason : "",
         .body = r && r->len ? r->body : NULL,
@@ -191,6 +195,7 @@ static void response_emit(http_conn *h, bool complete)
     if (!r->active)
         return;
     emit(h, r->has_request ? &r->req : NULL, r, complete);
+    free(r->req.path);
     free(r->body);
     memset(r, 0, sizeof *r);
 }
@@ -294,6 +299,26 @@ static bool split3(const char *p, size_t n, const char *f[3], size_t fl[3])
 
 static void body_start(http_conn *h, int dir, const head_fields *hf, bool no_body, bool to_close);
 
+/* Room for one more waiting request: the ring doubles (up to max_pipeline) when full. */
+static bool queue_room(http_conn *h)
+{
+    if (h->q_len < h->q_cap)
+        return true;
+    size_t max = h->ctx->lim.max_pipeline;
+    size_t ncap = h->q_cap ? h->q_cap * 2 : 4;
+    ncap = ncap > max ? max : ncap;
+    request *nq = malloc(ncap * sizeof *nq);
+    if (!nq)
+        return false;
+    for (size_t i = 0; i < h->q_len; i++)
+        nq[i] = h->queue[(h->q_head + i) % h->q_cap];
+    free(h->queue);
+    h->queue = nq;
+    h->q_head = 0;
+    h->q_cap = ncap;
+    return true;
+}
+
 static void request_head(http_conn *h, const char *head, size_t n, size_t line_len)
 {
     http_dir *d = &h->d[CAP_TCP_C2S];
@@ -306,18 +331,25 @@ static void request_head(http_conn *h, const char *head, size_t n, size_t line_l
              (unsigned long long)d->msg_start);
         return;
     }
-    size_t cap = h->ctx->lim.max_pipeline;
-    if (h->q_len == cap) {
+    size_t max = h->ctx->lim.max_pipeline;
+    if (h->q_len == max) {
         fail(h, CAP_TCP_C2S, d->msg_start,
              "request at stream offset %llu: over %zu requests waiting for responses",
-             (unsigned long long)d->msg_start, cap);
+             (unsigned long long)d->msg_start, max);
         return;
     }
-    request *q = &h->queue[(h->q_head + h->q_len++) % cap];
+    size_t plen = fl[1] < PATH_MAX_LEN ? fl[1] : PATH_MAX_LEN - 1;
+    char *path = malloc(plen + 1);
+    if (!path || !queue_room(h)) {
+        free(path);
+        fail(h, CAP_TCP_C2S, d->msg_start, "out of memory");
+        return;
+    }
+    copy_span(path, plen + 1, f[1], fl[1]);
+    request *q = &h->queue[(h->q_head + h->q_len++) % h->q_cap];
     memset(q, 0, sizeof *q);
     copy_span(q->method, sizeof q->method, f[0], fl[0]);
-    copy_span(q->path, sizeof q->path, f[1], fl[1]);
-    name_from_path(q->path, q->name, sizeof q->name);
+    q->path = path;
     q->head_only = strcmp(q->method, "HEAD") == 0;
     q->where = *h->where;
     body_start(h, CAP_TCP_C2S, &hf, !hf.has_length && !hf.chunked, false);
@@ -352,8 +384,8 @@ static void response_head(http_conn *h, const char *head, size_t n, size_t line_
     r->first = r->last = *h->where;
     if (h->q_len > 0) {
         r->has_request = true;
-        r->req = h->queue[h->q_head];
-        h->q_head = (h->q_head + 1) % h->ctx->lim.max_pipeline;
+        r->req = h->queue[h->q_head]; /* the path moves with it */
+        h->q_head = (h->q_head + 1) % h->q_cap;
         h->q_len--;
     }
     bool no_body = status == 204 || status == 304 || (r->has_request && r->req.head_only);
@@ -399,18 +431,28 @@ static void head_done(http_conn *h, int dir)
     d->head_len = 0;
 }
 
+/* Room for one more head byte and the terminating NUL. A connection reserved max_header bytes
+ * per direction up front before; heads are a few hundred bytes. */
+static bool head_room(http_dir *d, size_t max)
+{
+    if (d->head_len + 2 <= d->head_cap)
+        return true;
+    size_t cap = d->head_cap ? d->head_cap * 2 : 512;
+    if (cap > max + 1)
+        cap = max + 1;
+    char *nh = realloc(d->head, cap);
+    if (!nh)
+        return false;
+    d->head = nh;
+    d->head_cap = cap;
+    return true;
+}
+
 /* Head bytes: returns bytes used. The head ends at an empty line. */
 static size_t head_bytes(http_conn *h, int dir, const uint8_t *p, size_t n)
 {
     http_dir *d = &h->d[dir];
     size_t max = h->ctx->lim.max_header;
-    if (!d->head) {
-        d->head = malloc(max + 1);
-        if (!d->head) {
-            fail(h, dir, d->off, "out of memory");
-            return n;
-        }
-    }
     size_t i = 0;
     while (i < n) {
         char c = (char)p[i++];
@@ -421,6 +463,10 @@ static size_t head_bytes(http_conn *h, int dir, const uint8_t *p, size_t n)
         if (d->head_len == max) {
             fail(h, dir, d->msg_start, "HTTP head at stream offset %llu over %zu bytes",
                  (unsigned long long)d->msg_start, max);
+            return n;
+        }
+        if (!head_room(d, max)) {
+            fail(h, dir, d->off, "out of memory");
             return n;
         }
         d->head[d->head_len++] = c;
@@ -608,7 +654,8 @@ static void on_close(void *user, const cap_tcp_conn_stats *st)
     response_emit(h, false);
     for (; h->q_len > 0; h->q_len--) { /* requests never answered */
         emit(h, &h->queue[h->q_head], NULL, false);
-        h->q_head = (h->q_head + 1) % h->ctx->lim.max_pipeline;
+        free(h->queue[h->q_head].path);
+        h->q_head = (h->q_head + 1) % h->q_cap;
     }
     free(h->d[0].head);
     free(h->d[1].head);
@@ -624,11 +671,6 @@ bool cap_http_attach(const cap_http_ctx *ctx, const cap_tcp_conn_info *conn, cap
     http_conn *h = calloc(1, sizeof *h);
     if (!h)
         return false;
-    h->queue = calloc(ctx->lim.max_pipeline, sizeof *h->queue);
-    if (!h->queue) {
-        free(h);
-        return false;
-    }
     h->ctx = ctx;
     h->conn = *conn;
     if (!server_watched) {
