@@ -2,13 +2,14 @@
  * certificates (DER, decoded facts) and distinct chains (arrays of obs_cert whose DER and error
  * text point into the certificate table). */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cap/keyhash.h"
 #include "certs.h"
 #include "scan.h"
-#include "store.h"
 
 typedef struct cert_ent {
     uint64_t hash;
@@ -30,14 +31,17 @@ typedef struct table {
 
 struct obs_certs {
     pthread_mutex_t lock;
+    cap_hkey key; /* certificates come from captures and results files: keyed hashing */
     table certs, chains;
 };
 
 obs_certs *obs_certs_new(void)
 {
     obs_certs *t = calloc(1, sizeof *t);
-    if (t)
+    if (t) {
         pthread_mutex_init(&t->lock, NULL);
+        t->key = cap_hkey_run();
+    }
     return t;
 }
 
@@ -107,7 +111,7 @@ static void table_add(table *tb, void *e, bool chain)
 
 static cert_ent *cert_of(obs_certs *t, const cap_tls_cert *c)
 {
-    uint64_t h = store_hash_bytes(c->der, c->len, 0);
+    uint64_t h = cap_khash(&t->key, c->der, c->len);
     for (cert_ent *e = t->certs.nb ? t->certs.b[h & (t->certs.nb - 1)] : NULL; e; e = e->next)
         if (e->hash == h && e->c.len == c->len && memcmp(e->c.der, c->der, c->len) == 0)
             return e;
@@ -138,18 +142,13 @@ static bool same_chain(const chain_ent *e, uint64_t h, cert_ent *const *ents, si
     return true;
 }
 
-static const obs_cert *chain_locked(obs_certs *t, const cap_tls_cert *chain, size_t n)
+/* The chain of these table certificates, made on first sight. */
+static const obs_cert *chain_of_ents(obs_certs *t, cert_ent *const *ents, size_t n)
 {
-    cert_ent **ents = calloc(n ? n : 1, sizeof *ents);
-    if (!ents)
-        return NULL;
     uint64_t h = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!(ents[i] = cert_of(t, &chain[i]))) {
-            free(ents);
-            return NULL;
-        }
-        h = store_hash_bytes((const uint8_t *)&ents[i]->hash, sizeof ents[i]->hash, h);
+        uint64_t pair[2] = {h, ents[i]->hash};
+        h = cap_khash(&t->key, pair, sizeof pair);
     }
     chain_ent *e = t->chains.nb ? t->chains.b[h & (t->chains.nb - 1)] : NULL;
     while (e && !same_chain(e, h, ents, n))
@@ -168,8 +167,22 @@ static const obs_cert *chain_locked(obs_certs *t, const cap_tls_cert *chain, siz
             table_add(&t->chains, e, true);
         }
     }
-    free(ents);
     return e ? e->certs : NULL;
+}
+
+static const obs_cert *chain_locked(obs_certs *t, const cap_tls_cert *chain, size_t n)
+{
+    cert_ent **ents = calloc(n ? n : 1, sizeof *ents);
+    if (!ents)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (!(ents[i] = cert_of(t, &chain[i]))) {
+            free(ents);
+            return NULL;
+        }
+    const obs_cert *c = chain_of_ents(t, ents, n);
+    free(ents);
+    return c;
 }
 
 const obs_cert *obs_certs_chain(obs_certs *t, const cap_tls_cert *chain, size_t n)
@@ -177,5 +190,28 @@ const obs_cert *obs_certs_chain(obs_certs *t, const cap_tls_cert *chain, size_t 
     pthread_mutex_lock(&t->lock);
     const obs_cert *c = chain_locked(t, chain, n);
     pthread_mutex_unlock(&t->lock);
+    return c;
+}
+
+const obs_cert *obs_certs_cert(obs_certs *t, const uint8_t *der, size_t len)
+{
+    cap_tls_cert c = {der, len};
+    pthread_mutex_lock(&t->lock);
+    cert_ent *e = cert_of(t, &c);
+    pthread_mutex_unlock(&t->lock);
+    return e ? &e->c : NULL;
+}
+
+const obs_cert *obs_certs_chain_of(obs_certs *t, const obs_cert *const *certs, size_t n)
+{
+    cert_ent **ents = calloc(n ? n : 1, sizeof *ents);
+    if (!ents)
+        return NULL;
+    for (size_t i = 0; i < n; i++) /* each is the c member of a cert_ent of t */
+        ents[i] = (cert_ent *)((char *)certs[i] - offsetof(cert_ent, c));
+    pthread_mutex_lock(&t->lock);
+    const obs_cert *c = chain_of_ents(t, ents, n);
+    pthread_mutex_unlock(&t->lock);
+    free(ents);
     return c;
 }

@@ -20,4 +20,9 @@ void obs_certs_free(obs_certs *t);
  * obs_certs_free; NULL when out of memory. */
 const obs_cert *obs_certs_chain(obs_certs *t, const cap_tls_cert *chain, size_t n);
 
+/* One certificate of the table (added and decoded on first sight); NULL when out of memory. */
+const obs_cert *obs_certs_cert(obs_certs *t, const uint8_t *der, size_t len);
+/* The shared chain of n certificates that obs_certs_cert(t, ...) returned. */
+const obs_cert *obs_certs_chain_of(obs_certs *t, const obs_cert *const *certs, size_t n);
+
 #endif

@@ -10,6 +10,7 @@
 
 #include <openssl/evp.h>
 
+#include "certs.h"
 #include "escape.h"
 #include "obs_json.h"
 
@@ -527,31 +528,66 @@ static bool read_file(reader *rd, const json_t *o)
 
 /* ---- "tls_session" ---- */
 
-/* A certificate: base64 DER (remembered by SHA-256), or {"sha256"} naming one read earlier. */
-static bool read_cert_der(reader *rd, const json_t *v, obs_cert *c)
+/* A certificate the results files showed, under its SHA-256 (the key of set->cert_ids). */
+typedef struct obs_json_cert {
+    uint8_t sha256[32];
+    const obs_cert *c; /* in set->certs */
+} obs_json_cert;
+
+static const obs_cert *cert_by_sha(const obs_json_set *s, const uint8_t sha[32])
 {
+    size_t id = s->certs ? kmap_get(&s->cert_ids, sha, 32) : SIZE_MAX;
+    return id < s->n_certs ? s->cert_by_id[id]->c : NULL;
+}
+
+/* Adds der (not yet known) to the table and remembers it by sha; NULL when out of memory. */
+static const obs_cert *cert_remember(obs_json_set *s, const uint8_t sha[32], const uint8_t *der,
+                                     size_t len)
+{
+    obs_json_cert *e = calloc(1, sizeof *e);
+    if (!e ||
+        !obs_grow_one((void **)&s->cert_by_id, &s->n_certs, &s->cap_certs, sizeof *s->cert_by_id)) {
+        free(e);
+        return NULL;
+    }
+    s->n_certs--; /* obs_grow_one counted the slot; it is filled only on success */
+    memcpy(e->sha256, sha, 32);
+    e->c = obs_certs_cert(s->certs, der, len);
+    bool added = false;
+    if (!e->c || kmap_put(&s->cert_ids, e->sha256, 32, s->n_certs, &added) == SIZE_MAX) {
+        free(e);
+        return NULL;
+    }
+    s->cert_by_id[s->n_certs++] = e;
+    return e->c;
+}
+
+/* A certificate: base64 DER, or {"sha256"} naming one read earlier (shared, not copied). */
+static const obs_cert *read_cert(reader *rd, const json_t *v)
+{
+    obs_json_set *s = rd->set;
+    if (!s->certs) {
+        kmap_init(&s->cert_ids);
+        if (!(s->certs = obs_certs_new()))
+            return NULL;
+    }
     uint8_t sha[32];
     if (json_is_object(v)) {
         const json_t *h = json_object_get(v, "sha256");
-        const blob *b = json_is_string(h) && parse_hex(json_string_value(h), sha, 32)
-                            ? store_get(&rd->set->certs, sha)
-                            : NULL;
-        if (!b || !(c->der = malloc(b->len ? b->len : 1)))
-            return false;
-        memcpy(c->der, b->data, b->len);
-        c->len = b->len;
-        return true;
+        return json_is_string(h) && parse_hex(json_string_value(h), sha, 32) ? cert_by_sha(s, sha)
+                                                                             : NULL;
     }
-    if (!json_is_string(v) || !(c->der = b64_decode(json_string_value(v), 1u << 20, &c->len)))
-        return false;
+    size_t len = 0;
+    uint8_t *der = json_is_string(v) ? b64_decode(json_string_value(v), 1u << 20, &len) : NULL;
+    if (!der)
+        return NULL;
     unsigned int n = 0;
-    EVP_Digest(c->der, c->len, sha, &n, EVP_sha256(), NULL);
-    uint8_t *copy = store_get(&rd->set->certs, sha) ? NULL : malloc(c->len ? c->len : 1);
-    if (copy) {
-        memcpy(copy, c->der, c->len);
-        store_put(&rd->set->certs, sha, copy, c->len);
-    }
-    return true;
+    EVP_Digest(der, len, sha, &n, EVP_sha256(), NULL);
+    const obs_cert *c = cert_by_sha(s, sha);
+    if (!c)
+        c = cert_remember(s, sha, der, len);
+    free(der);
+    return c;
 }
 
 static bool read_certs(reader *rd, const json_t *o, obs_tls *t)
@@ -562,21 +598,21 @@ static bool read_certs(reader *rd, const json_t *o, obs_tls *t)
     size_t n = json_array_size(a);
     if (!n)
         return true;
-    t->certs = calloc(n, sizeof *t->certs);
-    if (!t->certs)
+    const obs_cert **chain = calloc(n, sizeof *chain);
+    if (!chain)
         return fail(rd, "out of memory");
-    for (size_t i = 0; i < n; i++) {
-        obs_cert *c = &t->certs[i];
-        if (!read_cert_der(rd, json_array_get(a, i), c))
+    for (size_t i = 0; i < n; i++)
+        if (!(chain[i] = read_cert(rd, json_array_get(a, i)))) {
+            free(chain);
             return fail(rd, "certs[%zu] is neither base64 DER nor {\"sha256\"} of an earlier one",
                         i);
-        t->n_certs++;
-        sbd_error err;
-        memset(&err, 0, sizeof err);
-        c->info_ok = sbd_cert_info_from_der(c->der, c->len, &c->info, &err) == SBD_OK;
-        if (!c->info_ok)
-            c->error = printable(err.msg);
-    }
+        }
+    t->certs = (obs_cert *)obs_certs_chain_of(rd->set->certs, chain, n);
+    free(chain);
+    if (!t->certs)
+        return fail(rd, "out of memory");
+    t->certs_shared = true;
+    t->n_certs = n;
     return true;
 }
 
@@ -639,6 +675,7 @@ static uint64_t *skipped_field(obs_counts *c, const char *key)
         {"tls_errors", offsetof(obs_counts, tls_errors)},
         {"signed_files_not_kept", offsetof(obs_counts, content_dropped)},
         {"extract_errors", offsetof(obs_counts, extract_errors)},
+        {"unanswered_not_listed", offsetof(obs_counts, unanswered_not_listed)},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strcmp(map[i].key, key) == 0)
@@ -881,6 +918,11 @@ int obs_json_take(obs_json_set *set, run *r)
     r->n_inputs = set->n;
     set->n = 0;
     free(order);
+    if (set->certs) { /* the sessions point into it: the run keeps it (run_free frees it) */
+        obs_certs_free(r->certs);
+        r->certs = set->certs;
+        set->certs = NULL;
+    }
     return store_move(&r->content, &set->content);
 }
 
@@ -893,6 +935,10 @@ void obs_json_set_free(obs_json_set *set)
     free(set->inputs);
     free(set->source);
     store_free(&set->content);
-    store_free(&set->certs);
+    obs_certs_free(set->certs);
+    kmap_free(&set->cert_ids);
+    for (size_t i = 0; i < set->n_certs; i++)
+        free(set->cert_by_id[i]);
+    free(set->cert_by_id);
     memset(set, 0, sizeof *set);
 }

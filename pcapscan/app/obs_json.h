@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "kmap.h"
 #include "run.h"
 
 /* ---- writing (called by out_json.c when r->o->json_content) ---- */
@@ -34,8 +35,13 @@ void obs_json_add_summary(json_t *o, const run *r);
 /* ---- reading (pcapscan merge) ---- */
 
 typedef struct obs_json_set {
-    store content;      /* file bytes by SHA-256, moved into the run */
-    store certs;        /* certificate DER by SHA-256, copied into each obs_cert */
+    store content; /* file bytes by SHA-256, moved into the run */
+    /* Distinct certificates, each decoded once and shared by every session that serves or names
+     * it (a {"sha256"} reference costs a pointer, not a copy); moved into the run. */
+    struct obs_certs *certs;
+    kmap cert_ids;                     /* SHA-256 -> index into cert_by_id */
+    struct obs_json_cert **cert_by_id; /* SHA-256 (the map's keys) and the table's certificate */
+    size_t n_certs, cap_certs;
     obs_input **inputs; /* each from one results file's summary */
     size_t *source;     /* results file number of inputs[i] */
     size_t n, cap;

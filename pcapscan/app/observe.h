@@ -120,6 +120,7 @@ typedef struct obs_counts {
     uint64_t unparsable_files; /* looked signed but did not parse */
     uint64_t content_dropped;  /* signed files over the keep limit (not verified) */
     uint64_t extract_errors;
+    uint64_t unanswered_not_listed; /* requests no server answered, past --max-unanswered */
 } obs_counts;
 
 typedef struct obs_input {

@@ -30,6 +30,8 @@ void scan_usage(FILE *out)
           "  --max-streams N       concurrent TCP connections per input (default 4096)\n"
           "  --max-stream-bytes N  buffered bytes per TCP direction (default 1 MiB)\n"
           "  --max-file-bytes N    largest rebuilt file (default 64 MiB)\n"
+          "  --max-unanswered N    requests no server answered listed per input (default\n"
+          "                        4096); the rest are counted in skipped\n"
           "  -j, --jobs N          audit N inputs in parallel (default 1)\n"
           "  --shard K/N           audit only inputs i (0-based, after directory expansion)\n"
           "                        with i mod N = K-1; combine with `pcapscan merge`\n"
@@ -124,6 +126,7 @@ enum {
     OPT_SHARD,
     OPT_JSON_CONTENT,
     OPT_HTML,
+    OPT_MAX_UNANSWERED,
 };
 
 static void set_defaults(scan_opts *o)
@@ -135,6 +138,7 @@ static void set_defaults(scan_opts *o)
     o->max_stream_bytes = 1024 * 1024;
     o->max_file_bytes = 64u * 1024 * 1024;
     o->max_keep_bytes = 16u * 1024 * 1024;
+    o->max_unanswered = 4096;
     o->jobs = 1;
     o->progress = isatty(STDERR_FILENO);
 }
@@ -176,6 +180,8 @@ static bool apply(scan_opts *o, int c, const char *arg)
         return parse_size(arg, 1024, &o->max_stream_bytes);
     case OPT_MAX_FILE_BYTES:
         return parse_size(arg, 1, &o->max_file_bytes);
+    case OPT_MAX_UNANSWERED:
+        return parse_size(arg, 0, &o->max_unanswered);
     case OPT_SHARD:
         return scan_parse_shard(arg, &o->shard_k, &o->shard_n);
     case OPT_JSON_CONTENT:
@@ -206,6 +212,7 @@ int scan_opts_parse(int argc, char **argv, scan_opts *o)
         {"tls-port", required_argument, NULL, OPT_TLS_PORT},
         {"http-port", required_argument, NULL, OPT_HTTP_PORT},
         {"max-transfers", required_argument, NULL, OPT_MAX_TRANSFERS},
+        {"max-unanswered", required_argument, NULL, OPT_MAX_UNANSWERED},
         {"max-streams", required_argument, NULL, OPT_MAX_STREAMS},
         {"max-stream-bytes", required_argument, NULL, OPT_MAX_STREAM_BYTES},
         {"max-file-bytes", required_argument, NULL, OPT_MAX_FILE_BYTES},

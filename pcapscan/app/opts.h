@@ -27,6 +27,7 @@ typedef struct scan_opts {
     size_t max_stream_bytes; /* buffered bytes per TCP direction */
     size_t max_file_bytes;   /* one rebuilt file (TFTP or HTTP body) */
     size_t max_keep_bytes;   /* signed files larger than this are hashed but not verified */
+    size_t max_unanswered;   /* unanswered requests listed per input; the rest are counted */
     int jobs;
     bool progress;           /* stderr is a TTY and not --quiet */
     bool json_content;       /* --json-content: what `pcapscan merge` needs to re-run the rules */

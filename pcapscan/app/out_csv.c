@@ -47,18 +47,23 @@ int report_csv(const run *r, const char *path)
     fputs("pcap,time,rule,severity,phone,packets,file,file_sha256,cert_subject,cert_serial,"
           "message\r\n",
           out);
-    size_t *idx = malloc((r->n_findings ? r->n_findings : 1) * sizeof *idx);
-    for (size_t i = 0; idx && i < r->n_inputs; i++) {
-        size_t n = run_findings_of(r, i, idx, r->n_findings);
+    report_index ix;
+    bool indexed = report_index_build(r, &ix) == 0;
+    for (size_t i = 0; indexed && i < r->n_inputs; i++) {
+        const size_t *idx;
+        size_t n = report_index_findings(&ix, i, &idx);
         for (size_t k = 0; k < n; k++)
             csv_row(r, &r->findings[idx[k]], out);
     }
-    free(idx);
+    if (indexed)
+        report_index_free(&ix);
+    else
+        fprintf(stderr, "pcapscan: --csv %s: out of memory\n", path);
     if (out == stdout)
-        return fflush(out) == 0 ? 0 : -1;
+        return fflush(out) == 0 && indexed ? 0 : -1;
     if (fclose(out) != 0) {
         fprintf(stderr, "pcapscan: --csv %s: %s\n", path, strerror(errno));
         return -1;
     }
-    return 0;
+    return indexed ? 0 : -1;
 }

@@ -258,9 +258,9 @@ json_t *report_finding_json(const run *r, const finding *x)
 void report_totals_of(const run *r, size_t input, report_totals *t)
 {
     memset(t, 0, sizeof *t);
-    for (size_t i = 0; i < r->n_inputs; i++) {
-        if (input != SIZE_MAX && i != input)
-            continue;
+    size_t first = input == SIZE_MAX ? 0 : input;
+    size_t end = input == SIZE_MAX ? r->n_inputs : input < r->n_inputs ? input + 1 : 0;
+    for (size_t i = first; i < end; i++) { /* one input: no walk over the others */
         const obs_input *in = &r->inputs[i];
         t->inputs_failed += in->open_failed;
         t->inputs_truncated += !in->open_failed && in->end_status != CAP_INPUT_OK;
@@ -308,6 +308,7 @@ static json_t *skipped_json(const obs_counts *c)
     esc_json_set(o, "unparsable_files", json_integer((json_int_t)c->unparsable_files));
     esc_json_set(o, "signed_files_not_kept", json_integer((json_int_t)c->content_dropped));
     esc_json_set(o, "extract_errors", json_integer((json_int_t)c->extract_errors));
+    esc_json_set(o, "unanswered_not_listed", json_integer((json_int_t)c->unanswered_not_listed));
     return o;
 }
 
@@ -505,7 +506,8 @@ static void file_line(lines *b, const run *r, const obs_file *f, obs_json_writer
 }
 
 /* Every line of input i: files by first packet, server certificates, (sessions), findings. */
-static void input_lines(const run *r, size_t i, obs_json_writer *w, lines *b)
+static void input_lines(const run *r, const report_index *ix, size_t i, obs_json_writer *w,
+                        lines *b)
 {
     const obs_input *in = &r->inputs[i];
     const obs_file **files = run_sorted_files(in);
@@ -517,15 +519,15 @@ static void input_lines(const run *r, size_t i, obs_json_writer *w, lines *b)
             lines_add(b, report_cert_json(r, &in->tls[k], c));
     for (size_t k = 0; r->o->json_content && k < in->n_tls; k++)
         lines_add(b, obs_json_tls_session(w, r, &in->tls[k]));
-    size_t *idx = malloc((r->n_findings ? r->n_findings : 1) * sizeof *idx);
-    size_t n = idx ? run_findings_of(r, i, idx, r->n_findings) : 0;
+    const size_t *idx;
+    size_t n = report_index_findings(ix, i, &idx);
     for (size_t k = 0; k < n; k++)
         lines_add(b, report_finding_json(r, &r->findings[idx[k]]));
-    free(idx);
 }
 
 typedef struct par_json {
     const run *r;
+    const report_index *ix;
     lines *per_input;
     FILE *out;
 } par_json;
@@ -533,7 +535,7 @@ typedef struct par_json {
 static void par_input(void *ctx, size_t i)
 {
     par_json *pj = ctx;
-    input_lines(pj->r, i, NULL, &pj->per_input[i]);
+    input_lines(pj->r, pj->ix, i, NULL, &pj->per_input[i]);
 }
 
 static void par_write(void *ctx, size_t i)
@@ -550,8 +552,13 @@ int report_json(const run *r, FILE *out)
 {
     unsigned long lost = esc_json_failures();
     lines b = {.out = out};
+    report_index ix;
+    if (report_index_build(r, &ix) != 0) {
+        fputs("pcapscan: --json: out of memory\n", stderr);
+        return -1;
+    }
     /* --json-content writes each distinct content once per output: one writer, in order. */
-    par_json pj = {r, NULL, out};
+    par_json pj = {r, &ix, NULL, out};
     if (!r->o->json_content && r->o->jobs > 1 && r->n_inputs > 1)
         pj.per_input = calloc(r->n_inputs, sizeof *pj.per_input);
     if (pj.per_input) {
@@ -560,9 +567,10 @@ int report_json(const run *r, FILE *out)
     } else {
         obs_json_writer *w = r->o->json_content ? obs_json_writer_new() : NULL;
         for (size_t i = 0; i < r->n_inputs; i++)
-            input_lines(r, i, w, &b);
+            input_lines(r, &ix, i, w, &b);
         obs_json_writer_free(w);
     }
+    report_index_free(&ix);
     lines_add(&b, report_summary_json(r));
     lines_flush(&b);
     free(b.p);

@@ -97,20 +97,6 @@ static void print_tls(const obs_tls *t, FILE *out)
     }
 }
 
-/* Phones in order of first appearance in the input. */
-static size_t phone_list(const obs_file **files, size_t n, const char **labels)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        bool seen = false;
-        for (size_t j = 0; j < k && !seen; j++)
-            seen = strcmp(labels[j], files[i]->phone) == 0;
-        if (!seen)
-            labels[k++] = files[i]->phone;
-    }
-    return k;
-}
-
 static void print_finding(const run *r, const finding *x, FILE *out)
 {
     fprintf(out, "    %-7s %-28s ", sbd_severity_name(sbd_rule_severity(x->rule)),
@@ -145,7 +131,7 @@ static void print_problems(const problem_list *l, FILE *out)
                 (unsigned long long)l->not_listed);
 }
 
-static void print_input(const run *r, size_t i, FILE *out, size_t *idx)
+static void print_input(const run *r, size_t i, FILE *out, const report_index *ix)
 {
     const obs_input *in = &r->inputs[i];
     fputs("== ", out);
@@ -164,22 +150,21 @@ static void print_input(const run *r, size_t i, FILE *out, size_t *idx)
         esc_term(out, in->end_msg);
     }
     fputc('\n', out);
-    const obs_file **files = run_sorted_files(in);
-    const char **labels = malloc((in->n_files ? in->n_files : 1) * sizeof *labels);
-    size_t np = files && labels ? phone_list(files, in->n_files, labels) : 0;
-    for (size_t p = 0; p < np; p++) {
-        fputs("  phone ", out);
-        esc_term(out, labels[p]);
-        fputc('\n', out);
-        for (size_t k = 0; k < in->n_files; k++)
-            if (strcmp(files[k]->phone, labels[p]) == 0)
-                print_file(r, files[k], out);
+    const obs_file **files = report_files_by_phone(in);
+    for (size_t k = 0; files && k < in->n_files; k++) {
+        if (k == 0 || strcmp(files[k]->phone, files[k - 1]->phone) != 0) {
+            fputs("  phone ", out);
+            esc_term(out, files[k]->phone);
+            fputc('\n', out);
+        }
+        print_file(r, files[k], out);
     }
     if (in->n_tls)
         fputs("  TLS sessions\n", out);
     for (size_t k = 0; k < in->n_tls; k++)
         print_tls(&in->tls[k], out);
-    size_t n = run_findings_of(r, i, idx, r->n_findings);
+    const size_t *idx;
+    size_t n = report_index_findings(ix, i, &idx);
     fprintf(out, "  findings: %zu\n", n);
     for (size_t k = 0; k < n; k++)
         print_finding(r, &r->findings[idx[k]], out);
@@ -189,7 +174,6 @@ static void print_input(const run *r, size_t i, FILE *out, size_t *idx)
                 "  %llu rebuilt file(s) not written to the --extract folder (reasons on stderr)\n",
                 (unsigned long long)in->counts.extract_errors);
     fputc('\n', out);
-    free(labels);
     free(files);
 }
 
@@ -206,22 +190,21 @@ static void summary_row(FILE *out, const char *name, const report_totals *t, con
 
 void report_text(const run *r, FILE *out)
 {
-    size_t *idx = malloc((r->n_findings ? r->n_findings : 1) * sizeof *idx);
-    if (!idx)
+    report_index ix;
+    if (report_index_build(r, &ix) != 0) {
+        fputs("pcapscan: text report: out of memory\n", stderr);
         return;
+    }
     for (size_t i = 0; i < r->n_inputs; i++)
-        print_input(r, i, out, idx);
+        print_input(r, i, out, &ix);
     fputs("== summary\n", out);
     fprintf(out, "%-40s %9s %6s %6s %6s %6s %6s %6s %6s\n", "input", "packets", "files", "ok",
             "bad", "certs", "error", "warn", "info");
     for (size_t i = 0; i < r->n_inputs; i++) {
         report_totals t;
         report_totals_of(r, i, &t);
-        uint64_t sev[3] = {0, 0, 0};
-        for (size_t k = 0; k < r->n_findings; k++)
-            if (r->findings[k].input == i)
-                sev[sbd_rule_severity(r->findings[k].rule)]++;
-        summary_row(out, r->inputs[i].open_failed ? "(unreadable)" : r->inputs[i].path, &t, sev);
+        summary_row(out, r->inputs[i].open_failed ? "(unreadable)" : r->inputs[i].path, &t,
+                    ix.sev[i]);
     }
     report_totals all;
     report_totals_of(r, SIZE_MAX, &all);
@@ -229,5 +212,5 @@ void report_text(const run *r, FILE *out)
     if (all.inputs_failed || all.inputs_truncated)
         fprintf(out, "%llu input(s) unreadable, %llu truncated or corrupt\n",
                 (unsigned long long)all.inputs_failed, (unsigned long long)all.inputs_truncated);
-    free(idx);
+    report_index_free(&ix);
 }

@@ -25,6 +25,21 @@ typedef struct report_totals {
 } report_totals;
 void report_totals_of(const run *r, size_t input, report_totals *t); /* input SIZE_MAX = all */
 
+/* Findings grouped by input (each group in time, then creation order, as run_findings_of) and
+ * counted by severity, built once per report in O(n log n). */
+typedef struct report_index {
+    size_t *order;      /* finding indexes, input by input */
+    size_t *start;      /* n_inputs + 1 offsets into order */
+    uint64_t (*sev)[3]; /* per input, findings by severity */
+} report_index;
+int report_index_build(const run *r, report_index *x); /* 0, or -1 when out of memory */
+/* The findings of one input: *idx points at their indexes; returns how many. */
+size_t report_index_findings(const report_index *x, size_t input, const size_t **idx);
+void report_index_free(report_index *x);
+/* An input's files grouped by phone (phones in order of first appearance, each phone's files
+ * by first packet), in O(n log n). Caller frees; NULL when out of memory. */
+const obs_file **report_files_by_phone(const obs_input *in);
+
 /* -1 when a value could not be written (said on stderr): the output is incomplete. */
 int report_json(const run *r, FILE *out);
 void report_text(const run *r, FILE *out);

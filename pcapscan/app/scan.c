@@ -40,6 +40,7 @@ typedef struct worker {
     size_t n_live, cap_live;
     seen_content *seen; /* open addressing, power-of-two capacity */
     size_t n_seen, cap_seen;
+    size_t n_unanswered; /* unanswered requests listed so far */
     bool oom;
 } worker;
 
@@ -178,9 +179,31 @@ static obs_xfer tftp_xfer(const cap_tftp_transfer *t, cap_tftp_status st)
     }
 }
 
+/* A request no server answered costs a file object and a finding (about 1.2 KiB), and a
+ * capture can hold millions of them for a few bytes each: past --max-unanswered per input they
+ * are counted (skipped.unanswered_not_listed) and the first ones named by packet. */
+static bool list_unanswered(worker *w, const char *proto, const cap_where *req,
+                            const cap_addr *client, uint16_t port)
+{
+    if (w->n_unanswered < w->o->max_unanswered) {
+        w->n_unanswered++;
+        return true;
+    }
+    w->in->counts.unanswered_not_listed++;
+    char ep[80];
+    problems_add(&w->in->problems, req->pkt_no, "unanswered", PROBLEM_NO_OFFSET,
+                 "%s request from %s never answered; not listed (over --max-unanswered %zu)", proto,
+                 cap_addr_str(client, port, ep, sizeof ep), w->o->max_unanswered);
+    return false;
+}
+
 static void tftp_finished(void *user, const cap_tftp_transfer *t, cap_tftp_status st)
 {
     worker *w = user;
+    bool unanswered =
+        st != CAP_TFTP_COMPLETE && !t->has_error && t->server_port == 0 && t->blocks == 0;
+    if (unanswered && !list_unanswered(w, "TFTP", &t->first, &t->client, t->client_port))
+        return;
     obs_file *f = obs_add_file(w->in);
     if (!f) {
         w->oom = true;
@@ -237,6 +260,9 @@ static obs_xfer http_xfer(const cap_http_file *h)
 static void http_file(void *user, const cap_http_file *h)
 {
     worker *w = user;
+    if (h->has_request && h->status == 0 &&
+        !list_unanswered(w, "HTTP", &h->request, &h->conn->client, h->conn->cport))
+        return;
     obs_file *f = obs_add_file(w->in);
     if (!f) {
         w->oom = true;

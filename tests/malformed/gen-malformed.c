@@ -22,13 +22,30 @@
  *                                         16-bit block number); the file bytes go to OUT.payload
  *   gen-malformed interleave OUT N    N TFTP transfers (3 blocks each) running at the same time
  *   gen-malformed streams OUT N       N TCP connections to 2445 open at the same time
- *   gen-malformed seq-gap OUT         a TLS 2445 stream whose server side jumps 2 GB in sequence */
+ *   gen-malformed seq-gap OUT         a TLS 2445 stream whose server side jumps 2 GB in sequence
+ * Algorithmic attacks, each with a control of the same size (tests/malformed/attacks.sh):
+ *   gen-malformed tftp-flood OUT N collide|spread   4096 unanswered RRQs, then N DATA packets to
+ *                                         other clients; collide: every client endpoint in one
+ *                                         bucket of the tracker's former fixed, unkeyed hash
+ *   gen-malformed tcp-ooo OUT CONNS hole|inorder|shuffle   per connection to 2445 a 2048-byte
+ *                                         TLS record in 1-byte segments: in order, or byte 0
+ *                                         missing and the rest ascending (or shuffled) behind it
+ *   gen-malformed phones OUT N many|one   N requests answered "not found", from N clients (N
+ *                                         phones) or from one client's N ports (one phone)
+ *   gen-malformed unanswered OUT N many|retry   N read requests no server answers, from N
+ *                                         clients, or N retries from one client port
+ *   gen-malformed http-conns OUT N PORT   N TCP connections to PORT (6970: HTTP), each with two
+ *                                         GET requests the server never answers
+ *   gen-malformed merge-refs OUT N refs|distinct   a results file: one 1 MiB certificate and N
+ *                                         TLS sessions naming it by {"sha256"} (refs), or each
+ *                                         session with its own small certificate (distinct) */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
 #include <pcap/pcap.h>
 
 #define SNAP 262144
@@ -664,10 +681,224 @@ static int seq_gap(const char *out)
     return syn_close();
 }
 
+/* ---- algorithmic attacks ---- */
+
+/* The TFTP tracker's endpoint hash before it was keyed: FNV-1a into 4096 fixed buckets. */
+static unsigned old_tftp_bucket(uint32_t addr, uint16_t port)
+{
+    uint32_t h = 2166136261u;
+    for (int i = 3; i >= 0; i--)
+        h = (h ^ ((addr >> (8 * i)) & 0xff)) * 16777619u;
+    h = (h ^ port) * 16777619u;
+    return (h ^ (h >> 16)) & 4095u;
+}
+
+/* Next client address after *a (10.3.0.0/16 upwards, port 40000) in bucket 0, or any address. */
+static uint32_t next_client(uint32_t *a, bool collide)
+{
+    while (collide && old_tftp_bucket(++*a, 40000) != 0)
+        ;
+    return collide ? *a : ++*a;
+}
+
+static int tftp_flood(const char *out, long n, const char *mode)
+{
+    bool collide = strcmp(mode, "collide") == 0;
+    if (n < 1 || n > 10000000 || (!collide && strcmp(mode, "spread") != 0))
+        die("tftp-flood OUT N collide|spread", NULL);
+    uint32_t srv = ip4(10, 0, 0, 10), a = ip4(10, 3, 0, 0);
+    syn_open(out);
+    uint8_t b[128];
+    char name[64];
+    for (long i = 0; i < 4096; i++) {
+        snprintf(name, sizeof name, "SEP%012lX.cnf.xml", 0x002233000000L + i);
+        udp(next_client(&a, collide), 40000, srv, 69, b, rrq(b, name, NULL));
+    }
+    uint32_t other[64]; /* never requested anything: each lookup misses after the whole chain */
+    for (int i = 0; i < 64; i++)
+        other[i] = next_client(&a, collide);
+    put16(b, 3);
+    put16(b + 2, 1);
+    for (long i = 0; i < n; i++)
+        udp(srv, 50000, other[i % 64], 40000, b, 4 + 16);
+    printf("requests 4096 data %ld\n", n);
+    return syn_close();
+}
+
+/* Bytes of the 2048-byte record: a TLS handshake record holding one 2039-byte ClientHello. */
+static uint8_t ooo_byte(size_t i)
+{
+    static const uint8_t head[9] = {22, 3, 3, 0x07, 0xfb, 1, 0, 0x07, 0xf7};
+    return i < sizeof head ? head[i] : (uint8_t)(i * 7);
+}
+
+static int tcp_ooo(const char *out, long conns, const char *mode)
+{
+    enum { LEN = 2048 };
+    bool hole = strcmp(mode, "hole") == 0, shuffle = strcmp(mode, "shuffle") == 0;
+    if (conns < 1 || conns > 60000 || (!hole && !shuffle && strcmp(mode, "inorder") != 0))
+        die("tcp-ooo OUT CONNS hole|inorder|shuffle", NULL);
+    uint32_t srv = ip4(10, 0, 0, 10);
+    size_t order[LEN];
+    uint64_t rng = 88172645463325252ull;
+    syn_open(out);
+    for (long c = 0; c < conns; c++) {
+        uint32_t cli = ip4(10, 4, 0, 0) + (uint32_t)c;
+        uint32_t isn = 1000;
+        tcp(cli, 40000, srv, 2445, isn, 0, 0x02, NULL, 0);
+        tcp(srv, 2445, cli, 40000, 5000, isn + 1, 0x12, NULL, 0);
+        size_t first = hole || shuffle ? 1 : 0, k = 0;
+        for (size_t i = first; i < LEN; i++)
+            order[k++] = i;
+        for (size_t i = k - 1; shuffle && i > 0; i--) { /* Fisher-Yates, xorshift */
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            size_t j = (size_t)(rng % (i + 1)), t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        for (size_t i = 0; i < k; i++) {
+            uint8_t byte = ooo_byte(order[i]);
+            tcp(cli, 40000, srv, 2445, isn + 1 + (uint32_t)order[i], 0, 0x08, &byte, 1);
+        }
+    }
+    printf("connections %ld segments %d\n", conns, hole || shuffle ? LEN - 1 : LEN);
+    return syn_close();
+}
+
+/* N requests for one file (no MAC in the name), each answered "not found": from N phones
+ * (10.5.x.y) or from ports 1024.. of one phone. */
+static int phones(const char *out, long n, const char *mode)
+{
+    bool many = strcmp(mode, "many") == 0;
+    if (n < 1 || n > 1000000 || (!many && strcmp(mode, "one") != 0))
+        die("phones OUT N many|one", NULL);
+    uint32_t srv = ip4(10, 0, 0, 10);
+    syn_open(out);
+    uint8_t b[128];
+    for (long i = 0; i < n; i++) {
+        uint32_t cli = ip4(10, 5, 0, 0) + (many ? (uint32_t)i : 1);
+        uint16_t port = many ? 40000 : (uint16_t)(1024 + i % 60000);
+        udp(cli, port, srv, 69, b, rrq(b, "ITLFile.tlv", NULL));
+        size_t k = 4;
+        put16(b, 5);
+        put16(b + 2, 1);
+        k += (size_t)sprintf((char *)b + 4, "File not found") + 1;
+        udp(srv, 50000, cli, port, b, k);
+    }
+    printf("requests %ld\n", n);
+    return syn_close();
+}
+
+static int unanswered(const char *out, long n, const char *mode)
+{
+    bool many = strcmp(mode, "many") == 0;
+    if (n < 1 || n > 10000000 || (!many && strcmp(mode, "retry") != 0))
+        die("unanswered OUT N many|retry", NULL);
+    uint32_t srv = ip4(10, 0, 0, 10);
+    syn_open(out);
+    uint8_t b[128];
+    for (long i = 0; i < n; i++)
+        udp(ip4(10, 7, 0, 0) + (many ? (uint32_t)i : 0), 40000, srv, 69, b,
+            rrq(b, "ITLFile.tlv", NULL));
+    printf("requests %ld\n", n);
+    return syn_close();
+}
+
+static int http_conns(const char *out, long n, long port)
+{
+    if (n < 1 || n > 60000 || port < 1 || port > 65535)
+        die("http-conns OUT N PORT", NULL);
+    uint32_t srv = ip4(10, 0, 0, 10);
+    static const char req[] = "GET /ITLFile.tlv HTTP/1.1\r\nHost: cucm\r\n\r\n"
+                              "GET /CTLFile.tlv HTTP/1.1\r\nHost: cucm\r\n\r\n";
+    syn_open(out);
+    for (long i = 0; i < n; i++) {
+        uint32_t cli = ip4(10, 8, 0, 0) + (uint32_t)i;
+        tcp(cli, 40000, srv, (uint16_t)port, 1000, 0, 0x02, NULL, 0);
+        tcp(srv, (uint16_t)port, cli, 40000, 5000, 1001, 0x12, NULL, 0);
+        tcp(cli, 40000, srv, (uint16_t)port, 1001, 5001, 0x18, (const uint8_t *)req,
+            sizeof req - 1);
+    }
+    printf("connections %ld\n", n);
+    return syn_close();
+}
+
+static void b64_write(FILE *f, const uint8_t *p, size_t n)
+{
+    static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) |
+                     (i + 2 < n ? p[i + 2] : 0);
+        fputc(t[v >> 18], f);
+        fputc(t[(v >> 12) & 63], f);
+        fputc(i + 1 < n ? t[(v >> 6) & 63] : '=', f);
+        fputc(i + 2 < n ? t[v & 63] : '=', f);
+    }
+}
+
+/* A TLS session line of a results file (pcapscan --json --json-content), certs left open. */
+static void session_head(FILE *f, long i)
+{
+    fprintf(f,
+            "{\"type\":\"tls_session\",\"pcap\":\"a.pcap\",\"input\":0,\"seq\":%ld,"
+            "\"kind\":\"certs\",\"client\":\"10.6.%ld.%ld:40000\",\"server\":\"10.0.0.10:2445\","
+            "\"first_packet\":%ld,\"packet\":%ld,\"time_usec\":1796083200000000,"
+            "\"version\":771,\"sni\":null,\"error\":null,\"certs\":[",
+            i, (i >> 8) & 255, i & 255, 2 * i + 1, 2 * i + 2);
+}
+
+static int merge_refs(const char *out, long n, const char *mode)
+{
+    bool refs = strcmp(mode, "refs") == 0;
+    if (n < 1 || n > 10000000 || (!refs && strcmp(mode, "distinct") != 0))
+        die("merge-refs OUT N refs|distinct", NULL);
+    FILE *f = fopen(out, "w");
+    if (!f)
+        die("cannot create", out);
+    size_t big = 1u << 20; /* the largest certificate merge accepts */
+    uint8_t *der = malloc(big);
+    if (!der)
+        die("out of memory", NULL);
+    for (size_t i = 0; i < big; i++)
+        der[i] = (uint8_t)(i * 131 + 1);
+    uint8_t sha[32];
+    char ref[65];
+    EVP_Digest(der, big, sha, NULL, EVP_sha256(), NULL);
+    for (int i = 0; i < 32; i++)
+        snprintf(ref + 2 * i, 3, "%02x", sha[i]);
+    for (long i = 0; i < n; i++) {
+        session_head(f, i);
+        if (i == 0 || !refs) {
+            fputc('"', f);
+            b64_write(f, der, i == 0 ? big : 64); /* distinct: 64 bytes naming the session */
+            fputc('"', f);
+            if (!refs)
+                der[i % 64] ^= (uint8_t)(i >> 6 | 1);
+        } else {
+            fprintf(f, "{\"sha256\":\"%s\"}", ref);
+        }
+        fputs("]}\n", f);
+    }
+    fprintf(f,
+            "{\"type\":\"summary\",\"merge\":{\"now\":1796083200,\"expiry_days\":30,"
+            "\"shard\":null},\"per_input\":[{\"pcap\":\"a.pcap\",\"input\":0,"
+            "\"status\":\"ok\",\"linktype\":1,\"packets\":%ld,\"first_time_usec\":"
+            "1796083200000000,\"last_time_usec\":1796083200000000}]}\n",
+            2 * n);
+    free(der);
+    printf("sessions %ld\n", n);
+    return fclose(f) == 0 ? 0 : 2;
+}
+
 static void usage(void)
 {
     fputs("usage: gen-malformed MUTATION IN OUT | boundaries IN | pcap-caplen IN OUT K |\n"
-          "       tftp-wrap OUT BLOCKS | interleave OUT N | streams OUT N | seq-gap OUT\n",
+          "       tftp-wrap OUT BLOCKS | interleave OUT N | streams OUT N | seq-gap OUT |\n"
+          "       tftp-flood OUT N collide|spread | tcp-ooo OUT CONNS hole|inorder|shuffle |\n"
+          "       phones OUT N many|one | unanswered OUT N many|retry |\n"
+          "       http-conns OUT N PORT | merge-refs OUT N refs|distinct\n",
           stderr);
     exit(2);
 }
@@ -694,6 +925,18 @@ int main(int argc, char **argv)
         return streams(argv[2], strtol(argv[3], NULL, 10));
     if (strcmp(mode, "seq-gap") == 0 && argc == 3)
         return seq_gap(argv[2]);
+    if (strcmp(mode, "tftp-flood") == 0 && argc == 5)
+        return tftp_flood(argv[2], strtol(argv[3], NULL, 10), argv[4]);
+    if (strcmp(mode, "tcp-ooo") == 0 && argc == 5)
+        return tcp_ooo(argv[2], strtol(argv[3], NULL, 10), argv[4]);
+    if (strcmp(mode, "phones") == 0 && argc == 5)
+        return phones(argv[2], strtol(argv[3], NULL, 10), argv[4]);
+    if (strcmp(mode, "unanswered") == 0 && argc == 5)
+        return unanswered(argv[2], strtol(argv[3], NULL, 10), argv[4]);
+    if (strcmp(mode, "http-conns") == 0 && argc == 5)
+        return http_conns(argv[2], strtol(argv[3], NULL, 10), strtol(argv[4], NULL, 10));
+    if (strcmp(mode, "merge-refs") == 0 && argc == 5)
+        return merge_refs(argv[2], strtol(argv[3], NULL, 10), argv[4]);
     usage();
     return 2;
 }

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Algorithmic attacks on pcapscan: each case generates an attack input and a control input of the
+# same size at test time (gen-malformed), runs the sanitized pcapscan on both, and bounds the
+# attack's cost as a ratio to the control's (CPU seconds, or peak RSS), never as an absolute time.
+# The code before the fixes fails every bound by a wide margin (docs/robustness.md, section 5).
+# Usage: attacks.sh CASE   (tftp_flood tcp_ooo text_phones unanswered http_pipeline merge_refs)
+# Env: PCAPSCAN, GEN (gen-malformed), WORK (scratch dir).
+set -euo pipefail
+: "${PCAPSCAN:?}" "${GEN:?}" "${WORK:?}"
+case_name=${1:?usage: attacks.sh CASE}
+work=$WORK/attack-$case_name
+rm -rf "$work"
+mkdir -p "$work"
+failures=0
+fail() {
+  echo "FAIL: $*" >&2
+  failures=$((failures + 1))
+}
+
+# run NAME ARGS...: pcapscan ARGS > NAME.out; sets CPU (user+sys seconds) and RSS (KiB).
+run() {
+  local name=$1
+  shift
+  local rc=0
+  /usr/bin/time -f '%U %S %M' -o "$work/$name.time" "$PCAPSCAN" "$@" >"$work/$name.out" \
+    2>"$work/$name.err" || rc=$?
+  if [ "$rc" -gt 2 ]; then
+    fail "pcapscan $* exited $rc"
+    tail -n 20 "$work/$name.err" >&2
+  fi
+  if grep -qE 'Sanitizer|runtime error:' "$work/$name.err"; then
+    fail "pcapscan $*: sanitizer report"
+    grep -m 5 -E 'ERROR|SUMMARY|runtime error' "$work/$name.err" >&2
+  fi
+  read -r user sys RSS < <(tail -n 1 "$work/$name.time")
+  CPU=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
+  echo "$name: ${CPU} s CPU, ${RSS} KiB peak RSS"
+}
+
+# ratio WHAT ATTACK CONTROL MAX: ATTACK/CONTROL must stay under MAX (a floor keeps a control
+# of a few milliseconds from turning noise into a ratio).
+ratio() {
+  local what=$1 attack=$2 control=$3 max=$4 floor=${5:-0.05}
+  local r
+  r=$(awk -v a="$attack" -v c="$control" -v f="$floor" 'BEGIN { if (c < f) c = f; printf "%.2f", a / c }')
+  echo "$what: attack/control = $r (bound $max)"
+  awk -v r="$r" -v m="$max" 'BEGIN { exit !(r < m) }' || fail "$what: attack costs ${r}x the control (bound ${max}x)"
+}
+
+summary() {
+  jq -s 'last' "$work/$1.out"
+}
+
+# 4096 unanswered requests from client endpoints that all fell in one bucket of the TFTP
+# tracker's former fixed FNV table, then DATA packets to other such endpoints: every packet
+# walked the whole chain (before: 3.6 s vs 0.17 s at 40,000 packets).
+case_tftp_flood() {
+  local n=60000
+  "$GEN" tftp-flood "$work/collide.pcap" $n collide >/dev/null
+  "$GEN" tftp-flood "$work/spread.pcap" $n spread >/dev/null
+  run collide --json -q "$work/collide.pcap"
+  local a=$CPU
+  run spread --json -q "$work/spread.pcap"
+  ratio "TFTP endpoint flood" "$a" "$CPU" 3
+  for v in collide spread; do
+    [ "$(summary $v | jq '.files')" = 4096 ] || fail "$v: the 4096 requests are not all reported"
+  done
+}
+
+# 256 connections to 2445, each a 2048-byte TLS record in 1-byte segments: byte 0 missing and
+# the rest ascending (each segment went to the end of a sorted list), or shuffled, against the
+# same segments in order.
+case_tcp_ooo() {
+  local n=256
+  for m in hole shuffle inorder; do
+    "$GEN" tcp-ooo "$work/$m.pcap" $n $m >/dev/null
+  done
+  run inorder --json -q "$work/inorder.pcap"
+  local control=$CPU
+  for m in hole shuffle; do
+    run $m --json -q "$work/$m.pcap"
+    ratio "TCP out-of-order ($m)" "$CPU" "$control" 4
+    [ "$(summary $m | jq '.tls_sessions')" = $n ] || fail "$m: not every connection reported"
+  done
+}
+
+# The text report grouped files by phone with a scan of every file per phone: 20,000 phones
+# with one request each, against 20,000 requests of one phone.
+case_text_phones() {
+  local n=20000
+  "$GEN" phones "$work/many.pcap" $n many >/dev/null
+  "$GEN" phones "$work/one.pcap" $n one >/dev/null
+  run many -q "$work/many.pcap"
+  local a=$CPU
+  run one -q "$work/one.pcap"
+  ratio "text report, $n phones" "$a" "$CPU" 3
+  [ "$(grep -c '^  phone ' "$work/many.out")" = $n ] || fail "many: not $n phone sections"
+  [ "$(grep -c '^  phone ' "$work/one.out")" = 1 ] || fail "one: not one phone section"
+}
+
+# ASan keeps freed blocks in a quarantine (256 MiB by default) that RSS would count; the memory
+# cases measure what the program holds.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=4"
+
+# 100,000 read requests no server answers, each from its own client, against 100,000 retries
+# of one request: only --max-unanswered (4096) are listed, the rest counted and named.
+case_unanswered() {
+  local n=100000
+  "$GEN" unanswered "$work/many.pcap" $n many >/dev/null
+  "$GEN" unanswered "$work/retry.pcap" $n retry >/dev/null
+  run many --json -q "$work/many.pcap"
+  local a=$RSS
+  run retry --json -q "$work/retry.pcap"
+  ratio "peak RSS, $n unanswered requests" "$a" "$RSS" 5
+  summary many | jq -e --argjson n $n '.files == 4096 and .per_input[0].skipped.unanswered_not_listed == $n - 4096
+      and (.per_input[0].problems | length) > 0 and .per_input[0].problems[0].what == "unanswered"' \
+    >/dev/null || fail "unanswered requests past the limit are not counted and named"
+  run many100 --json -q --max-unanswered 100 "$work/many.pcap"
+  summary many100 | jq -e --argjson n $n '.files == 100 and .per_input[0].skipped.unanswered_not_listed == $n - 100' \
+    >/dev/null || fail "--max-unanswered 100 not applied"
+}
+
+# 4000 HTTP (6970) connections with two requests each that are never answered, against the same
+# traffic on a port nobody watches: each connection reserved 64 x 1.3 KiB of request slots and
+# 16 KiB of head buffer before.
+case_http_pipeline() {
+  local n=4000
+  "$GEN" http-conns "$work/http.pcap" $n 6970 >/dev/null
+  "$GEN" http-conns "$work/other.pcap" $n 6971 >/dev/null
+  run http --json -q "$work/http.pcap"
+  local a=$RSS
+  run other --json -q "$work/other.pcap"
+  ratio "peak RSS, $n HTTP connections" "$a" "$RSS" 5
+  summary http | jq -e '.files == 4096 and .per_input[0].skipped.unanswered_not_listed == 8000 - 4096' \
+    >/dev/null || fail "http: unanswered requests not accounted for"
+}
+
+# A results file with one 1 MiB certificate named again by {"sha256"} in 300 sessions, against
+# one with a small certificate per session: each reference copied the whole certificate.
+case_merge_refs() {
+  local n=300
+  "$GEN" merge-refs "$work/refs.jsonl" $n refs >/dev/null
+  "$GEN" merge-refs "$work/distinct.jsonl" $n distinct >/dev/null
+  run refs merge --json "$work/refs.jsonl"
+  local a=$RSS
+  run distinct merge --json "$work/distinct.jsonl"
+  ratio "merge peak RSS, $n references" "$a" "$RSS" 2
+  [ "$(summary refs | jq '.certs')" = $n ] || fail "refs: not every session merged"
+}
+
+"case_$case_name"
+if [ "$failures" -gt 0 ]; then
+  echo "$case_name: $failures failure(s)" >&2
+  exit 1
+fi
+echo "$case_name: ok"
