@@ -4,6 +4,7 @@
 #   cppcheck  cppcheck finds no warning, portability or performance issue in our C
 #   paths     no tracked text file names a folder outside the repository (the development
 #             machine's work tree or a sibling "shared" folder): the repository stands alone
+#   docs      every "docs/formats.md section N" cited in a tracked file is a heading "## N." there
 # Env: ROOT (the source tree).
 set -euo pipefail
 cd "$ROOT"
@@ -40,6 +41,25 @@ paths)
   fi
   echo "ok: ${#files[@]} files, none names a path outside the repository"
   ;;
+docs)
+  [ -f docs/formats.md ] || { echo "FAIL: docs/formats.md is missing" >&2; exit 1; }
+  mapfile -t files < <(all_files)
+  # Numbers after "section"/"sections" on the lines that cite docs/formats.md ("2, 3 and 5",
+  # "2-5": each number is checked).
+  mapfile -t cited < <(printf '%s\0' "${files[@]}" | xargs -0 grep -IHnoE \
+    'docs/formats\.md.*' 2>/dev/null | grep -v '^docs/formats\.md:' |
+    perl -ne 'my ($where, $text) = /^([^:]+:\d+):(.*)$/ or next;
+      while ($text =~ /\bsections? ((?:\d+(?:\s*(?:,|and|-)\s*)?)+)/g) {
+        print "$where $_\n" for $1 =~ /(\d+)/g }')
+  [ "${#cited[@]}" -gt 10 ] || { echo "FAIL: only ${#cited[@]} section citations found" >&2; exit 1; }
+  bad=0
+  for c in "${cited[@]}"; do
+    n=${c##* }
+    grep -q "^## $n\. " docs/formats.md || { echo "FAIL: ${c% *} cites docs/formats.md section $n, which has no heading" >&2; bad=1; }
+  done
+  [ "$bad" = 0 ] || exit 1
+  echo "ok: ${#cited[@]} section citations of docs/formats.md, each a heading"
+  ;;
 format)
   mapfile -t files < <(sources)
   [ "${#files[@]}" -gt 50 ] || { echo "FAIL: only ${#files[@]} C files found" >&2; exit 1; }
@@ -55,7 +75,7 @@ cppcheck)
   echo "ok: cppcheck clean"
   ;;
 *)
-  echo "usage: lint.sh format|cppcheck|paths" >&2
+  echo "usage: lint.sh format|cppcheck|paths|docs" >&2
   exit 2
   ;;
 esac

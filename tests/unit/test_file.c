@@ -49,7 +49,7 @@ static void patch16(bb *o, size_t at, uint16_t v)
 static const uint8_t serial20[20] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99,
                                      0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF, 0x01, 0x02, 0x03, 0x04};
 
-/* The minimal .sgn of docs/formats.md section 2 ("Worked hex"), with a zero signature. */
+/* The minimal .sgn of docs/formats.md section 2 ("Worked example"), with a zero signature. */
 static void build_worked_sgn(bb *o)
 {
     o->n = 0;
