@@ -3,9 +3,12 @@
  * means for the phones and links to its evidence), then the cluster view, each phone's boot
  * timeline, each trust file and each TLS server. Inline CSS and SVG only: no script, no fetch.
  * The page is XHTML that HTML parsers read too, so `xmllint --noout` checks it is well formed. */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -271,12 +274,21 @@ static void page_head(const html_doc *d)
 /* ---- header: tool, time, counts, inputs ---------------------------------------------------------
  */
 
-/* SHA-256 of an input file, read again in blocks (the scan streamed it). */
+/* SHA-256 of an input file, read again in blocks (the scan streamed it). Regular files only: a
+ * results file given to merge names any path, and /dev/zero or a FIFO would never end. */
 static bool input_digest(const char *path, uint8_t out[32], long long *size)
 {
     if (strcmp(path, "-") == 0)
         return false;
-    FILE *f = fopen(path, "rb");
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+        close(fd);
+        fd = -1;
+    }
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (fd >= 0 && !f)
+        close(fd);
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     bool ok = f && ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
     unsigned char buf[65536];
