@@ -72,7 +72,13 @@ case_extract_symlink() {
   echo victim >victim
   echo manifest-victim >victim2
   echo cert-victim >victim3
-  local f=$(sha itl.tlv)-ITL$MAC.tlv c=$(sha srv.der)-CN_tvs.sbd.test_O_SBD_Test.der
+  # The names pcapscan gives the two files, from a run into a folder of its own.
+  run first "$PCAPSCAN" --json --now "$NOW" --extract first c.pcap
+  local f c
+  f=$(jq -r '.files[0].file' first/manifest.json)
+  c=$(jq -r '.certs[0].file' first/manifest.json)
+  [ "$f" = "$(sha itl.tlv)-ITL$MAC.tlv" ] && [ "${c%%-*}" = "$(sha srv.der)" ] ||
+    fail "unexpected names $f $c"
   ln -s "$out/victim" "x/$f"
   ln -s "$out/victim2" x/manifest.json
   ln -s "$out/victim3" "x/$c"
