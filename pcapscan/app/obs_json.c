@@ -421,6 +421,8 @@ static bool read_xfer(reader *rd, const json_t *o, obs_file *f)
     if (strcmp(proto, "tftp") != 0 && strcmp(proto, "http") != 0)
         return fail(rd, "unknown protocol '%.40s'", proto);
     f->proto = proto[0] == 't' ? OBS_TFTP : OBS_HTTP;
+    if (strcmp(dir, "upload") != 0 && strcmp(dir, "download") != 0)
+        return fail(rd, "unknown direction '%.40s'", dir);
     f->upload = strcmp(dir, "upload") == 0;
     int64_t code = -1;
     if (!get_int(rd, o, f->proto == OBS_TFTP ? "tftp_error" : "http_status", false, 0, 65535,
@@ -457,6 +459,13 @@ static bool read_digests(reader *rd, const json_t *o, obs_file *f)
             return fail(rd, "md5/sha256 must be lowercase hex");
         f->has_digest = true;
     }
+    static const char *const sig_words[] = {"valid", "invalid", "signer_unknown", "not_signed",
+                                            "not_checked"};
+    size_t w = 0;
+    while (w < sizeof sig_words / sizeof sig_words[0] && strcmp(sig, sig_words[w]) != 0)
+        w++;
+    if (w == sizeof sig_words / sizeof sig_words[0])
+        return fail(rd, "unknown signature '%.40s'", sig);
     /* The scan says "not_signed" for exactly the complete files that do not look signed. */
     f->looks_signed = f->complete && strcmp(sig, "not_signed") != 0;
     return true;

@@ -178,11 +178,15 @@ case_merge_text() {
   grep -q 'owned' m.out || fail "the hostile input is not in the report at all: $(head -3 m.err)"
   has_controls m.out && fail "merge text report carries control sequences from the results file"
   has_controls m.err && fail "merge stderr carries control sequences"
-  # A results file that does not parse names the bad value; that line is escaped too.
-  jq -c --arg s "$esc" 'if .type == "file" then .client = $s else . end' r.jsonl >bad.jsonl
-  run b "$PCAPSCAN" merge bad.jsonl
-  grep -q 'bad.jsonl:1' b.err || fail "bad endpoint not named: $(cat b.err)"
-  has_controls b.err && fail "merge error message carries control sequences"
+  # A field outside the schema is refused by file and line; the message is escaped too.
+  local key
+  for key in client direction signature extracted status; do
+    jq -c --arg s "$esc" --arg k "$key" 'if .type == "file" then .[$k] = $s else . end' r.jsonl >"bad-$key.jsonl"
+    run "b-$key" "$PCAPSCAN" merge "bad-$key.jsonl"
+    [ "$rc" = 2 ] && grep -q "bad-$key.jsonl:1" "b-$key.err" ||
+      fail "$key outside the schema not refused (exit $rc): $(head -2 "b-$key.err")"
+    has_controls "b-$key.err" && fail "merge error message about $key carries control sequences"
+  done
   true
 }
 
