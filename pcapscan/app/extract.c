@@ -226,11 +226,13 @@ static int place(extractor *x, const char *name, const uint8_t *data, size_t len
 
 static void cannot_write(const extractor *x, const char *name, int e)
 {
+    flockfile(stderr); /* one line, whatever the other workers write */
     fprintf(stderr, "pcapscan: --extract ");
     esc_term(stderr, x->dir);
     fputc('/', stderr);
     esc_term(stderr, name);
     fprintf(stderr, ": cannot write: %s\n", strerror(e));
+    funlockfile(stderr);
 }
 
 int extract_write(extractor *x, const char *name, const uint8_t *data, size_t len)

@@ -1,6 +1,7 @@
 /* `pcapscan show FILE...`: list and verify ITL/CTL/.sgn/.enc.sgn files as CUCM's `show itl` does.
  * Exit 0 verified (or nothing to verify), 1 verification failed, 2 unreadable/unparsable input. */
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,18 +35,36 @@ typedef struct loaded {
     sbd_file f;
 } loaded;
 
+/* "pcapscan: PATH: message" with both through esc_term: the path may come from a glob over a
+ * folder other people write to. */
+static void say(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const char *path, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    flockfile(stderr);
+    fputs("pcapscan: ", stderr);
+    esc_term(stderr, path);
+    fputs(": ", stderr);
+    esc_term(stderr, msg);
+    fputc('\n', stderr);
+    funlockfile(stderr);
+}
+
 static int load_file(const char *path, loaded *l)
 {
     char err[256];
     memset(l, 0, sizeof *l);
     if (util_read_file(path, SHOW_MAX_FILE, &l->buf, &l->len, &l->mtime, err, sizeof err) != 0) {
-        fprintf(stderr, "pcapscan: %s: %s\n", path, err);
+        say(path, "%s", err);
         return 2;
     }
     sbd_error pe = {0};
     if (sbd_file_parse(l->buf, l->len, SBD_KIND_AUTO, &l->f, &pe) != SBD_OK) {
-        fprintf(stderr, "pcapscan: %s: byte offset %zu: %s (%s)\n", path, pe.offset, pe.msg,
-                sbd_status_name(pe.code));
+        say(path, "byte offset %zu: %s (%s)", pe.offset, pe.msg, sbd_status_name(pe.code));
         free(l->buf);
         l->buf = NULL;
         return 2;
@@ -72,7 +91,7 @@ static int decrypt_to(const char *path, const loaded *l, const show_opts *o, jso
     size_t key_len = 0;
     char err[256];
     if (util_read_file(o->key_path, 1u << 20, &key, &key_len, NULL, err, sizeof err) != 0) {
-        fprintf(stderr, "pcapscan: %s: %s\n", o->key_path, err);
+        say(o->key_path, "%s", err);
         return 2;
     }
     sbd_plain plain = {0};
@@ -80,16 +99,15 @@ static int decrypt_to(const char *path, const loaded *l, const show_opts *o, jso
     sbd_status st = sbd_enc_decrypt(&l->f, (const char *)key, key_len, &plain, &de);
     free(key);
     if (st != SBD_OK) {
-        fprintf(stderr, "pcapscan: %s: decrypt failed at byte offset %zu: %s\n", path, de.offset,
-                de.msg);
+        say(path, "decrypt failed at byte offset %zu: %s", de.offset, de.msg);
         return 1;
     }
     int rc = plain.digest_checked && !plain.digest_ok ? 1 : 0;
     if (rc)
-        fprintf(stderr, "pcapscan: %s: decrypted text does not match the header digest\n", path);
+        say(path, "decrypted text does not match the header digest");
     if (o->decrypt_out &&
         util_write_file(o->decrypt_out, plain.data, plain.len, err, sizeof err) != 0) {
-        fprintf(stderr, "pcapscan: %s: %s\n", o->decrypt_out, err);
+        say(o->decrypt_out, "%s", err);
         rc = 2;
     } else if (!o->decrypt_out && !o->json) {
         fwrite(plain.data, 1, plain.len, stdout);
@@ -169,7 +187,7 @@ static int show_one(const char *path, const show_opts *o, const loaded *trust)
     }
     if (jo) {
         if (esc_json_failures() != lost) {
-            fprintf(stderr, "pcapscan: %s: JSON incomplete (out of memory)\n", path);
+            say(path, "JSON incomplete (out of memory)");
             rc = 2;
         }
         util_print_json_line(stdout, jo);
@@ -242,7 +260,7 @@ int cmd_show(int argc, char **argv)
         if (load_file(o.trust_path, &trust) != 0)
             return 2;
         if (trust.f.kind != SBD_KIND_TRUST_LIST) {
-            fprintf(stderr, "pcapscan: %s: not an ITL/CTL trust list\n", o.trust_path);
+            say(o.trust_path, "not an ITL/CTL trust list");
             unload(&trust);
             return 2;
         }

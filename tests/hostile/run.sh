@@ -213,6 +213,11 @@ case_show_term() {
   run show "$PCAPSCAN" show itl.tlv
   grep -q 'red' show.out || fail "record subject not listed"
   has_controls show.out && fail "pcapscan show prints control sequences from the list"
+  # A file name from a glob over a shared folder, in show's error line.
+  printf 'not a trust list' >$'bad\e]0;t\a\e[2J.tlv'
+  run bad "$PCAPSCAN" show ./bad*.tlv
+  [ "$rc" = 2 ] && grep -q 'bad' bad.err || fail "no error for a file that is not a trust list"
+  has_controls bad.err && fail "pcapscan show's error line carries control sequences"
   true
 }
 
