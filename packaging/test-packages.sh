@@ -45,21 +45,30 @@ rm -f "$build"/*.deb
 
 version=$(sed -n 's/^project(cucm-sbd VERSION \([0-9.]*\).*/\1/p' "$src/CMakeLists.txt")
 arch=$(dpkg --print-architecture)
-cli=$build/cucm-sbd_${version}-1_${arch}.deb
-plugin=$build/cucm-sbd-wireshark-plugin_${version}-1_${arch}.deb
+# The Debian revision names the release built on (1~deb12, 1~deb13; plain 1 elsewhere).
+. /etc/os-release
+release=1
+if [ "${ID:-}" = debian ] && [ -n "${VERSION_ID:-}" ]; then release="1~deb${VERSION_ID%%.*}"; fi
+cli=$build/cucm-sbd_${version}-${release}_${arch}.deb
+plugin=$build/cucm-sbd-wireshark-plugin_${version}-${release}_${arch}.deb
 for deb in "$cli" "$plugin"; do
   [ -f "$deb" ] || fail "expected $deb; got: $(ls "$build"/*.deb 2>&1)"
 done
 
 # ---- what the packages declare ----------------------------------------------------------------------
-ws_ver=$(dpkg-query -W -f='${Version}' libwireshark16 2>/dev/null || true)
+# The library package this release ships libwireshark in (libwireshark16 in Debian 12,
+# libwireshark18 in Debian 13), found here independently of how CMake derived it.
+ws_so=$(readlink -f "$(pkg-config --variable=libdir wireshark)/libwireshark.so")
+ws_pkg=$(dpkg-query -S "$ws_so" 2>/dev/null | sed -n '1s/^\([^:]*\):.*/\1/p')
+[ -n "$ws_pkg" ] || fail "no installed package owns $ws_so"
+ws_ver=$(dpkg-query -W -f='${Version}' "$ws_pkg")
 ws_abi=$(echo "$ws_ver" | sed -n 's/^\([0-9]*\)\.\([0-9]*\)\..*/\1.\2/p')
 dep=$(dpkg-deb -f "$plugin" Depends)
 echo "plugin Depends: $dep"
-[ -n "$ws_abi" ] || fail "libwireshark16 is not installed (needed to build the plugin)"
+[ -n "$ws_abi" ] || fail "$ws_pkg version '$ws_ver' has no major.minor"
 next="${ws_abi%.*}.$((${ws_abi#*.} + 1))"
-grep -q "libwireshark16 (>= $ws_abi)" <<<"$dep" || fail "plugin lacks libwireshark16 (>= $ws_abi)"
-grep -q "libwireshark16 (<< $next)" <<<"$dep" || fail "plugin lacks libwireshark16 (<< $next)"
+grep -qF "$ws_pkg (>= $ws_abi)" <<<"$dep" || fail "plugin lacks $ws_pkg (>= $ws_abi)"
+grep -qF "$ws_pkg (<< $next)" <<<"$dep" || fail "plugin lacks $ws_pkg (<< $next)"
 grep -q "libglib2.0-0" <<<"$dep" || fail "plugin Depends has no shlibdeps result (libglib2.0-0)"
 cdep=$(dpkg-deb -f "$cli" Depends)
 echo "cucm-sbd Depends: $cdep"
@@ -133,4 +142,4 @@ for p in cucmtl cucmsgn cucmtvs; do
   grep -qx "$p" <<<"$protos" || fail "tshark -G protocols does not list $p"
 done
 grep -q "cucmsbd.so.*$plugin_dir" <<<"$plugins" || fail "tshark -G plugins: cucmsbd.so not loaded from $plugin_dir"
-echo "package.deb: both packages built, installed, checked; purging"
+echo "package.deb: both packages built ($(basename "$cli"), $(basename "$plugin") for $ws_pkg $ws_ver), installed, checked; purging"
