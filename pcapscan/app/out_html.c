@@ -75,9 +75,46 @@ static int build_files(html_doc *d)
     return 0;
 }
 
+/* A list and a phone it was served to, for counting distinct phones per list. */
+typedef struct list_phone {
+    size_t list;
+    const char *phone;
+} list_phone;
+
+static int cmp_list_phone(const void *a, const void *b)
+{
+    const list_phone *x = a, *y = b;
+    if (x->list != y->list)
+        return x->list < y->list ? -1 : 1;
+    return strcmp(x->phone, y->phone);
+}
+
+/* Each list's distinct phones through one sort of (list, phone) pairs: counting per list with a
+ * scan of every file and of the phones seen so far was O(lists x files x phones). */
+static int count_phones(html_doc *d)
+{
+    list_phone *p = calloc(d->n_files + 1, sizeof *p);
+    if (!p)
+        return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < d->n_files; i++) {
+        const obs_file *f = d->files[i];
+        const html_list *l = f->has_digest && !f->upload ? html_list_of(d, f->sha256) : NULL;
+        if (l)
+            p[n++] = (list_phone){(size_t)(l - d->lists), f->phone};
+    }
+    qsort(p, n, sizeof *p, cmp_list_phone);
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || cmp_list_phone(&p[i - 1], &p[i]) != 0)
+            d->lists[p[i].list].phones++;
+    free(p);
+    return 0;
+}
+
 /* Distinct parsed trust lists in order of first appearance; ITLs and CTLs numbered apart. */
 static int build_lists(html_doc *d)
 {
+    kmap_init(&d->list_ids);
     d->lists = calloc(d->n_files + 1, sizeof *d->lists);
     if (!d->lists)
         return -1;
@@ -85,7 +122,12 @@ static int build_lists(html_doc *d)
     for (size_t i = 0; i < d->n_files; i++) {
         const obs_file *f = d->files[i];
         const blob *b = f->in_store ? store_get(&d->r->content, f->sha256) : NULL;
-        if (!b || !b->parsed || b->f.kind != SBD_KIND_TRUST_LIST || html_list_of(d, f->sha256))
+        if (!b || !b->parsed || b->f.kind != SBD_KIND_TRUST_LIST)
+            continue;
+        bool added = false;
+        if (kmap_put(&d->list_ids, b->sha256, 32, d->n_lists, &added) == SIZE_MAX)
+            return -1;
+        if (!added)
             continue;
         html_list *l = &d->lists[d->n_lists++];
         l->b = b;
@@ -93,7 +135,7 @@ static int build_lists(html_doc *d)
         l->ctl = sbd_file_is_ctl(&b->f);
         l->version = l->ctl ? ++ctls : ++itls;
     }
-    return 0;
+    return count_phones(d);
 }
 
 static void doc_free(html_doc *d)
@@ -101,6 +143,7 @@ static void doc_free(html_doc *d)
     free(d->refs);
     free(d->files);
     free(d->lists);
+    kmap_free(&d->list_ids);
 }
 
 static size_t first_ref(const html_doc *d, const void *obj)
@@ -140,10 +183,8 @@ bool html_has_rule(const html_doc *d, const void *obj, sbd_rule rule)
 
 const html_list *html_list_of(const html_doc *d, const uint8_t sha256[32])
 {
-    for (size_t i = 0; i < d->n_lists; i++)
-        if (memcmp(d->lists[i].b->sha256, sha256, 32) == 0)
-            return &d->lists[i];
-    return NULL;
+    size_t i = kmap_get(&d->list_ids, sha256, 32);
+    return i < d->n_lists ? &d->lists[i] : NULL;
 }
 
 const char *html_list_label(const html_list *l, char *out, size_t outsz)

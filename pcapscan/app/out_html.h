@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "escape.h" /* esc_html: the only way capture text reaches the page */
+#include "kmap.h"
 #include "run.h"
 
 /* How an event or a certificate turned out, as the drawings colour it. */
@@ -53,7 +54,8 @@ typedef struct html_list {
     const blob *b;
     const obs_file *first;
     bool ctl;
-    int version; /* 1-based order of first appearance among ITLs (or among CTLs) */
+    int version;   /* 1-based order of first appearance among ITLs (or among CTLs) */
+    size_t phones; /* distinct phones it was served to */
 } html_list;
 
 typedef struct html_doc {
@@ -66,6 +68,7 @@ typedef struct html_doc {
     size_t n_files;
     html_list *lists;
     size_t n_lists;
+    kmap list_ids; /* SHA-256 -> index into lists (a lookup per file, not a scan of them) */
 } html_doc;
 
 /* Worst severity of the findings naming obj (-1 when none); *rule gets that finding's rule. */

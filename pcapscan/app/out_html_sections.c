@@ -46,25 +46,6 @@ static html_mark severity_mark(int sev)
     return sev == SBD_SEV_ERROR ? HTML_MARK_FAIL : HTML_MARK_WARN;
 }
 
-/* Number of distinct phones among the transfers of this content. */
-static size_t phones_served(const html_doc *d, const uint8_t sha[32])
-{
-    const char **seen = malloc((d->n_files + 1) * sizeof *seen);
-    size_t n = 0;
-    for (size_t i = 0; seen && i < d->n_files; i++) {
-        const obs_file *f = d->files[i];
-        if (!f->has_digest || f->upload || memcmp(f->sha256, sha, 32) != 0)
-            continue;
-        bool dup = false;
-        for (size_t k = 0; k < n && !dup; k++)
-            dup = strcmp(seen[k], f->phone) == 0;
-        if (!dup)
-            seen[n++] = f->phone;
-    }
-    free(seen);
-    return n;
-}
-
 static void signer_cell(FILE *out, const sbd_file *f)
 {
     const sbd_header *h = &f->hdr;
@@ -119,7 +100,7 @@ static void versions_table(const html_doc *d)
         signer_cell(out, &l->b->f);
         fprintf(out, "<td>%zu</td><td class=\"%s\">%s</td><td>%zu phone(s)</td><td>%s<br/>",
                 l->b->f.n_records, html_mark_class(sig_mark(l->b->self.status)),
-                sig_phrase(l->b->self.status), phones_served(d, l->b->sha256),
+                sig_phrase(l->b->self.status), l->phones,
                 html_clock(l->first->ts_usec, when, sizeof when));
         esc_html_max(out, d->r->inputs[l->first->input].path, 50);
         fputs("</td></tr>\n", out);
@@ -139,23 +120,104 @@ typedef struct held {
     const html_list *itl;
 } held;
 
-/* The first TVS certificate served after `after` (the same client preferred), as the rules
- * pass picks it for the continuity decision. */
-static const obs_tls *tvs_after(const html_doc *d, const obs_file *after)
+/* TVS sessions with a readable certificate, by time (input order among equal times), and the
+ * same sorted by client: each "first one after" is then a binary search, not a scan of every
+ * session per ITL change. */
+typedef struct tvs_index {
+    const obs_tls **by_time, **by_client;
+    cap_addr *keys; /* by_client[i]'s client, unused address bytes zeroed */
+    size_t n;
+} tvs_index;
+
+static cap_addr addr_key(const cap_addr *a)
 {
-    const obs_tls *same = NULL, *any = NULL;
+    cap_addr k;
+    memset(&k, 0, sizeof k);
+    k.family = a->family;
+    memcpy(k.a, a->a, a->family == 6 ? 16 : 4);
+    return k;
+}
+
+static int cmp_tls_time(const void *a, const void *b)
+{
+    const obs_tls *x = *(const obs_tls *const *)a, *y = *(const obs_tls *const *)b;
+    if (x->ts_usec != y->ts_usec)
+        return x->ts_usec < y->ts_usec ? -1 : 1;
+    if (x->input != y->input) /* then in input and session order, as a scan meets them */
+        return x->input < y->input ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_tls_client(const void *a, const void *b)
+{
+    const obs_tls *x = *(const obs_tls *const *)a, *y = *(const obs_tls *const *)b;
+    cap_addr kx = addr_key(&x->client), ky = addr_key(&y->client);
+    int c = memcmp(&kx, &ky, sizeof kx);
+    return c ? c : cmp_tls_time(a, b);
+}
+
+static bool tvs_index_build(const html_doc *d, tvs_index *x)
+{
+    memset(x, 0, sizeof *x);
+    size_t n = 0;
+    for (size_t i = 0; i < d->r->n_inputs; i++)
+        n += d->r->inputs[i].n_tls;
+    x->by_time = calloc(n + 1, sizeof *x->by_time);
+    x->by_client = calloc(n + 1, sizeof *x->by_client);
+    x->keys = calloc(n + 1, sizeof *x->keys);
+    if (!x->by_time || !x->by_client || !x->keys)
+        return false;
     for (size_t i = 0; i < d->r->n_inputs; i++)
         for (size_t k = 0; k < d->r->inputs[i].n_tls; k++) {
             const obs_tls *t = &d->r->inputs[i].tls[k];
-            if (t->kind != OBS_TLS_CERTS || t->sport != 2445 || !t->n_certs ||
-                !t->certs[0].info_ok || t->ts_usec < after->ts_usec)
-                continue;
-            if (!any || t->ts_usec < any->ts_usec)
-                any = t;
-            if (cap_addr_equal(&t->client, &after->client) && (!same || t->ts_usec < same->ts_usec))
-                same = t;
+            if (t->kind == OBS_TLS_CERTS && t->sport == 2445 && t->n_certs && t->certs[0].info_ok)
+                x->by_time[x->n] = x->by_client[x->n] = t, x->n++;
         }
-    return same ? same : any;
+    qsort(x->by_time, x->n, sizeof *x->by_time, cmp_tls_time);
+    qsort(x->by_client, x->n, sizeof *x->by_client, cmp_tls_client);
+    for (size_t i = 0; i < x->n; i++)
+        x->keys[i] = addr_key(&x->by_client[i]->client);
+    return true;
+}
+
+static void tvs_index_free(tvs_index *x)
+{
+    free(x->by_time);
+    free(x->by_client);
+    free(x->keys);
+}
+
+/* The first of a[lo..hi) (sorted by time) at or after ts, or NULL. */
+static const obs_tls *first_at(const obs_tls *const *a, size_t lo, size_t hi, int64_t ts)
+{
+    size_t end = hi;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid]->ts_usec < ts)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < end ? a[lo] : NULL;
+}
+
+/* The first TVS certificate served after `after` (the same client preferred), as the rules
+ * pass picks it for the continuity decision. */
+static const obs_tls *tvs_after(const tvs_index *x, const obs_file *after)
+{
+    cap_addr key = addr_key(&after->client);
+    size_t lo = 0, hi = x->n; /* the first (client, time) at or after (key, after's time) */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = memcmp(&x->keys[mid], &key, sizeof key);
+        if (c < 0 || (c == 0 && x->by_client[mid]->ts_usec < after->ts_usec))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < x->n && memcmp(&x->keys[lo], &key, sizeof key) == 0)
+        return x->by_client[lo];
+    return first_at(x->by_time, 0, x->n, after->ts_usec);
 }
 
 static void note_transition(transition *tr, size_t *n, const html_list *a, const html_list *b,
@@ -175,18 +237,22 @@ static size_t collect_transitions(const html_doc *d, transition *tr)
 {
     held *h = calloc(d->n_files + 1, sizeof *h);
     size_t nh = 0, n = 0;
-    for (size_t i = 0; h && i < d->n_files; i++) {
+    kmap phones;
+    kmap_init(&phones);
+    tvs_index tvs;
+    bool ok = tvs_index_build(d, &tvs);
+    for (size_t i = 0; ok && h && i < d->n_files; i++) {
         const obs_file *f = d->files[i];
         const html_list *l = f->has_digest && !f->upload ? html_list_of(d, f->sha256) : NULL;
         if (!l || l->ctl || f->sig != SBD_SIG_VALID)
             continue;
-        size_t k = 0;
-        while (k < nh && strcmp(h[k].phone, f->phone) != 0)
-            k++;
+        size_t k = kmap_put_str(&phones, f->phone, nh, NULL);
+        if (k == SIZE_MAX)
+            break;
         if (k == nh)
             h[nh++] = (held){f->phone, NULL};
         if (h[k].itl && h[k].itl != l) {
-            const obs_tls *t = tvs_after(d, f);
+            const obs_tls *t = tvs_after(&tvs, f);
             sbd_cert_id id;
             if (t)
                 id = sbd_cert_id_of(&t->certs[0].info);
@@ -197,6 +263,8 @@ static size_t collect_transitions(const html_doc *d, transition *tr)
         }
         h[k].itl = l;
     }
+    tvs_index_free(&tvs);
+    kmap_free(&phones);
     free(h);
     return n;
 }
@@ -797,18 +865,18 @@ static void server_card(const html_doc *d, const tls_item *items, size_t n, size
     fputs("</table>\n<table><tr><th>chain</th><th>certificate</th><th>serial</th>"
           "<th>valid from / until</th><th>SHA-256</th><th>in the trust lists?</th></tr>\n",
           out);
-    /* Each distinct certificate once, with its position in the first chain that showed it. */
+    /* Each distinct certificate once, with its position in the first chain that showed it
+     * (a keyed map of the DER seen: comparing with every earlier chain was quadratic). */
+    kmap seen;
+    kmap_init(&seen);
     for (size_t i = 0; i < n; i++)
         for (size_t c = 0; c < items[i].t->n_certs; c++) {
             const obs_cert *oc = &items[i].t->certs[c];
-            bool seen = false;
-            for (size_t j = 0; j <= i && !seen; j++)
-                for (size_t k = 0; k < items[j].t->n_certs && !seen; k++)
-                    seen = (j < i || k < c) && items[j].t->certs[k].len == oc->len &&
-                           memcmp(items[j].t->certs[k].der, oc->der, oc->len) == 0;
-            if (!seen)
+            bool added = false; /* out of memory: shown again rather than lost */
+            if (kmap_put(&seen, oc->der, oc->len, 0, &added) == SIZE_MAX || added)
                 cert_row(d, oc, c, port);
         }
+    kmap_free(&seen);
     fputs("</table>\n</div>\n", out);
 }
 
