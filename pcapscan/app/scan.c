@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cap/http.h"
+#include "cap/keyhash.h"
 #include "cap/tls_certs.h"
 #include "certs.h"
 #include "extract.h"
@@ -98,7 +99,9 @@ static void seen_add(worker *w, uint64_t h, blob *b)
 static void take_content(worker *w, obs_file *f, const uint8_t *data, size_t len, uint8_t *owned)
 {
     bool keepable = len <= w->o->max_keep_bytes;
-    uint64_t h = keepable ? store_hash_bytes(data, len, 0) : 0;
+    /* Keyed: with the former unkeyed hash, files built to collide made every lookup compare
+     * them all byte for byte. */
+    uint64_t h = keepable ? cap_khash_run(data, len) : 0;
     blob *known = keepable ? seen_find(w, h, data, len) : NULL;
     if (known) {
         memcpy(f->md5, known->md5, sizeof f->md5);

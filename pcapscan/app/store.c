@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cap/keyhash.h"
 #include "certs.h"
 #include "store.h"
 
@@ -33,8 +34,9 @@ void store_free(store *s)
 
 static size_t slot_of(const store *s, const uint8_t sha256[32])
 {
-    uint64_t h;
-    memcpy(&h, sha256, sizeof h); /* SHA-256 bytes are already uniformly spread */
+    /* Keyed: a capture's author can grind file contents whose SHA-256 share their low bits and
+     * pile them into one probe run; under the run's secret key the slots are unpredictable. */
+    uint64_t h = cap_khash_run(sha256, 32);
     size_t i = (size_t)h & (s->cap - 1);
     while (s->slots[i] && memcmp(s->slots[i]->sha256, sha256, 32) != 0)
         i = (i + 1) & (s->cap - 1);
@@ -84,22 +86,6 @@ blob *store_put(store *s, const uint8_t sha256[32], uint8_t *data, size_t len)
     b->data = data;
     b->len = len;
     return insert(s, b);
-}
-
-/* FNV-1a over 64-bit words, with a shift to spread the high bits into the table index. */
-uint64_t store_hash_bytes(const uint8_t *p, size_t len, uint64_t seed)
-{
-    uint64_t h = seed ^ 1469598103934665603ull;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        h = (h ^ w) * 1099511628211ull;
-        h ^= h >> 29;
-    }
-    for (; i < len; i++)
-        h = (h ^ p[i]) * 1099511628211ull;
-    return (h ^ len) * 1099511628211ull;
 }
 
 blob *store_get(const store *s, const uint8_t sha256[32])

@@ -45,8 +45,6 @@ void store_free(store *s);
  * when out of memory (data freed). */
 blob *store_put(store *s, const uint8_t sha256[32], uint8_t *data, size_t len);
 blob *store_get(const store *s, const uint8_t sha256[32]);
-/* A fast 64-bit hash of bytes (not cryptographic: callers compare the bytes on a match). */
-uint64_t store_hash_bytes(const uint8_t *p, size_t len, uint64_t seed);
 /* Move every blob of src into dst (duplicates freed); src is left empty. Returns 0 or -1. */
 int store_move(store *dst, store *src);
 
