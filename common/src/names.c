@@ -640,7 +640,8 @@ static void emit_value(wbuf *w, const unsigned char *v, size_t n)
 {
     for (size_t i = 0; i < n;) {
         unsigned char c = v[i];
-        if (c < 0x20 || c == 0x7F) {
+        if (c < 0x20 || c == 0x7F || (c == '/' && i + 1 == n)) {
+            /* a '/' ending the value would read back as a trailing separator */
             emit_hex(w, c);
             i++;
         } else if (c >= 0x80) {

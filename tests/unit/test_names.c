@@ -269,6 +269,8 @@ static void test_rendering(void)
     check_round_trip("CN=a\\0Ab\\7F<>;=+");
     check_round_trip("CN=#x;O= a;OU=b\\ ;L=\"  \"");
     check_round_trip("O=Cisco Systems, Inc.;CN=host/a=b");
+    CHECK_STREQ(render("CN=\"a/\"", out, sizeof out), "CN=a\\2F");
+    check_round_trip("CN=\"a/\";O=\"/\"");
 }
 
 /* The real-world ITL: every record's SUBJECTNAME/ISSUERNAME (written by another producer) names
