@@ -94,19 +94,19 @@ bool sbd_name_equal(const char *a, const char *b)
     return sbd_dn_equal(a, b);
 }
 
-/* issuer NULL: any issuer. The record's name is read from its element bytes (up to the first NUL),
- * so no printable copy can cut or alter it before the comparison. */
-static bool record_matches_issuer_serial(const sbd_file *f, const sbd_record *r, const char *issuer,
-                                         size_t issuer_len, const uint8_t *serial,
-                                         size_t serial_len)
+static bool serial_matches(const sbd_file *f, const sbd_record *r, const uint8_t *serial,
+                           size_t serial_len)
 {
-    if (!r->serial ||
-        !sbd_serial_equal(f->buf + r->serial->value_off, r->serial->len, serial, serial_len))
-        return false;
-    if (!issuer)
-        return true;
+    return r->serial &&
+           sbd_serial_equal(f->buf + r->serial->value_off, r->serial->len, serial, serial_len);
+}
+
+/* The record's name is read from its element bytes (up to the first NUL), so no printable copy
+ * can cut or alter it before the comparison. */
+static bool record_issuer_is(const sbd_file *f, const sbd_record *r, const sbd_dn_key *issuer)
+{
     const char *rec = r->issuer ? (const char *)f->buf + r->issuer->value_off : "";
-    return sbd_dn_equal_n(rec, r->issuer ? r->issuer->len : 0, issuer, issuer_len);
+    return sbd_dn_key_equal_n(issuer, rec, r->issuer ? r->issuer->len : 0);
 }
 
 static size_t first_index(const sbd_file *f, const sbd_record *after)
@@ -127,9 +127,21 @@ const sbd_record *sbd_find_by_issuer_serial_n(const sbd_file *f, const char *iss
                                               size_t issuer_len, const uint8_t *serial,
                                               size_t serial_len, const sbd_record *after)
 {
-    for (size_t i = first_index(f, after); i < f->n_records; i++)
-        if (record_matches_issuer_serial(f, &f->records[i], issuer, issuer_len, serial, serial_len))
-            return &f->records[i];
+    sbd_dn_key key; /* parsed once, at the first record whose serial matches */
+    bool parsed = false;
+    for (size_t i = first_index(f, after); i < f->n_records; i++) {
+        const sbd_record *r = &f->records[i];
+        if (!serial_matches(f, r, serial, serial_len))
+            continue;
+        if (!issuer)
+            return r;
+        if (!parsed) {
+            sbd_dn_key_init(&key, issuer, issuer_len);
+            parsed = true;
+        }
+        if (record_issuer_is(f, r, &key))
+            return r;
+    }
     return NULL;
 }
 
@@ -174,7 +186,12 @@ bool sbd_record_is_header_signer(const sbd_file *f, const sbd_record *r)
     const sbd_elem *serial = f->hdr.signer_serial;
     if (!serial)
         return false;
+    if (!serial_matches(f, r, f->buf + serial->value_off, serial->len))
+        return false;
     const sbd_elem *ca = f->hdr.ca_name;
-    return record_matches_issuer_serial(f, r, ca ? (const char *)f->buf + ca->value_off : NULL,
-                                        ca ? ca->len : 0, f->buf + serial->value_off, serial->len);
+    if (!ca)
+        return true;
+    const char *rec = r->issuer ? (const char *)f->buf + r->issuer->value_off : "";
+    return sbd_dn_equal_n(rec, r->issuer ? r->issuer->len : 0, (const char *)f->buf + ca->value_off,
+                          ca->len);
 }

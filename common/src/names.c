@@ -153,16 +153,19 @@ static bool put_type(sbd_dn *dn, sbd_dn_ava *a, const char *t, size_t n)
         a->key_len = (uint16_t)n;
         return put(dn, t, n);
     }
-    /* A name OpenSSL knows (businessCategory, ...) compares equal to its OID from DER. */
+    /* A name OpenSSL knows (businessCategory, ...) compares equal to its OID from DER. Looked up
+     * in OpenSSL's static tables: no allocation per hostile type name. */
     char name[64];
-    ASN1_OBJECT *obj = NULL;
+    int nid = NID_undef;
     if (n < sizeof name) {
         memcpy(name, t, n);
         name[n] = '\0';
-        obj = OBJ_txt2obj(name, 0);
+        nid = OBJ_sn2nid(name);
+        if (nid == NID_undef)
+            nid = OBJ_ln2nid(name);
     }
+    const ASN1_OBJECT *obj = nid != NID_undef ? OBJ_nid2obj(nid) : NULL;
     int olen = obj ? OBJ_obj2txt(oid, sizeof oid, obj, 1) : -1;
-    ASN1_OBJECT_free(obj);
     if (olen > 0 && (size_t)olen < sizeof oid) {
         a->key_len = (uint16_t)olen;
         return put(dn, oid, (size_t)olen);
@@ -572,14 +575,29 @@ static size_t bounded_len(const char *s, size_t len)
     return nul ? (size_t)(nul - s) : len;
 }
 
+void sbd_dn_key_init(sbd_dn_key *k, const char *s, size_t len)
+{
+    k->len = bounded_len(s, len);
+    k->raw = s ? s : "";
+    k->parsed = sbd_dn_parse(k->raw, k->len, &k->dn);
+}
+
+bool sbd_dn_key_equal_n(const sbd_dn_key *k, const char *s, size_t len)
+{
+    len = bounded_len(s, len);
+    if (!s)
+        s = "";
+    sbd_dn d;
+    if (k->parsed && sbd_dn_parse(s, len, &d))
+        return sbd_dn_same(&k->dn, &d);
+    return k->len == len && (len == 0 || memcmp(k->raw, s, len) == 0);
+}
+
 bool sbd_dn_equal_n(const char *a, size_t alen, const char *b, size_t blen)
 {
-    sbd_dn da, db;
-    alen = bounded_len(a, alen);
-    blen = bounded_len(b, blen);
-    if (sbd_dn_parse(a, alen, &da) && sbd_dn_parse(b, blen, &db))
-        return sbd_dn_same(&da, &db);
-    return alen == blen && (alen == 0 || memcmp(a, b, alen) == 0);
+    sbd_dn_key k;
+    sbd_dn_key_init(&k, a, alen);
+    return sbd_dn_key_equal_n(&k, b, blen);
 }
 
 bool sbd_dn_equal(const char *a, const char *b)

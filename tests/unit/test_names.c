@@ -234,6 +234,17 @@ static void test_der(void)
     CHECK_STREQ(out, "CN=a\\00.evil");
     X509_NAME_free(nm);
 
+    /* A type outside our table: OpenSSL's names and the dotted OID are the same type. */
+    const char *tvb[] = {"businessCategory", "Voice", "CN", "x"};
+    nm = x509_name(tvb, NULL, 2);
+    CHECK(sbd_dn_equal_x509("CN=x;businessCategory=Voice", 27, nm));
+    CHECK(sbd_dn_equal_x509("CN=x;2.5.4.15=voice", 19, nm));
+    CHECK(!sbd_dn_equal_x509("CN=x;BUSINESSCATEGORY=Voice", 27, nm)); /* OpenSSL's names: exact */
+    CHECK(sbd_dn_from_x509(nm, &dn));
+    sbd_dn_render(&dn, out, sizeof out);
+    CHECK_STREQ(out, "CN=x,businessCategory=Voice");
+    X509_NAME_free(nm);
+
     /* A multi-valued RDN (CN+UID) and a name stored CN first (printed as stored). */
     nm = X509_NAME_new();
     X509_NAME_add_entry_by_txt(nm, "CN", MBSTRING_UTF8, (const unsigned char *)"x", -1, -1, 0);
@@ -245,6 +256,23 @@ static void test_der(void)
     CHECK(sbd_dn_equal_x509("O=y;UID=7+CN=x", 14, nm));
     CHECK(!sbd_dn_equal_x509("O=y;UID=7;CN=x", 14, nm));
     X509_NAME_free(nm);
+}
+
+/* One name against many (lookups): parsed once, same answers as sbd_dn_equal_n. */
+static void test_key(void)
+{
+    static sbd_dn_key k;
+    sbd_dn_key_init(&k, "CN=x;O=\"a, b\"", 13);
+    CHECK(k.parsed);
+    CHECK(sbd_dn_key_equal_n(&k, "O=a\\, b,CN=X", 12));
+    CHECK(!sbd_dn_key_equal_n(&k, "O=a,OU=b,CN=x", 13));
+    CHECK(!sbd_dn_key_equal_n(&k, NULL, 0));
+    sbd_dn_key_init(&k, "JASBURNS-AD", 11);
+    CHECK(!k.parsed);
+    CHECK(sbd_dn_key_equal_n(&k, "JASBURNS-AD\0junk", 16));
+    CHECK(!sbd_dn_key_equal_n(&k, "JASBURNS-A", 10));
+    sbd_dn_key_init(&k, NULL, 5);
+    CHECK(k.parsed && k.dn.n == 0 && sbd_dn_key_equal_n(&k, "", 0));
 }
 
 static void test_rendering(void)
@@ -335,6 +363,7 @@ int main(void)
     test_hostile();
     test_seed_listings();
     test_der();
+    test_key();
     test_rendering();
     test_real_world_itl();
     return check_report();

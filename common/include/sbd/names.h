@@ -52,6 +52,15 @@ bool sbd_dn_same(const sbd_dn *a, const sbd_dn *b);
  * only when byte-identical. NULL counts as "". */
 bool sbd_dn_equal(const char *a, const char *b);
 bool sbd_dn_equal_n(const char *a, size_t alen, const char *b, size_t blen);
+/* One name compared with many (a lookup over a list's records): parsed once. */
+typedef struct sbd_dn_key {
+    const char *raw; /* borrowed */
+    size_t len;
+    bool parsed;
+    sbd_dn dn;
+} sbd_dn_key;
+void sbd_dn_key_init(sbd_dn_key *k, const char *s, size_t len);
+bool sbd_dn_key_equal_n(const sbd_dn_key *k, const char *s, size_t len); /* as sbd_dn_equal_n */
 /* A name string against a certificate's name (when the certificate is at hand). */
 bool sbd_dn_equal_x509(const char *s, size_t len, const struct X509_name_st *name);
 
