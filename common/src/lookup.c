@@ -6,28 +6,12 @@
 #include <openssl/evp.h>
 
 #include "sbd/file.h"
+#include "sbd/utf8.h"
 #include "sbd/names.h"
 
 const uint8_t *sbd_elem_value(const sbd_file *f, const sbd_elem *e)
 {
     return e ? f->buf + e->value_off : NULL;
-}
-
-/* Length of the UTF-8 sequence at p (at most n bytes) when it encodes a Unicode scalar value, else
- * 0. Overlong forms, surrogates (U+D800-U+DFFF) and values past U+10FFFF are refused, as JSON
- * libraries (jansson) refuse them: a string that passes here is never dropped by a JSON writer. */
-static size_t utf8_seq_len(const uint8_t *p, size_t n)
-{
-    size_t want = p[0] >= 0xF0 && p[0] <= 0xF4 ? 4 : p[0] >= 0xE0 ? 3 : p[0] >= 0xC2 ? 2 : 0;
-    if (want == 0 || p[0] >= 0xF5 || want > n)
-        return 0;
-    for (size_t i = 1; i < want; i++)
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-    if ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] >= 0xA0) ||
-        (p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] >= 0x90))
-        return 0;
-    return want;
 }
 
 /* Hostile strings: stop at the first NUL or the element end, keep printable ASCII and valid UTF-8,
@@ -45,7 +29,7 @@ char *sbd_elem_string(const sbd_file *f, const sbd_elem *e, char *out, size_t ou
                 out[o++] = (char)v[i++];
                 continue;
             }
-            size_t sl = v[i] >= 0x80 ? utf8_seq_len(v + i, n - i) : 0;
+            size_t sl = v[i] >= 0x80 ? sbd_utf8_len(v + i, n - i) : 0;
             if (sl && o + sl < outsz) {
                 memcpy(out + o, v + i, sl);
                 o += sl;

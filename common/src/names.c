@@ -8,6 +8,7 @@
 #include <openssl/x509.h>
 
 #include "sbd/names.h"
+#include "sbd/utf8.h"
 
 /* ---- attribute types ---- */
 
@@ -631,22 +632,6 @@ static void emit(wbuf *w, const char *s, size_t n)
     w->out[w->len] = '\0';
 }
 
-/* Length of a valid UTF-8 sequence at p (n bytes available), 0 when invalid. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-    unsigned char c = p[0];
-    size_t want = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-    if (want == 0 || want > n)
-        return 0;
-    for (size_t i = 1; i < want; i++)
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-    if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0) || (c == 0xF0 && p[1] < 0x90) ||
-        (c == 0xF4 && p[1] >= 0x90))
-        return 0; /* overlong, surrogate, beyond U+10FFFF */
-    return want;
-}
-
 static void emit_hex(wbuf *w, unsigned char c)
 {
     static const char hex[] = "0123456789ABCDEF";
@@ -663,7 +648,7 @@ static void emit_value(wbuf *w, const unsigned char *v, size_t n)
             emit_hex(w, c);
             i++;
         } else if (c >= 0x80) {
-            size_t sl = utf8_len(v + i, n - i);
+            size_t sl = sbd_utf8_len(v + i, n - i);
             if (sl)
                 emit(w, (const char *)v + i, sl);
             else
@@ -741,7 +726,7 @@ static void copy_sanitized(const char *s, size_t len, char *out, size_t outsz)
     out[0] = '\0';
     const unsigned char *p = (const unsigned char *)s;
     for (size_t i = 0; i < len && !w.cut;) {
-        size_t sl = p[i] >= 0x80 ? utf8_len(p + i, len - i) : 0;
+        size_t sl = p[i] >= 0x80 ? sbd_utf8_len(p + i, len - i) : 0;
         if (sl) {
             emit(&w, s + i, sl);
             i += sl;

@@ -7,32 +7,6 @@
 
 #include "escape.h"
 
-size_t esc_utf8_len(const unsigned char *p, size_t n)
-{
-    if (n == 0)
-        return 0;
-    if (p[0] < 0x80)
-        return 1;
-    /* Each continuation byte is checked before the next is read: a NUL ends a C string early. */
-    if (p[0] >= 0xC2 && p[0] <= 0xDF)
-        return n >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (p[0] >= 0xE0 && p[0] <= 0xEF) {
-        if (n < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
-            return 0;
-        if ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] >= 0xA0))
-            return 0; /* overlong, surrogate */
-        return 3;
-    }
-    if (p[0] >= 0xF0 && p[0] <= 0xF4) {
-        if (n < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
-            return 0;
-        if ((p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] >= 0x90))
-            return 0; /* overlong, past U+10FFFF */
-        return 4;
-    }
-    return 0;
-}
-
 typedef enum {
     CH_PLAIN,   /* printable ASCII or a valid non-control code point */
     CH_BAD,     /* one byte that is not valid UTF-8 */
@@ -45,7 +19,7 @@ typedef enum {
 /* Class of the character at p; *len its length in bytes, *cp its code point (CH_BAD: the byte). */
 static ch_class classify(const unsigned char *p, size_t *len, uint32_t *cp)
 {
-    size_t n = esc_utf8_len(p, 4);
+    size_t n = sbd_utf8_len(p, 4);
     *len = n ? n : 1;
     if (!n) {
         *cp = p[0];
@@ -222,7 +196,7 @@ json_t *esc_json_str(const char *s)
         return json_null();
     const unsigned char *p = (const unsigned char *)s;
     size_t n = strlen(s), i = 0, len;
-    while (i < n && (len = esc_utf8_len(p + i, n - i)) != 0)
+    while (i < n && (len = sbd_utf8_len(p + i, n - i)) != 0)
         i += len;
     json_t *v;
     if (i == n) {
@@ -232,7 +206,7 @@ json_t *esc_json_str(const char *s)
         char *d = n <= (SIZE_MAX - 1) / 3 ? malloc(3 * n + 1) : NULL;
         size_t o = 0;
         for (i = 0; d && i < n;) {
-            len = esc_utf8_len(p + i, n - i);
+            len = sbd_utf8_len(p + i, n - i);
             if (len) {
                 memcpy(d + o, p + i, len);
                 o += len;

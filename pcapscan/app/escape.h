@@ -10,9 +10,7 @@
 
 #include <jansson.h>
 
-/* Length of the UTF-8 sequence at p (at most n bytes) when it encodes a Unicode scalar value
- * (no overlong form, no surrogate, nothing past U+10FFFF: what jansson accepts), else 0. */
-size_t esc_utf8_len(const unsigned char *p, size_t n);
+#include "sbd/utf8.h" /* sbd_utf8_len: what counts as text */
 
 /* HTML/XHTML text or a quoted attribute value: & < > " ' as references; C0 (but tab and newline),
  * DEL and C1 controls as '?'; bidi and line-separator controls as visible "\u202E"; invalid UTF-8

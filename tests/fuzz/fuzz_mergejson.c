@@ -44,7 +44,7 @@ static void check_terminal(const char *t, size_t n)
 {
     const unsigned char *p = (const unsigned char *)t;
     for (size_t i = 0; i < n;) {
-        size_t len = esc_utf8_len(p + i, n - i);
+        size_t len = sbd_utf8_len(p + i, n - i);
         if (!len)
             broken("text report: invalid UTF-8", t, n, i);
         if (len == 1 && ((p[i] < 0x20 && p[i] != '\n') || p[i] == 0x7F))
@@ -67,7 +67,7 @@ static void check_html(const char *t, size_t n)
         if (t[i] == '<' && strncasecmp(t + i + 1, "script", 6) == 0)
             broken("HTML: <script", t, n, i);
     for (size_t i = 0; i < n;) {
-        size_t len = esc_utf8_len((const unsigned char *)t + i, n - i);
+        size_t len = sbd_utf8_len((const unsigned char *)t + i, n - i);
         if (!len)
             broken("HTML: invalid UTF-8", t, n, i);
         i += len;

@@ -26,7 +26,7 @@ static void test_utf8(void)
         {0x7A}, {0xC3, 0xA9}, {0xE2, 0x80, 0xAE}, {0xF4, 0x8F, 0xBF, 0xBF}};
     const size_t ok_len[] = {1, 2, 3, 4};
     for (size_t i = 0; i < 4; i++)
-        CHECK_EQ_INT(esc_utf8_len(ok[i], 4), ok_len[i]);
+        CHECK_EQ_INT(sbd_utf8_len(ok[i], 4), ok_len[i]);
     const unsigned char bad[][4] = {{0xC0, 0x80},
                                     {0xE0, 0x80, 0x80},
                                     {0xED, 0xA0, 0x80},
@@ -36,8 +36,8 @@ static void test_utf8(void)
                                     {0x80},
                                     {0xE2, 0x80, 0x00}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        CHECK_EQ_INT(esc_utf8_len(bad[i], 4), 0);
-    CHECK_EQ_INT(esc_utf8_len((const unsigned char *)"\xC3\xA9", 1), 0); /* cut by the length */
+        CHECK_EQ_INT(sbd_utf8_len(bad[i], 4), 0);
+    CHECK_EQ_INT(sbd_utf8_len((const unsigned char *)"\xC3\xA9", 1), 0); /* cut by the length */
 }
 
 static void test_term(void)
