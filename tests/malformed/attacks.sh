@@ -2,8 +2,9 @@
 # Algorithmic attacks on pcapscan: each case generates an attack input and a control input of the
 # same size at test time (gen-malformed), runs the sanitized pcapscan on both, and bounds the
 # attack's cost as a ratio to the control's (CPU seconds, or peak RSS), never as an absolute time.
-# The code before the fixes fails every bound by a wide margin (docs/robustness.md, section 5).
-# Usage: attacks.sh CASE   (tftp_flood tcp_ooo text_phones unanswered http_pipeline merge_refs)
+# The code before the fixes fails every bound by a wide margin (docs/robustness.md, section 6).
+# Usage: attacks.sh CASE   (tftp_flood tcp_ooo text_phones same_hash unanswered http_pipeline
+#                           merge_refs)
 # Env: PCAPSCAN, GEN (gen-malformed), WORK (scratch dir).
 set -euo pipefail
 : "${PCAPSCAN:?}" "${GEN:?}" "${WORK:?}"
@@ -96,6 +97,20 @@ case_text_phones() {
   ratio "text report, $n phones" "$a" "$CPU" 3
   [ "$(grep -c '^  phone ' "$work/many.out")" = $n ] || fail "many: not $n phone sections"
   [ "$(grep -c '^  phone ' "$work/one.out")" = 1 ] || fail "one: not one phone section"
+}
+
+# 4000 phones each fetch a different signed-looking 4 KiB file; the files differ only in their
+# last 16 bytes, chosen so that all had one value of the scan's former unkeyed content hash (its
+# table of contents seen then compared each new file with every earlier one, byte for byte).
+case_same_hash() {
+  local n=4000
+  "$GEN" same-hash "$work/collide.pcap" $n collide >/dev/null
+  "$GEN" same-hash "$work/spread.pcap" $n spread >/dev/null
+  run collide --json -q "$work/collide.pcap"
+  local a=$CPU
+  run spread --json -q "$work/spread.pcap"
+  ratio "contents with one former hash" "$a" "$CPU" 3
+  [ "$(summary collide | jq '.files_complete')" = $n ] || fail "collide: not every file complete"
 }
 
 # ASan keeps freed blocks in a quarantine (256 MiB by default) that RSS would count; the memory

@@ -34,6 +34,9 @@
  *                                         phones) or from one client's N ports (one phone)
  *   gen-malformed unanswered OUT N many|retry   N read requests no server answers, from N
  *                                         clients, or N retries from one client port
+ *   gen-malformed same-hash OUT N collide|spread   N phones each fetch a different 4 KiB
+ *                                         signed-looking file; collide: all with one value of the
+ *                                         scan's former unkeyed content hash (FNV over words)
  *   gen-malformed http-conns OUT N PORT   N TCP connections to PORT (6970: HTTP), each with two
  *                                         GET requests the server never answers
  *   gen-malformed merge-refs OUT N refs|distinct   a results file: one 1 MiB certificate and N
@@ -806,6 +809,77 @@ static int unanswered(const char *out, long n, const char *mode)
     return syn_close();
 }
 
+/* The scan's former content hash, one step per 64-bit word: h = (h ^ w) * P, h ^= h >> 29. */
+static uint64_t old_word_step(uint64_t h, uint64_t w)
+{
+    h = (h ^ w) * 1099511628211ull;
+    return h ^ (h >> 29);
+}
+
+static uint64_t get64le(const uint8_t *p)
+{
+    uint64_t w = 0;
+    for (int i = 7; i >= 0; i--)
+        w = w << 8 | p[i];
+    return w;
+}
+
+static void put64le(uint8_t *p, uint64_t w)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(w >> (8 * i));
+}
+
+/* One complete TFTP download of data (RRQ, DATA/ACK in 512-byte blocks) by client cli. */
+static void tftp_send_file(uint32_t cli, uint32_t srv, const char *name, const uint8_t *data,
+                           size_t len)
+{
+    uint8_t b[4 + 512];
+    udp(cli, 40000, srv, 69, b, rrq(b, name, NULL));
+    for (size_t blk = 1, off = 0;; blk++, off += 512) {
+        size_t n = len - off < 512 ? len - off : 512;
+        put16(b, 3);
+        put16(b + 2, (unsigned)blk);
+        memcpy(b + 4, data + off, n);
+        udp(srv, 50000, cli, 40000, b, 4 + n);
+        put16(b, 4);
+        udp(cli, 40000, srv, 50000, b, 4);
+        if (n < 512)
+            break;
+    }
+}
+
+/* Files that differ only in their last two words. collide: the last word cancels the
+ * difference, so every file ends in the same hash state and each lookup of the former table
+ * compared the new file with every earlier one, byte for byte. */
+static int same_hash(const char *out, long n, const char *mode)
+{
+    enum { LEN = 4096 };
+    bool collide = strcmp(mode, "collide") == 0;
+    if (n < 1 || n > 60000 || (!collide && strcmp(mode, "spread") != 0))
+        die("same-hash OUT N collide|spread", NULL);
+    static uint8_t f[LEN];
+    static const uint8_t head[8] = {1, 0, 2, 0, 1, 2, 0, 2}; /* sbd_file_looks_signed */
+    for (size_t i = 0; i < LEN; i++)
+        f[i] = i < sizeof head ? head[i] : (uint8_t)(i * 13 + 5);
+    uint64_t h = 1469598103934665603ull; /* the former seed 0 */
+    for (size_t i = 0; i + 16 < LEN; i += 8)
+        h = old_word_step(h, get64le(f + i));
+    uint32_t srv = ip4(10, 0, 0, 10);
+    char name[64];
+    syn_open(out);
+    for (long i = 0; i < n; i++) {
+        uint64_t w = 0x5851f42d4c957f2dull * (uint64_t)(i + 1);
+        put64le(f + LEN - 16, w);
+        /* collide: the state after the last word is old_word_step(.., C) for every file */
+        put64le(f + LEN - 8, collide ? old_word_step(h, w) ^ 0x0123456789abcdefull : ~w);
+        snprintf(name, sizeof name, "SEP%012lX.cnf.xml.sgn", 0x003344000000L + i);
+        tftp_send_file(ip4(10, 9, 0, 0) + (uint32_t)i, srv, name, f, LEN);
+    }
+    printf("files %ld\n", n);
+    return syn_close();
+}
+
 static int http_conns(const char *out, long n, long port)
 {
     if (n < 1 || n > 60000 || port < 1 || port > 65535)
@@ -898,7 +972,8 @@ static void usage(void)
           "       tftp-wrap OUT BLOCKS | interleave OUT N | streams OUT N | seq-gap OUT |\n"
           "       tftp-flood OUT N collide|spread | tcp-ooo OUT CONNS hole|inorder|shuffle |\n"
           "       phones OUT N many|one | unanswered OUT N many|retry |\n"
-          "       http-conns OUT N PORT | merge-refs OUT N refs|distinct\n",
+          "       http-conns OUT N PORT | merge-refs OUT N refs|distinct |\n"
+          "       same-hash OUT N collide|spread\n",
           stderr);
     exit(2);
 }
@@ -933,6 +1008,8 @@ int main(int argc, char **argv)
         return phones(argv[2], strtol(argv[3], NULL, 10), argv[4]);
     if (strcmp(mode, "unanswered") == 0 && argc == 5)
         return unanswered(argv[2], strtol(argv[3], NULL, 10), argv[4]);
+    if (strcmp(mode, "same-hash") == 0 && argc == 5)
+        return same_hash(argv[2], strtol(argv[3], NULL, 10), argv[4]);
     if (strcmp(mode, "http-conns") == 0 && argc == 5)
         return http_conns(argv[2], strtol(argv[3], NULL, 10), strtol(argv[4], NULL, 10));
     if (strcmp(mode, "merge-refs") == 0 && argc == 5)
