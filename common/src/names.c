@@ -48,15 +48,23 @@ static unsigned char fold(unsigned char c)
     return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
 }
 
+/* Walks b only as far as the first difference: the attribute table is searched for every type. */
 static bool same_nocase(const char *a, size_t alen, const char *b)
 {
-    size_t blen = strlen(b);
-    if (alen != blen)
-        return false;
-    for (size_t i = 0; i < alen; i++)
+    size_t i = 0;
+    for (; i < alen && b[i]; i++)
         if (fold((unsigned char)a[i]) != fold((unsigned char)b[i]))
             return false;
-    return true;
+    return i == alen && b[i] == '\0';
+}
+
+static bool same_bytes(const char *a, size_t alen, const char *b)
+{
+    size_t i = 0;
+    for (; i < alen && b[i]; i++)
+        if (a[i] != b[i])
+            return false;
+    return i == alen && b[i] == '\0';
 }
 
 static int attr_by_name(const char *t, size_t n)
@@ -74,7 +82,7 @@ static int attr_by_name(const char *t, size_t n)
 static int attr_by_oid(const char *oid, size_t n)
 {
     for (size_t i = 0; i < N_ATTRS; i++)
-        if (strlen(attrs[i].oid) == n && memcmp(attrs[i].oid, oid, n) == 0)
+        if (same_bytes(oid, n, attrs[i].oid))
             return (int)i;
     return -1;
 }
