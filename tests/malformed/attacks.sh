@@ -3,8 +3,8 @@
 # same size at test time (gen-malformed), runs the sanitized pcapscan on both, and bounds the
 # attack's cost as a ratio to the control's (CPU seconds, or peak RSS), never as an absolute time.
 # The code before the fixes fails every bound by a wide margin (docs/robustness.md, section 6).
-# Usage: attacks.sh CASE   (tftp_flood tcp_ooo text_phones same_hash unanswered http_pipeline
-#                           merge_refs)
+# Usage: attacks.sh CASE   (tftp_flood tcp_flood tcp_ooo text_phones same_hash unanswered
+#                           http_pipeline merge_refs)
 # Env: PCAPSCAN, GEN (gen-malformed), WORK (scratch dir).
 set -euo pipefail
 : "${PCAPSCAN:?}" "${GEN:?}" "${WORK:?}"
@@ -65,6 +65,21 @@ case_tftp_flood() {
   ratio "TFTP endpoint flood" "$a" "$CPU" 3
   for v in collide spread; do
     [ "$(summary $v | jq '.files')" = 4096 ] || fail "$v: the 4096 requests are not all reported"
+  done
+}
+
+# 4096 connections to 2445 whose 4-tuples all fell in one bucket of the TCP table's former
+# unkeyed FNV hash, then bare ACKs of other such connections: each walked the whole chain.
+case_tcp_flood() {
+  local n=300000
+  "$GEN" tcp-flood "$work/collide.pcap" $n collide >/dev/null
+  "$GEN" tcp-flood "$work/spread.pcap" $n spread >/dev/null
+  run collide --json -q "$work/collide.pcap"
+  local a=$CPU
+  run spread --json -q "$work/spread.pcap"
+  ratio "TCP 4-tuple flood" "$a" "$CPU" 3
+  for v in collide spread; do
+    [ "$(summary $v | jq '.tls_sessions')" = 4096 ] || fail "$v: not every connection followed"
   done
 }
 

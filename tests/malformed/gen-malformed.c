@@ -27,6 +27,9 @@
  *   gen-malformed tftp-flood OUT N collide|spread   4096 unanswered RRQs, then N DATA packets to
  *                                         other clients; collide: every client endpoint in one
  *                                         bucket of the tracker's former fixed, unkeyed hash
+ *   gen-malformed tcp-flood OUT N collide|spread   4096 connections opened to 2445, then N bare
+ *                                         ACKs of other connections; collide: every 4-tuple in
+ *                                         one bucket of the TCP table's former unkeyed hash
  *   gen-malformed tcp-ooo OUT CONNS hole|inorder|shuffle   per connection to 2445 a 2048-byte
  *                                         TLS record in 1-byte segments: in order, or byte 0
  *                                         missing and the rest ascending (or shuffled) behind it
@@ -728,6 +731,55 @@ static int tftp_flood(const char *out, long n, const char *mode)
     return syn_close();
 }
 
+/* The TCP connection table's former hash: FNV-1a over family, the lower endpoint (address, port
+ * in host byte order), the other; client 10.10.x.y:40000 against 10.0.0.10:2445, whose address
+ * sorts first. The table had at most 8192 buckets for 4096 connections. */
+static bool old_tcp_bucket0(uint32_t cli)
+{
+    const uint8_t key[15] = {4,
+                             10,
+                             0,
+                             0,
+                             10,
+                             2445 & 0xff,
+                             2445 >> 8,
+                             (uint8_t)(cli >> 24),
+                             (uint8_t)(cli >> 16),
+                             (uint8_t)(cli >> 8),
+                             (uint8_t)cli,
+                             40000 & 0xff,
+                             40000 >> 8};
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < 13; i++)
+        h = (h ^ key[i]) * 16777619u;
+    return (h & 8191u) == 0;
+}
+
+static uint32_t next_tcp_client(uint32_t *a, bool collide)
+{
+    while (collide && !old_tcp_bucket0(++*a))
+        ;
+    return collide ? *a : ++*a;
+}
+
+static int tcp_flood(const char *out, long n, const char *mode)
+{
+    bool collide = strcmp(mode, "collide") == 0;
+    if (n < 1 || n > 10000000 || (!collide && strcmp(mode, "spread") != 0))
+        die("tcp-flood OUT N collide|spread", NULL);
+    uint32_t srv = ip4(10, 0, 0, 10), a = ip4(10, 10, 0, 0);
+    syn_open(out);
+    for (long i = 0; i < 4096; i++)
+        tcp(next_tcp_client(&a, collide), 40000, srv, 2445, 1000, 0, 0x02, NULL, 0);
+    uint32_t other[64]; /* never opened: each lookup walks the whole chain and misses */
+    for (int i = 0; i < 64; i++)
+        other[i] = next_tcp_client(&a, collide);
+    for (long i = 0; i < n; i++)
+        tcp(other[i % 64], 40000, srv, 2445, 1000, 5000, 0x10, NULL, 0);
+    printf("connections 4096 acks %ld\n", n);
+    return syn_close();
+}
+
 /* Bytes of the 2048-byte record: a TLS handshake record holding one 2039-byte ClientHello. */
 static uint8_t ooo_byte(size_t i)
 {
@@ -970,7 +1022,8 @@ static void usage(void)
 {
     fputs("usage: gen-malformed MUTATION IN OUT | boundaries IN | pcap-caplen IN OUT K |\n"
           "       tftp-wrap OUT BLOCKS | interleave OUT N | streams OUT N | seq-gap OUT |\n"
-          "       tftp-flood OUT N collide|spread | tcp-ooo OUT CONNS hole|inorder|shuffle |\n"
+          "       tftp-flood OUT N collide|spread | tcp-flood OUT N collide|spread |\n"
+          "       tcp-ooo OUT CONNS hole|inorder|shuffle |\n"
           "       phones OUT N many|one | unanswered OUT N many|retry |\n"
           "       http-conns OUT N PORT | merge-refs OUT N refs|distinct |\n"
           "       same-hash OUT N collide|spread\n",
@@ -1002,6 +1055,8 @@ int main(int argc, char **argv)
         return seq_gap(argv[2]);
     if (strcmp(mode, "tftp-flood") == 0 && argc == 5)
         return tftp_flood(argv[2], strtol(argv[3], NULL, 10), argv[4]);
+    if (strcmp(mode, "tcp-flood") == 0 && argc == 5)
+        return tcp_flood(argv[2], strtol(argv[3], NULL, 10), argv[4]);
     if (strcmp(mode, "tcp-ooo") == 0 && argc == 5)
         return tcp_ooo(argv[2], strtol(argv[3], NULL, 10), argv[4]);
     if (strcmp(mode, "phones") == 0 && argc == 5)
