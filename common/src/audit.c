@@ -11,9 +11,9 @@
 static const struct {
     const char *id;
     sbd_severity sev;
-    const char *meaning;
+    const char *title, *meaning, *remedy;
 } rules[] = {
-#define SBD_RULE_ROW(id, sev, text) {#id, SBD_SEV_##sev, text},
+#define SBD_RULE_ROW(id, sev, title, text, remedy) {#id, SBD_SEV_##sev, title, text, remedy},
     SBD_RULE_MAP(SBD_RULE_ROW)
 #undef SBD_RULE_ROW
 };
@@ -42,6 +42,14 @@ const char *sbd_rule_meaning(sbd_rule r)
 {
     return r < SBD_RULE_COUNT ? rules[r].meaning : "";
 }
+const char *sbd_rule_title(sbd_rule r)
+{
+    return r < SBD_RULE_COUNT ? rules[r].title : "";
+}
+const char *sbd_rule_remedy(sbd_rule r)
+{
+    return r < SBD_RULE_COUNT ? rules[r].remedy : "";
+}
 
 bool sbd_rule_from_id(const char *id, sbd_rule *out)
 {
@@ -67,9 +75,10 @@ static bool digest_equals(const uint8_t *der, size_t len, const EVP_MD *md, cons
     return EVP_Digest(der, len, d, &n, md, NULL) && memcmp(d, want, n) == 0;
 }
 
-/* Does the record's certificate evidence agree with the wire certificate? Unknown on either side
- * (no hash in the record, or no hash of the wire cert) counts as agreement: issuer and serial
- * already matched, which is all the phone's first lookup needs. */
+/* Does the record's certificate evidence agree with the wire certificate? The phone checks the
+ * certificate's hash against the record ("verifyCertWithHashFromTL"): a record that carries
+ * neither CERTHASH nor CERTIFICATE cannot pass that check, so it agrees only when the wire side has
+ * no hash either (a name-only lookup). */
 static bool record_hash_agrees(const sbd_file *tl, const sbd_record *r, const sbd_cert_id *c)
 {
     if (r->cert_hash) {
@@ -84,31 +93,46 @@ static bool record_hash_agrees(const sbd_file *tl, const sbd_record *r, const sb
     if (r->certificate && c->sha1)
         return digest_equals(tl->buf + r->certificate->value_off, r->certificate->len, EVP_sha1(),
                              c->sha1);
-    return true;
+    return !r->cert_hash && !r->certificate ? !c->sha1 && !c->sha256 : true;
+}
+
+static bool has_role(const sbd_record *r, uint32_t roles)
+{
+    return r->function_elem && r->function < 32 && (roles & SBD_ROLE(r->function));
+}
+
+static bool list_has_role(const sbd_file *tl, uint32_t roles)
+{
+    for (size_t i = 0; i < tl->n_records; i++)
+        if (has_role(&tl->records[i], roles))
+            return true;
+    return false;
+}
+
+sbd_tvs_match sbd_audit_cert_role(const sbd_file *tl, const sbd_cert_id *wire, uint32_t roles,
+                                  const sbd_record **rec)
+{
+    sbd_tvs_match result = list_has_role(tl, roles) ? SBD_TVS_NOT_IN_LIST : SBD_TVS_NO_TVS_RECORDS;
+    if (rec)
+        *rec = NULL;
+    for (const sbd_record *r =
+             sbd_find_by_issuer_serial(tl, wire->issuer, wire->serial, wire->serial_len, NULL);
+         r; r = sbd_find_by_issuer_serial(tl, wire->issuer, wire->serial, wire->serial_len, r)) {
+        if (!has_role(r, roles))
+            continue;
+        if (rec)
+            *rec = r;
+        if (record_hash_agrees(tl, r, wire))
+            return SBD_TVS_MATCH;
+        result = SBD_TVS_HASH_MISMATCH;
+    }
+    return result;
 }
 
 sbd_tvs_match sbd_audit_tvs_cert(const sbd_file *tl, const sbd_cert_id *wire,
                                  const sbd_record **rec)
 {
-    const sbd_record *tvs = sbd_find_by_function(tl, SBD_FN_TVS, NULL);
-    sbd_tvs_match result = tvs ? SBD_TVS_NOT_IN_LIST : SBD_TVS_NO_TVS_RECORDS;
-    if (rec)
-        *rec = NULL;
-    for (; tvs; tvs = sbd_find_by_function(tl, SBD_FN_TVS, tvs)) {
-        if (!tvs->serial || !sbd_serial_equal(tl->buf + tvs->serial->value_off, tvs->serial->len,
-                                              wire->serial, wire->serial_len))
-            continue;
-        char issuer[1024];
-        sbd_elem_string(tl, tvs->issuer, issuer, sizeof issuer);
-        if (wire->issuer && tvs->issuer && !sbd_name_equal(issuer, wire->issuer))
-            continue;
-        if (rec)
-            *rec = tvs;
-        if (record_hash_agrees(tl, tvs, wire))
-            return SBD_TVS_MATCH;
-        result = SBD_TVS_HASH_MISMATCH;
-    }
-    return result;
+    return sbd_audit_cert_role(tl, wire, SBD_ROLE(SBD_FN_TVS), rec);
 }
 
 bool sbd_audit_cert_in_list(const sbd_file *tl, const sbd_cert_id *c)

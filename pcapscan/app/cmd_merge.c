@@ -82,6 +82,7 @@ static int merge_parse(int argc, char **argv, merge_args *a)
     };
     memset(a, 0, sizeof *a);
     a->o.expiry_days = 30;
+    sbd_services_default(&a->o.services);
     a->o.jobs = 1;
     optind = 1;
     int c;

@@ -106,6 +106,11 @@ typedef struct obs_tls {
     obs_cert *certs; /* leaf first */
     size_t n_certs;
     bool certs_shared; /* certs is a chain of the run's obs_certs table (certs.h), not owned */
+    /* The trust engine's verdict on the leaf (set by the rules pass). */
+    bool judged;
+    int verdict;                           /* sbd_trust_outcome */
+    const struct obs_file *judged_against; /* the list the phone held, or NULL */
+    size_t judged_record;                  /* record index in it, or (size_t)-1 */
 } obs_tls;
 
 /* Counters for the summary: nothing is dropped without being counted. */

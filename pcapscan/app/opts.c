@@ -24,7 +24,9 @@ void scan_usage(FILE *out)
           "  --now TIME            judge certificate expiry at TIME (ISO 8601 or Unix seconds)\n"
           "                        instead of the capture time\n"
           "  --expiry-days N       CERT_EXPIRES_SOON window (default 30)\n"
-          "  --tls-port PORT       also watch PORT for TLS server certificates (repeatable)\n"
+          "  --tls-port PORT[:SVC] also watch PORT for TLS server certificates, judged as SVC\n"
+          "                        (tvs, capf, sip_tls, sccp_tls, https_tftp, https; default\n"
+          "                        https); repeatable\n"
           "  --http-port PORT      also treat PORT as CUCM's HTTP file service (default 6970)\n"
           "  --max-transfers N     concurrent TFTP transfers per input (default 4096)\n"
           "  --max-streams N       concurrent TCP connections per input (default 4096)\n"
@@ -102,6 +104,23 @@ bool scan_parse_shard(const char *s, size_t *k, size_t *n)
     return true;
 }
 
+/* PORT or PORT:SERVICE (tvs, capf, sip_tls, sccp_tls, https_tftp, https); a bare port is judged
+ * as an HTTPS service. */
+static bool add_tls_port(const char *s, sbd_service_table *t)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%s", s);
+    char *colon = strchr(buf, ':');
+    sbd_service svc = SBD_SVC_HTTPS;
+    if (colon) {
+        *colon = '\0';
+        if (!sbd_service_from_word(colon + 1, &svc) || svc == SBD_SVC_NONE)
+            return false;
+    }
+    size_t v;
+    return parse_size(buf, 1, &v) && v <= 65535 && sbd_services_set(t, (uint16_t)v, svc);
+}
+
 static bool add_port(const char *s, uint16_t *ports, size_t *n)
 {
     size_t v;
@@ -133,6 +152,7 @@ static void set_defaults(scan_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->expiry_days = 30;
+    sbd_services_default(&o->services);
     o->max_transfers = 4096;
     o->max_streams = 4096;
     o->max_stream_bytes = 1024 * 1024;
@@ -169,7 +189,7 @@ static bool apply(scan_opts *o, int c, const char *arg)
         o->expiry_days = (int)v;
         return true;
     case OPT_TLS_PORT:
-        return add_port(arg, o->tls_ports, &o->n_tls_ports);
+        return add_tls_port(arg, &o->services);
     case OPT_HTTP_PORT:
         return add_port(arg, o->http_ports, &o->n_http_ports);
     case OPT_MAX_TRANSFERS:

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sbd/services.h"
+
 #define SCAN_MAX_EXTRA_PORTS 32
 
 typedef struct scan_opts {
@@ -18,8 +20,7 @@ typedef struct scan_opts {
     bool has_now;
     int64_t now; /* Unix seconds; when !has_now each check uses the evidence's packet time */
     int expiry_days;
-    uint16_t tls_ports[SCAN_MAX_EXTRA_PORTS];
-    size_t n_tls_ports;
+    sbd_service_table services; /* watched TLS ports and what each serves (--tls-port) */
     uint16_t http_ports[SCAN_MAX_EXTRA_PORTS];
     size_t n_http_ports;
     size_t max_transfers;    /* concurrent TFTP transfers per input */

@@ -40,6 +40,16 @@ typedef struct finding {
     const char *related_what; /* "previous_itl", "trust_list", "not_found_request" */
 } finding;
 
+/* A trust-list decision of the engine for one phone: what it was offered, what it held, and
+ * what it did (sbd_trust_outcome: accepted_first, same, accepted_direct, pending_tvs, ...). */
+typedef struct run_move {
+    int outcome;
+    const obs_file *to;   /* the list offered */
+    const obs_file *from; /* the list held then (NULL: none) */
+    const obs_tls *tvs;   /* the TVS session that settled a pending list, or NULL */
+    char phone[64];
+} run_move;
+
 typedef struct run {
     const scan_opts *o;
     obs_input *inputs;
@@ -51,6 +61,8 @@ typedef struct run {
     size_t n_findings, cap_findings;
     uint64_t by_severity[3];
     uint64_t by_rule[SBD_RULE_COUNT];
+    run_move *moves; /* in decision order */
+    size_t n_moves, cap_moves;
 } run;
 
 /* After all inputs are scanned: move their content into run->content, then decide every file's

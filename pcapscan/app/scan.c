@@ -452,8 +452,8 @@ static int worker_open(worker *w)
     w->http = cap_http_new(&hl, &hcb);
     if (!w->tftp || !w->tls || !w->http)
         return -1;
-    for (size_t i = 0; i < o->n_tls_ports; i++)
-        cap_tls_add_port(w->tls, o->tls_ports[i]);
+    for (size_t i = 0; i < o->services.n; i++)
+        cap_tls_add_port(w->tls, o->services.ports[i].port);
     for (size_t i = 0; i < o->n_http_ports; i++)
         cap_http_add_port(w->http, o->http_ports[i]);
 

@@ -165,7 +165,12 @@ static void test_names(void)
 
 static void test_rule_table(void)
 {
-    CHECK_EQ_INT(SBD_RULE_COUNT, 17);
+    CHECK_EQ_INT(SBD_RULE_COUNT, 22);
+    for (int r = 0; r < SBD_RULE_COUNT; r++) {
+        CHECK(sbd_rule_title((sbd_rule)r)[0] != '\0');
+        CHECK(sbd_rule_meaning((sbd_rule)r)[0] != '\0');
+        CHECK(sbd_rule_remedy((sbd_rule)r)[0] != '\0');
+    }
     CHECK_STREQ(sbd_rule_id(SBD_RULE_TRUST_CHAIN_BROKEN), "TRUST_CHAIN_BROKEN");
     CHECK_EQ_INT(sbd_rule_severity(SBD_RULE_TRUST_CHAIN_BROKEN), SBD_SEV_ERROR);
     CHECK_EQ_INT(sbd_rule_severity(SBD_RULE_TRUST_VIA_TVS), SBD_SEV_WARNING);

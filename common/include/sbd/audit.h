@@ -17,60 +17,108 @@ typedef enum { SBD_SEV_INFO = 0, SBD_SEV_WARNING = 1, SBD_SEV_ERROR = 2 } sbd_se
 
 const char *sbd_severity_name(sbd_severity s); /* "info", "warning", "error" */
 
-/* id, severity, one-line meaning for the phones (what happens, what the administrator does). */
+/* The one rule table: id, severity, title (a constant summary: Wireshark's expert infos and report
+ * headings group by it), meaning (what happens to the phones) and remedy (what the administrator
+ * does). pcapscan's findings and the plugin's expert infos both come from it, so a rule has one
+ * severity everywhere. docs/trust-rules.md gives the source of each phone behaviour. */
 #define SBD_RULE_MAP(X)                                                                            \
-    X(TVS_CERT_MATCH, INFO,                                                                        \
-      "The certificate the TVS served matches the TVS record of the ITL, so phones can "           \
-      "authenticate the TVS and ask it about certificates they do not know.")                      \
-    X(TVS_CERT_NOT_IN_ITL, ERROR,                                                                  \
-      "The TVS served a certificate that is not the TVS record of the ITL the phones hold: "       \
-      "phones cannot authenticate the TVS, so new ITLs, configs and HTTPS services that need it "  \
-      "fail; restore the TVS certificate or delete the ITL on each phone.")                        \
-    X(TRUST_LIST_SIGNATURE_INVALID, ERROR,                                                         \
+    X(TVS_CERT_MATCH, INFO, "TVS certificate matches the held ITL",                                \
+      "The certificate the TVS served matches a TVS record of the ITL the phone holds, so the "    \
+      "phone can authenticate the TVS and ask it about certificates it does not know.",            \
+      "Nothing to do.")                                                                            \
+    X(TVS_CERT_NOT_IN_ITL, ERROR, "TVS certificate not in the held ITL",                           \
+      "The TVS served a certificate that is no TVS record of the ITL the phone holds: the phone "  \
+      "cannot authenticate the TVS, so new ITLs, configs and HTTPS services that need it fail.",   \
+      "Restore the TVS certificate the ITL lists (from a backup), or reset the phones' ITL "       \
+      "(utils itl reset when the held ITL lists ITLRecovery, else delete the ITL on each phone).") \
+    X(TRUST_LIST_SIGNATURE_INVALID, ERROR, "Trust list signature invalid",                         \
       "The trust list's signature does not verify: phones reject the file (tampered, corrupted "   \
-      "or signed with a key other than the one its SAST record names).")                           \
-    X(TRUST_LIST_SIGNER_UNKNOWN, ERROR,                                                            \
+      "or signed with a key other than the one its SAST record names).",                           \
+      "Regenerate the list on the TFTP server (restart the TFTP service) and check what "          \
+      "modifies files on the way.")                                                                \
+    X(TRUST_LIST_SIGNER_UNKNOWN, ERROR, "Trust list signer not in its own records",                \
       "The trust list names a signer that matches none of its own SAST records "                   \
-      "(\"This etoken was not used to sign the ITL file\"): phones reject it.")                    \
-    X(SGN_SIGNATURE_INVALID, ERROR,                                                                \
-      "A signed configuration file does not verify with the signer's key from the ITL: the "       \
-      "phone rejects it and keeps its old configuration.")                                         \
-    X(SGN_SIGNER_NOT_IN_ITL, WARNING,                                                              \
-      "The configuration file's signer is not in the phone's ITL: the phone must ask the TVS, "    \
-      "and rejects the file if the TVS cannot vouch for it.")                                      \
-    X(ITL_ROLLBACK, WARNING,                                                                       \
+      "(\"This etoken was not used to sign the ITL file\"): phones reject it.",                    \
+      "Regenerate the list on the TFTP server; for a CTL, run utils ctl update CTLFile.")          \
+    X(SGN_SIGNATURE_INVALID, ERROR, "Signed file does not verify",                                 \
+      "A signed file does not verify with the signer's key from the list the phone holds: the "    \
+      "phone rejects it and keeps its old configuration.",                                         \
+      "Restart the TFTP service so it signs the file again; check that the list the phone holds "  \
+      "is the cluster's current one.")                                                             \
+    X(SGN_SIGNER_NOT_IN_ITL, WARNING, "Signed file's signer not in the held list",                 \
+      "The signed file's signer is no CCM+TFTP/TFTP record of the list the phone holds: the "      \
+      "phone must ask the TVS, and rejects the file if the TVS cannot vouch for it.",              \
+      "Check that the phone holds the cluster's current ITL; after a CallManager regeneration "    \
+      "the TVS must still match the held ITL.")                                                    \
+    X(ITL_ROLLBACK, WARNING, "Rollback ITL served",                                                \
       "A rollback ITL (no CCM+TFTP, TFTP or TVS records) was served: phones that accept it "       \
-      "trust any configuration file, and secure HTTPS services stop working.")                     \
-    X(TRUST_CHAIN_BROKEN, ERROR,                                                                   \
-      "Phones holding the old ITL will refuse the new one: its signer is not in the old ITL and "  \
-      "the TVS certificate changed too (CallManager.pem and TVS.pem regenerated together); the "   \
-      "ITL must be deleted on each phone by hand.")                                                \
-    X(TRUST_VIA_TVS, WARNING,                                                                      \
-      "The new ITL is signed by a certificate the old ITL does not hold, but the TVS still "       \
-      "matches the old ITL: phones recover by asking the TVS.")                                    \
-    X(CERT_EXPIRED, ERROR,                                                                         \
+      "trust any configuration file, and secure HTTPS services stop working.",                     \
+      "Turn the rollback enterprise parameter off again once the phones have moved.")              \
+    X(TRUST_CHAIN_BROKEN, ERROR, "Phone refuses the new ITL",                                      \
+      "The phone refuses the new ITL: its signer is no record of the ITL the phone holds and the " \
+      "TVS certificate does not match that ITL either (CallManager.pem and TVS.pem regenerated "   \
+      "together, or a move to another cluster). The phone keeps the old ITL.",                     \
+      "If the held ITL lists an ITLRecovery certificate, utils itl reset recovers the phones "     \
+      "remotely; otherwise delete the ITL on each phone by hand.")                                 \
+    X(TRUST_VIA_TVS, WARNING, "New ITL accepted through TVS",                                      \
+      "The new ITL is signed by a certificate the held ITL does not list, but the TVS still "      \
+      "matches the held ITL: the phone accepts the new ITL by asking the TVS.",                    \
+      "Nothing urgent; do not regenerate TVS.pem before every phone holds the new ITL.")           \
+    X(CERT_EXPIRED, ERROR, "Certificate expired",                                                  \
       "A certificate had expired at capture time: files or services that depend on it cannot "     \
-      "be authenticated until it is regenerated.")                                                 \
-    X(CERT_EXPIRES_SOON, WARNING,                                                                  \
-      "A certificate expires soon: regenerate it before it does (CUCM warns 7 days ahead).")       \
-    X(ITL_TOO_LARGE, WARNING,                                                                      \
-      "The ITL is over 64 KB or holds more than 39 certificates: phones fail to register.")        \
-    X(TFTP_TRANSFER_INCOMPLETE, ERROR,                                                             \
-      "A trust or signed file transfer did not finish: the phone did not get the file.")           \
-    X(TRUST_FILE_FALLBACK, INFO,                                                                   \
+      "be authenticated until it is regenerated.",                                                 \
+      "Regenerate the certificate (set cert regen) and restart the services that use it.")         \
+    X(CERT_EXPIRES_SOON, WARNING, "Certificate expires soon",                                      \
+      "A certificate expires soon: files or services that depend on it stop being "                \
+      "authenticated when it does (CUCM warns 7 days ahead).",                                     \
+      "Plan the regeneration in a maintenance window, one TFTP node at a time.")                   \
+    X(ITL_TOO_LARGE, WARNING, "ITL too large for phones",                                          \
+      "The ITL is over 64 KB or holds more than 39 certificates: phones fail to register.",        \
+      "Remove unused trust certificates so the ITL stays within the limit.")                       \
+    X(TFTP_TRANSFER_INCOMPLETE, ERROR, "Trust or signed file transfer incomplete",                 \
+      "A trust or signed file transfer did not finish: the phone did not get the file.",           \
+      "Check the path between phone and TFTP server (loss, MTU, ACLs) and the TFTP service.")      \
+    X(TRUST_FILE_FALLBACK, INFO, "Per-phone trust file not found, fallback used",                  \
       "The per-phone trust file was not found and the phone fetched ITLFile.tlv/CTLFile.tlv "      \
-      "instead (centralized TFTP or no per-MAC file).")                                            \
-    X(HTTPS_CERT_NOT_IN_TRUST_LIST, INFO,                                                          \
-      "An HTTPS server certificate is not in the CTL/ITL: the phone asks the TVS about it, "       \
-      "which is normal.")                                                                          \
-    X(TLS_CERT_HIDDEN, INFO,                                                                       \
+      "instead (centralized TFTP or no per-MAC file).",                                            \
+      "Nothing to do unless the phone should have a per-MAC file.")                                \
+    X(HTTPS_CERT_NOT_IN_TRUST_LIST, INFO, "HTTPS certificate not in the held lists",               \
+      "An HTTPS server certificate is in none of the lists the phone holds: the phone asks the "   \
+      "TVS about it, which is normal.",                                                            \
+      "Nothing to do while the TVS answers.")                                                      \
+    X(TLS_CERT_HIDDEN, INFO, "TLS 1.3: server certificate not visible",                            \
       "A TLS 1.3 session on a watched port: the server certificate is encrypted and cannot be "    \
-      "checked from the capture.")                                                                 \
-    X(CAPTURE_TRUNCATED, WARNING,                                                                  \
-      "The capture file ends mid-record or has a corrupt record: it was read up to that point.")
+      "checked from the capture.",                                                                 \
+      "Capture with the TLS key log, or check the certificate on the server.")                     \
+    X(CAPTURE_TRUNCATED, WARNING, "Capture file truncated",                                        \
+      "The capture file ends mid-record or has a corrupt record: it was read up to that point.",   \
+      "Nothing to do for the phones; capture again for a complete picture.")                       \
+    X(CTL_CHAIN_BROKEN, ERROR, "Phone refuses the new CTL",                                        \
+      "The phone refuses the new CTL: its signer is no SAST record of the CTL the phone holds "    \
+      "(there is no TVS fallback for a CTL). The phone keeps the old CTL.",                        \
+      "Sign the CTL with a token or key the phones' CTL lists (utils ctl update CTLFile on the "   \
+      "node whose certificate the held CTL lists), or delete the CTL on each phone.")              \
+    X(ITL_RECOVERY_SIGNED, INFO, "ITL signed by ITLRecovery",                                      \
+      "The ITL is signed by an ITLRecovery record of the list the phone holds (CUCM 12+ signs "    \
+      "every ITL so; on older releases this is a bulk ITL reset).",                                \
+      "Nothing to do.")                                                                            \
+    X(SIGNALING_CERT_NOT_IN_CTL, ERROR, "Signalling certificate not in the held CTL",              \
+      "A phone holding a CTL met a SIP TLS/SCCP TLS certificate that is no CCM or CCM+TFTP "       \
+      "record of that CTL: secure phones cannot register.",                                        \
+      "Update the CTL after a CallManager regeneration (utils ctl update CTLFile) and reset the "  \
+      "phones.")                                                                                   \
+    X(CAPF_CERT_NOT_IN_TRUST_LIST, WARNING, "CAPF certificate not in the held lists",              \
+      "The CAPF server certificate is no CAPF record of the lists the phone holds: LSC "           \
+      "operations fail.",                                                                          \
+      "Restart TFTP after a CAPF regeneration so the ITL (and CTL) list the new CAPF "             \
+      "certificate; update the CTL in mixed mode.")                                                \
+    X(TFTP_HTTPS_CERT_NOT_IN_ITL, WARNING, "HTTPS TFTP certificate not in the held ITL",           \
+      "The HTTPS TFTP (6971/6972) certificate is no TFTP-role record of the ITL the phone holds: " \
+      "the phone asks the TVS or falls back to HTTP 6970.",                                        \
+      "Check that the ITL lists the certificate the TFTP node serves on 6971/6972.")
 
 typedef enum {
-#define SBD_RULE_ENUM(id, sev, text) SBD_RULE_##id,
+#define SBD_RULE_ENUM(id, sev, title, text, remedy) SBD_RULE_##id,
     SBD_RULE_MAP(SBD_RULE_ENUM)
 #undef SBD_RULE_ENUM
         SBD_RULE_COUNT
@@ -79,6 +127,8 @@ typedef enum {
 const char *sbd_rule_id(sbd_rule r); /* "TVS_CERT_MATCH" */
 sbd_severity sbd_rule_severity(sbd_rule r);
 const char *sbd_rule_meaning(sbd_rule r); /* the plain-language sentence above */
+const char *sbd_rule_title(sbd_rule r);   /* the constant summary */
+const char *sbd_rule_remedy(sbd_rule r);  /* what the administrator does */
 /* Rule from its ID string; returns false when unknown. */
 bool sbd_rule_from_id(const char *id, sbd_rule *out);
 
@@ -107,6 +157,18 @@ typedef enum {
  * "verifyCertWithHashFromTL"). *rec gets the matching record when there is one. */
 sbd_tvs_match sbd_audit_tvs_cert(const sbd_file *tl, const sbd_cert_id *wire,
                                  const sbd_record **rec);
+
+/* Role sets for sbd_audit_cert_role: bit (1u << FUNCTION). */
+#define SBD_ROLE(fn) (1u << (fn))
+#define SBD_ROLES_TFTP (SBD_ROLE(SBD_FN_CCM_TFTP) | SBD_ROLE(SBD_FN_TFTP))
+#define SBD_ROLES_SIGNALING (SBD_ROLE(SBD_FN_CCM) | SBD_ROLE(SBD_FN_CCM_TFTP))
+#define SBD_ROLES_ANY 0xffffffffu
+
+/* The generalisation of sbd_audit_tvs_cert to any set of record roles: a record of one of the
+ * roles with the certificate's issuer + serial whose hash agrees (SBD_TVS_MATCH), or why not
+ * (SBD_TVS_NO_TVS_RECORDS then means: no record of those roles at all). */
+sbd_tvs_match sbd_audit_cert_role(const sbd_file *tl, const sbd_cert_id *wire, uint32_t roles,
+                                  const sbd_record **rec);
 
 /* Is the certificate in the list at all (any role)? For HTTPS_CERT_NOT_IN_TRUST_LIST. */
 bool sbd_audit_cert_in_list(const sbd_file *tl, const sbd_cert_id *c);

@@ -1,0 +1,32 @@
+/* A string-keyed map for capture-controlled keys (phone MACs, client addresses): keyed SipHash with
+ * a random key per map and a table that grows, so no input can pile its keys into one chain. */
+#ifndef SBD_SMAP_H
+#define SBD_SMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sbd_smap_ent {
+    char *key;
+    void *val;
+    struct sbd_smap_ent *next;
+} sbd_smap_ent;
+
+typedef struct sbd_smap {
+    sbd_smap_ent **b;
+    size_t nb, n;
+    uint64_t k0, k1;
+} sbd_smap;
+
+/* SipHash-2-4 of p[0..n) under (k0, k1). */
+uint64_t sbd_siphash(uint64_t k0, uint64_t k1, const void *p, size_t n);
+
+void *sbd_smap_get(const sbd_smap *m, const char *key);
+sbd_smap_ent *sbd_smap_find(const sbd_smap *m, const char *key);
+/* The entry for key, created with val NULL when absent; NULL when out of memory. */
+sbd_smap_ent *sbd_smap_put(sbd_smap *m, const char *key);
+/* Frees keys and entries; each value is handed to free_val first (may be NULL). */
+void sbd_smap_free(sbd_smap *m, void (*free_val)(void *));
+
+#endif

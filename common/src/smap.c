@@ -1,0 +1,150 @@
+/* Keyed string map (sbd/smap.h). */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "sbd/smap.h"
+
+#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND                                                                                   \
+    do {                                                                                           \
+        v0 += v1;                                                                                  \
+        v1 = ROTL(v1, 13);                                                                         \
+        v1 ^= v0;                                                                                  \
+        v0 = ROTL(v0, 32);                                                                         \
+        v2 += v3;                                                                                  \
+        v3 = ROTL(v3, 16);                                                                         \
+        v3 ^= v2;                                                                                  \
+        v0 += v3;                                                                                  \
+        v3 = ROTL(v3, 21);                                                                         \
+        v3 ^= v0;                                                                                  \
+        v2 += v1;                                                                                  \
+        v1 = ROTL(v1, 17);                                                                         \
+        v1 ^= v2;                                                                                  \
+        v2 = ROTL(v2, 32);                                                                         \
+    } while (0)
+
+static uint64_t load_le64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+uint64_t sbd_siphash(uint64_t k0, uint64_t k1, const void *data, size_t n)
+{
+    const uint8_t *p = data;
+    uint64_t v0 = 0x736f6d6570736575ULL ^ k0, v1 = 0x646f72616e646f6dULL ^ k1;
+    uint64_t v2 = 0x6c7967656e657261ULL ^ k0, v3 = 0x7465646279746573ULL ^ k1;
+    size_t full = n - n % 8;
+    for (size_t i = 0; i < full; i += 8) {
+        uint64_t m = load_le64(p + i);
+        v3 ^= m;
+        SIPROUND;
+        SIPROUND;
+        v0 ^= m;
+    }
+    uint64_t last = (uint64_t)(n & 0xff) << 56;
+    for (size_t i = 0; i < n % 8; i++)
+        last |= (uint64_t)p[full + i] << (8 * i);
+    v3 ^= last;
+    SIPROUND;
+    SIPROUND;
+    v0 ^= last;
+    v2 ^= 0xff;
+    SIPROUND;
+    SIPROUND;
+    SIPROUND;
+    SIPROUND;
+    return v0 ^ v1 ^ v2 ^ v3;
+}
+
+static size_t slot(const sbd_smap *m, const char *key)
+{
+    return (size_t)(sbd_siphash(m->k0, m->k1, key, strlen(key)) & (m->nb - 1));
+}
+
+sbd_smap_ent *sbd_smap_find(const sbd_smap *m, const char *key)
+{
+    if (!m->nb || !key)
+        return NULL;
+    for (sbd_smap_ent *e = m->b[slot(m, key)]; e; e = e->next)
+        if (strcmp(e->key, key) == 0)
+            return e;
+    return NULL;
+}
+
+void *sbd_smap_get(const sbd_smap *m, const char *key)
+{
+    sbd_smap_ent *e = sbd_smap_find(m, key);
+    return e ? e->val : NULL;
+}
+
+static void seed(sbd_smap *m)
+{
+    uint64_t k[2] = {0, 0};
+    if (getrandom(k, sizeof k, 0) != (ssize_t)sizeof k) {
+        /* No entropy at all is unusual; an address still differs between runs under ASLR. */
+        k[0] = (uint64_t)(uintptr_t)m ^ 0x9e3779b97f4a7c15ULL;
+        k[1] = (uint64_t)(uintptr_t)&k;
+    }
+    m->k0 = k[0];
+    m->k1 = k[1] | 1;
+}
+
+static int grow(sbd_smap *m)
+{
+    size_t nb = m->nb ? m->nb * 2 : 64;
+    sbd_smap_ent **b = calloc(nb, sizeof *b);
+    if (!b)
+        return -1;
+    if (!m->nb)
+        seed(m);
+    sbd_smap_ent **old = m->b;
+    size_t old_nb = m->nb;
+    m->b = b;
+    m->nb = nb;
+    for (size_t i = 0; i < old_nb; i++)
+        for (sbd_smap_ent *e = old[i], *nx; e; e = nx) {
+            nx = e->next;
+            size_t k = slot(m, e->key);
+            e->next = b[k];
+            b[k] = e;
+        }
+    free(old);
+    return 0;
+}
+
+sbd_smap_ent *sbd_smap_put(sbd_smap *m, const char *key)
+{
+    sbd_smap_ent *e = sbd_smap_find(m, key);
+    if (e)
+        return e;
+    if (m->n + 1 > m->nb && grow(m) != 0)
+        return NULL;
+    e = calloc(1, sizeof *e);
+    if (!e || !(e->key = strdup(key))) {
+        free(e);
+        return NULL;
+    }
+    size_t k = slot(m, key);
+    e->next = m->b[k];
+    m->b[k] = e;
+    m->n++;
+    return e;
+}
+
+void sbd_smap_free(sbd_smap *m, void (*free_val)(void *))
+{
+    for (size_t i = 0; i < m->nb; i++)
+        for (sbd_smap_ent *e = m->b[i], *nx; e; e = nx) {
+            nx = e->next;
+            if (free_val)
+                free_val(e->val);
+            free(e->key);
+            free(e);
+        }
+    free(m->b);
+    memset(m, 0, sizeof *m);
+}
