@@ -177,37 +177,6 @@ int sbd_audit_expiry(int64_t not_after, int64_t now, int warn_days)
     return 0;
 }
 
-const char *sbd_continuity_name(sbd_continuity c)
-{
-    switch (c) {
-    case SBD_CONT_SAME:
-        return "same";
-    case SBD_CONT_DIRECT:
-        return "direct";
-    case SBD_CONT_VIA_TVS:
-        return "via_tvs";
-    case SBD_CONT_BROKEN:
-        return "broken";
-    default:
-        return "unknown";
-    }
-}
-
-sbd_continuity sbd_audit_continuity(const sbd_file *a, const sbd_file *b,
-                                    const sbd_cert_id *tvs_after_b)
-{
-    if (a->len == b->len && memcmp(a->buf, b->buf, a->len) == 0)
-        return SBD_CONT_SAME;
-    sbd_verify_result vr;
-    if (sbd_verify_with(b, a, false, &vr) == SBD_SIG_VALID)
-        return SBD_CONT_DIRECT;
-    /* B's signer is not a key A holds: the phone asks the TVS it knows from A. */
-    if (!tvs_after_b)
-        return SBD_CONT_UNKNOWN;
-    return sbd_audit_tvs_cert(a, tvs_after_b, NULL) == SBD_TVS_MATCH ? SBD_CONT_VIA_TVS
-                                                                     : SBD_CONT_BROKEN;
-}
-
 /* Case-insensitive prefix/suffix tests on a base name. */
 static bool has_prefix(const char *s, const char *p)
 {

@@ -6,6 +6,7 @@
 #include "cap/tls_certs.h"
 #include "out_html.h"
 #include "sbd/listing.h"
+#include "sbd/trust.h"
 
 /* ---- small helpers --------------------------------------------------------------------------- */
 
@@ -108,206 +109,72 @@ static void versions_table(const html_doc *d)
     fputs("</table>\n", out);
 }
 
-/* A change of ITL seen by a phone, and how many phones made it. */
+/* A change of trust list the engine decided for some phones, and how many phones made it. */
 typedef struct transition {
     const html_list *a, *b;
-    sbd_continuity c;
+    int outcome; /* sbd_trust_outcome */
     size_t phones;
 } transition;
 
-typedef struct held {
-    const char *phone;
-    const html_list *itl;
-} held;
-
-/* TVS sessions with a readable certificate, by time (input order among equal times), and the
- * same sorted by client: each "first one after" is then a binary search, not a scan of every
- * session per ITL change. */
-typedef struct tvs_index {
-    const obs_tls **by_time, **by_client;
-    cap_addr *keys; /* by_client[i]'s client, unused address bytes zeroed */
-    size_t n;
-} tvs_index;
-
-static cap_addr addr_key(const cap_addr *a)
+/* The engine's settled list decisions (run.moves), grouped by (held list, offered list,
+ * outcome): the report shows them, it does not decide them again. */
+static size_t collect_transitions(const html_doc *d, transition *tr, size_t max)
 {
-    cap_addr k;
-    memset(&k, 0, sizeof k);
-    k.family = a->family;
-    memcpy(k.a, a->a, a->family == 6 ? 16 : 4);
-    return k;
-}
-
-static int cmp_tls_time(const void *a, const void *b)
-{
-    const obs_tls *x = *(const obs_tls *const *)a, *y = *(const obs_tls *const *)b;
-    if (x->ts_usec != y->ts_usec)
-        return x->ts_usec < y->ts_usec ? -1 : 1;
-    if (x->input != y->input) /* then in input and session order, as a scan meets them */
-        return x->input < y->input ? -1 : 1;
-    return x < y ? -1 : x > y;
-}
-
-static int cmp_tls_client(const void *a, const void *b)
-{
-    const obs_tls *x = *(const obs_tls *const *)a, *y = *(const obs_tls *const *)b;
-    cap_addr kx = addr_key(&x->client), ky = addr_key(&y->client);
-    int c = memcmp(&kx, &ky, sizeof kx);
-    return c ? c : cmp_tls_time(a, b);
-}
-
-static bool tvs_index_build(const html_doc *d, tvs_index *x)
-{
-    memset(x, 0, sizeof *x);
     size_t n = 0;
-    for (size_t i = 0; i < d->r->n_inputs; i++)
-        n += d->r->inputs[i].n_tls;
-    x->by_time = calloc(n + 1, sizeof *x->by_time);
-    x->by_client = calloc(n + 1, sizeof *x->by_client);
-    x->keys = calloc(n + 1, sizeof *x->keys);
-    if (!x->by_time || !x->by_client || !x->keys)
-        return false;
-    for (size_t i = 0; i < d->r->n_inputs; i++)
-        for (size_t k = 0; k < d->r->inputs[i].n_tls; k++) {
-            const obs_tls *t = &d->r->inputs[i].tls[k];
-            if (t->kind == OBS_TLS_CERTS && t->sport == 2445 && t->n_certs && t->certs[0].info_ok)
-                x->by_time[x->n] = x->by_client[x->n] = t, x->n++;
-        }
-    qsort(x->by_time, x->n, sizeof *x->by_time, cmp_tls_time);
-    qsort(x->by_client, x->n, sizeof *x->by_client, cmp_tls_client);
-    for (size_t i = 0; i < x->n; i++)
-        x->keys[i] = addr_key(&x->by_client[i]->client);
-    return true;
-}
-
-static void tvs_index_free(tvs_index *x)
-{
-    free(x->by_time);
-    free(x->by_client);
-    free(x->keys);
-}
-
-/* The first of a[lo..hi) (sorted by time) at or after ts, or NULL. */
-static const obs_tls *first_at(const obs_tls *const *a, size_t lo, size_t hi, int64_t ts)
-{
-    size_t end = hi;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (a[mid]->ts_usec < ts)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < end ? a[lo] : NULL;
-}
-
-/* The first TVS certificate served after `after` (the same client preferred), as the rules
- * pass picks it for the continuity decision. */
-static const obs_tls *tvs_after(const tvs_index *x, const obs_file *after)
-{
-    cap_addr key = addr_key(&after->client);
-    size_t lo = 0, hi = x->n; /* the first (client, time) at or after (key, after's time) */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = memcmp(&x->keys[mid], &key, sizeof key);
-        if (c < 0 || (c == 0 && x->by_client[mid]->ts_usec < after->ts_usec))
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo < x->n && memcmp(&x->keys[lo], &key, sizeof key) == 0)
-        return x->by_client[lo];
-    return first_at(x->by_time, 0, x->n, after->ts_usec);
-}
-
-static void note_transition(transition *tr, size_t *n, const html_list *a, const html_list *b,
-                            sbd_continuity c)
-{
-    for (size_t i = 0; i < *n; i++)
-        if (tr[i].a == a && tr[i].b == b) {
-            tr[i].phones++;
-            return;
-        }
-    tr[(*n)++] = (transition){a, b, c, 1};
-}
-
-/* Replays what each phone holds, in packet-time order: a validly signed ITL replaces the held
- * one unless the continuity rule says the phone rejects it. */
-static size_t collect_transitions(const html_doc *d, transition *tr)
-{
-    held *h = calloc(d->n_files + 1, sizeof *h);
-    size_t nh = 0, n = 0;
-    kmap phones;
-    kmap_init(&phones);
-    tvs_index tvs;
-    bool ok = tvs_index_build(d, &tvs);
-    for (size_t i = 0; ok && h && i < d->n_files; i++) {
-        const obs_file *f = d->files[i];
-        const html_list *l = f->has_digest && !f->upload ? html_list_of(d, f->sha256) : NULL;
-        if (!l || l->ctl || f->sig != SBD_SIG_VALID)
+    for (size_t i = 0; i < d->r->n_moves && n < max; i++) {
+        const run_move *m = &d->r->moves[i];
+        if (!m->from || m->outcome == SBD_OUT_LIST_FIRST || m->outcome == SBD_OUT_LIST_SAME ||
+            m->outcome == SBD_OUT_LIST_PENDING)
             continue;
-        size_t k = kmap_put_str(&phones, f->phone, nh, NULL);
-        if (k == SIZE_MAX)
-            break;
-        if (k == nh)
-            h[nh++] = (held){f->phone, NULL};
-        if (h[k].itl && h[k].itl != l) {
-            const obs_tls *t = tvs_after(&tvs, f);
-            sbd_cert_id id;
-            if (t)
-                id = sbd_cert_id_of(&t->certs[0].info);
-            sbd_continuity c = sbd_audit_continuity(&h[k].itl->b->f, &l->b->f, t ? &id : NULL);
-            note_transition(tr, &n, h[k].itl, l, c);
-            if (c == SBD_CONT_BROKEN)
-                continue; /* the phone keeps the ITL it had */
-        }
-        h[k].itl = l;
+        const html_list *a = m->from->has_digest ? html_list_of(d, m->from->sha256) : NULL;
+        const html_list *b = m->to->has_digest ? html_list_of(d, m->to->sha256) : NULL;
+        if (!a || !b)
+            continue;
+        size_t k = 0;
+        while (k < n && !(tr[k].a == a && tr[k].b == b && tr[k].outcome == m->outcome))
+            k++;
+        if (k == n)
+            tr[n++] = (transition){a, b, m->outcome, 0};
+        tr[k].phones++;
     }
-    tvs_index_free(&tvs);
-    kmap_free(&phones);
-    free(h);
     return n;
 }
 
-static void continuity_words(sbd_continuity c, const char **cls, const char **text)
+static const char *outcome_class(int o)
 {
-    switch (c) {
-    case SBD_CONT_SAME:
-        *cls = "ok", *text = "same signer: trusted directly";
-        break;
-    case SBD_CONT_DIRECT:
-        *cls = "ok", *text = "trusted directly (new signer is in the old ITL)";
-        break;
-    case SBD_CONT_VIA_TVS:
-        *cls = "warn", *text = "trusted via TVS (the TVS still matches the old ITL)";
-        break;
-    case SBD_CONT_BROKEN:
-        *cls = "fail", *text = "BROKEN: phones reject it until the ITL is deleted by hand";
-        break;
+    switch (o) {
+    case SBD_OUT_LIST_DIRECT:
+        return "ok";
+    case SBD_OUT_LIST_VIA_TVS:
+        return "warn";
+    case SBD_OUT_LIST_REFUSED:
+        return "fail";
     default:
-        *cls = "neutral", *text = "undecided: no TVS certificate seen after it";
+        return "neutral";
     }
 }
 
 static void continuity_table(const html_doc *d)
 {
     FILE *out = d->out;
-    transition *tr = calloc(d->n_files + 1, sizeof *tr);
-    size_t n = tr ? collect_transitions(d, tr) : 0;
+    size_t max = d->r->n_moves + 1;
+    transition *tr = calloc(max, sizeof *tr);
+    size_t n = tr ? collect_transitions(d, tr, max) : 0;
     if (!n) {
-        fputs("<p class=\"note\">No phone was seen moving from one ITL to another.</p>\n", out);
+        fputs("<p class=\"note\">No phone was seen moving from one trust list to another.</p>\n",
+              out);
         free(tr);
         return;
     }
-    fputs("<table><tr><th>from</th><th>to</th><th>continuity</th><th>phones</th></tr>\n", out);
+    fputs("<table><tr><th>from</th><th>to</th><th>what the phones did</th><th>phones</th></tr>\n",
+          out);
     for (size_t i = 0; i < n; i++) {
-        const char *cls, *text;
-        continuity_words(tr[i].c, &cls, &text);
         fputs("<tr><td>", out);
         list_link(d, tr[i].a);
         fputs("</td><td>", out);
         list_link(d, tr[i].b);
-        fprintf(out, "</td><td class=\"%s\">%s</td><td>%zu</td></tr>\n", cls, text, tr[i].phones);
+        fprintf(out, "</td><td class=\"%s\">%s</td><td>%zu</td></tr>\n",
+                outcome_class(tr[i].outcome), sbd_trust_outcome_text(tr[i].outcome), tr[i].phones);
     }
     fputs("</table>\n", out);
     free(tr);
@@ -442,9 +309,7 @@ static html_mark tls_event(const html_doc *d, const obs_tls *t, char *status, si
         return severity_mark(worst);
     }
     snprintf(status, sz, "%s",
-             html_has_rule(d, t, SBD_RULE_TVS_CERT_MATCH) ? "certificate matches the ITL"
-             : t->sport == 2445                           ? "certificate not checked (no ITL)"
-                                                          : "certificate seen");
+             t->judged ? sbd_trust_outcome_text(t->verdict) : "certificate seen (not judged)");
     return HTML_MARK_OK;
 }
 
@@ -772,38 +637,38 @@ static int cmp_tls_item(const void *a, const void *b)
     return x->t->ts_usec < y->t->ts_usec ? -1 : x->t->ts_usec > y->t->ts_usec;
 }
 
-/* Where this certificate stands in the validly signed trust lists seen. */
-static void cert_trust_cell(const html_doc *d, const sbd_cert_info *ci, uint16_t port)
+/* The engine's verdict on the leaf, against the list the phone held (run by the rules pass). */
+static void cert_trust_cell(const html_doc *d, const obs_tls *t, size_t idx)
 {
     FILE *out = d->out;
-    sbd_cert_id id = sbd_cert_id_of(ci);
-    size_t hits = 0;
     fputs("<td>", out);
-    for (size_t i = 0; i < d->n_lists; i++) {
-        const html_list *l = &d->lists[i];
-        if (l->b->self.status != SBD_SIG_VALID || !sbd_audit_cert_in_list(&l->b->f, &id))
-            continue;
-        /* On the TVS port the record that matters is the TVS one (the phone's lookup). */
-        const sbd_record *rec = NULL;
-        if (port != 2445 || sbd_audit_tvs_cert(&l->b->f, &id, &rec) != SBD_TVS_MATCH)
-            rec = sbd_find_by_issuer_serial(&l->b->f, ci->issuer, ci->serial, ci->serial_len, NULL);
-        const char *fn = rec && rec->function_elem ? sbd_function_name(rec->function) : NULL;
-        fputs(hits++ ? "<br/>" : "<span class=\"c-ok\">in ", out);
-        list_link(d, l);
-        if (fn)
-            fprintf(out, " as %s", fn);
+    if (idx != 0 || !t->judged) {
+        fputs(idx ? "" : "<span class=\"note\">not judged</span>", out);
+        fputs("</td>", out);
+        return;
     }
-    if (hits)
+    const char *cls = t->verdict == SBD_OUT_SERVER_IN_LIST   ? "c-ok"
+                      : t->verdict == SBD_OUT_SERVER_NO_LIST ? "note"
+                                                             : "c-fail";
+    fprintf(out, "<span class=\"%s\">%s</span>", cls, sbd_trust_outcome_text(t->verdict));
+    const html_list *l = t->judged_against && t->judged_against->has_digest
+                             ? html_list_of(d, t->judged_against->sha256)
+                             : NULL;
+    if (l) {
+        fputs("<br/><span class=\"note\">against ", out);
+        list_link(d, l);
+        if (t->judged_record != (size_t)-1 && t->judged_record < l->b->f.n_records) {
+            const sbd_record *rec = &l->b->f.records[t->judged_record];
+            if (rec->function_elem)
+                fprintf(out, " (record %zu, %s)", t->judged_record + 1,
+                        sbd_function_name(rec->function));
+        }
         fputs("</span>", out);
-    else if (port == 2445)
-        fputs("<strong class=\"c-fail\">in no ITL: phones cannot authenticate this TVS</strong>",
-              out);
-    else
-        fputs("not in the CTL/ITL: phones ask the TVS", out);
+    }
     fputs("</td>", out);
 }
 
-static void cert_row(const html_doc *d, const obs_cert *c, size_t idx, uint16_t port)
+static void cert_row(const html_doc *d, const obs_tls *t, const obs_cert *c, size_t idx)
 {
     FILE *out = d->out;
     if (!c->info_ok) {
@@ -825,7 +690,7 @@ static void cert_row(const html_doc *d, const obs_cert *c, size_t idx, uint16_t 
             sbd_time_iso(c->info.not_before, a, sizeof a),
             sbd_time_iso(c->info.not_after, b, sizeof b),
             sbd_hex_lower(c->info.sha256, 32, sha, sizeof sha));
-    cert_trust_cell(d, &c->info, port);
+    cert_trust_cell(d, t, idx);
     fputs("</tr>\n", out);
 }
 
@@ -851,12 +716,7 @@ static void server_card(const html_doc *d, const tls_item *items, size_t n, size
     fprintf(out,
             "<div class=\"card server\" id=\"srv-%zu\">\n<h3><span class=\"mono\">%s</span> "
             "<span class=\"sub\">%s</span></h3>\n",
-            idx, items[0].server,
-            port == 2445                  ? "TVS"
-            : port == 8443 || port == 443 ? "HTTPS"
-            : port == 3804                ? "CAPF"
-            : port == 5061                ? "SIP TLS"
-                                          : "TLS");
+            idx, items[0].server, sbd_service_text(sbd_service_of_port(&d->r->o->services, port)));
     fputs("<table><tr><th>time (UTC)</th><th>capture, packet</th><th>client</th><th>version</th>"
           "<th>SNI</th><th>result</th></tr>\n",
           out);
@@ -874,7 +734,7 @@ static void server_card(const html_doc *d, const tls_item *items, size_t n, size
             const obs_cert *oc = &items[i].t->certs[c];
             bool added = false; /* out of memory: shown again rather than lost */
             if (kmap_put(&seen, oc->der, oc->len, 0, &added) == SIZE_MAX || added)
-                cert_row(d, oc, c, port);
+                cert_row(d, items[i].t, oc, c);
         }
     kmap_free(&seen);
     fputs("</table>\n</div>\n", out);

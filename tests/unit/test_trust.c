@@ -113,6 +113,9 @@ static bool build(void)
                                "CCM+TFTP:callmanager.pem --record TVS:tvs.pem:certhash") &&
            fx_gen("d-rec.tlv", "tl " REC "--record SAST:itlrecovery.pem --record "
                                "CCM+TFTP:callmanager2.pem --record TVS:tvs2.pem:certhash") &&
+           fx_gen("a-again.tlv",
+                  "tl " CM "--timestamp 1700000999 --record SAST:callmanager.pem "
+                  "--record CCM+TFTP:callmanager.pem --record TVS:tvs.pem:certhash") &&
            fx_gen("rollback.tlv", "tl " CM "--record SAST:callmanager.pem") &&
            fx_gen("a-tampered.tlv", "tl " CM "--tamper 400 --record SAST:callmanager.pem "
                                     "--record CCM+TFTP:callmanager.pem --record "
@@ -188,7 +191,8 @@ static sbd_trust *engine(seen *s)
 #define CNF "SEP001122334455.cnf.xml.sgn"
 
 typedef struct mat {
-    const item *a, *b, *c, *a_rec, *d_rec, *rollback, *tampered, *ctl1, *ctl1b, *ctl2, *cnf, *cnf2;
+    const item *a, *a_again, *b, *c, *a_rec, *d_rec, *rollback, *tampered, *ctl1, *ctl1b, *ctl2,
+        *cnf, *cnf2;
     wire tvs, tvs2, capf, tomcat, cm, cm2;
 } mat;
 
@@ -227,6 +231,24 @@ static void test_via_tvs(const mat *m)
     CHECK_EQ_INT(count_rule(&s, SBD_RULE_TRUST_CHAIN_BROKEN), 0);
     CHECK_EQ_INT(count_rule(&s, SBD_RULE_SGN_SIGNER_NOT_IN_ITL), 0);
     CHECK_EQ_INT(count_outcome(&s, SBD_OUT_SIGNED_VALID), 1); /* against b, now held */
+    sbd_trust_free(t);
+}
+
+/* A new version signed by the same key; and back from b to a, which only the TVS can vouch for. */
+static void test_direct_and_back(const mat *m)
+{
+    seen s;
+    sbd_trust *t = engine(&s);
+    file_ev(t, PHONE, ITL, m->a);
+    file_ev(t, PHONE, ITL, m->a_again);
+    CHECK_EQ_INT(count_outcome(&s, SBD_OUT_LIST_DIRECT), 1);
+    sbd_trust_free(t);
+    t = engine(&s);
+    file_ev(t, PHONE, ITL, m->b);
+    file_ev(t, PHONE, ITL, m->a);
+    tls_ev(t, PHONE, 2445, &m->tvs);
+    sbd_trust_finish(t);
+    CHECK_EQ_INT(count_rule(&s, SBD_RULE_TRUST_VIA_TVS), 1);
     sbd_trust_free(t);
 }
 
@@ -442,6 +464,7 @@ int main(void)
     memset(&m, 0, sizeof m);
     m.a = load_item("a.tlv");
     m.b = load_item("b.tlv");
+    m.a_again = load_item("a-again.tlv");
     m.c = load_item("c.tlv");
     m.a_rec = load_item("a-rec.tlv");
     m.d_rec = load_item("d-rec.tlv");
@@ -452,14 +475,15 @@ int main(void)
     m.ctl2 = load_item("ctl2.tlv");
     m.cnf = load_item("cnf.sgn");
     m.cnf2 = load_item("cnf2.sgn");
-    CHECK(m.a && m.b && m.c && m.a_rec && m.d_rec && m.rollback && m.ctl1 && m.ctl1b && m.ctl2 &&
-          m.cnf && m.cnf2);
+    CHECK(m.a && m.a_again && m.b && m.c && m.a_rec && m.d_rec && m.rollback && m.ctl1 && m.ctl1b &&
+          m.ctl2 && m.cnf && m.cnf2);
     CHECK(load_wire("tvs", &m.tvs) && load_wire("tvs2", &m.tvs2) && load_wire("capf", &m.capf) &&
           load_wire("tomcat", &m.tomcat) && load_wire("callmanager", &m.cm) &&
           load_wire("callmanager2", &m.cm2));
     if (check_failed == 0) {
         test_first_same_valid(&m);
         test_via_tvs(&m);
+        test_direct_and_back(&m);
         test_chain_broken(&m);
         test_undecided(&m);
         test_fallback_tvs(&m);

@@ -184,21 +184,6 @@ bool sbd_audit_itl_too_large(const sbd_file *tl);
 /* Expiry at time `now`: 0 valid, 1 expires within warn_days, 2 expired. */
 int sbd_audit_expiry(int64_t not_after, int64_t now, int warn_days);
 
-typedef enum {
-    SBD_CONT_SAME,    /* B is byte-identical to A or signed by the same signer */
-    SBD_CONT_DIRECT,  /* B's signer is a record of A: accepted directly */
-    SBD_CONT_VIA_TVS, /* B's signer not in A, but the TVS cert seen matches A's TVS record */
-    SBD_CONT_BROKEN,  /* B's signer not in A and the TVS cert does not match A */
-    SBD_CONT_UNKNOWN, /* B's signer not in A and no TVS cert was seen to decide */
-} sbd_continuity;
-
-const char *sbd_continuity_name(sbd_continuity c); /* "same", "direct", "via_tvs", ... */
-
-/* Would a phone holding A accept B? tvs_after_b: the TVS server certificate seen after B was
- * served (NULL when none was seen). Implements docs/trust-rules.md, "A new trust list". */
-sbd_continuity sbd_audit_continuity(const sbd_file *a, const sbd_file *b,
-                                    const sbd_cert_id *tvs_after_b);
-
 /* ---- File names the phone asks for (docs/trust-rules.md, "Boot order and transfers") ---- */
 
 typedef enum {
