@@ -130,6 +130,12 @@ void obs_json_add_input(json_t *o, const obs_input *in)
     esc_json_set(o, "input", json_integer((json_int_t)in->listed));
     esc_json_set(o, "first_time_usec", json_integer((json_int_t)in->first_ts));
     esc_json_set(o, "last_time_usec", json_integer((json_int_t)in->last_ts));
+    /* The capture file's identity where it was scanned: a merge on another host cannot read it. */
+    char hex[65];
+    esc_json_set(o, "sha256",
+                 in->has_digest ? esc_json_str(sbd_hex_lower(in->sha256, 32, hex, sizeof hex))
+                                : json_null());
+    esc_json_set(o, "bytes", in->has_digest ? json_integer((json_int_t)in->bytes) : json_null());
 }
 
 void obs_json_add_summary(json_t *o, const run *r)
@@ -734,6 +740,16 @@ static bool read_input_status(reader *rd, const json_t *o, obs_input *in)
         !get_int(rd, o, "last_time_usec", true, INT64_MIN / 2, INT64_MAX / 2, &last))
         return false;
     in->linktype = (int)linktype;
+    const char *sha = NULL;
+    uint64_t bytes = 0;
+    if (!get_str(rd, o, "sha256", false, &sha) || !get_u64(rd, o, "bytes", false, &bytes))
+        return false;
+    if (sha) {
+        if (strlen(sha) != 64 || !parse_hex(sha, in->sha256, 32))
+            return fail(rd, "input sha256 is not 64 hex digits");
+        in->has_digest = true;
+        in->bytes = bytes;
+    }
     in->first_ts = first;
     in->last_ts = last;
     const char *why = NULL;

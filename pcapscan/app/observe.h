@@ -139,6 +139,9 @@ typedef struct obs_input {
     char *end_msg;
     int linktype;
     int64_t first_ts, last_ts; /* usec; 0 when no frame */
+    bool has_digest;           /* the capture file's SHA-256, taken where it was scanned */
+    uint8_t sha256[32];
+    uint64_t bytes;
     obs_counts counts;
     problem_list problems; /* the first skipped items, by packet */
     obs_file *files;

@@ -3,12 +3,9 @@
  * means for the phones and links to its evidence), then the cluster view, each phone's boot
  * timeline, each trust file and each TLS server. Inline CSS and SVG only: no script, no fetch.
  * The page is XHTML that HTML parsers read too, so `xmllint --noout` checks it is well formed. */
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -315,36 +312,6 @@ static void page_head(const html_doc *d)
 /* ---- header: tool, time, counts, inputs ---------------------------------------------------------
  */
 
-/* SHA-256 of an input file, read again in blocks (the scan streamed it). Regular files only: a
- * results file given to merge names any path, and /dev/zero or a FIFO would never end. */
-static bool input_digest(const char *path, uint8_t out[32], long long *size)
-{
-    if (strcmp(path, "-") == 0)
-        return false;
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    struct stat st;
-    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
-        close(fd);
-        fd = -1;
-    }
-    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
-    if (fd >= 0 && !f)
-        close(fd);
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    bool ok = f && ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-    unsigned char buf[65536];
-    *size = 0;
-    for (size_t n; ok && (n = fread(buf, 1, sizeof buf, f)) > 0;) {
-        ok = EVP_DigestUpdate(ctx, buf, n);
-        *size += (long long)n;
-    }
-    ok = ok && !ferror(f) && EVP_DigestFinal_ex(ctx, out, NULL);
-    EVP_MD_CTX_free(ctx);
-    if (f)
-        fclose(f);
-    return ok;
-}
-
 /* The packets the scan dropped, by number, so a reader can open them in Wireshark. */
 static void skipped_list(FILE *out, const problem_list *l)
 {
@@ -367,15 +334,14 @@ static void input_row(const html_doc *d, size_t i)
     FILE *out = d->out;
     fprintf(out, "<tr id=\"in-%zu\"><td>", i);
     esc_html(out, in->path);
-    uint8_t sha[32];
     char a[40], b[40];
-    long long size;
-    if (input_digest(in->path, sha, &size)) {
+    if (in->has_digest) {
         char hex[65];
-        fprintf(out, "</td><td>%lld</td><td class=\"hash\">%s</td>", size,
-                sbd_hex_lower(sha, 32, hex, sizeof hex));
+        fprintf(out, "</td><td>%llu</td><td class=\"hash\">%s</td>", (unsigned long long)in->bytes,
+                sbd_hex_lower(in->sha256, 32, hex, sizeof hex));
     } else {
-        fputs("</td><td>-</td><td class=\"note\">not readable again (stdin or removed)</td>", out);
+        fputs("</td><td>-</td><td class=\"note\">not recorded (stdin, or results without it)</td>",
+              out);
     }
     if (in->open_failed) {
         fputs("<td colspan=\"3\" class=\"fail\">could not be read: ", out);

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "cap/http.h"
 #include "cap/keyhash.h"
 #include "cap/tls_certs.h"
@@ -506,6 +508,28 @@ static void read_frames(worker *w, cap_input *ci, cap_decoder *dec, scan_progres
         progress(user, since);
 }
 
+/* SHA-256 of the capture file as it is on this host, for reports that identify the evidence
+ * (HTML, and results files that a merge turns into HTML on another host). */
+static void digest_input(obs_input *in)
+{
+    if (strcmp(in->path, "-") == 0)
+        return;
+    int fd = open(in->path, O_RDONLY | O_CLOEXEC);
+    EVP_MD_CTX *ctx = fd >= 0 ? EVP_MD_CTX_new() : NULL;
+    bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    uint64_t bytes = 0;
+    static __thread unsigned char buf[1 << 16];
+    for (ssize_t n; ok && (n = read(fd, buf, sizeof buf)) != 0;) {
+        ok = n > 0 && EVP_DigestUpdate(ctx, buf, (size_t)n);
+        bytes += n > 0 ? (uint64_t)n : 0;
+    }
+    in->has_digest = ok && EVP_DigestFinal_ex(ctx, in->sha256, NULL);
+    in->bytes = bytes;
+    EVP_MD_CTX_free(ctx);
+    if (fd >= 0)
+        close(fd);
+}
+
 int scan_input(const scan_opts *o, obs_input *in, scan_progress_fn progress, void *user)
 {
     char err[512] = "";
@@ -544,5 +568,7 @@ int scan_input(const scan_opts *o, obs_input *in, scan_progress_fn progress, voi
     cap_decoder_free(dec);
     worker_close(&w);
     cap_input_close(ci);
+    if (o->html_path || o->json_content)
+        digest_input(in);
     return 0;
 }

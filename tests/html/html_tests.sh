@@ -133,7 +133,23 @@ skipped() {
     fail "the broken packet is not named in the report"
 }
 
+# merge --html names each capture by the SHA-256 taken where it was scanned, even when the
+# capture is not on the merging host (it is removed here before the merge).
+merged_digest() {
+  cp "$CAPTURES/healthy.pcap" "$out/site.pcap"
+  local want
+  want=$(sha256sum "$out/site.pcap" | cut -d' ' -f1)
+  "$PCAPSCAN" -q --now "$NOW" --json --json-content "$out/site.pcap" >"$out/site.jsonl" || true
+  rm "$out/site.pcap"
+  local rc=0
+  "$PCAPSCAN" merge --html "$out/m.html" "$out/site.jsonl" >/dev/null 2>"$out/stderr" || rc=$?
+  [ "$rc" -le 1 ] || fail "merge exit $rc: $(cat "$out/stderr")"
+  wellformed "$out/m.html"
+  grep -qF "$want" "$out/m.html" || fail "the capture's SHA-256 is not in the merged report"
+}
+
 case $case_name in
+merged_digest) merged_digest ;;
 scenario) scenario "$1" ;;
 skipped) skipped ;;
 escape) escape ;;
