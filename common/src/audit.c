@@ -1,5 +1,4 @@
-/* Audit rules and the predicates behind them (docs/trust-rules.md). pcapscan does the bookkeeping
- * (which phone got which file when); what a phone would decide is decided here. */
+/* The rule table and the single-list predicates the trust engine uses (sbd/audit.h). */
 #include <ctype.h>
 #include <string.h>
 

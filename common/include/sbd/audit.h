@@ -1,8 +1,7 @@
-/* Audit rules: stable IDs, severities, plain-language meaning, and the predicates that decide
- * them from decoded facts. pcapscan's findings come from here. The Wireshark plugin does not call
- * these predicates yet: its expert infos (rollback, expiry, TVS certificate not in the list) are
- * decided in dissector/ and may differ. docs/trust-rules.md gives the phone behaviour behind each
- * rule. */
+/* The rule table (id, severity, title, meaning, remedy) and the questions about a single list or
+ * certificate that the trust engine (sbd/trust.h) asks: is this certificate a record of that role,
+ * is this a rollback ITL, is it too large, has it expired. Decisions about phones are made in the
+ * engine only; docs/trust-rules.md gives the phone behaviour behind each rule. */
 #ifndef SBD_AUDIT_H
 #define SBD_AUDIT_H
 
