@@ -281,8 +281,8 @@ void cucm_add_parse_error(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, c
                            err->offset, err->msg);
 }
 
-void cucm_add_sig_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const sbd_file *f,
-                         sbd_sig_status st, const char *detail, cucm_hdr_ids *h)
+void cucm_add_sig_result(proto_tree *tree, tvbuff_t *tvb, const sbd_file *f, sbd_sig_status st,
+                         const char *detail, cucm_hdr_ids *h)
 {
     const sbd_elem *sig = f->hdr.signature;
     gint off = sig ? (gint)sig->off : 0;
@@ -291,41 +291,19 @@ void cucm_add_sig_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, co
     proto_item_set_generated(it);
     if (detail && *detail)
         proto_item_append_text(it, " (%s)", detail);
-    if (st != SBD_SIG_VALID && st != SBD_SIG_INVALID)
+    if (st != SBD_SIG_VALID && st != SBD_SIG_INVALID && st != SBD_SIG_BAD_KEY)
         return;
     proto_item *v =
         proto_tree_add_boolean(tree, h->signature_valid, tvb, off, len, st == SBD_SIG_VALID);
     proto_item_set_generated(v);
-    if (st == SBD_SIG_VALID)
-        expert_add_info(pinfo, v, &h->ei_sig_valid);
-    else
-        expert_add_info_format(pinfo, v, &h->ei_sig_invalid, "Signature invalid%s%s",
-                               detail && *detail ? ": " : "", detail ? detail : "");
-}
-
-void cucm_check_expiry(proto_item *item, packet_info *pinfo, const sbd_cert_info *ci,
-                       expert_field *ei_expired, expert_field *ei_expiring)
-{
-    gint64 now = (gint64)pinfo->abs_ts.secs;
-    char when[40];
-    sbd_time_iso(ci->not_after, when, sizeof(when));
-    if (ci->not_after < now) {
-        expert_add_info_format(pinfo, item, ei_expired,
-                               "Certificate %s expired %s, before the capture time", ci->subject,
-                               when);
-    } else if (ci->not_after - now < (gint64)cucm_pref_expiry_days * 86400) {
-        expert_add_info_format(pinfo, item, ei_expiring,
-                               "Certificate %s expires %s, within %u days of the capture",
-                               ci->subject, when, cucm_pref_expiry_days);
-    }
 }
 
 void cucm_add_certificate(proto_tree *tree, int hf, int ett, tvbuff_t *tvb, packet_info *pinfo,
-                          int off, int len, expert_field *ei_expired, expert_field *ei_expiring)
+                          int off, int len)
 {
     proto_item *it = proto_tree_add_item(tree, hf, tvb, off, len, ENC_NA);
-    /* Subject, serial and expiry only feed the item text and expert infos. */
-    if (len <= 0 || !cucm_want_details(tree))
+    /* Subject and serial only feed the item text. */
+    if (len <= 0 || !tree)
         return;
     const sbd_cert_info *ci = cucm_cert_info(tvb_get_ptr(tvb, off, len), (size_t)len);
     if (ci) {
@@ -333,10 +311,7 @@ void cucm_add_certificate(proto_tree *tree, int hf, int ett, tvbuff_t *tvb, pack
         proto_item_append_text(
             it, " (%s, serial %s)", ci->subject,
             sbd_hex_serial(ci->serial, ci->serial_len, TRUE, serial, sizeof(serial)));
-        cucm_check_expiry(it, pinfo, ci, ei_expired, ei_expiring);
     }
-    if (!tree)
-        return; /* the X.509 dissector below only builds items */
     unsigned layers = wmem_list_count(pinfo->layers);
     if (layers + CUCM_X509_LAYER_RESERVE >= prefs.gui_max_tree_depth) {
         proto_item_append_text(it,
@@ -359,11 +334,4 @@ void cucm_add_certificate(proto_tree *tree, int hf, int ett, tvbuff_t *tvb, pack
     ENDTRY;
     while (wmem_list_count(pinfo->layers) > layers)
         wmem_list_remove_frame(pinfo->layers, wmem_list_tail(pinfo->layers));
-}
-
-gboolean cucm_is_rollback_itl(const sbd_file *f)
-{
-    return !sbd_file_is_ctl(f) && !sbd_find_by_function(f, SBD_FN_CCM_TFTP, NULL) &&
-           !sbd_find_by_function(f, SBD_FN_TFTP, NULL) &&
-           !sbd_find_by_function(f, SBD_FN_TVS, NULL);
 }

@@ -23,8 +23,7 @@ typedef struct cucm_hdr_ids {
         wrapped_key, plain_hash_alg, plain_hash;
     int unknown_tag, unknown_value, parse_error, signature_valid, signature_status, signer_frame;
     int ett_header, ett_container, ett_unknown, ett_cert;
-    expert_field ei_malformed, ei_unknown_tag, ei_sig_invalid, ei_sig_valid, ei_cert_expired,
-        ei_cert_expiring;
+    expert_field ei_malformed, ei_unknown_tag;
 } cucm_hdr_ids;
 
 extern const value_string cucm_hash_vals[];
@@ -119,16 +118,7 @@ extern const value_string cucm_sig_status_vals[];
 #define CUCM_HDR_EI_ROWS(h, P)                                                                     \
     {&(h).ei_malformed, {P ".malformed", PI_MALFORMED, PI_ERROR, "Malformed element", EXPFILL}},   \
         {&(h).ei_unknown_tag,                                                                      \
-         {P ".unknown_tag.expert", PI_UNDECODED, PI_NOTE, "Unknown element tag", EXPFILL}},        \
-        {&(h).ei_sig_invalid,                                                                      \
-         {P ".signature_invalid", PI_SECURITY, PI_ERROR, "Signature invalid", EXPFILL}},           \
-        {&(h).ei_sig_valid,                                                                        \
-         {P ".signature_ok", PI_SECURITY, PI_CHAT, "Signature valid", EXPFILL}},                   \
-        {&(h).ei_cert_expired,                                                                     \
-         {P ".cert_expired", PI_SECURITY, PI_WARN, "Certificate expired at capture time",          \
-          EXPFILL}},                                                                               \
-        {&(h).ei_cert_expiring,                                                                    \
-         {P ".cert_expiring", PI_SECURITY, PI_NOTE, "Certificate expires soon", EXPFILL}},
+         {P ".unknown_tag.expert", PI_UNDECODED, PI_NOTE, "Unknown element tag", EXPFILL}},
 
 /* Every id starts unregistered (-1, EI_INIT) as proto_register_* requires. */
 void cucm_hdr_ids_init(cucm_hdr_ids *h);
@@ -158,22 +148,15 @@ proto_item *cucm_add_elem(proto_tree *tree, int hf, tvbuff_t *tvb, const sbd_ele
 void cucm_add_parse_error(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const sbd_error *err,
                           int hf, expert_field *ei);
 
-/* Signature outcome as items and expert infos, attached to the header signature element. */
-void cucm_add_sig_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const sbd_file *f,
-                         sbd_sig_status st, const char *detail, cucm_hdr_ids *h);
+/* Signature outcome as items (a fact; the verdicts are the trust engine's expert infos), attached
+ * to the header signature element. */
+void cucm_add_sig_result(proto_tree *tree, tvbuff_t *tvb, const sbd_file *f, sbd_sig_status st,
+                         const char *detail, cucm_hdr_ids *h);
 
-/* DER certificate at [off, off+len) handed to Wireshark's X.509 dissector (opens as a tree),
- * plus expiry expert infos against the capture time. */
+/* DER certificate at [off, off+len) handed to Wireshark's X.509 dissector (opens as a tree). Its
+ * expiry is the trust engine's decision, shown with the decisions of the frame. */
 void cucm_add_certificate(proto_tree *tree, int hf, int ett, tvbuff_t *tvb, packet_info *pinfo,
-                          int off, int len, expert_field *ei_expired, expert_field *ei_expiring);
-
-/* Expiry check against the packet time; adds expert infos on item. */
-void cucm_check_expiry(proto_item *item, packet_info *pinfo, const sbd_cert_info *ci,
-                       expert_field *ei_expired, expert_field *ei_expiring);
-
-/* A rollback ITL ("Prepare Cluster for Rollback to pre 8.0") lists no CCM+TFTP, TFTP or TVS role.
- */
-gboolean cucm_is_rollback_itl(const sbd_file *f);
+                          int off, int len);
 
 /* Tree item spanning the value of e, with a safe (clamped) length. */
 int cucm_elem_value_len(tvbuff_t *tvb, const sbd_elem *e);

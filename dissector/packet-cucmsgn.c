@@ -1,6 +1,6 @@
 /* cucmsgn: Cisco signed files (.sgn: SEP<MAC>.cnf.xml.sgn, tones, firmware hashes) and encrypted
- * signed configs (.enc.sgn) carried by TFTP. The signer is judged against the ITL seen earlier in
- * the same capture, the way a phone judges it against the ITL it holds. */
+ * signed configs (.enc.sgn) carried by TFTP. The trust engine (cucm-trust) judges the signer
+ * against the list the phone holds; this file shows its decisions. */
 #include "cucm-compat.h"
 #include <epan/exceptions.h>
 #include <epan/expert.h>
@@ -10,13 +10,14 @@
 
 #include "cucm-cache.h"
 #include "cucm-plugin.h"
-#include "cucm-store.h"
 #include "cucm-tftp.h"
 #include "cucm-tree.h"
+#include "cucm-trust.h"
 #include "sbd/verify.h"
 
 static int proto_cucmsgn = -1;
 static cucm_hdr_ids hdr;
+static cucm_trust_ids trust;
 
 static int hf_transfer_name = -1;
 static int hf_kind = -1;
@@ -27,86 +28,27 @@ static int hf_trust_list_frame = -1;
 static int ett_cucmsgn = -1;
 static int ett_payload = -1;
 
-static expert_field ei_signer_not_in_itl = EI_INIT;
-static expert_field ei_no_trust_list = EI_INIT;
-static expert_field ei_rollback_accepts = EI_INIT;
-
 static dissector_handle_t xml_handle;
 
-/* The verdict of the first pass, replayed on every later dissection of the frame. */
-typedef struct sgn_verdict {
-    sbd_sig_status status;
-    guint32 tl_frame; /* 0: no trust list seen before this frame */
-    gboolean tl_is_ctl;
-    gboolean tl_rollback; /* a phone holding a rollback ITL accepts any signer */
-    char detail[200];
-} sgn_verdict;
-
-static sgn_verdict *judge_first_pass(packet_info *pinfo, const sbd_file *f)
-{
-    sgn_verdict *v = wmem_new0(wmem_file_scope(), sgn_verdict);
-    v->status = SBD_SIG_NOT_CHECKED;
-    const cucm_tl_seen *tl = cucm_store_latest(pinfo->num, FALSE);
-    if (!tl)
-        tl = cucm_store_latest(pinfo->num, TRUE);
-    sbd_file by;
-    if (!tl || !cucm_store_parse(tl, &by)) {
-        g_strlcpy(v->detail, "no ITL or CTL seen earlier in the capture", sizeof(v->detail));
-        return v;
-    }
-    v->tl_frame = tl->frame;
-    v->tl_is_ctl = tl->is_ctl;
-    v->tl_rollback = cucm_is_rollback_itl(&by);
-    sbd_verify_result vr;
-    memset(&vr, 0, sizeof(vr));
-    v->status = sbd_verify_with_cached(f, &by, TRUE, cucm_key_cache(), &vr);
-    g_strlcpy(v->detail, vr.detail, sizeof(v->detail));
-    sbd_file_free(&by);
-    return v;
-}
-
-static const sgn_verdict *verdict_for(packet_info *pinfo, const sbd_file *f)
-{
-    sgn_verdict *v = (sgn_verdict *)p_get_proto_data(wmem_file_scope(), pinfo, proto_cucmsgn, 0);
-    if (!v && !PINFO_FD_VISITED(pinfo)) {
-        v = judge_first_pass(pinfo, f);
-        p_add_proto_data(wmem_file_scope(), pinfo, proto_cucmsgn, 0, v);
-    }
-    return v;
-}
-
+/* The signature check against the list the phone holds, as the engine decided it (when the
+ * phone was still asking the TVS about a new ITL, the decision comes with the TVS session). */
 static void add_verdict(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const sbd_file *f)
 {
     if (!cucm_pref_verify)
         return;
-    const sgn_verdict *v = verdict_for(pinfo, f);
-    if (!v)
+    sbd_sig_status sig;
+    guint32 held;
+    gboolean held_is_ctl;
+    const char *reason;
+    if (!cucm_trust_signed_verdict(pinfo, &sig, &held, &held_is_ctl, &reason))
         return;
-    if (v->tl_frame) {
-        proto_item *it = proto_tree_add_uint(tree, hf_trust_list_frame, tvb, 0, 0, v->tl_frame);
-        proto_item_append_text(it, " (%s)", v->tl_is_ctl ? "CTL" : "ITL");
+    if (held) {
+        proto_item *it = proto_tree_add_uint(tree, hf_trust_list_frame, tvb, 0, 0, held);
+        proto_item_append_text(it, " (%s)", held_is_ctl ? "CTL" : "ITL");
         proto_item_set_generated(it);
     }
-    cucm_add_sig_result(tree, tvb, pinfo, f, v->status, v->detail, &hdr);
-    col_append_fstr(pinfo->cinfo, COL_INFO, ", signature %s", sbd_sig_status_name(v->status));
-    if (v->status == SBD_SIG_SIGNER_UNKNOWN && v->tl_rollback) {
-        proto_item *it = proto_tree_add_item(tree, hdr.signer_id, tvb, 0, 0, ENC_NA);
-        proto_item_set_generated(it);
-        expert_add_info_format(pinfo, it, &ei_rollback_accepts,
-                               "Signer is not in the ITL of frame %u, but that is a rollback ITL: "
-                               "phones accept any signer",
-                               v->tl_frame);
-    } else if (v->status == SBD_SIG_SIGNER_UNKNOWN) {
-        proto_item *it = proto_tree_add_item(tree, hdr.signer_id, tvb, 0, 0, ENC_NA);
-        proto_item_set_generated(it);
-        expert_add_info_format(pinfo, it, &ei_signer_not_in_itl,
-                               "Signer is not a TFTP record of the %s in frame %u: %s",
-                               v->tl_is_ctl ? "CTL" : "ITL", v->tl_frame, v->detail);
-    } else if (!v->tl_frame) {
-        proto_item *it = proto_tree_add_item(tree, hdr.signer_id, tvb, 0, 0, ENC_NA);
-        proto_item_set_generated(it);
-        expert_add_info(pinfo, it, &ei_no_trust_list);
-    }
+    cucm_add_sig_result(tree, tvb, f, sig, reason, &hdr);
+    col_append_fstr(pinfo->cinfo, COL_INFO, ", signature %s", sbd_sig_status_name(sig));
 }
 
 static void add_payload(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const sbd_file *f)
@@ -136,8 +78,9 @@ static void add_payload(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, con
     ENDTRY;
 }
 
-static void dissect_signed(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const sbd_file *f,
-                           const sbd_error *err, const char *transfer)
+/* Returns the most severe rule of the engine's decisions about the file (SBD_RULE_COUNT: none). */
+static sbd_rule dissect_signed(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                               const sbd_file *f, const sbd_error *err, const char *transfer)
 {
     proto_item *ti = proto_tree_add_item(tree, proto_cucmsgn, tvb, 0, -1, ENC_NA);
     proto_tree *t = proto_item_add_subtree(ti, ett_cucmsgn);
@@ -151,6 +94,7 @@ static void dissect_signed(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     add_payload(t, tvb, pinfo, f);
     if (err->code != SBD_OK)
         cucm_add_parse_error(t, tvb, pinfo, err, hdr.parse_error, &hdr.ei_malformed);
+    return cucm_trust_show(t, tvb, pinfo, &trust, CUCM_OWNER_SGN);
 }
 
 static cucm_heur_result dissect_cucmsgn_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
@@ -158,6 +102,8 @@ static cucm_heur_result dissect_cucmsgn_heur(tvbuff_t *tvb, packet_info *pinfo, 
 {
     size_t len;
     const guint8 *buf = cucm_tvb_bytes(tvb, pinfo, &len);
+    /* Every file of the transfer goes to the engine, whatever its content (first pass). */
+    cucm_trust_file_done(pinfo, cucm_tftp_filename(data), buf, len);
     if (!buf || !sbd_file_looks_signed(buf, len))
         return false;
     sbd_file f;
@@ -165,10 +111,12 @@ static cucm_heur_result dissect_cucmsgn_heur(tvbuff_t *tvb, packet_info *pinfo, 
     if (!cucm_file_parse(buf, len, SBD_KIND_AUTO, &f, &err))
         return false;
     if (f.kind == SBD_KIND_SGN || f.kind == SBD_KIND_ENC_SGN) {
-        dissect_signed(tvb, pinfo, tree, &f, &err, cucm_tftp_filename(data));
+        sbd_rule worst = dissect_signed(tvb, pinfo, tree, &f, &err, cucm_tftp_filename(data));
         /* After the XML dissector, which sets its own protocol column. */
         col_set_str(pinfo->cinfo, COL_PROTOCOL, "CUCMSGN");
-        col_append_fstr(pinfo->cinfo, COL_INFO, " [%s]", sbd_kind_name(f.kind));
+        col_append_fstr(pinfo->cinfo, COL_INFO, " [%s%s%s]", sbd_kind_name(f.kind),
+                        worst != SBD_RULE_COUNT ? ", " : "",
+                        worst != SBD_RULE_COUNT ? sbd_rule_title(worst) : "");
     }
     sbd_file_free(&f);
     /* Never claim the file: a claimed TFTP transfer disappears from Export Objects. */
@@ -194,24 +142,14 @@ void proto_register_cucmsgn(void)
           NULL, 0, NULL, HFILL}},
     };
     static gint *ett[] = {CUCM_HDR_ETT_ROWS(hdr) & ett_cucmsgn, &ett_payload};
-    static ei_register_info ei[] = {
-        CUCM_HDR_EI_ROWS(hdr, "cucmsgn"){&ei_signer_not_in_itl,
-                                         {"cucmsgn.signer_not_in_itl", PI_SECURITY, PI_ERROR,
-                                          "Signer is not a TFTP record of the ITL seen earlier",
-                                          EXPFILL}},
-        {&ei_rollback_accepts,
-         {"cucmsgn.rollback_accepts", PI_SECURITY, PI_NOTE,
-          "Signer not in the ITL, accepted because the ITL is a rollback ITL", EXPFILL}},
-        {&ei_no_trust_list,
-         {"cucmsgn.no_trust_list", PI_SECURITY, PI_NOTE,
-          "No ITL/CTL earlier in the capture: signature not checked", EXPFILL}},
-    };
+    static ei_register_info ei[] = {CUCM_HDR_EI_ROWS(hdr, "cucmsgn")};
 
     cucm_hdr_ids_init(&hdr);
     proto_cucmsgn = proto_register_protocol("Cisco UCM Signed File", "CUCMSGN", "cucmsgn");
     proto_register_field_array(proto_cucmsgn, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_cucmsgn), ei, array_length(ei));
+    cucm_trust_register(&trust, proto_cucmsgn, "cucmsgn", CUCM_OWNER_SGN);
 }
 
 void proto_reg_handoff_cucmsgn(void)

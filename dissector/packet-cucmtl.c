@@ -1,6 +1,6 @@
 /* cucmtl: Cisco UCM ITL/CTL trust lists (ITLFile.tlv, ITLSEP<MAC>.tlv, CTLFile.tlv ...) carried
- * by TFTP. The core parses and verifies; this file turns records into items and findings into
- * expert infos, and remembers each list for the checks of later frames (cucm-store). */
+ * by TFTP. The core parses; this file turns records into items, hands every transferred file to
+ * the trust engine (cucm-trust) and shows the engine's decisions about the list. */
 #include "cucm-compat.h"
 #include <epan/expert.h>
 #include <epan/packet.h>
@@ -8,13 +8,15 @@
 
 #include "cucm-cache.h"
 #include "cucm-plugin.h"
-#include "cucm-store.h"
 #include "cucm-tftp.h"
 #include "cucm-tree.h"
+#include "cucm-trust.h"
+#include "sbd/audit.h"
 #include "sbd/verify.h"
 
 static int proto_cucmtl = -1;
 static cucm_hdr_ids hdr;
+static cucm_trust_ids trust;
 
 static int hf_transfer_name = -1;
 static int hf_kind = -1;
@@ -40,8 +42,6 @@ static int ett_cucmtl = -1;
 static int ett_record = -1;
 static int ett_rec_unknown = -1;
 
-static expert_field ei_signer_no_sast = EI_INIT;
-static expert_field ei_rollback = EI_INIT;
 static expert_field ei_rec_unknown = EI_INIT;
 static expert_field ei_rec_malformed = EI_INIT;
 
@@ -86,8 +86,7 @@ static void add_record_elem(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
         break;
     case SBD_RT_CERTIFICATE:
         cucm_add_certificate(tree, hf_rec_certificate, hdr.ett_cert, tvb, pinfo, (int)e->value_off,
-                             cucm_elem_value_len(tvb, e), &hdr.ei_cert_expired,
-                             &hdr.ei_cert_expiring);
+                             cucm_elem_value_len(tvb, e));
         return;
     default: {
         proto_item *it = cucm_add_elem(tree, hf_rec_unknown, tvb, e, ENC_NA);
@@ -129,29 +128,33 @@ static void add_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, cons
     }
 }
 
-static void check_rollback(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const sbd_file *f)
+/* A fact about the list (the core's predicate); what it means for the phones is the engine's. */
+static void show_rollback(proto_tree *tree, tvbuff_t *tvb, const sbd_file *f)
 {
-    if (!cucm_is_rollback_itl(f))
+    if (sbd_file_is_ctl(f))
         return;
-    proto_item *it = proto_tree_add_boolean(tree, hf_rollback, tvb, 0, 0, TRUE);
-    proto_item_set_generated(it);
-    expert_add_info(pinfo, it, &ei_rollback);
+    proto_item_set_generated(
+        proto_tree_add_boolean(tree, hf_rollback, tvb, 0, 0, sbd_audit_is_rollback(f)));
 }
 
+/* The list's own signature (against its SAST record), as a fact; the engine's verdict on it is
+ * among the decisions. */
 static void verify_list(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const sbd_file *f)
 {
     if (!cucm_pref_verify)
         return;
     const char *detail;
     sbd_sig_status st = cucm_verify_trust_list(f, &detail);
-    cucm_add_sig_result(tree, tvb, pinfo, f, st, detail, &hdr);
-    if (st == SBD_SIG_SIGNER_UNKNOWN) {
-        proto_item *it = proto_tree_add_item(tree, hdr.signer_id, tvb, 0, 0, ENC_NA);
-        proto_item_set_generated(it);
-        expert_add_info_format(pinfo, it, &ei_signer_no_sast,
-                               "Header signer matches no SAST record: %s", detail);
-    }
+    cucm_add_sig_result(tree, tvb, f, st, detail, &hdr);
     col_append_fstr(pinfo->cinfo, COL_INFO, ", signature %s", sbd_sig_status_name(st));
+}
+
+/* The engine's decisions about this frame, and the most severe rule's title in Info. */
+static void show_decisions(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo)
+{
+    sbd_rule worst = cucm_trust_show(t, tvb, pinfo, &trust, CUCM_OWNER_TL);
+    if (worst != SBD_RULE_COUNT)
+        col_append_fstr(pinfo->cinfo, COL_INFO, ", %s", sbd_rule_title(worst));
 }
 
 static void dissect_list(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const sbd_file *f,
@@ -171,15 +174,16 @@ static void dissect_list(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
     if (err->code == SBD_OK)
         verify_list(t, tvb, pinfo, f);
     else
-        cucm_add_sig_result(t, tvb, pinfo, f, SBD_SIG_NOT_CHECKED, "file damaged", &hdr);
+        cucm_add_sig_result(t, tvb, f, SBD_SIG_NOT_CHECKED, "file damaged", &hdr);
     proto_item_set_generated(
         proto_tree_add_uint(t, hf_record_count, tvb, 0, 0, (guint32)f->n_records));
     for (size_t i = 0; i < f->n_records; i++)
         add_record(t, tvb, pinfo, f, i);
     if (err->code == SBD_OK)
-        check_rollback(t, tvb, pinfo, f);
+        show_rollback(t, tvb, f);
     else
         cucm_add_parse_error(t, tvb, pinfo, err, hdr.parse_error, &hdr.ei_malformed);
+    show_decisions(t, tvb, pinfo);
 }
 
 /* Nothing parsed, but the content starts like a signed file and was fetched as a trust list. */
@@ -193,7 +197,9 @@ static void dissect_unparsable(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
         proto_item_set_generated(proto_tree_add_string(t, hf_transfer_name, tvb, 0, 0, transfer));
     cucm_add_parse_error(t, tvb, pinfo, err, hdr.parse_error, &hdr.ei_malformed);
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "CUCMTL");
-    col_append_str(pinfo->cinfo, COL_INFO, " [trust list, unparsable]");
+    col_append_str(pinfo->cinfo, COL_INFO, " [trust list, unparsable");
+    show_decisions(t, tvb, pinfo);
+    col_append_str(pinfo->cinfo, COL_INFO, "]");
 }
 
 static gboolean named_like_trust_list(const char *name)
@@ -206,6 +212,8 @@ static cucm_heur_result dissect_cucmtl_heur(tvbuff_t *tvb, packet_info *pinfo, p
 {
     size_t len;
     const guint8 *buf = cucm_tvb_bytes(tvb, pinfo, &len);
+    /* Every file of the transfer goes to the engine, whatever its content (first pass). */
+    cucm_trust_file_done(pinfo, cucm_tftp_filename(data), buf, len);
     /* A file fetched as *.tlv that does not parse is still worth a finding. */
     if (!buf ||
         !(sbd_file_looks_signed(buf, len) || named_like_trust_list(cucm_tftp_filename(data))))
@@ -223,8 +231,6 @@ static cucm_heur_result dissect_cucmtl_heur(tvbuff_t *tvb, packet_info *pinfo, p
                         sbd_file_is_ctl(&f) ? "CTL" : "ITL", f.n_records);
         dissect_list(tvb, pinfo, tree, &f, &err, cucm_tftp_filename(data));
         col_append_str(pinfo->cinfo, COL_INFO, "]");
-        if (err.code == SBD_OK)
-            cucm_store_add_tl(pinfo, buf, len, sbd_file_is_ctl(&f));
     }
     sbd_file_free(&f);
     /* Never claim the file: a claimed TFTP transfer disappears from Export Objects. */
@@ -281,15 +287,9 @@ void proto_register_cucmtl(void)
     };
     static gint *ett[] = {CUCM_HDR_ETT_ROWS(hdr) & ett_cucmtl, &ett_record, &ett_rec_unknown};
     static ei_register_info ei[] = {
-        CUCM_HDR_EI_ROWS(hdr, "cucmtl"){&ei_signer_no_sast,
-                                        {"cucmtl.signer_not_sast", PI_SECURITY, PI_ERROR,
-                                         "Header signer matches no SAST record", EXPFILL}},
-        {&ei_rollback,
-         {"cucmtl.rollback.expert", PI_SECURITY, PI_WARN,
-          "Rollback ITL: no CCM+TFTP, TFTP or TVS record; phones accept any signer for configs",
-          EXPFILL}},
-        {&ei_rec_unknown,
-         {"cucmtl.record.unknown_tag", PI_UNDECODED, PI_NOTE, "Unknown record tag", EXPFILL}},
+        CUCM_HDR_EI_ROWS(hdr, "cucmtl"){
+            &ei_rec_unknown,
+            {"cucmtl.record.unknown_tag", PI_UNDECODED, PI_NOTE, "Unknown record tag", EXPFILL}},
         {&ei_rec_malformed,
          {"cucmtl.record.malformed", PI_MALFORMED, PI_ERROR, "Malformed record element", EXPFILL}},
     };
@@ -309,8 +309,10 @@ void proto_register_cucmtl(void)
                                    "Flag certificates that expire within this many days of the "
                                    "capture time (all three protocols)",
                                    10, &cucm_pref_expiry_days);
-    cucm_store_register();
+    cucm_trust_register(&trust, proto_cucmtl, "cucmtl", CUCM_OWNER_TL);
     cucm_cache_register();
+    cucm_trust_register_routines();
+    cucm_tftp_register(proto_cucmtl);
 }
 
 void proto_reg_handoff_cucmtl(void)
@@ -318,4 +320,5 @@ void proto_reg_handoff_cucmtl(void)
     heur_dissector_add("tftp", dissect_cucmtl_heur, "CUCM ITL/CTL over TFTP", "cucmtl_tftp",
                        proto_cucmtl, HEURISTIC_ENABLE);
     cucm_tftp_force_defragment();
+    cucm_tftp_watch();
 }

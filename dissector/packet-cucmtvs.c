@@ -22,8 +22,8 @@
 
 #include "cucm-cache.h"
 #include "cucm-plugin.h"
-#include "cucm-store.h"
 #include "cucm-tree.h"
+#include "cucm-trust.h"
 #include "sbd/cert.h"
 #include "sbd/tvs.h"
 
@@ -58,9 +58,7 @@ static int hf_srv = -1;
 static int hf_srv_subject = -1;
 static int hf_srv_issuer = -1;
 static int hf_srv_serial = -1;
-static int hf_srv_match = -1;
-static int hf_srv_itl_frame = -1;
-static int hf_srv_record = -1;
+static int hf_srv_service = -1;
 
 static int ett_cucmtvs = -1;
 static int ett_element = -1;
@@ -71,10 +69,7 @@ static expert_field ei_malformed = EI_INIT;
 static expert_field ei_unknown_elem = EI_INIT;
 static expert_field ei_not_trusted = EI_INIT;
 static expert_field ei_no_request = EI_INIT;
-static expert_field ei_cert_expired = EI_INIT;
-static expert_field ei_cert_expiring = EI_INIT;
-static expert_field ei_srv_mismatch = EI_INIT;
-static expert_field ei_srv_match = EI_INIT;
+static cucm_trust_ids trust;
 
 static dissector_handle_t tvs_handle;
 static dissector_handle_t port_handle; /* TLS through dissect_tvs_port, on tcp.port */
@@ -82,6 +77,7 @@ static dissector_handle_t tls_handle;
 static range_t *tvs_ports;
 static range_t *tvs_ports_applied;
 static int hf_tls_certificate = -1;
+static int hf_tls_version = -1; /* tls.handshake.extensions.supported_version */
 
 static const value_string type_vals[] = {
     {SBD_TVS_MSG_NONE, "None"},
@@ -205,8 +201,7 @@ static void add_element_value(proto_tree *et, tvbuff_t *tvb, packet_info *pinfo,
             proto_tree_add_item(et, hf_device_name, tvb, off + 1, len - 1, ENC_ASCII | ENC_NA);
         break;
     case SBD_TVS_EL_CERTIFICATE:
-        cucm_add_certificate(et, hf_certificate, ett_cert, tvb, pinfo, off, len, &ei_cert_expired,
-                             &ei_cert_expiring);
+        cucm_add_certificate(et, hf_certificate, ett_cert, tvb, pinfo, off, len);
         break;
     case SBD_TVS_EL_SUBJECT:
         proto_tree_add_item(et, hf_subject, tvb, off, len, ENC_ASCII | ENC_NA);
@@ -319,143 +314,75 @@ static int dissect_cucmtvs(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     return tvb_captured_length(tvb);
 }
 
-/* ---- TLS server certificate on the TVS port vs the ITL's TVS record ---- */
+/* ---- TLS server certificates on the watched ports, for the trust engine ---- */
 
-typedef enum {
-    SRV_MATCH,
-    SRV_HASH_DIFFERS,   /* a TVS record names this issuer+serial but its hash differs */
-    SRV_NO_TVS_RECORD,  /* no TVS record for this certificate */
-    SRV_ITL_HAS_NO_TVS, /* the list has no TVS record at all */
-    SRV_NO_LIST,        /* no ITL/CTL earlier in the capture */
-    SRV_BAD_CERT,
-} srv_state;
+#define CUCM_MAX_CHAIN 16
+#define TLS13 0x0304
 
-typedef struct srv_verdict {
-    srv_state state;
-    guint32 tl_frame;
-    gboolean tl_is_ctl;
-    guint record; /* 1-based record number of the matching TVS record, 0 none */
-} srv_verdict;
+/* What TLS put in the tree of a frame from a watched server port. */
+typedef struct tls_seen {
+    const sbd_cert_info *chain[CUCM_MAX_CHAIN]; /* leaf first; NULL: does not decode */
+    size_t n;
+    gboolean hidden;   /* a TLS 1.3 ServerHello: the certificate travels encrypted */
+    field_info *where; /* the leaf certificate, or the selected version */
+} tls_seen;
 
-static gboolean record_hash_matches(const sbd_file *tl, const sbd_record *r,
-                                    const sbd_cert_info *ci, const guint8 *der, size_t der_len)
+static void read_chain(proto_tree *t, tls_seen *s)
 {
-    if (r->cert_hash) {
-        const guint8 *h = sbd_elem_value(tl, r->cert_hash);
-        if (r->cert_hash->len == sizeof(ci->sha1))
-            return memcmp(h, ci->sha1, sizeof(ci->sha1)) == 0;
-        if (r->cert_hash->len == sizeof(ci->sha256))
-            return memcmp(h, ci->sha256, sizeof(ci->sha256)) == 0;
-    }
-    if (r->certificate)
-        return r->certificate->len == der_len &&
-               memcmp(sbd_elem_value(tl, r->certificate), der, der_len) == 0;
-    return FALSE;
-}
-
-static void judge_against(srv_verdict *v, const sbd_file *tl, const sbd_cert_info *ci,
-                          const guint8 *der, size_t der_len)
-{
-    if (!sbd_find_by_function(tl, SBD_FN_TVS, NULL)) {
-        v->state = SRV_ITL_HAS_NO_TVS;
-        return;
-    }
-    v->state = SRV_NO_TVS_RECORD;
-    const sbd_record *r = NULL;
-    while ((r = sbd_find_by_issuer_serial(tl, ci->issuer, ci->serial, ci->serial_len, r))) {
-        if (!r->function_elem || r->function != SBD_FN_TVS)
+    GPtrArray *certs = proto_find_finfo(t, hf_tls_certificate);
+    for (guint i = 0; certs && i < certs->len && s->n < CUCM_MAX_CHAIN; i++) {
+        field_info *fi = (field_info *)g_ptr_array_index(certs, i);
+        if (!fi->ds_tvb || fi->length <= 0)
             continue;
-        v->record = (guint)(r - tl->records) + 1;
-        if (record_hash_matches(tl, r, ci, der, der_len)) {
-            v->state = SRV_MATCH;
-            return;
+        if (!s->where)
+            s->where = fi;
+        s->chain[s->n++] =
+            cucm_cert_info(tvb_get_ptr(fi->ds_tvb, fi->start, fi->length), (size_t)fi->length);
+    }
+    if (certs)
+        g_ptr_array_free(certs, TRUE);
+}
+
+static void read_version(proto_tree *t, tls_seen *s)
+{
+    GPtrArray *sv = hf_tls_version >= 0 ? proto_find_finfo(t, hf_tls_version) : NULL;
+    for (guint i = 0; sv && i < sv->len; i++) {
+        field_info *fi = (field_info *)g_ptr_array_index(sv, i);
+        if (fi->ds_tvb && fi->length == 2 && tvb_get_ntohs(fi->ds_tvb, fi->start) == TLS13) {
+            s->hidden = TRUE;
+            s->where = fi;
         }
-        v->state = SRV_HASH_DIFFERS;
     }
+    if (sv)
+        g_ptr_array_free(sv, TRUE);
 }
 
-/* ci is NULL when the certificate does not decode. */
-static srv_verdict *judge_server_cert(packet_info *pinfo, const guint8 *der, size_t len,
-                                      const sbd_cert_info *ci)
+/* The certificate chain in tree t, else a TLS 1.3 ServerHello; FALSE when neither. */
+static gboolean read_tls(proto_tree *t, tls_seen *s)
 {
-    srv_verdict *v = wmem_new0(wmem_file_scope(), srv_verdict);
-    const cucm_tl_seen *tl = cucm_store_latest(pinfo->num, FALSE);
-    if (!tl)
-        tl = cucm_store_latest(pinfo->num, TRUE);
-    sbd_file f;
-    if (!tl || !cucm_store_parse(tl, &f)) {
-        v->state = SRV_NO_LIST;
-        return v;
-    }
-    v->tl_frame = tl->frame;
-    v->tl_is_ctl = tl->is_ctl;
-    if (ci)
-        judge_against(v, &f, ci, der, len);
-    else
-        v->state = SRV_BAD_CERT;
-    sbd_file_free(&f);
-    return v;
+    memset(s, 0, sizeof(*s));
+    read_chain(t, s);
+    if (!s->n)
+        read_version(t, s);
+    return s->n || s->hidden;
 }
 
-static const char *srv_state_text(srv_state s)
+/* Facts about the server certificate and the engine's decisions under a cucmtvs item, so the
+ * filter "cucmtvs" finds the sessions on watched ports without keys. */
+static void add_server_cert(proto_tree *t, packet_info *pinfo, const tls_seen *s, sbd_service svc)
 {
-    switch (s) {
-    case SRV_MATCH:
-        return "matches the TVS record";
-    case SRV_HASH_DIFFERS:
-        return "issuer and serial match a TVS record but the hash differs";
-    case SRV_NO_TVS_RECORD:
-        return "matches no TVS record";
-    case SRV_ITL_HAS_NO_TVS:
-        return "the trust list has no TVS record";
-    case SRV_NO_LIST:
-        return "no ITL/CTL seen earlier in the capture";
-    case SRV_BAD_CERT:
-        return "certificate could not be parsed";
-    }
-    return "?";
-}
-
-static void add_srv_verdict(proto_tree *st, proto_item *item, tvbuff_t *tvb, gint off, gint len,
-                            packet_info *pinfo, const srv_verdict *v)
-{
-    if (v->state == SRV_NO_LIST)
-        return;
-    proto_item *it = proto_tree_add_uint(st, hf_srv_itl_frame, tvb, off, 0, v->tl_frame);
-    proto_item_append_text(it, " (%s)", v->tl_is_ctl ? "CTL" : "ITL");
-    proto_item_set_generated(it);
-    if (v->record) {
-        it = proto_tree_add_uint(st, hf_srv_record, tvb, off, 0, v->record);
-        proto_item_set_generated(it);
-    }
-    if (v->state == SRV_BAD_CERT)
-        return;
-    it = proto_tree_add_boolean(st, hf_srv_match, tvb, off, len, v->state == SRV_MATCH);
-    proto_item_set_generated(it);
-    const char *list = v->tl_is_ctl ? "CTL" : "ITL";
-    if (v->state == SRV_MATCH) {
-        expert_add_info_format(pinfo, item, &ei_srv_match,
-                               "TLS server certificate on the TVS port matches TVS record #%u of "
-                               "the %s in frame %u",
-                               v->record, list, v->tl_frame);
-    } else {
-        expert_add_info_format(pinfo, item, &ei_srv_mismatch,
-                               "TLS server certificate on the TVS port does not match the %s in "
-                               "frame %u: %s",
-                               list, v->tl_frame, srv_state_text(v->state));
-    }
-}
-
-/* Items and expert infos of the server certificate check under a cucmtvs item, so the filter
- * "cucmtvs" finds TVS sessions without keys. */
-static void add_server_cert(proto_tree *t, packet_info *pinfo, field_info *fi,
-                            const sbd_cert_info *ci, const srv_verdict *v)
-{
+    field_info *fi = s->where;
     proto_item *pi =
         proto_tree_add_item(t, proto_cucmtvs, fi->ds_tvb, fi->start, fi->length, ENC_NA);
+    proto_item_append_text(pi, ", %s server", sbd_service_text(svc));
     proto_tree *pt = proto_item_add_subtree(pi, ett_cucmtvs);
     proto_item *ti = proto_tree_add_item(pt, hf_srv, fi->ds_tvb, fi->start, fi->length, ENC_NA);
     proto_tree *st = proto_item_add_subtree(ti, ett_srv);
+    proto_item_set_generated(
+        proto_tree_add_string(st, hf_srv_service, fi->ds_tvb, fi->start, 0, sbd_service_word(svc)));
+    const sbd_cert_info *ci = s->n ? s->chain[0] : NULL;
+    if (s->hidden)
+        proto_item_append_text(ti, " (TLS 1.3: encrypted)");
     if (ci) {
         char serial[140];
         sbd_hex_serial(ci->serial, ci->serial_len, TRUE, serial, sizeof(serial));
@@ -464,70 +391,62 @@ static void add_server_cert(proto_tree *t, packet_info *pinfo, field_info *fi,
         proto_tree_add_string(st, hf_srv_issuer, fi->ds_tvb, fi->start, fi->length, ci->issuer);
         proto_tree_add_bytes_with_length(st, hf_srv_serial, fi->ds_tvb, fi->start, fi->length,
                                          ci->serial, (gint)ci->serial_len);
-        cucm_check_expiry(ti, pinfo, ci, &ei_cert_expired, &ei_cert_expiring);
     }
-    if (v)
-        add_srv_verdict(st, ti, fi->ds_tvb, fi->start, fi->length, pinfo, v);
+    sbd_rule worst = cucm_trust_show(pt, fi->ds_tvb, pinfo, &trust, CUCM_OWNER_TVS);
+    if (worst != SBD_RULE_COUNT)
+        col_append_fstr(pinfo->cinfo, COL_INFO, " [%s]", sbd_rule_title(worst));
 }
 
-/* The server certificate TLS put in tree t (the leaf comes first), judged on the first pass. */
-static void check_server_cert(proto_tree *t, packet_info *pinfo)
+/* The server's certificate chain TLS put in tree t: to the engine on the first pass, then its
+ * decisions shown. */
+static void check_server_cert(proto_tree *t, packet_info *pinfo, sbd_service svc)
 {
-    GPtrArray *found = proto_find_first_finfo(t, hf_tls_certificate);
-    if (!found)
-        return;
-    field_info *fi = found->len ? (field_info *)g_ptr_array_index(found, 0) : NULL;
-    g_ptr_array_free(found, TRUE);
-    if (!fi || !fi->ds_tvb || fi->length <= 0)
+    tls_seen s;
+    if (!read_tls(t, &s))
         return;
     /* TCP may hand this frame over in several calls; the certificate is checked once. */
     if (p_get_proto_data(pinfo->pool, pinfo, proto_cucmtvs, 2))
         return;
     p_add_proto_data(pinfo->pool, pinfo, proto_cucmtvs, 2, GINT_TO_POINTER(1));
-
-    const guint8 *der = tvb_get_ptr(fi->ds_tvb, fi->start, fi->length);
-    size_t len = (size_t)fi->length;
-    const sbd_cert_info *ci = cucm_cert_info(der, len);
-    srv_verdict *v = (srv_verdict *)p_get_proto_data(wmem_file_scope(), pinfo, proto_cucmtvs, 1);
-    if (!v && !PINFO_FD_VISITED(pinfo)) {
-        v = judge_server_cert(pinfo, der, len, ci);
-        p_add_proto_data(wmem_file_scope(), pinfo, proto_cucmtvs, 1, v);
-    }
-
+    if (cucm_pref_verify)
+        cucm_trust_tls(pinfo, pinfo->srcport, svc, s.chain, s.n, s.hidden);
     /* Expert infos name the protocol that is current: ours, not TCP's behind the hook. */
     const char *saved_proto = pinfo->current_proto;
     pinfo->current_proto = "CUCMTVS";
-    add_server_cert(t, pinfo, fi, ci, v);
+    add_server_cert(t, pinfo, &s, svc);
     pinfo->current_proto = saved_proto;
 }
 
-/* Ask TLS to build the certificate field even in an invisible tree (tshark -T fields, -Y).
- * proto_tree_prime_with_hfid is not exported; epan_dissect_prime_with_hfid only passes the tree
- * of its argument on to it. */
-static void want_certificate_field(proto_tree *t)
+/* Ask TLS to build the certificate and version fields even in an invisible tree (tshark -T
+ * fields, -Y). proto_tree_prime_with_hfid is not exported; epan_dissect_prime_with_hfid only
+ * passes the tree of its argument on to it. */
+static void want_tls_fields(proto_tree *t)
 {
     epan_dissect_t shim;
     memset(&shim, 0, sizeof(shim));
     shim.tree = t;
     epan_dissect_prime_with_hfid(&shim, hf_tls_certificate);
+    if (hf_tls_version >= 0)
+        epan_dissect_prime_with_hfid(&shim, hf_tls_version);
 }
 
-/* TLS into tree t, then the certificate check (also when TLS stopped at damage after the
- * certificate: TCP catches that) and the end of a private dissection. */
-static int call_tls_then_check(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, void *data,
-                               gboolean check, epan_dissect_t *own)
+/* The next dissector of a watched port (TLS, or what was registered there before), then the
+ * certificate check (also when TLS stopped at damage after the certificate: TCP catches that) and
+ * the end of a private dissection. */
+static int call_then_check(dissector_handle_t next, tvbuff_t *tvb, packet_info *pinfo,
+                           proto_tree *t, void *data, sbd_service svc, epan_dissect_t *own)
 {
     volatile int n = 0;
     TRY
     {
         /* Calling through the hook cost a level of can_desegment; TLS gets what TCP offered. */
         pinfo->can_desegment = pinfo->saved_can_desegment;
-        n = call_dissector_with_data(tls_handle, tvb, pinfo, t, data);
+        n = call_dissector_with_data(next, tvb, pinfo, t, data);
     }
     FINALLY
     {
-        if (check)
-            check_server_cert(t, pinfo);
+        if (svc != SBD_SVC_NONE)
+            check_server_cert(t, pinfo, svc);
         if (own)
             epan_dissect_free(own);
     }
@@ -535,23 +454,43 @@ static int call_tls_then_check(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t,
     return n;
 }
 
-/* TLS on a TVS port, reached through this hook so the server certificate can be checked right
- * after TLS has dissected it. (A postdissector that wants the certificate field would make
- * tshark build a protocol tree for every packet of every capture, which cost more than all the
- * rest of the plugin.) Without a tree (tshark -r summary lines) the server's packets still go
- * through a private invisible tree: the verdict of the first pass is kept for later passes (-2)
- * and its expert infos reach -z expert. */
+/* What a watched port had before the hook (TLS for the TVS ports and where nothing was). */
+typedef struct port_next {
+    guint16 port;
+    dissector_handle_t next;
+} port_next;
+
+static port_next watched[SBD_SERVICE_MAX_PORTS];
+static size_t n_watched;
+
+static dissector_handle_t next_of(guint32 port)
+{
+    for (size_t i = 0; i < n_watched; i++)
+        if (watched[i].port == port)
+            return watched[i].next;
+    return tls_handle;
+}
+
+/* TLS on a watched port (the service table's, and the TVS ports of the preference), reached
+ * through this hook so the server certificate can be handed to the engine right after TLS has
+ * dissected it. (A postdissector that wants the certificate field would make tshark build a
+ * protocol tree for every packet of every capture, which cost more than all the rest of the
+ * plugin.) Without a tree (tshark -r summary lines) the server's packets still go through a
+ * private invisible tree: the engine gets every certificate on the first pass and its expert
+ * infos reach -z expert. */
 static int dissect_tvs_port(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
-    if (hf_tls_certificate < 0 || !value_is_in_range(tvs_ports, pinfo->srcport))
-        return call_tls_then_check(tvb, pinfo, tree, data, FALSE, NULL);
+    dissector_handle_t next = next_of(pinfo->match_uint);
+    sbd_service svc = cucm_service_of_port((guint16)pinfo->srcport);
+    if (hf_tls_certificate < 0 || svc == SBD_SVC_NONE || next != tls_handle)
+        return call_then_check(next, tvb, pinfo, tree, data, SBD_SVC_NONE, NULL);
     if (tree) {
-        want_certificate_field(tree);
-        return call_tls_then_check(tvb, pinfo, tree, data, TRUE, NULL);
+        want_tls_fields(tree);
+        return call_then_check(next, tvb, pinfo, tree, data, svc, NULL);
     }
     epan_dissect_t *own = epan_dissect_new(pinfo->epan, TRUE, FALSE);
-    want_certificate_field(own->tree);
-    return call_tls_then_check(tvb, pinfo, own->tree, data, TRUE, own);
+    want_tls_fields(own->tree);
+    return call_then_check(next, tvb, pinfo, own->tree, data, svc, own);
 }
 
 void proto_register_cucmtvs(void)
@@ -608,8 +547,10 @@ void proto_register_cucmtvs(void)
         {&hf_parse_error,
          {"Parse error", "cucmtvs.parse_error", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
         {&hf_srv,
-         {"TVS server certificate check", "cucmtvs.server_cert", FT_NONE, BASE_NONE, NULL, 0,
-          "TLS server certificate on the TVS port compared with the ITL seen earlier", HFILL}},
+         {"TLS server certificate", "cucmtvs.server_cert", FT_NONE, BASE_NONE, NULL, 0,
+          "TLS server certificate on a watched port (TVS, CAPF, SIP/SCCP TLS, HTTPS), handed to "
+          "the trust engine",
+          HFILL}},
         {&hf_srv_subject,
          {"Subject", "cucmtvs.server_cert.subject", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
         {&hf_srv_issuer,
@@ -617,15 +558,9 @@ void proto_register_cucmtvs(void)
         {&hf_srv_serial,
          {"Serial number", "cucmtvs.server_cert.serial", FT_BYTES, SEP_COLON, NULL, 0, NULL,
           HFILL}},
-        {&hf_srv_match,
-         {"Matches the trust list's TVS record", "cucmtvs.server_cert.match", FT_BOOLEAN, BASE_NONE,
-          NULL, 0, NULL, HFILL}},
-        {&hf_srv_itl_frame,
-         {"Compared with trust list in frame", "cucmtvs.server_cert.trust_list_frame", FT_FRAMENUM,
-          BASE_NONE, NULL, 0, NULL, HFILL}},
-        {&hf_srv_record,
-         {"TVS record", "cucmtvs.server_cert.record", FT_UINT32, BASE_DEC, NULL, 0,
-          "1-based record number in that trust list", HFILL}},
+        {&hf_srv_service,
+         {"Service", "cucmtvs.server_cert.service", FT_STRING, BASE_NONE, NULL, 0,
+          "Service of the server port (sbd/services.h: tvs, capf, sip_tls, https ...)", HFILL}},
     };
     static gint *ett[] = {&ett_cucmtvs, &ett_element, &ett_cert, &ett_srv};
     static ei_register_info ei[] = {
@@ -639,20 +574,6 @@ void proto_register_cucmtvs(void)
         {&ei_no_request,
          {"cucmtvs.no_request", PI_SEQUENCE, PI_NOTE, "Response without a request in this capture",
           EXPFILL}},
-        {&ei_cert_expired,
-         {"cucmtvs.cert_expired", PI_SECURITY, PI_WARN, "Certificate expired at capture time",
-          EXPFILL}},
-        {&ei_cert_expiring,
-         {"cucmtvs.cert_expiring", PI_SECURITY, PI_NOTE, "Certificate expires soon", EXPFILL}},
-        {&ei_srv_mismatch,
-         {"cucmtvs.server_cert_mismatch", PI_SECURITY, PI_ERROR,
-          "TLS server certificate on the TVS port does not match the TVS record of the ITL seen "
-          "earlier",
-          EXPFILL}},
-        {&ei_srv_match,
-         {"cucmtvs.server_cert_matches", PI_SECURITY, PI_NOTE,
-          "TLS server certificate on the TVS port matches the TVS record of the ITL seen earlier",
-          EXPFILL}},
     };
 
     proto_cucmtvs =
@@ -660,11 +581,12 @@ void proto_register_cucmtvs(void)
     proto_register_field_array(proto_cucmtvs, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_cucmtvs), ei, array_length(ei));
+    cucm_trust_register(&trust, proto_cucmtvs, "cucmtvs", CUCM_OWNER_TVS);
 
     tvs_handle = register_dissector("cucmtvs", dissect_cucmtvs, proto_cucmtvs);
     /* A helper "protocol in name only": the hook adds no layer of its own to frame.protocols. */
     int proto_port = proto_register_protocol_in_name_only(
-        "CUCM TVS port (TLS)", "CUCMTVS-TLS", "cucmtvs.tls_port", proto_cucmtvs, FT_PROTOCOL);
+        "CUCM watched TLS port", "CUCMTVS-TLS", "cucmtvs.tls_port", proto_cucmtvs, FT_PROTOCOL);
     port_handle = create_dissector_handle(dissect_tvs_port, proto_port);
 
     module_t *m = prefs_register_protocol(proto_cucmtvs, proto_reg_handoff_cucmtvs);
@@ -691,18 +613,39 @@ static void apply_ports(range_t *r, gboolean add)
         }
 }
 
+/* The hook in front of whatever serves the other ports of the service table (TLS where nothing
+ * did: 6971, 6972, 8443). A port that carries something else by default (3804 is HiQnet) keeps
+ * it, and its certificates are read once Decode As puts TLS there. */
+static void hook_service_ports(void)
+{
+    sbd_service_table t;
+    sbd_services_default(&t);
+    dissector_table_t tcp = find_dissector_table("tcp.port");
+    for (size_t i = 0; tcp && tls_handle && i < t.n; i++) {
+        if (t.ports[i].service == SBD_SVC_TVS || n_watched >= SBD_SERVICE_MAX_PORTS)
+            continue;
+        dissector_handle_t before = dissector_get_uint_handle(tcp, t.ports[i].port);
+        watched[n_watched++] = (port_next){t.ports[i].port, before ? before : tls_handle};
+        dissector_add_uint("tcp.port", t.ports[i].port, port_handle);
+    }
+}
+
 void proto_reg_handoff_cucmtvs(void)
 {
     static gboolean initialized;
     if (!initialized) {
         hf_tls_certificate = proto_registrar_get_id_byname("tls.handshake.certificate");
+        hf_tls_version =
+            proto_registrar_get_id_byname("tls.handshake.extensions.supported_version");
         tls_handle = find_dissector("tls");
         /* Plain TVS (a TLS-terminating proxy's capture, or tests): Decode As TCP port. */
         dissector_add_for_decode_as("tcp.port", tvs_handle);
+        hook_service_ports();
         initialized = TRUE;
     }
     apply_ports(tvs_ports_applied, FALSE);
     wmem_free(wmem_epan_scope(), tvs_ports_applied);
     tvs_ports_applied = range_copy(wmem_epan_scope(), tvs_ports);
     apply_ports(tvs_ports_applied, TRUE);
+    cucm_trust_set_tvs_ports(tvs_ports_applied);
 }

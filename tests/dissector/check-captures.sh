@@ -1,11 +1,15 @@
 #!/bin/bash
-# check-captures.sh PLUGIN.so CAPTURES_DIR: the plugin on every scenario capture, against what
-# CAPTURES_DIR/expected/<scenario>.txt says (written by captures/make-captures.sh, independent of
-# this plugin). Per capture:
-#  - tshark -V (with the scenario key log) shows no Malformed / dissector bug / sanitizer report;
+# check-captures.sh PLUGIN.so CAPTURES_DIR PCAPSCAN: the plugin on every scenario capture, against
+# what CAPTURES_DIR/expected/<scenario>.txt says (written by captures/make-captures.sh, independent
+# of this plugin), and against pcapscan. Per capture:
+#  - tshark -2 (and with the scenario key log) shows no Malformed / dissector bug / sanitizer report;
 #  - --export-objects tftp still exports every file whole (sha256 of each `tftp-file` line);
-#  - expert infos for the audit rules we map fire exactly where `fires` says and stay silent where
-#    `silent` says;
+#  - the rule expert infos (P.rule.<rule>, one per rule of the rule table) fire where `fires` says
+#    and stay silent where `silent` says;
+#  - pcapscan and the plugin agree rule for rule: the set of (rule, severity) of pcapscan --json's
+#    findings equals the set the plugin's expert infos name. One deliberate mismatch (the plugin's
+#    expiry window set to 0 days on cert-expires-soon) must be reported as exactly that difference,
+#    so the comparison can fail;
 #  - the TLS server certificate on 2445 is read (`tls-cert` serial) and, when the ITL has a TVS
 #    record for it, -Y 'cucmtl.record.function == "TVS"' selects the ITL transfer whose
 #    cucmtl.record.serial list holds that serial; every record serial is a cert of CAPTURES_DIR/pki;
@@ -15,18 +19,41 @@ capdir=$(realpath "$2")
 cur=setup
 . "$(dirname "$0")/lib.sh"
 
-# Expert abbreviation (extended regex) for each audit rule the plugin implements (others are pcapscan-only).
-declare -A rule_ei=(
-    [TVS_CERT_MATCH]=cucmtvs.server_cert_matches
-    [TVS_CERT_NOT_IN_ITL]=cucmtvs.server_cert_mismatch
-    [TRUST_LIST_SIGNATURE_INVALID]=cucmtl.signature_invalid
-    [TRUST_LIST_SIGNER_UNKNOWN]=cucmtl.signer_not_sast
-    [SGN_SIGNATURE_INVALID]=cucmsgn.signature_invalid
-    [SGN_SIGNER_NOT_IN_ITL]=cucmsgn.signer_not_in_itl
-    [ITL_ROLLBACK]=cucmtl.rollback.expert
-    [CERT_EXPIRED]='cucm(tl|sgn|tvs)\.cert_expired'
-    [CERT_EXPIRES_SOON]='cucm(tl|sgn|tvs)\.cert_expiring'
-)
+pcapscan=$3
+# Expert abbreviation (extended regex) of a rule: every protocol registers one expert info per rule
+# of the rule table, named <protocol>.rule.<rule in lower case> (dissector/README.md). CAPTURE_TRUNCATED
+# is no decision of the trust engine: Wireshark reports a capture cut short itself.
+rule_ei() {
+    [ "$1" = CAPTURE_TRUNCATED ] && return
+    echo "cucm(tl|sgn|tvs)\\.rule\\.$(tr 'A-Z' 'a-z' <<<"$1")"
+}
+
+# "RULE/severity" of every rule expert info in PDML on stdin (severity as the rule table words it:
+# PI_ERROR error, PI_WARN warning, PI_NOTE info), one line each, sorted, unique.
+plugin_rules() {
+    awk '/<field name="cucm(tl|sgn|tvs)\.rule\./ {
+             match($0, /name="[^"]*"/); r = substr($0, RSTART + 6, RLENGTH - 7)
+             sub(/.*\.rule\./, "", r); want = 1; next }
+         want && /<field name="_ws.expert.severity"/ {
+             match($0, / show="[0-9]+"/); v = substr($0, RSTART + 7, RLENGTH - 8)
+             s = v == 8388608 ? "error" : v == 6291456 ? "warning" : v == 4194304 ? "info" : "severity-" v
+             print toupper(r) "/" s; want = 0 }' | sort -u
+}
+
+# The same from pcapscan --json on capture $1 (packet time for expiry, as the plugin judges it). Its
+# exit status says what it found (1: findings); 2 is a failure.
+pcapscan_rules() {
+    local rc=0
+    "$pcapscan" --json "$1" >"$work/pcapscan.json" 2>"$work/pcapscan.err" || rc=$?
+    [ "$rc" -lt 2 ] || bad "pcapscan exited $rc: $(head -3 "$work/pcapscan.err")"
+    jq -r 'select(.type == "finding") | "\(.rule)/\(.severity)"' "$work/pcapscan.json" | sort -u
+}
+
+# rule_diff PCAPSCAN_SET PLUGIN_SET: one line per difference ("pcapscan only: R/s", "plugin only: R/s").
+rule_diff() {
+    comm -3 <(echo "$1" | grep .) <(echo "$2" | grep .) |
+        sed 's/^\t/plugin only: /; /^plugin only: /!s/^/pcapscan only: /'
+}
 
 # Serials (lowercase, colon separated, as FT_BYTES SEP_COLON prints them) of every PKI cert.
 pki_serials=$work/pki-serials
@@ -98,7 +125,10 @@ check_capture() { # CAPTURE KEYLOG(optional) EXPECTED
     local opts=(-r "$pcap") keyed=$work/keyed.pdml eo=$work/eo
     rm -rf "$eo"
     mkdir -m 777 "$eo"
-    dissect "$pdml" "${opts[@]}" --export-objects "tftp,$eo"
+    # Two passes: decisions the engine takes at the end of the capture (a list no TVS session
+    # settled, a transfer that never finished) are shown from the second pass on.
+    dissect "$pdml" -2 "${opts[@]}" --export-objects "tftp,$eo"
+    cp "$work/stderr" "$work/plain.stderr"
     if [ -n "$key" ]; then
         dissect "$keyed" "${opts[@]}" -o "tls.keylog_file:$key"
     fi
@@ -110,25 +140,36 @@ check_capture() { # CAPTURE KEYLOG(optional) EXPECTED
         case $line in
         fires\ *)
             for rule in ${line#fires }; do
-                [ -z "${rule_ei[$rule]:-}" ] && continue
-                grep -qxE "${rule_ei[$rule]}" <<<"$names" ||
-                    bad "rule $rule should fire: expert ${rule_ei[$rule]} absent"
+                ei=$(rule_ei "$rule")
+                [ -z "$ei" ] && continue
+                grep -qxE "$ei" <<<"$names" || bad "rule $rule should fire: expert $ei absent"
             done
             ;;
         silent\ *)
             for rule in ${line#silent }; do
-                [ -z "${rule_ei[$rule]:-}" ] && continue
-                if grep -qxE "${rule_ei[$rule]}" <<<"$names"; then
-                    bad "rule $rule should be silent: expert ${rule_ei[$rule]} present"
+                ei=$(rule_ei "$rule")
+                [ -z "$ei" ] && continue
+                if grep -qxE "$ei" <<<"$names"; then
+                    bad "rule $rule should be silent: expert $ei present"
                 fi
             done
             ;;
         esac
     done <"$exp"
 
+    # 2b. pcapscan and the plugin agree rule for rule (a capture cut short is Wireshark's report).
+    local want got diff
+    want=$(pcapscan_rules "$pcap")
+    got=$(plugin_rules <"$pdml")
+    if grep -q 'cut short in the middle of a packet' "$work/plain.stderr"; then
+        got=$(printf '%s\nCAPTURE_TRUNCATED/warning\n' "$got" | grep . | sort -u)
+    fi
+    diff=$(rule_diff "$want" "$got")
+    [ -z "$diff" ] || bad "pcapscan and the plugin disagree: $(echo $diff)"
+    agreed=$((agreed + 1))
+
     # 3. Export Objects unharmed: every transferred file comes out whole (a name fetched twice is
     #    exported twice, the second as NAME(1).ext, so compare the multisets of digests).
-    local want got
     want=$({ grep '^tftp-file ' "$exp" || true; } | cut -d' ' -f3 | sort)
     got=$(find "$eo" -type f -exec sha256sum {} + | cut -d' ' -f1 | sort)
     [ "$want" = "$got" ] || bad "--export-objects tftp: digests differ: want [$want] got [$got]"
@@ -179,7 +220,7 @@ scenarios=("$capdir"/expected/*.txt)
     echo "no scenario descriptions in $capdir/expected" >&2
     exit 77
 }
-checked=0
+checked=0 agreed=0
 for exp in "${scenarios[@]}"; do
     keylog=$(sed -n 's/^keylog //p' "$exp" | head -1)
     [ -z "$keylog" ] || keylog=$capdir/$keylog
@@ -205,7 +246,8 @@ if [ -f "$capdir/healthy.pcap" ] && [ -f "$capdir/healthy.keylog" ]; then
         "Function: System Administrator Security Token (0)" "[Signature valid: True]" \
         "signedCertificate" "Cisco UCM Signed File, sgn" "eXtensible Markup Language" \
         "Cisco UCM Trust Verification Service, Verify request" "Device name: CP-8861-SEP" \
-        "Status: Trusted (valid) (0)" "[Matches the trust list's TVS record: True]"; do
+        "Status: Trusted (valid) (0)" "[Outcome: in_list]" "[Rule: TVS_CERT_MATCH]" \
+        "[Judged against the list of frame: "; do
         grep -qF -- "$want" <<<"$tree" || bad "tshark -V lacks '$want'"
     done
     # Two passes link the request forward to its response too.
@@ -226,7 +268,18 @@ if [ -f "$capdir/healthy.pcap" ] && [ -f "$capdir/healthy.keylog" ]; then
     [ -z "$rows" ] || echo "packets still matching with both preferences off: $rows" >&2
     checked=$((checked + 1))
 fi
+# The comparison can fail: with the plugin's expiry window at 0 days, cert-expires-soon must differ
+# from pcapscan by exactly its CERT_EXPIRES_SOON finding.
+cur=cert-expires-soon/mismatch
+if [ -f "$capdir/cert-expires-soon.pcap" ]; then
+    cp "$capdir/cert-expires-soon.pcap" "$work/"
+    chmod 644 "$work/cert-expires-soon.pcap"
+    dissect "$work/mismatch.pdml" -2 -r "$work/cert-expires-soon.pcap" -o cucmtl.expiry_warning_days:0
+    diff=$(rule_diff "$(pcapscan_rules "$work/cert-expires-soon.pcap")" "$(plugin_rules <"$work/mismatch.pdml")")
+    [ "$diff" = "pcapscan only: CERT_EXPIRES_SOON/warning" ] ||
+        bad "a deliberate mismatch was not reported as such: '$diff'"
+fi
 cur=summary
 [ $checked -gt 0 ] || bad "no capture checked"
-[ $fail -eq 0 ] && echo "ok: $checked captures"
+[ $fail -eq 0 ] && echo "ok: $checked captures, $agreed agree with pcapscan rule for rule"
 exit $fail

@@ -1,6 +1,7 @@
 #!/bin/sh
-# check-load.sh PLUGIN.so [WIRESHARK_VERSION]: tshark loads the built plugin, registers the three protocols and every
-# contract field (filter names are public API: a rename must fail here).
+# check-load.sh PLUGIN.so [WIRESHARK_VERSION [AUDIT_H]]: tshark loads the built plugin, registers the three protocols
+# and every contract field (filter names are public API: a rename must fail here), among them one expert info per
+# rule of the rule table (AUDIT_H: common/include/sbd/audit.h) in each protocol.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -40,12 +41,25 @@ for f in cucmtl.version cucmtl.header_length cucmtl.signer.name cucmtl.signer.se
     cucmsgn.enc.pad_count cucmsgn.enc.wrapped_key cucmsgn.enc.plain_hash \
     cucmtvs.protocol cucmtvs.version cucmtvs.type cucmtvs.session_id cucmtvs.length \
     cucmtvs.device_name cucmtvs.certificate cucmtvs.status cucmtvs.role cucmtvs.ttl \
-    cucmtvs.response_in cucmtvs.response_to cucmtvs.server_cert.match \
-    cucmtl.signature_invalid cucmtl.signer_not_sast cucmtl.rollback.expert cucmtl.malformed \
-    cucmtl.cert_expired cucmsgn.signer_not_in_itl cucmtvs.server_cert_mismatch \
-    cucmtvs.server_cert_matches cucmtvs.malformed; do
+    cucmtvs.response_in cucmtvs.response_to cucmtvs.server_cert.serial \
+    cucmtvs.server_cert.service cucmtl.rollback cucmtl.malformed cucmtvs.malformed \
+    cucmtl.trust.outcome cucmtl.trust.reason cucmtl.trust.held_frame cucmtl.trust.rule \
+    cucmsgn.trust.outcome cucmsgn.trust.reason cucmsgn.trust.held_frame cucmsgn.trust_list_frame \
+    cucmtvs.trust.outcome cucmtvs.trust.reason cucmtvs.trust.held_frame cucmtvs.trust.record \
+    cucmtvs.trust.cause_frame; do
     echo "$fields" | grep -qx "$f" || bad "field $f not registered"
 done
+
+# One expert info per rule of the rule table, in each protocol (<protocol>.rule.<rule>).
+if [ -n "${3:-}" ]; then
+    rules=$(sed -n 's/^ *X(\([A-Z_]*\), \(INFO\|WARNING\|ERROR\),.*/\1/p' "$3" | tr 'A-Z' 'a-z')
+    [ "$(echo "$rules" | wc -w)" -ge 20 ] || bad "rule table not read from $3: $rules"
+    for r in $rules; do
+        for p in cucmtl cucmsgn cucmtvs; do
+            echo "$fields" | grep -qx "$p.rule.$r" || bad "expert info $p.rule.$r not registered"
+        done
+    done
+fi
 
 # The value string users type in filters.
 out=$(ts -G values 2>/dev/null | awk -F'\t' '$2 == "cucmtl.record.function" {print $3 "=" $4}')

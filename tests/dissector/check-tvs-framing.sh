@@ -81,7 +81,8 @@ role=$(ts "${opts[@]}" -Y 'cucmtvs.role == "APP-SERVER"' -T fields -e frame.numb
 # The TLS server certificate on the TVS port, no Decode As: a TLS 1.2 server flight (ServerHello,
 # Certificate with CERT.der, ServerHelloDone) in one record split over three TCP segments, dated
 # after the certificate's notAfter. It must be read after TCP reassembly both in an invisible tree
-# (-T fields) and with no tree at all (-z expert: the expiry expert of the server certificate).
+# (-T fields) and with no tree at all (-z expert: the trust engine's CERT_EXPIRED on the server
+# certificate).
 be24() { printf '%02x %02x %02x' $(($1 >> 16)) $((($1 >> 8) & 255)) $(($1 & 255)); }
 words() { wc -w <<<"$*"; }
 hello="03 03 $(printf '%.0s11 ' {1..32}) 00 00 3c 00"
@@ -106,7 +107,7 @@ got=$(ts -r "$work/tls.pcap" -T fields -e frame.number -e cucmtvs.server_cert.se
     awk -F'\t' '$2 != ""')
 [ "$got" = "3	$serial" ] || bad "server certificate over 3 segments, -T fields: got '$got'"
 experts=$(ts -r "$work/tls.pcap" -q -z expert 2>/dev/null)
-grep -q 'CUCMTVS  *Certificate .* expired' <<<"$experts" ||
+grep -q 'Security  *CUCMTVS  *Certificate expired' <<<"$experts" ||
     bad "server certificate over 3 segments, no tree: no expiry expert in -z expert: $experts"
 
 [ $fail -eq 0 ] && echo "ok: TVS framing, links, elements, X.509 tree, damage handling, server certificate over segments"

@@ -1,0 +1,90 @@
+/* The plugin's side of the trust engine (sbd/trust.h): one engine per capture, fed on the first
+ * pass with the events pcapscan feeds it (TFTP transfers, TLS server certificates on the ports of
+ * the service table), and the decisions it emits kept per frame so every later dissection shows
+ * the same. The plugin decides nothing itself: outcome, rule and severity all come from the engine
+ * and the rule table (sbd/audit.h). */
+#ifndef CUCM_TRUST_H
+#define CUCM_TRUST_H
+
+#include "cucm-compat.h"
+
+#include <epan/expert.h>
+#include <epan/packet.h>
+
+#include "sbd/trust.h"
+
+/* The protocol that shows the decisions of a frame: the one that fed its event. */
+typedef enum { CUCM_OWNER_TL, CUCM_OWNER_SGN, CUCM_OWNER_TVS, CUCM_OWNER_COUNT } cucm_owner;
+
+/* Field, subtree and expert ids of one protocol's decision items (P.trust.*, P.rule.<rule>). */
+typedef struct cucm_trust_ids {
+    int proto;
+    int trust, outcome, outcome_text, reason, rule, severity, phone, file, held_frame, held_name,
+        record, cause_frame, event_frame;
+    int ett;
+    expert_field ei[SBD_RULE_COUNT];
+} cucm_trust_ids;
+
+/* One decision as kept for display (file scope). */
+typedef struct cucm_decision {
+    sbd_trust_outcome outcome;
+    sbd_rule rule; /* SBD_RULE_COUNT: no rule */
+    sbd_sig_status sig;
+    sbd_service service;
+    cucm_owner owner;
+    guint32 event_frame, held_frame, cause_frame; /* 0: none */
+    guint32 record;                               /* 1-based record of the held list, 0 none */
+    gboolean held_is_ctl;
+    const char *phone, *file, *held_name, *reason;
+} cucm_decision;
+
+/* Register the decision fields and one expert info per rule for a protocol; prefix is its filter
+ * name ("cucmtl"). Call from proto_register_*. */
+void cucm_trust_register(cucm_trust_ids *ids, int proto, const char *prefix, cucm_owner owner);
+
+/* Per-capture init/cleanup routines (once, from cucmtl). */
+void cucm_trust_register_routines(void);
+
+/* ---- feeding (first pass only; no-ops on later passes) ---- */
+
+/* A whole file delivered in this frame (TFTP: the final data packet, server -> client). */
+void cucm_trust_file_done(packet_info *pinfo, const char *name, const guint8 *buf, size_t len);
+
+/* TFTP: a read request in this frame (client -> server port 69). Returns the transfer, for
+ * cucm_trust_tftp_error and cucm_trust_tftp_done, or NULL. */
+void *cucm_trust_tftp_request(packet_info *pinfo, const char *name);
+/* TFTP: an error answer (server -> client) to the transfer. */
+void cucm_trust_tftp_error(packet_info *pinfo, void *xfer, guint16 code);
+/* TFTP: the file of this transfer was delivered (fed by cucm_trust_file_done). */
+void cucm_trust_tftp_done(void *xfer);
+
+/* A TLS server's certificate chain (leaf first; NULL entries: not decodable) or a TLS 1.3
+ * session that hides it, in this frame, from server port `port` of service `svc`. */
+void cucm_trust_tls(packet_info *pinfo, guint16 port, sbd_service svc,
+                    const sbd_cert_info *const *chain, size_t n, gboolean hidden);
+
+/* ---- showing ---- */
+
+/* The decisions recorded for this frame and owner (count in *n), after settling the engine at the
+ * end of the first pass. NULL when none. */
+const cucm_decision *const *cucm_trust_decisions(packet_info *pinfo, cucm_owner owner, guint *n);
+
+/* Decision items under tree and one expert info per rule-bearing decision. Returns the most
+ * severe rule shown (SBD_RULE_COUNT: none), for the Info column. */
+sbd_rule cucm_trust_show(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
+                         const cucm_trust_ids *ids, cucm_owner owner);
+
+/* Decisions of this frame whose protocol does not dissect it (TFTP requests and errors: a
+ * transfer that failed, a fallback), each under an item of its protocol. */
+void cucm_trust_show_frame(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo);
+
+/* The signature check of a signed file in this frame as the engine decided it (FALSE: none). */
+gboolean cucm_trust_signed_verdict(packet_info *pinfo, sbd_sig_status *sig, guint32 *held_frame,
+                                   gboolean *held_is_ctl, const char **reason);
+
+/* Service of a TCP server port: the cucmtvs.tcp_ports preference gives TVS, the other services
+ * come from the service table (sbd/services.h). */
+sbd_service cucm_service_of_port(guint16 port);
+void cucm_trust_set_tvs_ports(range_t *tvs_ports);
+
+#endif
