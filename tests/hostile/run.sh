@@ -157,11 +157,12 @@ case_merge_html() {
     xmllint --noout "$f.html" 2>/dev/null || fail "$f: page is not well formed"
   done
   grep -q '&lt;script&gt;' detail.html || fail "the escaped text is not shown"
-  # A results file names any path as its capture: the page must not read /dev/zero forever.
+  # A results file names any path as its capture: the page must not read /dev/zero forever (the
+  # HTML writer reads no capture again: the digest is the one the results file carries, if any).
   jq -c 'if .pcap then .pcap = "/dev/zero" else . end
     | if .type == "summary" then .per_input |= map(.pcap = "/dev/zero") else . end' r.jsonl >zero.jsonl
   run m-zero timeout 60 "$PCAPSCAN" merge --html zero.html zero.jsonl
-  grep -q 'not readable again' zero.html || fail "/dev/zero read as a capture (exit $rc)"
+  [ "$rc" -le 1 ] && grep -q '/dev/zero' zero.html || fail "/dev/zero read as a capture (exit $rc)"
   [ "$(grep -c . m-what.err)" -ge 1 ] && grep -q 'what.jsonl:[0-9]' m-what.err ||
     fail "an unknown problems[].what is not refused with file and line"
 }
