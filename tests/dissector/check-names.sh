@@ -1,9 +1,10 @@
 #!/bin/bash
-# check-names.sh PLUGIN.so SBDGEN MKCAP PKI_DIR: the plugin's TVS verdict when the server
-# certificate's issuer holds quotes, commas, a semicolon and a backslash, and the ITL's TVS record
-# carries that issuer as CUCM writes it (values quoted, '"' doubled: sbdgen's CUCM style). Issuer,
-# serial and hash agree, so the verdict must be "matches" (it was "not in the ITL" while names were
-# split on every , ; /). Also: the record summary and the certificate subject show the CN first.
+# check-names.sh PLUGIN.so SBDGEN MKCAP PKI_DIR: the trust engine's TVS verdict, as the plugin
+# shows it, when the server certificate's issuer holds quotes, commas, a semicolon and a backslash,
+# and the ITL's TVS record carries that issuer as CUCM writes it (values quoted, '"' doubled:
+# sbdgen's CUCM style). Issuer, serial and hash agree, so the verdict must be TVS_CERT_MATCH (it was
+# "not in the ITL" while names were split on every , ; /). Also: the record summary and the
+# certificate subject show the CN first.
 set -euo pipefail
 sbdgen=$2
 mkcap=$3
@@ -31,10 +32,11 @@ cur=verdict
 ts_run "$work/c.pdml" "$work/stderr" -r "$work/c.pcap" -T pdml || bad "tshark exited $?"
 grep -E "AddressSanitizer|runtime error:|Dissector bug" "$work/stderr" | head -3 | grep . >&2 &&
     bad "sanitizer report or dissector bug"
-grep -q '<field name="cucmtvs.server_cert_matches"' "$work/c.pdml" ||
-    bad "no cucmtvs.server_cert_matches"
-grep -q '<field name="cucmtvs.server_cert_mismatch"' "$work/c.pdml" &&
-    bad "cucmtvs.server_cert_mismatch: the quoted issuer was not found in the ITL"
+# The trust engine's decision, as the plugin shows it: TVS_CERT_MATCH, not TVS_CERT_NOT_IN_ITL.
+grep -q '<field name="cucmtvs.rule.tvs_cert_match"' "$work/c.pdml" ||
+    bad "no cucmtvs.rule.tvs_cert_match"
+grep -q '<field name="cucmtvs.rule.tvs_cert_not_in_itl"' "$work/c.pdml" &&
+    bad "cucmtvs.rule.tvs_cert_not_in_itl: the quoted issuer was not found in the ITL"
 
 cur=rendering
 # RFC 4514 in the PDML's XML escaping: \" is \&quot; and the backslash itself is \\.
