@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# lint.sh format|cppcheck|paths: the style gates of the guide, as tests.
+# lint.sh format|cppcheck|paths|docs: the style gates of the guide, as tests.
 #   format    every tracked .c/.h is what clang-format (the repo's .clang-format) makes of it
 #   cppcheck  cppcheck finds no warning, portability or performance issue in our C
 #   paths     no tracked text file names a folder outside the repository (the development
 #             machine's work tree or a sibling "shared" folder): the repository stands alone
-#   docs      every "docs/formats.md section N" cited in a tracked file is a heading "## N." there
+#   docs      every docs/NAME.md a tracked file names exists; every "docs/formats.md section N" is a
+#             heading "## N." there; every quoted heading cited after docs/trust-rules.md is one
 # Env: ROOT (the source tree).
 set -euo pipefail
 cd "$ROOT"
@@ -57,8 +58,22 @@ docs)
     n=${c##* }
     grep -q "^## $n\. " docs/formats.md || { echo "FAIL: ${c% *} cites docs/formats.md section $n, which has no heading" >&2; bad=1; }
   done
+  mapfile -t docs < <(printf '%s\0' "${files[@]}" | xargs -0 grep -IhoE 'docs/[a-z0-9_-]+\.md' |
+    sort -u)
+  for d in "${docs[@]}"; do
+    [ -f "$d" ] || { echo "FAIL: $d is cited but missing" >&2; bad=1; }
+  done
+  mapfile -t titled < <(printf '%s\0' "${files[@]}" | xargs -0 grep -IHnoE \
+    'docs/trust-rules\.md`?, "[^"]+"' | grep -v '^docs/trust-rules\.md:')
+  for c in "${titled[@]}"; do
+    words=${c#*\"}
+    words=${words%\"}
+    [ -f docs/trust-rules.md ] && grep -E '^#+ ' docs/trust-rules.md | grep -qF "$words" ||
+      { echo "FAIL: ${c%%:docs/*} cites docs/trust-rules.md heading \"$words\", which is not one" >&2; bad=1; }
+  done
   [ "$bad" = 0 ] || exit 1
-  echo "ok: ${#cited[@]} section citations of docs/formats.md, each a heading"
+  echo "ok: ${#cited[@]} section citations of docs/formats.md, ${#titled[@]} headings of" \
+    "docs/trust-rules.md, ${#docs[@]} docs named, all present"
   ;;
 format)
   mapfile -t files < <(sources)
