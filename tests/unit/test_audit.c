@@ -1,6 +1,6 @@
-/* Audit predicates on trust lists built by sbdgen from a test PKI: TVS certificate checks, ITL
- * continuity after certificate regeneration (docs/trust-rules.md, "A new trust list"), rollback,
- * size, expiry, file-name classification, and the rule table. */
+/* Audit predicates on trust lists built by sbdgen from a test PKI: TVS certificate checks,
+ * rollback, size, expiry, file-name classification, and the rule table. Whether a phone accepts a
+ * new list (docs/trust-rules.md, "A new trust list") is the engine's: test_trust.c. */
 #include "check.h"
 #include "gen_fixture.h"
 #include "sbd/audit.h"
