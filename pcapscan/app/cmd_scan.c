@@ -12,6 +12,7 @@
 #include "cmd_scan.h"
 #include "escape.h"
 #include "extract.h"
+#include "live.h"
 #include "report.h"
 #include "scan.h"
 
@@ -124,28 +125,36 @@ int cmd_scan(int argc, char **argv)
         return prc > 0 ? 0 : 2;
     if (o.extract_dir && !(o.extractor = extract_open(o.extract_dir)))
         return 2;
+    if (o.live_iface || o.follow_path || o.print_filter)
+        return cmd_live(&o);
     run r;
     if (run_scan(&o, &r) != 0)
         fputs("pcapscan: out of memory: results are incomplete\n", stderr);
+    int rc = scan_report(&o, &r);
+    run_free(&r);
+    return rc;
+}
+
+int scan_report(const scan_opts *o, run *r)
+{
     int rc = 0;
-    if (o.json)
-        rc = report_json(&r, stdout) != 0 ? 2 : 0;
+    if (o->json)
+        rc = report_json(r, stdout) != 0 ? 2 : 0;
     else
-        report_text(&r, stdout);
+        report_text(r, stdout);
     fflush(stdout);
-    if (o.csv_path && report_csv(&r, o.csv_path) != 0)
+    if (o->csv_path && report_csv(r, o->csv_path) != 0)
         rc = 2;
-    if (o.html_path && report_html(&r, o.html_path) != 0)
+    if (o->html_path && report_html(r, o->html_path) != 0)
         rc = 2;
-    if (o.extractor && report_extract_finish(&r, o.extractor) != 0)
+    if (o->extractor && report_extract_finish(r, o->extractor) != 0)
         rc = 2;
-    extract_close(o.extractor);
+    extract_close(o->extractor);
     report_totals t;
-    report_totals_of(&r, SIZE_MAX, &t);
+    report_totals_of(r, SIZE_MAX, &t);
     if (t.inputs_failed || rc == 2)
         rc = 2;
-    else if (r.by_severity[SBD_SEV_ERROR])
+    else if (r->by_severity[SBD_SEV_ERROR])
         rc = 1;
-    run_free(&r);
     return rc;
 }

@@ -40,6 +40,18 @@ void scan_usage(FILE *out)
           "  --json-content        with --json: add what `pcapscan merge` needs (trust list and\n"
           "                        signed file bytes, certificates, exact times; docs/scale.md)\n"
           "  -q, --quiet           no progress line on stderr\n"
+          "watch traffic as it comes (docs/live.md), instead of INPUT...:\n"
+          "  -i, --live IFACE      capture on IFACE; findings are written as they are decided,\n"
+          "                        the summary at SIGINT/SIGTERM (Ctrl-C)\n"
+          "  --follow FILE         read a capture file another program is still writing\n"
+          "  --filter EXPR         BPF filter for --live (default: TFTP and its data, HTTP 6970,\n"
+          "                        the watched TLS ports)\n"
+          "  --print-filter        write the default filter (for tcpdump -w alongside) and exit\n"
+          "  --user NAME           drop privileges to NAME once the capture is open (default\n"
+          "                        nobody)\n"
+          "  --max-phones N        phones the status counts follow at once (default 100000)\n"
+          "  --phone-idle SECONDS  a phone silent this long leaves the status counts, counted\n"
+          "                        as expired (default 86400)\n"
           "exit: 0 no error finding, 1 error finding(s), 2 an input could not be read\n",
           out);
 }
@@ -146,6 +158,12 @@ enum {
     OPT_JSON_CONTENT,
     OPT_HTML,
     OPT_MAX_UNANSWERED,
+    OPT_FOLLOW,
+    OPT_FILTER,
+    OPT_USER,
+    OPT_MAX_PHONES,
+    OPT_PHONE_IDLE,
+    OPT_PRINT_FILTER,
 };
 
 static void set_defaults(scan_opts *o)
@@ -161,6 +179,9 @@ static void set_defaults(scan_opts *o)
     o->max_unanswered = 4096;
     o->jobs = 1;
     o->progress = isatty(STDERR_FILENO);
+    o->user = "nobody";
+    o->max_phones = 100000;
+    o->phone_idle_sec = 86400;
 }
 
 /* One option with its argument; false on a bad value. */
@@ -215,6 +236,28 @@ static bool apply(scan_opts *o, int c, const char *arg)
     case 'q':
         o->progress = false;
         return true;
+    case 'i':
+        o->live_iface = arg;
+        return *arg != '\0';
+    case OPT_FOLLOW:
+        o->follow_path = arg;
+        return *arg != '\0';
+    case OPT_FILTER:
+        o->filter = arg;
+        return true;
+    case OPT_PRINT_FILTER:
+        o->print_filter = true;
+        return true;
+    case OPT_USER:
+        o->user = arg;
+        return *arg != '\0';
+    case OPT_MAX_PHONES:
+        return parse_size(arg, 1, &o->max_phones);
+    case OPT_PHONE_IDLE:
+        if (!parse_size(arg, 1, &v) || v > 10u * 365 * 86400)
+            return false;
+        o->phone_idle_sec = (int64_t)v;
+        return true;
     default:
         return false;
     }
@@ -240,13 +283,20 @@ int scan_opts_parse(int argc, char **argv, scan_opts *o)
         {"shard", required_argument, NULL, OPT_SHARD},
         {"json-content", no_argument, NULL, OPT_JSON_CONTENT},
         {"quiet", no_argument, NULL, 'q'},
+        {"live", required_argument, NULL, 'i'},
+        {"follow", required_argument, NULL, OPT_FOLLOW},
+        {"filter", required_argument, NULL, OPT_FILTER},
+        {"user", required_argument, NULL, OPT_USER},
+        {"print-filter", no_argument, NULL, OPT_PRINT_FILTER},
+        {"max-phones", required_argument, NULL, OPT_MAX_PHONES},
+        {"phone-idle", required_argument, NULL, OPT_PHONE_IDLE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     set_defaults(o);
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "j:qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "j:qhi:", longopts, NULL)) != -1) {
         if (c == 'h') {
             scan_usage(stdout);
             return 1;
@@ -258,6 +308,26 @@ int scan_opts_parse(int argc, char **argv, scan_opts *o)
             scan_usage(stderr);
             return -1;
         }
+    }
+    if (o->print_filter && !o->live_iface && !o->follow_path)
+        return optind < argc ? (fputs("pcapscan: --print-filter takes no input\n", stderr), -1) : 0;
+    if (o->live_iface || o->follow_path) {
+        const char *bad = o->live_iface && o->follow_path ? "--live with --follow"
+                          : optind < argc                 ? "capture files with --live or --follow"
+                          : o->shard_n || o->json_content
+                              ? "--shard or --json-content when watching"
+                          : o->jobs > 1    ? "-j when watching"
+                          : o->extract_dir ? "--extract when watching"
+                                           : NULL;
+        if (bad) {
+            fprintf(stderr, "pcapscan: %s: not supported\n", bad);
+            return -1;
+        }
+        return 0;
+    }
+    if (o->filter) {
+        fputs("pcapscan: --filter needs --live\n", stderr);
+        return -1;
     }
     if (optind >= argc) {
         fputs("pcapscan: no input (give capture files, directories or -)\n", stderr);

@@ -35,6 +35,14 @@ typedef struct scan_opts {
     size_t shard_k, shard_n; /* --shard K/N (1-based K); shard_n 0 = all inputs */
     const char **inputs;
     size_t n_inputs;
+    /* Watching traffic as it comes (live.c, docs/live.md). */
+    const char *live_iface;  /* --live / -i IFACE */
+    const char *follow_path; /* --follow FILE */
+    const char *filter;      /* --filter EXPR; NULL = the default (live_default_filter) */
+    bool print_filter;       /* --print-filter: write the default --live filter and exit */
+    const char *user;        /* --user NAME: privileges dropped to it after the capture opened */
+    size_t max_phones;       /* --max-phones: phones followed at once by the status counts */
+    int64_t phone_idle_sec;  /* --phone-idle: a phone silent this long is summarised, then freed */
 } scan_opts;
 
 /* Parse argv (argv[0] is the program). Returns 0 ok, 1 when --help was printed, -1 on a usage

@@ -300,8 +300,7 @@ static void analyse_contents(run *r)
 
 /* ---- the engine's decisions, recorded ---- */
 
-/* Rules whose findings count one per certificate or content per capture, whichever phone met it. */
-static bool counted_per_capture(sbd_rule rule)
+bool run_counted_per_capture(sbd_rule rule)
 {
     return rule == SBD_RULE_CERT_EXPIRED || rule == SBD_RULE_CERT_EXPIRES_SOON ||
            rule == SBD_RULE_ITL_TOO_LARGE;
@@ -327,7 +326,7 @@ static void record_finding(pass *p, const sbd_trust_decision *d, obs_file *f, ob
     const event *held = d->held.set ? d->held.at.user : NULL;
     const event *cause = d->has_cause ? d->cause.user : NULL;
     finding *x = new_finding(p, d->rule, d->at.input, d->at.ts_usec, d->at.packet,
-                             counted_per_capture(d->rule) ? NULL : d->phone, d->key);
+                             run_counted_per_capture(d->rule) ? NULL : d->phone, d->key);
     if (!x)
         return;
     snprintf(x->phone, sizeof x->phone, "%s", d->phone);
@@ -449,7 +448,7 @@ static int build_events(pass *p)
     return 0;
 }
 
-static sbd_trust_xfer xfer_of(const obs_file *f)
+int run_trust_xfer(const obs_file *f)
 {
     if (f->complete)
         return SBD_XFER_COMPLETE;
@@ -480,12 +479,24 @@ static void feed_file(pass *p, event *e)
         .client = client,
         .server = server,
         .name = f->name,
-        .xfer = xfer_of(f),
+        .xfer = (sbd_trust_xfer)run_trust_xfer(f),
         .file = b ? &b->f : NULL,
         .sha256 = b ? b->sha256 : NULL,
         .signed_content = f->looks_signed,
     };
     sbd_trust_file(p->engine, &ev);
+}
+
+size_t run_tls_chain(const obs_tls *t, const sbd_cert_info **chain)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->n_certs && n < RUN_MAX_CHAIN; i++)
+        chain[n++] = t->certs[i].info_ok ? &t->certs[i].info : NULL;
+    if (t->kind == OBS_TLS_CERTS && (!n || !chain[0]))
+        n = 0; /* no usable leaf: expiry of the rest only */
+    for (size_t i = 0; n == 0 && i < t->n_certs && i < RUN_MAX_CHAIN; i++)
+        chain[i] = t->certs[i].info_ok ? &t->certs[i].info : NULL;
+    return n ? n : (t->n_certs < RUN_MAX_CHAIN ? t->n_certs : RUN_MAX_CHAIN);
 }
 
 static void feed_tls(pass *p, event *e)
@@ -496,14 +507,8 @@ static void feed_tls(pass *p, event *e)
     char client[64], server[64];
     cap_addr_str(&t->client, 0, client, sizeof client);
     cap_addr_str(&t->server, 0, server, sizeof server);
-    const sbd_cert_info *chain[16];
-    size_t n = 0;
-    for (size_t i = 0; i < t->n_certs && n < 16; i++)
-        chain[n++] = t->certs[i].info_ok ? &t->certs[i].info : NULL;
-    if (t->kind == OBS_TLS_CERTS && (!n || !chain[0]))
-        n = 0; /* no usable leaf: expiry of the rest only */
-    for (size_t i = 0; n == 0 && i < t->n_certs && i < 16; i++)
-        chain[i] = t->certs[i].info_ok ? &t->certs[i].info : NULL;
+    const sbd_cert_info *chain[RUN_MAX_CHAIN];
+    size_t n = run_tls_chain(t, chain);
     sbd_trust_tls_ev ev = {
         .at = {e->input, t->pkt, t->ts_usec, e},
         .client = client,
@@ -512,7 +517,7 @@ static void feed_tls(pass *p, event *e)
         .service = sbd_service_of_port(&p->r->o->services, t->sport),
         .hidden = t->kind == OBS_TLS_HIDDEN,
         .chain = chain,
-        .n_chain = n ? n : (t->n_certs < 16 ? t->n_certs : 16),
+        .n_chain = n,
     };
     sbd_trust_tls(p->engine, &ev);
 }

@@ -86,6 +86,17 @@ const sbd_file *run_parsed(const run *r, const obs_file *f);
 /* Certificate facts of record i of a parsed trust list (decoded once per content), or NULL. */
 const sbd_cert_info *run_record_cert(const run *r, const obs_file *f, size_t i);
 
+/* What the rules pass hands the trust engine, shared with the live pass (live.c) so both feed it
+ * the same events. */
+#define RUN_MAX_CHAIN 16
+/* The sbd_trust_xfer of a file observation. */
+int run_trust_xfer(const obs_file *f);
+/* The decoded chain of a session (leaf first, undecodable entries NULL) into chain[RUN_MAX_CHAIN];
+ * returns its length for sbd_trust_tls_ev.n_chain. */
+size_t run_tls_chain(const obs_tls *t, const sbd_cert_info **chain);
+/* Rules whose findings count one per certificate or content per capture, whichever phone met it. */
+bool run_counted_per_capture(sbd_rule rule);
+
 /* "10.0.0.1:69" / "[fd00::1]:6970". */
 char *run_endpoint(const cap_addr *a, uint16_t port, char *out, size_t outsz);
 

@@ -45,6 +45,7 @@ typedef struct worker {
     size_t n_seen, cap_seen;
     size_t n_unanswered; /* unanswered requests listed so far */
     bool oom;
+    const scan_hooks *hooks; /* NULL in a batch scan */
 } worker;
 
 static int64_t usec_of(const cap_where *w)
@@ -247,6 +248,8 @@ static void tftp_finished(void *user, const cap_tftp_transfer *t, cap_tftp_statu
         if (own)
             take_content(w, f, own, len, own);
     }
+    if (w->hooks && w->hooks->on_file)
+        w->hooks->on_file(w->hooks->user, w->in, (size_t)(f - w->in->files));
 }
 
 static obs_xfer http_xfer(const cap_http_file *h)
@@ -293,6 +296,8 @@ static void http_file(void *user, const cap_http_file *h)
     }
     if (f->complete)
         take_content(w, f, h->body ? h->body : (const uint8_t *)"", h->len, NULL);
+    if (w->hooks && w->hooks->on_file)
+        w->hooks->on_file(w->hooks->user, w->in, (size_t)(f - w->in->files));
 }
 
 static const char *stream_side(cap_tcp_dir dir)
@@ -355,14 +360,20 @@ static void tls_certs(void *user, const cap_tls_session *s, const cap_tls_cert *
     t->version = s->version;
     t->pkt = where->pkt_no;
     t->ts_usec = usec_of(where);
+    if (w->hooks && w->hooks->on_tls)
+        w->hooks->on_tls(w->hooks->user, w->in, (size_t)(t - w->in->tls));
 }
 
 static void tls_hidden(void *user, const cap_tls_session *s, const cap_where *where)
 {
-    obs_tls *t = tls_obs(user, s, where);
+    worker *w = user;
+    obs_tls *t = tls_obs(w, s, where);
     if (t && t->kind != OBS_TLS_CERTS) {
+        bool news = t->kind != OBS_TLS_HIDDEN;
         t->kind = OBS_TLS_HIDDEN;
         t->version = s->version;
+        if (news && w->hooks && w->hooks->on_tls)
+            w->hooks->on_tls(w->hooks->user, w->in, (size_t)(t - w->in->tls));
     }
 }
 
@@ -499,6 +510,8 @@ static void read_frames(worker *w, cap_input *ci, cap_decoder *dec, scan_progres
             else if (pkt.ip_proto == 6)
                 cap_tcp_packet(w->tcp, &pkt);
         }
+        if (w->hooks && w->hooks->on_frame)
+            w->hooks->on_frame(w->hooks->user);
         if (progress && ++since == PROGRESS_EVERY) {
             progress(user, since);
             since = 0;
@@ -530,19 +543,13 @@ static void digest_input(obs_input *in)
         close(fd);
 }
 
-int scan_input(const scan_opts *o, obs_input *in, scan_progress_fn progress, void *user)
+static int scan_frames(const scan_opts *o, obs_input *in, cap_input *ci, const scan_hooks *hooks,
+                       scan_progress_fn progress, void *user)
 {
-    char err[512] = "";
-    cap_input *ci = cap_input_open(in->path, in->path, err, sizeof err);
-    if (!ci) {
-        in->open_failed = true;
-        in->open_error = strdup(err[0] ? err : "cannot open");
-        return -1;
-    }
     in->linktype = cap_input_linktype(ci);
     if (!in->certs)
         in->owns_certs = (in->certs = obs_certs_new()) != NULL;
-    worker w = {.o = o, .in = in};
+    worker w = {.o = o, .in = in, .hooks = hooks};
     cap_decode_config dc = {.on_notice = on_notice, .user = in};
     cap_decoder *dec = cap_decoder_new(&dc);
     if (!dec || !in->certs || worker_open(&w) != 0) {
@@ -550,7 +557,6 @@ int scan_input(const scan_opts *o, obs_input *in, scan_progress_fn progress, voi
         in->open_error = strdup("out of memory");
         cap_decoder_free(dec);
         worker_close(&w);
-        cap_input_close(ci);
         return -1;
     }
     read_frames(&w, ci, dec, progress, user);
@@ -567,8 +573,26 @@ int scan_input(const scan_opts *o, obs_input *in, scan_progress_fn progress, voi
         in->end_msg = scan_printable(msg ? msg : "");
     cap_decoder_free(dec);
     worker_close(&w);
-    cap_input_close(ci);
-    if (o->html_path || o->json_content)
-        digest_input(in);
     return 0;
+}
+
+int scan_stream(const scan_opts *o, obs_input *in, cap_input *ci, const scan_hooks *hooks)
+{
+    return scan_frames(o, in, ci, hooks, NULL, NULL);
+}
+
+int scan_input(const scan_opts *o, obs_input *in, scan_progress_fn progress, void *user)
+{
+    char err[512] = "";
+    cap_input *ci = cap_input_open(in->path, in->path, err, sizeof err);
+    if (!ci) {
+        in->open_failed = true;
+        in->open_error = strdup(err[0] ? err : "cannot open");
+        return -1;
+    }
+    int rc = scan_frames(o, in, ci, NULL, progress, user);
+    cap_input_close(ci);
+    if (rc == 0 && (o->html_path || o->json_content))
+        digest_input(in);
+    return rc;
 }

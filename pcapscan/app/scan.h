@@ -15,6 +15,19 @@ typedef void (*scan_progress_fn)(void *user, uint64_t frames_delta);
  * Returns 0, or -1 when the input could not be opened (in->open_failed, in->open_error). */
 int scan_input(const scan_opts *o, obs_input *in, scan_progress_fn progress, void *user);
 
+/* What a scan that keeps going (pcapscan --live, --follow) needs as soon as the scan knows it.
+ * Indexes are into in->files / in->tls (the arrays may move as they grow: keep indexes). */
+typedef struct scan_hooks {
+    void *user;
+    void (*on_file)(void *user, obs_input *in, size_t idx); /* a transfer or request ended */
+    void (*on_tls)(void *user, obs_input *in, size_t idx); /* a chain was seen, or TLS 1.3 hid it */
+    void (*on_frame)(void *user);                          /* after each frame */
+} scan_hooks;
+
+/* Scan an input opened by the caller (live or followed) until it ends, calling the hooks; the
+ * caller closes ci. Same observations as scan_input over the same frames. */
+int scan_stream(const scan_opts *o, obs_input *in, cap_input *ci, const scan_hooks *hooks);
+
 /* Copy of s (NULL = "") with control and non-ASCII bytes replaced by '?'; NULL on OOM. */
 char *scan_printable(const char *s);
 

@@ -2,13 +2,16 @@
 #define _GNU_SOURCE /* fopencookie */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pcap/pcap.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -203,6 +206,12 @@ struct cap_input {
     cap_input_status status;
     char msg[PCAP_ERRBUF_SIZE + 100];
     bool done;
+    bool live;
+    volatile sig_atomic_t stop;
+    cap_idle_fn idle;
+    void *idle_user;
+    uint32_t last_recv, last_drop, last_ifdrop; /* pcap_stats wraps at 2^32: summed by delta */
+    cap_input_drops drops;
 };
 
 static FILE *open_gz(gzFile gz, gz_cookie **cookie_out)
@@ -322,6 +331,15 @@ int cap_input_next(cap_input *in, cap_frame *f)
     struct pcap_pkthdr *h;
     const u_char *data;
     int rc = pcap_next_ex(in->pcap, &h, &data);
+    while (rc == 0 && in->live && !in->stop) { /* the read timeout expired: nothing yet */
+        if (in->idle && !in->idle(in->idle_user))
+            break;
+        rc = pcap_next_ex(in->pcap, &h, &data);
+    }
+    if (rc == 0) { /* stopped while waiting */
+        in->done = true;
+        return 0;
+    }
     if (rc != 1) {
         record_end(in, rc);
         return 0;
@@ -359,4 +377,161 @@ void cap_input_close(cap_input *in)
     pcap_close(in->pcap); /* closes the FILE*, and through it the gzip cookie */
     free(in->read_buf);
     free(in);
+}
+
+/* ---- live capture ---- */
+
+enum { LIVE_TIMEOUT_MS = 250, LIVE_BUFFER_BYTES = 32 * 1024 * 1024, LIVE_SNAPLEN = 262144 };
+
+static cap_input *live_fail(cap_input *in, pcap_t *p, const char *what, const char *iface,
+                            char *err, size_t errsz)
+{
+    snprintf(err, errsz, "%s: %s: %s", iface, what, p ? pcap_geterr(p) : "out of memory");
+    if (p)
+        pcap_close(p);
+    free(in);
+    return NULL;
+}
+
+cap_input *cap_input_open_live(const char *iface, const char *filter, char *err, size_t errsz)
+{
+    char pe[PCAP_ERRBUF_SIZE] = "";
+    cap_input *in = calloc(1, sizeof *in);
+    pcap_t *p = in ? pcap_create(iface, pe) : NULL;
+    if (!p) {
+        snprintf(err, errsz, "%s: %s", iface, in ? pe : "out of memory");
+        free(in);
+        return NULL;
+    }
+    /* Immediate mode: a verdict should follow its packet, not wait for a kernel block to fill.
+     * Promiscuous: a SPAN port delivers traffic addressed to others. */
+    pcap_set_snaplen(p, LIVE_SNAPLEN);
+    pcap_set_promisc(p, 1);
+    pcap_set_immediate_mode(p, 1);
+    pcap_set_timeout(p, LIVE_TIMEOUT_MS);
+    pcap_set_buffer_size(p, LIVE_BUFFER_BYTES);
+    pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_MICRO);
+    int rc = pcap_activate(p);
+    if (rc < 0)
+        return live_fail(in, p, "cannot capture", iface, err, errsz);
+    if (filter && *filter) {
+        struct bpf_program prog;
+        if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0)
+            return live_fail(in, p, "bad filter", iface, err, errsz);
+        rc = pcap_setfilter(p, &prog);
+        pcap_freecode(&prog);
+        if (rc != 0)
+            return live_fail(in, p, "cannot set the filter", iface, err, errsz);
+    }
+    in->pcap = p;
+    in->name = iface;
+    in->live = true;
+    return in;
+}
+
+/* ---- a file still being written ---- */
+
+typedef struct follow_cookie {
+    int fd;
+    cap_input *in;
+} follow_cookie;
+
+/* Never reports the end of the file while the writer may still add to it: waits instead, so
+ * libpcap never sees a record cut short by the writer's pace. */
+static ssize_t follow_read(void *c, char *buf, size_t size)
+{
+    follow_cookie *fc = c;
+    for (;;) {
+        ssize_t n = read(fc->fd, buf, size);
+        if (n > 0)
+            return n;
+        if (n < 0 && errno != EINTR)
+            return -1;
+        if (fc->in->stop)
+            return 0;
+        if (n == 0) {
+            if (fc->in->idle && !fc->in->idle(fc->in->idle_user)) {
+                fc->in->stop = 1;
+                return 0;
+            }
+            struct timespec ts = {0, 100 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
+}
+
+static int follow_close(void *c)
+{
+    follow_cookie *fc = c;
+    close(fc->fd);
+    free(fc);
+    return 0;
+}
+
+cap_input *cap_input_open_follow(const char *path, const char *name, cap_idle_fn idle, void *user,
+                                 char *err, size_t errsz)
+{
+    cap_input *in = calloc(1, sizeof *in);
+    follow_cookie *fc = in ? calloc(1, sizeof *fc) : NULL;
+    if (!fc) {
+        snprintf(err, errsz, "%s: out of memory", path);
+        free(in);
+        return NULL;
+    }
+    fc->in = in;
+    in->idle = idle;
+    in->idle_user = user;
+    fc->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fc->fd < 0) {
+        snprintf(err, errsz, "%s: %s", path, strerror(errno));
+        free(fc);
+        free(in);
+        return NULL;
+    }
+    cookie_io_functions_t io = {.read = follow_read, .close = follow_close};
+    FILE *fp = fopencookie(fc, "rb", io);
+    if (!fp) {
+        snprintf(err, errsz, "%s: out of memory", path);
+        follow_close(fc);
+        free(in);
+        return NULL;
+    }
+    in->name = name ? name : path;
+    char pe[PCAP_ERRBUF_SIZE] = "";
+    in->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, pe);
+    if (!in->pcap) {
+        snprintf(err, errsz, "%s: %s", path, in->stop ? "stopped before the file header" : pe);
+        fclose(fp);
+        free(in);
+        return NULL;
+    }
+    return in;
+}
+
+void cap_input_set_idle(cap_input *in, cap_idle_fn fn, void *user)
+{
+    in->idle = fn;
+    in->idle_user = user;
+}
+
+void cap_input_stop(cap_input *in)
+{
+    in->stop = 1;
+    if (in->live && in->pcap)
+        pcap_breakloop(in->pcap);
+}
+
+int cap_input_stats(cap_input *in, cap_input_drops *out)
+{
+    struct pcap_stat st;
+    if (!in->live || pcap_stats(in->pcap, &st) != 0)
+        return -1;
+    in->drops.received += (uint32_t)(st.ps_recv - in->last_recv);
+    in->drops.dropped += (uint32_t)(st.ps_drop - in->last_drop);
+    in->drops.if_dropped += (uint32_t)(st.ps_ifdrop - in->last_ifdrop);
+    in->last_recv = st.ps_recv;
+    in->last_drop = st.ps_drop;
+    in->last_ifdrop = st.ps_ifdrop;
+    *out = in->drops;
+    return 0;
 }

@@ -4,6 +4,7 @@
 #ifndef CAP_INPUT_H
 #define CAP_INPUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,5 +63,34 @@ cap_input_status cap_input_status_get(const cap_input *in, uint64_t *last_good, 
 int cap_input_linktype(const cap_input *in);
 
 void cap_input_close(cap_input *in);
+
+/* ---- inputs that keep coming (pcapscan --live, --follow) ---- */
+
+/* Called while an input waits for more (about every 100-250 ms), between frames: never while a
+ * frame handed out by cap_input_next is in use. Returns false to stop waiting (the input ends). */
+typedef bool (*cap_idle_fn)(void *user);
+
+/* A live capture on interface iface: promiscuous, immediate mode (each packet handed over as it
+ * arrives, not in kernel batches), full snap length, BPF filter (NULL or "" = everything).
+ * Needs CAP_NET_RAW; privileges can be dropped as soon as it returns. NULL with a reason in err. */
+cap_input *cap_input_open_live(const char *iface, const char *filter, char *err, size_t errsz);
+
+/* A capture file another process is still writing (tcpdump -w, dumpcap -w): reading waits for
+ * more instead of ending, also inside a record, until cap_input_stop. Not gzip. */
+cap_input *cap_input_open_follow(const char *path, const char *name, cap_idle_fn idle, void *user,
+                                 char *err, size_t errsz);
+
+void cap_input_set_idle(cap_input *in, cap_idle_fn fn, void *user);
+
+/* Ask a live or followed input to end: cap_input_next returns 0 soon after (what was already
+ * received is handed out first for a followed file). Async-signal-safe. */
+void cap_input_stop(cap_input *in);
+
+/* Kernel counters of a live capture (pcap_stats): packets received by the filter, dropped for lack
+ * of buffer space, dropped by the interface. -1 when the input is not live or they are unknown. */
+typedef struct cap_input_drops {
+    uint64_t received, dropped, if_dropped;
+} cap_input_drops;
+int cap_input_stats(cap_input *in, cap_input_drops *out);
 
 #endif

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# pcapscan --follow on a capture file that grows while it reads: a committed capture (a phone on
+# cluster A, then the CallManager and TVS certificates regenerated) is written in three pieces,
+# each cut inside a packet record, as a writer that flushes at any byte would leave it.
+# Checks: the first boot's finding is written before the regeneration's packets exist; the later
+# findings follow the appended packets; SIGTERM ends with a report equal to the offline run's
+# (status "ok": the follower never took the writer's pauses for a truncated file).
+# usage: follow.sh PCAPSCAN CAPTURE WORK_DIR
+set -euo pipefail
+PCAPSCAN=$1 cap=$2 work=$3
+die() { echo "FAIL: $*" >&2; exit 1; }
+for t in jq editcap; do command -v $t >/dev/null || { echo "SKIP: no $t"; exit 77; }; done
+rm -rf "$work" && mkdir -p "$work"
+NOW=2026-12-01T00:00:00Z
+has() { jq -c "$1" "$2" | grep -q .; } # jq 1.6's -e looks at the last line only
+wait_for() { # WHAT SECONDS CMD...
+  local what=$1 n=$(($2 * 10))
+  shift 2
+  until "$@" >/dev/null 2>&1; do
+    n=$((n - 1))
+    [ $n -gt 0 ] || die "timed out waiting for $what"
+    sleep 0.1
+  done
+}
+# Byte offset of the end of packet N (the size of a copy holding packets 1..N).
+end_of() { editcap -r "$cap" "$work/cut.pcap" "1-$1" && stat -c %s "$work/cut.pcap"; }
+total=$(stat -c %s "$cap")
+cut1=$(($(end_of 30) + 7)) # inside packet 31 (the first boot's TVS session is packet 26)
+cut2=$(($(end_of 50) + 20)) # inside packet 51
+finding() { has "select(.type == \"live_finding\" and .rule == \"$1\")" "$work/out.jsonl"; }
+
+head -c $cut1 "$cap" >"$work/grow.pcap"
+"$PCAPSCAN" --follow "$work/grow.pcap" --json --now $NOW >"$work/out.jsonl" 2>"$work/err" &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+wait_for "TVS_CERT_MATCH from the first piece" 10 finding TVS_CERT_MATCH
+! finding TVS_CERT_NOT_IN_ITL || die "a finding of packets not yet written"
+echo "ok: TVS_CERT_MATCH written from the first $cut1 bytes"
+
+tail -c +$((cut1 + 1)) "$cap" | head -c $((cut2 - cut1)) >>"$work/grow.pcap"
+sleep 0.5
+! finding TVS_CERT_NOT_IN_ITL || die "TVS_CERT_NOT_IN_ITL before its packets were written"
+tail -c +$((cut2 + 1)) "$cap" >>"$work/grow.pcap"
+[ "$(stat -c %s "$work/grow.pcap")" = "$total" ] || die "the pieces do not add up"
+wait_for "TVS_CERT_NOT_IN_ITL after the last piece" 10 finding TVS_CERT_NOT_IN_ITL
+wait_for "TRUST_CHAIN_BROKEN after the last piece" 10 finding TRUST_CHAIN_BROKEN
+echo "ok: TVS_CERT_NOT_IN_ITL and TRUST_CHAIN_BROKEN written as the pieces arrived"
+
+kill -TERM $pid
+rc=0
+wait $pid || rc=$?
+trap - EXIT
+[ $rc -le 1 ] || die "pcapscan --follow exited $rc: $(cat "$work/err")"
+off_rc=0
+"$PCAPSCAN" "$cap" --json --now $NOW >"$work/offline.jsonl" || off_rc=$?
+[ $rc = $off_rc ] || die "exit status $rc, the offline run's $off_rc"
+norm() {
+  jq -c 'select(.type == "finding" or .type == "summary") | del(.pcap, .evidence.capture,
+    .evidence.related.capture, .per_input[]?.pcap)' "$1" | sort
+}
+diff -u <(norm "$work/offline.jsonl") <(norm "$work/out.jsonl") >&2 ||
+  die "the report at the stop differs from the offline run's"
+has 'select(.type == "summary" and .per_input[0].status == "ok" and .packets > 0)' \
+  "$work/out.jsonl" || die "the followed input did not end cleanly"
+echo "ok: the report at SIGTERM equals the offline run over the whole file"
