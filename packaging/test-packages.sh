@@ -121,6 +121,20 @@ set -e
 [ "$rc" = 0 ] || fail "installed pcapscan on healthy.pcap exited $rc"
 grep -q '"rule":"TVS_CERT_MATCH"' "$build.scan.json" || fail "installed pcapscan found no TVS_CERT_MATCH"
 
+# pcapscan --live without root: the postinst's file capability, and the service template.
+if command -v getcap >/dev/null; then
+  getcap /usr/bin/pcapscan | grep -q 'cap_net_raw[=+]ep' ||
+    fail "no cap_net_raw on /usr/bin/pcapscan: $(getcap /usr/bin/pcapscan)"
+fi
+unit=/usr/lib/systemd/system/pcapscan-live@.service
+[ -f "$unit" ] || [ -f "/lib/systemd/system/pcapscan-live@.service" ] || fail "$unit missing"
+[ -f /usr/share/doc/cucm-sbd/live.md ] || fail "docs/live.md not installed"
+if command -v systemd-analyze >/dev/null; then
+  cp "$unit" "$build/pcapscan-live@eth1.service"
+  systemd-analyze verify "$build/pcapscan-live@eth1.service" >"$build.unit.log" 2>&1 ||
+    fail "systemd-analyze verify: $(cat "$build.unit.log")"
+fi
+
 man_page=/usr/share/man/man1/pcapscan.1.gz
 [ -f "$man_page" ] || fail "$man_page missing"
 if command -v man >/dev/null; then

@@ -127,6 +127,7 @@ int cmd_scan(int argc, char **argv)
         return 2;
     if (o.live_iface || o.follow_path || o.print_filter)
         return cmd_live(&o);
+    live_drop_file_caps();
     run r;
     if (run_scan(&o, &r) != 0)
         fputs("pcapscan: out of memory: results are incomplete\n", stderr);

@@ -105,6 +105,20 @@ char *live_default_filter(const scan_opts *o)
 
 /* ---- privileges ---- */
 
+static int clear_capabilities(void)
+{
+    struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    memset(data, 0, sizeof data);
+    return (int)syscall(SYS_capset, &hdr, data);
+}
+
+void live_drop_file_caps(void)
+{
+    if (geteuid() != 0)
+        (void)clear_capabilities(); /* failing leaves what a plain user has anyway */
+}
+
 /* After the capture is open nothing needs privileges: become `user` when root, and give up every
  * capability (the package's file capability cap_net_raw included) either way. */
 static int drop_privileges(const char *user, const char *html_path)
@@ -132,10 +146,7 @@ static int drop_privileges(const char *user, const char *html_path)
             return -1;
         }
     }
-    struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
-    struct __user_cap_data_struct data[2];
-    memset(data, 0, sizeof data);
-    if (syscall(SYS_capset, &hdr, data) != 0) {
+    if (clear_capabilities() != 0) {
         fprintf(stderr, "pcapscan: cannot drop capabilities: %s\n", strerror(errno));
         return -1;
     }

@@ -15,4 +15,8 @@ int cmd_live(const scan_opts *o);
  * also inside one VLAN tag. NULL when out of memory. */
 char *live_default_filter(const scan_opts *o);
 
+/* The package gives /usr/bin/pcapscan the file capability cap_net_raw for --live; everything else
+ * (offline scans, show, merge) gives it up first when not run by root. */
+void live_drop_file_caps(void);
+
 #endif

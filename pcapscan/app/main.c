@@ -4,6 +4,7 @@
 
 #include "cmd_merge.h"
 #include "cmd_scan.h"
+#include "live.h"
 #include "show.h"
 
 #ifndef SBD_VERSION
@@ -20,10 +21,10 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "show") == 0)
-        return cmd_show(argc - 1, argv + 1);
-    if (argc >= 2 && strcmp(argv[1], "merge") == 0)
-        return cmd_merge(argc - 1, argv + 1);
+    if (argc >= 2 && (strcmp(argv[1], "show") == 0 || strcmp(argv[1], "merge") == 0)) {
+        live_drop_file_caps(); /* only --live needs the package's cap_net_raw */
+        return argv[1][0] == 's' ? cmd_show(argc - 1, argv + 1) : cmd_merge(argc - 1, argv + 1);
+    }
     if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
         printf("pcapscan %s\n", SBD_VERSION);
         return 0;

@@ -106,9 +106,20 @@ ip netns exec "$ns_c" tcpdump -q -U --immediate-mode -s 0 -Z root -i br0 -w "$wo
 tcpdump_pid=$!
 pids+=($tcpdump_pid)
 wait_for tcpdump 5 grep -q 'listening on' "$work/tcpdump.err"
-ip netns exec "$ns_c" "$PCAPSCAN" -i br0 --json --now $NOW --user nobody >"$work/live.jsonl" 2>"$work/live.err" &
+ip netns exec "$ns_c" "$PCAPSCAN" -i br0 --json --now $NOW --user nobody --html "$work/live.html" \
+  >"$work/live.jsonl" 2>"$work/live.err" &
 live_pid=$!
 pids+=($live_pid)
+# As the package installs it: a non-root user, the binary holding the file capability cap_net_raw.
+cap_pid=""
+if command -v setcap >/dev/null && command -v setpriv >/dev/null; then
+  cp "$PCAPSCAN" "$work/pcapscan-cap" && chmod 755 "$work/pcapscan-cap"
+  setcap cap_net_raw+ep "$work/pcapscan-cap"
+  ip netns exec "$ns_c" setpriv --reuid="$(id -u nobody)" --regid="$(id -g nobody)" --clear-groups \
+    "$work/pcapscan-cap" -i br0 --json --now $NOW >"$work/cap.jsonl" 2>"$work/cap.err" &
+  cap_pid=$!
+  pids+=($cap_pid)
+fi
 uid_of() { awk '/^Uid:/ {print $2, $3, $4, $5}' "/proc/$live_pid/status"; }
 nobody=$(id -u nobody)
 dropped() { [ "$(uid_of)" = "$nobody $nobody $nobody $nobody" ]; }
@@ -116,6 +127,15 @@ wait_for "pcapscan to drop privileges" 10 dropped
 capeff=$(awk '/^CapEff:/ {print $2}' "/proc/$live_pid/status")
 [ "$capeff" = 0000000000000000 ] || die "capabilities left after the drop: CapEff $capeff"
 echo "ok: pcapscan runs as uid $(uid_of), CapEff $capeff"
+if [ -n "$cap_pid" ]; then
+  # After the exec the file capability is effective until pcapscan drops it: 0 means dropped.
+  cap_dropped() {
+    [ "$(cat "/proc/$cap_pid/comm")" = pcapscan-cap ] &&
+      grep -q '^CapEff:.0000000000000000' "/proc/$cap_pid/status"
+  }
+  wait_for "the non-root capture to drop cap_net_raw" 10 cap_dropped
+  echo "ok: non-root pcapscan with file capability cap_net_raw runs with CapEff 0 after opening br0"
+fi
 
 # ---- phones ----
 fetch() { # NS NAME
@@ -178,8 +198,11 @@ sleep 0.5
 kill -INT $tcpdump_pid
 wait $tcpdump_pid 2>/dev/null || true
 kill -INT $live_pid
+[ -z "$cap_pid" ] || kill -INT "$cap_pid"
 rc=0
 wait $live_pid || rc=$?
+[ -z "$cap_pid" ] || wait "$cap_pid" || true
+grep -q TRUST_CHAIN_BROKEN "$work/live.html" || die "--html not written at the stop"
 [ $rc -le 1 ] || die "pcapscan --live exited $rc: $(cat "$work/live.err")"
 [ ! -s "$work/live.err" ] || die "pcapscan --live wrote on stderr: $(head -5 "$work/live.err")"
 has 'select(.type == "summary")' "$work/live.jsonl" || die "no summary after SIGINT"
@@ -202,6 +225,11 @@ n=$(grep -c '"type":"finding"' "$work/offline.final" || true)
 [ "$n" -ge 4 ] || die "offline run found only $n findings"
 diff -u "$work/offline.final" "$work/live.final" >&2 || die "final findings differ from the offline run"
 echo "ok: the $n final findings and the summary equal the offline run's"
+if [ -n "$cap_pid" ]; then
+  diff -u "$work/offline.final" <(norm "$work/cap.jsonl") >&2 ||
+    die "the non-root capture's report differs: $(cat "$work/cap.err")"
+  echo "ok: the non-root capture's report equals the offline run's too"
+fi
 # Every final finding was already written while the capture ran.
 jq -r 'select(.type == "finding") | "\(.rule) \(.phone)"' "$work/offline.jsonl" | sort -u >"$work/want"
 jq -r 'select(.type == "live_finding") | "\(.rule) \(.phone)"' "$work/live-before-stop.jsonl" |
