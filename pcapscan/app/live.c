@@ -66,7 +66,11 @@ static cap_input *volatile g_input;
 
 static void on_signal(int sig)
 {
-    (void)sig;
+    if (g_stop) { /* a second Ctrl-C: no summary, now */
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
     g_stop = 1;
     cap_input *in = g_input;
     if (in)

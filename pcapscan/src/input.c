@@ -381,7 +381,9 @@ void cap_input_close(cap_input *in)
 
 /* ---- live capture ---- */
 
-enum { LIVE_TIMEOUT_MS = 250, LIVE_BUFFER_BYTES = 32 * 1024 * 1024, LIVE_SNAPLEN = 262144 };
+/* Immediate mode uses a ring of fixed slots sized by the snap length: 65535 (the largest IP
+ * packet, TFTP block or offloaded TCP segment) gives 32 MiB about 500 slots, 262144 a quarter. */
+enum { LIVE_TIMEOUT_MS = 250, LIVE_BUFFER_BYTES = 32 * 1024 * 1024, LIVE_SNAPLEN = 65535 };
 
 static cap_input *live_fail(cap_input *in, pcap_t *p, const char *what, const char *iface,
                             char *err, size_t errsz)

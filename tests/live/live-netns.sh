@@ -251,3 +251,20 @@ has 'select(.type == "live_summary" and .expired.phones >= 1)' "$work/bounded.js
 diff -u "$work/offline.final" <(norm "$work/bounded.jsonl") >&2 ||
   die "expiring phones changed the final report"
 echo "ok: --max-phones 1: $(jq -c 'select(.type == "live_summary") | .expired' "$work/bounded.jsonl") expired, final report unchanged"
+
+# ---- kernel drops: a stopped reader, a burst of TFTP-like datagrams on lo, then a finding ----
+ip netns exec "$ns_c" "$PCAPSCAN" -i lo --json --filter "udp port 40000" >"$work/drops.jsonl" 2>"$work/drops.err" &
+drops_pid=$!
+pids+=($drops_pid)
+wait_for "the lo capture" 10 grep -q '^CapEff:.0000000000000000' "/proc/$drops_pid/status"
+sleep 0.3
+kill -STOP $drops_pid
+c bash -c 'for i in $(seq 3000); do printf "\x00\x03\x00\x01data" >/dev/udp/127.0.0.1/40000; done' 2>/dev/null || true
+kill -CONT $drops_pid
+wait_for "a CAPTURE_DROPS finding" 10 has 'select(.rule == "CAPTURE_DROPS" and .dropped > 0)' \
+  "$work/drops.jsonl"
+kill -INT $drops_pid
+wait $drops_pid || true
+has 'select(.type == "live_summary" and .dropped > 0)' "$work/drops.jsonl" ||
+  die "kernel drops missing from the summary"
+echo "ok: kernel drops reported: $(jq -c 'select(.rule == "CAPTURE_DROPS") | {dropped, received}' "$work/drops.jsonl" | head -1)"
