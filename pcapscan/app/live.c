@@ -91,19 +91,22 @@ char *live_default_filter(const scan_opts *o)
     /* TFTP data flows between two ephemeral ports, so no port names it: UDP whose first payload
      * bytes are a TFTP opcode (RTP starts 0x80) is kept. proto[] does not reach into IPv6, whose
      * UDP is kept whole, nor into later fragments, kept whole too. */
-    char tcp[1024];
-    size_t n = (size_t)snprintf(tcp, sizeof tcp, "tcp port 6970");
-    for (size_t i = 0; i < o->n_http_ports && n < sizeof tcp - 16; i++)
-        n += (size_t)snprintf(tcp + n, sizeof tcp - n, " or tcp port %u", o->http_ports[i]);
-    for (size_t i = 0; i < o->services.n && n < sizeof tcp - 16; i++)
-        n +=
-            (size_t)snprintf(tcp + n, sizeof tcp - n, " or tcp port %u", o->services.ports[i].port);
     const char *udp = "udp port 69 or (ip and udp and udp[8:2] >= 1 and udp[8:2] <= 6) or "
                       "(ip and ip[6:2] & 0x3fff != 0) or (ip6 and udp)";
+    size_t ports = 1 + o->n_http_ports + o->services.n, tcpsz = 24 * ports;
+    char *tcp = malloc(tcpsz);
+    if (!tcp)
+        return NULL;
+    size_t n = (size_t)snprintf(tcp, tcpsz, "tcp port 6970");
+    for (size_t i = 0; i < o->n_http_ports; i++)
+        n += (size_t)snprintf(tcp + n, tcpsz - n, " or tcp port %u", o->http_ports[i]);
+    for (size_t i = 0; i < o->services.n; i++)
+        n += (size_t)snprintf(tcp + n, tcpsz - n, " or tcp port %u", o->services.ports[i].port);
     size_t len = 2 * (strlen(udp) + n) + 64;
     char *f = malloc(len);
     if (f)
         snprintf(f, len, "(%s or %s) or (vlan and (%s or %s))", udp, tcp, udp, tcp);
+    free(tcp);
     return f;
 }
 

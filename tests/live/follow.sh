@@ -63,3 +63,19 @@ diff -u <(norm "$work/offline.jsonl") <(norm "$work/out.jsonl") >&2 ||
 has 'select(.type == "summary" and .per_input[0].status == "ok" and .packets > 0)' \
   "$work/out.jsonl" || die "the followed input did not end cleanly"
 echo "ok: the report at SIGTERM equals the offline run over the whole file"
+
+# The default --live filter names every watched port, however many (55 more TLS ports fill the
+# service table, 32 HTTP ports the maximum), and compiles.
+args=()
+for p in $(seq 10000 10054); do args+=(--tls-port $p); done
+for p in $(seq 20000 20031); do args+=(--http-port $p); done
+"$PCAPSCAN" "${args[@]}" --print-filter >"$work/filter"
+for p in 6970 2445 10000 10054 20000 20031; do
+  grep -q "tcp port $p)\|tcp port $p " "$work/filter" || die "port $p missing from the filter"
+done
+n=$(grep -o 'tcp port' "$work/filter" | wc -l)
+[ "$n" = 192 ] || die "$n ports in the filter, expected 2 x 96 (plain and VLAN)"
+if command -v tcpdump >/dev/null; then
+  tcpdump -d "$(cat "$work/filter")" >/dev/null 2>&1 || die "the default filter does not compile"
+fi
+echo "ok: the default filter names all 96 ports (and compiles)"
