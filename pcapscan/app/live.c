@@ -432,7 +432,7 @@ static void check_drops(live *L)
         return;
     }
     status_clear(L);
-    char msg[200], iso[40];
+    char msg[320], iso[40];
     snprintf(msg, sizeof msg,
              "packets lost before pcapscan saw them: %llu dropped by the kernel (buffer full), "
              "%llu by the interface, of %llu received; verdicts may miss transfers",
@@ -556,7 +556,7 @@ static bool on_idle(void *user)
 static void summary_line(live *L)
 {
     phone_counts c = count_phones(L);
-    char msg[400];
+    char msg[800];
     snprintf(msg, sizeof msg,
              "%llu phones followed: %llu hold the new ITL, %llu refused a list, %llu TVS "
              "mismatch; %llu expired earlier (%llu held the new ITL, %llu refused, %llu TVS "
