@@ -47,8 +47,9 @@ wait_for() { # WHAT SECONDS CMD...
   done
 }
 listening() { c ss -Hln "sport = :$1" | grep -q .; }
-has() { jq -c "${@:3}" "$1" "$2" | grep -q .; } # FILTER FILE [JQ ARGS]: a line matches (jq 1.6's -e
-                                                  # looks at the last line only)
+# has FILTER FILE [JQ ARGS]: some line matches (jq 1.6's -e looks at the last line only; no
+# grep -q, whose early exit would kill jq with SIGPIPE under pipefail)
+has() { [ -n "$(jq -c "${@:3}" "$1" "$2")" ]; }
 
 # ---- trust files ----
 crt() { echo "$pki/$1.crt"; }
