@@ -316,9 +316,11 @@ int scan_opts_parse(int argc, char **argv, scan_opts *o)
                           : optind < argc                 ? "capture files with --live or --follow"
                           : o->shard_n || o->json_content
                               ? "--shard or --json-content when watching"
-                          : o->jobs > 1    ? "-j when watching"
-                          : o->extract_dir ? "--extract when watching"
-                                           : NULL;
+                          : o->jobs > 1                 ? "-j when watching"
+                          : o->extract_dir              ? "--extract when watching"
+                          : o->filter && !o->live_iface ? "--filter with --follow (a file was "
+                                                          "filtered by its writer)"
+                                                        : NULL;
         if (bad) {
             fprintf(stderr, "pcapscan: %s: not supported\n", bad);
             return -1;
