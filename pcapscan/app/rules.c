@@ -9,93 +9,9 @@
 
 #include "certs.h"
 #include "par.h"
+#include "kmap.h"
 #include "run.h"
 #include "sbd/trust.h"
-
-/* ---- a small string map (phones, IP -> MAC, dedupe keys, verdict cache) ---- */
-
-typedef struct strmap_ent {
-    char *key;
-    void *val;
-    struct strmap_ent *next;
-} strmap_ent;
-
-typedef struct strmap {
-    strmap_ent **b;
-    size_t nb, n;
-} strmap;
-
-static uint64_t fnv(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
-static strmap_ent *map_find(const strmap *m, const char *key)
-{
-    if (!m->nb)
-        return NULL;
-    for (strmap_ent *e = m->b[fnv(key) & (m->nb - 1)]; e; e = e->next)
-        if (strcmp(e->key, key) == 0)
-            return e;
-    return NULL;
-}
-
-static int map_rehash(strmap *m)
-{
-    size_t nb = m->nb ? m->nb * 2 : 256;
-    strmap_ent **b = calloc(nb, sizeof *b);
-    if (!b)
-        return -1;
-    for (size_t i = 0; i < m->nb; i++)
-        for (strmap_ent *e = m->b[i], *nx; e; e = nx) {
-            nx = e->next;
-            size_t k = fnv(e->key) & (nb - 1);
-            e->next = b[k];
-            b[k] = e;
-        }
-    free(m->b);
-    m->b = b;
-    m->nb = nb;
-    return 0;
-}
-
-/* Insert key -> val unless present; returns the entry (existing or new), NULL on OOM. */
-static strmap_ent *map_put(strmap *m, const char *key, void *val)
-{
-    strmap_ent *e = map_find(m, key);
-    if (e)
-        return e;
-    if (m->n + 1 > m->nb && map_rehash(m) != 0)
-        return NULL;
-    e = calloc(1, sizeof *e);
-    if (!e || !(e->key = strdup(key))) {
-        free(e);
-        return NULL;
-    }
-    e->val = val;
-    size_t k = fnv(key) & (m->nb - 1);
-    e->next = m->b[k];
-    m->b[k] = e;
-    m->n++;
-    return e;
-}
-
-static void map_free(strmap *m, bool free_vals)
-{
-    for (size_t i = 0; i < m->nb; i++)
-        for (strmap_ent *e = m->b[i], *nx; e; e = nx) {
-            nx = e->next;
-            if (free_vals)
-                free(e->val);
-            free(e->key);
-            free(e);
-        }
-    free(m->b);
-    memset(m, 0, sizeof *m);
-}
 
 /* ---- state of the pass ---- */
 
@@ -110,7 +26,9 @@ typedef struct event {
 typedef struct pass {
     run *r;
     sbd_trust *engine;
-    strmap dedupe; /* finding key -> index + 1 */
+    kmap dedupe; /* finding key -> index into r->findings (keyed: the key holds capture text) */
+    char **keys; /* the map's keys, owned here */
+    size_t n_keys, cap_keys;
     event *ev;
     size_t n_ev;
 } pass;
@@ -193,9 +111,9 @@ static finding *new_finding(pass *p, sbd_rule rule, size_t input, int64_t ts, ui
     char full[600];
     snprintf(full, sizeof full, "%s|%zu|%s|%s", sbd_rule_id(rule), input,
              phone_label ? phone_label : "", key ? key : "");
-    strmap_ent *e = map_find(&p->dedupe, full);
-    if (e) {
-        finding *old = &r->findings[(size_t)(uintptr_t)e->val - 1];
+    size_t at = kmap_get_str(&p->dedupe, full);
+    if (at != SIZE_MAX) {
+        finding *old = &r->findings[at];
         old->occurrences++;
         bool known = false;
         for (size_t i = 0; i < old->n_packets; i++)
@@ -204,11 +122,13 @@ static finding *new_finding(pass *p, sbd_rule rule, size_t input, int64_t ts, ui
             old->packets[old->n_packets++] = pkt;
         return NULL;
     }
+    char **key_slot = obs_grow_one((void **)&p->keys, &p->n_keys, &p->cap_keys, sizeof *key_slot);
+    if (!key_slot || !(*key_slot = strdup(full)))
+        return NULL; /* an empty slot is freed like the others */
     finding *f = obs_grow_one((void **)&r->findings, &r->n_findings, &r->cap_findings, sizeof *f);
-    if (!f)
-        return NULL;
-    if (!map_put(&p->dedupe, full, (void *)(uintptr_t)r->n_findings)) {
-        r->n_findings--;
+    if (!f || kmap_put_str(&p->dedupe, *key_slot, r->n_findings - 1, NULL) == SIZE_MAX) {
+        if (f)
+            r->n_findings--;
         return NULL;
     }
     f->rule = rule;
@@ -567,6 +487,7 @@ int rules_run(run *r)
     pass p;
     memset(&p, 0, sizeof p);
     p.r = r;
+    kmap_init(&p.dedupe);
     int rc = 0;
     if (!r->keys)
         r->keys = sbd_key_cache_new(); /* NULL: keys are decoded per verification */
@@ -600,7 +521,10 @@ int rules_run(run *r)
         r->by_rule[r->findings[i].rule]++;
     }
     sbd_trust_free(p.engine);
-    map_free(&p.dedupe, false);
+    kmap_free(&p.dedupe);
+    for (size_t i = 0; i < p.n_keys; i++)
+        free(p.keys[i]);
+    free(p.keys);
     free(p.ev);
     return rc;
 }
@@ -619,33 +543,6 @@ void run_free(run *r)
     obs_certs_free(r->certs);
     sbd_key_cache_free(r->keys);
     memset(r, 0, sizeof *r);
-}
-
-static int cmp_finding(const void *a, const void *b)
-{
-    const finding *x = *(finding *const *)a, *y = *(finding *const *)b;
-    if (x->ts_usec != y->ts_usec)
-        return x->ts_usec < y->ts_usec ? -1 : 1;
-    return x->order < y->order ? -1 : x->order > y->order;
-}
-
-size_t run_findings_of(const run *r, size_t input, size_t *out, size_t max)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < r->n_findings && n < max; i++)
-        if (r->findings[i].input == input)
-            out[n++] = i;
-    /* Sort by time then creation, through a pointer array. */
-    const finding **tmp = malloc((n ? n : 1) * sizeof *tmp);
-    if (!tmp)
-        return n;
-    for (size_t i = 0; i < n; i++)
-        tmp[i] = &r->findings[out[i]];
-    qsort(tmp, n, sizeof *tmp, cmp_finding);
-    for (size_t i = 0; i < n; i++)
-        out[i] = (size_t)(tmp[i] - r->findings);
-    free(tmp);
-    return n;
 }
 
 static int cmp_file(const void *a, const void *b)

@@ -70,9 +70,6 @@ typedef struct run {
 int rules_run(run *r);
 void run_free(run *r);
 
-/* Findings of one input, in order (indexes into r->findings); returns the count. */
-size_t run_findings_of(const run *r, size_t input, size_t *out, size_t max);
-
 /* Files of an input sorted by first packet (pointers into the input). Caller frees. */
 const obs_file **run_sorted_files(const obs_input *in);
 
