@@ -73,11 +73,6 @@ bool sbd_serial_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t bl
     return alen == blen && (alen == 0 || memcmp(a, b, alen) == 0);
 }
 
-bool sbd_name_equal(const char *a, const char *b)
-{
-    return sbd_dn_equal(a, b);
-}
-
 static bool serial_matches(const sbd_file *f, const sbd_record *r, const uint8_t *serial,
                            size_t serial_len)
 {

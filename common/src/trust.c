@@ -333,7 +333,7 @@ static const char *record_label(const content *c, size_t i, char *out, size_t ou
     }
     const sbd_record *r = &c->f->records[i];
     char subject[512], serial[140] = "";
-    sbd_elem_string(c->f, r->subject, subject, sizeof subject);
+    sbd_elem_name(c->f, r->subject, subject, sizeof subject); /* CN first, as every name */
     if (r->serial)
         sbd_hex_serial(c->f->buf + r->serial->value_off, r->serial->len, false, serial,
                        sizeof serial);

@@ -10,6 +10,7 @@
 #include "check.h"
 #include "sbd/cert.h"
 #include "sbd/file.h"
+#include "sbd/names.h"
 
 typedef struct {
     const char *field, *value;
@@ -265,7 +266,7 @@ static void test_real_world_sast(void)
     CHECK_STREQ(ci.subject, "CN=SAST,O=SAST,OU=SAST");
     char subject[128], hex[128];
     sbd_elem_string(&f, r->subject, subject, sizeof subject);
-    CHECK(sbd_name_equal(ci.subject, subject));
+    CHECK(sbd_dn_equal(ci.subject, subject));
     CHECK_STREQ(sbd_hex_serial(ci.serial, ci.serial_len, false, hex, sizeof hex),
                 "6BA5DE3A260B069337C75B38BE3C2D74");
     CHECK(
@@ -292,8 +293,8 @@ static void test_real_world_sast(void)
         char rec_subject[512], rec_issuer[512];
         sbd_elem_string(&f, ri->subject, rec_subject, sizeof rec_subject);
         sbd_elem_string(&f, ri->issuer, rec_issuer, sizeof rec_issuer);
-        bool same = sbd_name_equal(ci.subject, rec_subject) &&
-                    sbd_name_equal(ci.issuer, rec_issuer) && ri->serial &&
+        bool same = sbd_dn_equal(ci.subject, rec_subject) && sbd_dn_equal(ci.issuer, rec_issuer) &&
+                    ri->serial &&
                     sbd_serial_equal(ci.serial, ci.serial_len, sbd_elem_value(&f, ri->serial),
                                      ri->serial->len);
         CHECK(same);

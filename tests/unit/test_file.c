@@ -5,6 +5,7 @@
 
 #include "check.h"
 #include "sbd/file.h"
+#include "sbd/names.h"
 
 typedef struct bb {
     uint8_t b[70000];
@@ -406,12 +407,12 @@ static void test_big_record_and_unknown_header_tag(void)
 
 static void test_names_and_serials(void)
 {
-    CHECK(sbd_name_equal("CN=a;OU=b;O=c", "CN=a, OU=b, O=c"));
-    CHECK(sbd_name_equal("CN=a;OU=b;O=c", "/O=c/OU=b/CN=a"));
-    CHECK(sbd_name_equal("cn = A;O=c", "CN=a;o=C"));
-    CHECK(!sbd_name_equal("CN=a;O=c", "CN=a;O=d"));
-    CHECK(!sbd_name_equal("CN=a;O=c", "CN=a"));
-    CHECK(sbd_name_equal(NULL, ""));
+    CHECK(sbd_dn_equal("CN=a;OU=b;O=c", "CN=a, OU=b, O=c"));
+    CHECK(sbd_dn_equal("CN=a;OU=b;O=c", "/O=c/OU=b/CN=a"));
+    CHECK(sbd_dn_equal("cn = A;O=c", "CN=a;o=C"));
+    CHECK(!sbd_dn_equal("CN=a;O=c", "CN=a;O=d"));
+    CHECK(!sbd_dn_equal("CN=a;O=c", "CN=a"));
+    CHECK(sbd_dn_equal(NULL, ""));
     uint8_t a[3] = {0x00, 0x80, 0x01}, b[2] = {0x80, 0x01}, c[2] = {0x80, 0x02};
     CHECK(sbd_serial_equal(a, 3, b, 2));
     CHECK(!sbd_serial_equal(a, 3, c, 2));

@@ -115,7 +115,5 @@ bool sbd_record_is_header_signer(const sbd_file *f, const sbd_record *r);
 
 /* Serial helpers: compare as unsigned big-endian integers. */
 bool sbd_serial_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
-/* The same as sbd_dn_equal (sbd/names.h), kept for callers of the old name. */
-bool sbd_name_equal(const char *a, const char *b);
 
 #endif
