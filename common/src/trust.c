@@ -57,6 +57,8 @@ typedef struct phone {
     size_t not_found_input[2]; /* input + 1 of the last per-MAC CTL/ITL "not found" */
     sbd_trust_at not_found_at[2];
     size_t fallback_done_input[2];
+    bool compared; /* the CTL/ITL pair below was checked for CTL_NOT_UPDATED */
+    uint8_t compared_sha[2][32];
     struct phone *next_waiting; /* phones whose pending list has no fallback TVS yet */
 } phone;
 
@@ -490,10 +492,14 @@ static bool list_invalid(sbd_trust *t, const phone *ph, const sbd_trust_file_ev 
     return true;
 }
 
-static void hold(holding *h, const sbd_trust_file_ev *ev, content *c)
+static void check_ctl_itl(sbd_trust *t, phone *ph, const sbd_trust_list_ref *now);
+
+/* The phone now holds c; once it holds both kinds, the pair is compared. */
+static void hold(sbd_trust *t, phone *ph, holding *h, const sbd_trust_file_ev *ev, content *c)
 {
     h->c = c;
     set_ref(&h->ref, ev, c);
+    check_ctl_itl(t, ph, &h->ref);
 }
 
 static void accept_ctl(sbd_trust *t, phone *ph, const sbd_trust_file_ev *ev, content *c)
@@ -528,7 +534,7 @@ static void accept_ctl(sbd_trust *t, phone *ph, const sbd_trust_file_ev *ev, con
         return;
     }
     emit(t, &x);
-    hold(&ph->ctl, ev, c);
+    hold(t, ph, &ph->ctl, ev, c);
     note_served(t, ev, c);
 }
 
@@ -621,7 +627,7 @@ static void accept_itl(sbd_trust *t, phone *ph, const sbd_trust_file_ev *ev, con
     emit(t, &x);
     if (by)
         recovery_note(t, ph, ev, c, by, rec);
-    hold(&ph->itl, ev, c);
+    hold(t, ph, &ph->itl, ev, c);
     note_served(t, ev, c);
 }
 
@@ -634,6 +640,137 @@ static void on_list(sbd_trust *t, phone *ph, const sbd_trust_file_ev *ev, conten
         accept_ctl(t, ph, ev, c);
     else
         accept_itl(t, ph, ev, c);
+}
+
+/* ---- CTL against ITL: CallManager.pem regenerated, CTL not updated ---- */
+
+/* The value of the CN attribute of a subject in any DN style ("CN=x;OU=y", "CN = x, OU = y"). */
+static void cn_of(const char *subject, char *out, size_t outsz)
+{
+    out[0] = '\0';
+    for (const char *p = subject; *p;) {
+        while (*p == ' ' || *p == ';' || *p == ',' || *p == '/')
+            p++;
+        size_t n = strcspn(p, ";,/");
+        const char *eq = memchr(p, '=', n);
+        if (eq && eq - p >= 2 && strncasecmp(p, "CN", 2) == 0 &&
+            strspn(p + 2, " ") == (size_t)(eq - p - 2)) {
+            const char *v = eq + 1 + strspn(eq + 1, " ");
+            size_t len = (size_t)(p + n - v);
+            while (len && v[len - 1] == ' ')
+                len--;
+            snprintf(out, outsz, "%.*s", (int)len, v);
+            return;
+        }
+        p += n;
+    }
+}
+
+/* A node as a record names it: its DNS name and the CN of its certificate (or SUBJECTNAME). */
+typedef struct node_id {
+    char dns[256], cn[256];
+    const char *key_type; /* "" when the certificate is not decoded */
+} node_id;
+
+static void node_of(const content *c, size_t i, node_id *n)
+{
+    const sbd_record *r = &c->f->records[i];
+    char subject[512] = "";
+    n->dns[0] = '\0';
+    if (r->dns_name)
+        sbd_elem_string(c->f, r->dns_name, n->dns, sizeof n->dns);
+    bool ok = c->cert_ok && c->cert_ok[i];
+    if (ok)
+        snprintf(subject, sizeof subject, "%s", c->certs[i].subject);
+    else if (r->subject)
+        sbd_elem_string(c->f, r->subject, subject, sizeof subject);
+    cn_of(subject, n->cn, sizeof n->cn);
+    n->key_type = ok ? c->certs[i].key_type : "";
+}
+
+/* Same node and same kind of key (an RSA CallManager and its ECDSA sibling are two records). */
+static bool same_node(const node_id *a, const node_id *b)
+{
+    if (a->key_type[0] && b->key_type[0] && strcmp(a->key_type, b->key_type) != 0)
+        return false;
+    return (a->dns[0] && strcasecmp(a->dns, b->dns) == 0) ||
+           (a->cn[0] && strcasecmp(a->cn, b->cn) == 0);
+}
+
+/* 1 same certificate, 0 different, -1 cannot tell (neither certificate nor serial). */
+static int same_cert(const content *a, size_t i, const content *b, size_t j)
+{
+    if (a->cert_ok && a->cert_ok[i] && b->cert_ok && b->cert_ok[j])
+        return memcmp(a->certs[i].sha256, b->certs[j].sha256, 32) == 0;
+    const sbd_elem *sa = a->f->records[i].serial, *sb = b->f->records[j].serial;
+    if (!sa || !sb)
+        return -1;
+    return sa->len == sb->len &&
+           memcmp(a->f->buf + sa->value_off, b->f->buf + sb->value_off, sa->len) == 0;
+}
+
+static bool is_ccm_tftp(const sbd_record *r)
+{
+    return r->function_elem && r->function == SBD_FN_CCM_TFTP;
+}
+
+static void report_stale(sbd_trust *t, const phone *ph, const sbd_trust_list_ref *now, size_t i,
+                         size_t j, const node_id *n)
+{
+    const content *ctl = ph->ctl.c, *itl = ph->itl.c;
+    dec x;
+    dec_init(&x, SBD_OUT_CTL_STALE, SBD_RULE_CTL_NOT_UPDATED, ph, &now->at, now->name);
+    x.d.held = ph->ctl.ref;
+    x.d.record = i;
+    x.d.cert = itl->cert_ok && itl->cert_ok[j] ? &itl->certs[j] : NULL;
+    char hc[65], hi[65], lc[700], li[700];
+    hex32(ctl->sha256, hc);
+    hex32(itl->sha256, hi);
+    snprintf(x.key, sizeof x.key, "%s>%s#%zu", hc, hi, i);
+    say(&x,
+        "%s holds CTL %s (packet %llu) and ITL %s (packet %llu) with different CCM+TFTP "
+        "certificates for node %s: CTL %s, ITL %s; CallManager.pem changed and the CTL was not "
+        "updated (utils ctl update CTLFile)",
+        ph->label, ph->ctl.ref.name, (unsigned long long)ph->ctl.ref.at.packet, ph->itl.ref.name,
+        (unsigned long long)ph->itl.ref.at.packet, n->dns[0] ? n->dns : n->cn,
+        record_label(ctl, i, lc, sizeof lc), record_label(itl, j, li, sizeof li));
+    emit(t, &x);
+}
+
+/* For each CCM+TFTP record of the held CTL, the ITL's CCM+TFTP records of the same node: when the
+ * ITL has some and none is the CTL's certificate, the CTL is stale. Each pair is compared once. */
+static void check_ctl_itl(sbd_trust *t, phone *ph, const sbd_trust_list_ref *now)
+{
+    const content *ctl = ph->ctl.c, *itl = ph->itl.c;
+    if (!ctl || !itl)
+        return;
+    if (ph->compared && memcmp(ph->compared_sha[0], ctl->sha256, 32) == 0 &&
+        memcmp(ph->compared_sha[1], itl->sha256, 32) == 0)
+        return;
+    ph->compared = true;
+    memcpy(ph->compared_sha[0], ctl->sha256, 32);
+    memcpy(ph->compared_sha[1], itl->sha256, 32);
+    for (size_t i = 0; i < ctl->f->n_records; i++) {
+        if (!is_ccm_tftp(&ctl->f->records[i]))
+            continue;
+        node_id a, b;
+        node_of(ctl, i, &a);
+        size_t differs = SBD_TRUST_NO_RECORD;
+        bool matched = false;
+        for (size_t j = 0; j < itl->f->n_records && !matched; j++) {
+            if (!is_ccm_tftp(&itl->f->records[j]))
+                continue;
+            node_of(itl, j, &b);
+            if (!same_node(&a, &b))
+                continue;
+            int same = same_cert(ctl, i, itl, j);
+            matched = same != 0; /* "cannot tell" is no evidence of a stale CTL */
+            if (same == 0 && differs == SBD_TRUST_NO_RECORD)
+                differs = j;
+        }
+        if (!matched && differs != SBD_TRUST_NO_RECORD)
+            report_stale(t, ph, now, i, differs, &a);
+    }
 }
 
 /* ---- pending ITLs: the TVS decides ---- */
@@ -689,7 +826,7 @@ static void settle_pending(sbd_trust *t, phone *ph, const sbd_cert_info *tvs,
         emit(t, &x);
         /* As before the engine existed: without evidence against it, the phone is taken to have
          * moved on (most phones do, through a TVS session the capture missed). */
-        hold(&ph->itl, &(sbd_trust_file_ev){.at = p->ref.at, .name = p->ref.name}, p->c);
+        hold(t, ph, &ph->itl, &(sbd_trust_file_ev){.at = p->ref.at, .name = p->ref.name}, p->c);
         free_ref(&p->ref);
         p->set = false;
         run_deferred(t, ph);
@@ -723,7 +860,7 @@ static void settle_pending(sbd_trust *t, phone *ph, const sbd_cert_info *tvs,
             cert_label(tvs, lbl, sizeof lbl), recovery_advice(ph->itl.c, advice, sizeof advice));
     emit(t, &x);
     if (ok)
-        hold(&ph->itl, &(sbd_trust_file_ev){.at = p->ref.at, .name = p->ref.name}, p->c);
+        hold(t, ph, &ph->itl, &(sbd_trust_file_ev){.at = p->ref.at, .name = p->ref.name}, p->c);
     free_ref(&p->ref);
     p->set = false;
     run_deferred(t, ph);

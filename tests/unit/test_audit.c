@@ -144,7 +144,7 @@ static void test_names(void)
 
 static void test_rule_table(void)
 {
-    CHECK_EQ_INT(SBD_RULE_COUNT, 22);
+    CHECK_EQ_INT(SBD_RULE_COUNT, 23);
     for (int r = 0; r < SBD_RULE_COUNT; r++) {
         CHECK(sbd_rule_title((sbd_rule)r)[0] != '\0');
         CHECK(sbd_rule_meaning((sbd_rule)r)[0] != '\0');
@@ -156,6 +156,8 @@ static void test_rule_table(void)
     CHECK_EQ_INT(sbd_rule_severity(SBD_RULE_TLS_CERT_HIDDEN), SBD_SEV_INFO);
     sbd_rule r;
     CHECK(sbd_rule_from_id("CAPTURE_TRUNCATED", &r) && r == SBD_RULE_CAPTURE_TRUNCATED);
+    CHECK(sbd_rule_from_id("CTL_NOT_UPDATED", &r) && r == SBD_RULE_CTL_NOT_UPDATED);
+    CHECK_EQ_INT(sbd_rule_severity(SBD_RULE_CTL_NOT_UPDATED), SBD_SEV_WARNING);
     CHECK(!sbd_rule_from_id("NO_SUCH_RULE", &r));
     for (int i = 0; i < SBD_RULE_COUNT; i++)
         CHECK(strlen(sbd_rule_meaning((sbd_rule)i)) > 40);

@@ -68,7 +68,7 @@ typedef struct wire {
     sbd_cert_info ci;
 } wire;
 
-static item lists[16];
+static item lists[24];
 static size_t n_items;
 
 static const item *load_item(const char *name)
@@ -126,6 +126,13 @@ static bool build(void)
                                "SAST:callmanager.pem --record CCM+TFTP:callmanager2.pem") &&
            fx_gen("ctl2.tlv", "tl --ctl " CM2 "--record SAST:callmanager2.pem --record "
                               "CCM+TFTP:callmanager2.pem") &&
+           fx_gen("ctl-dns.tlv", "tl --ctl " CM "--record SAST:callmanager.pem --record "
+                                 "CCM+TFTP:rsa2048.pem:full:cucm-pub.sbd.test") &&
+           fx_gen("ctl-other.tlv", "tl --ctl " CM "--record SAST:callmanager.pem --record "
+                                   "CCM+TFTP:rsa2048.pem") &&
+           fx_gen("b-dns.tlv", "tl " CM2 "--record SAST:callmanager2.pem --record "
+                               "CCM+TFTP:callmanager2.pem:full:cucm-pub.sbd.test --record "
+                               "TVS:tvs.pem:certhash") &&
            fx_run("printf '<device/>' > '%s/cnf.xml'", fx.work) &&
            fx_run("cd '%s' && '%s' sgn " CM "--in '%s/cnf.xml' -o '%s/cnf.sgn'", fx.pki, fx.sbdgen,
                   fx.work, fx.work) &&
@@ -192,7 +199,7 @@ static sbd_trust *engine(seen *s)
 
 typedef struct mat {
     const item *a, *a_again, *b, *c, *a_rec, *d_rec, *rollback, *tampered, *ctl1, *ctl1b, *ctl2,
-        *cnf, *cnf2;
+        *ctl_dns, *ctl_other, *b_dns, *cnf, *cnf2;
     wire tvs, tvs2, capf, tomcat, cm, cm2;
 } mat;
 
@@ -367,6 +374,59 @@ static void test_ctl_chain(const mat *m)
     sbd_trust_free(t);
 }
 
+/* CallManager.pem regenerated: the ITL follows, the CTL keeps the old certificate until
+ * utils ctl update CTLFile. Compared per node (CN, or DNS name), once per CTL/ITL pair. */
+static void test_ctl_not_updated(const mat *m)
+{
+    seen s;
+    sbd_trust *t = engine(&s);
+    file_ev(t, PHONE, CTL, m->ctl1); /* CCM+TFTP callmanager */
+    file_ev(t, PHONE, ITL, m->a);    /* the same: silent */
+    file_ev(t, PHONE, CTL, m->ctl1);
+    file_ev(t, PHONE, ITL, m->b); /* callmanager2, vouched for by the TVS */
+    tls_ev(t, PHONE, 2445, &m->tvs);
+    file_ev(t, PHONE, CTL, m->ctl1);
+    file_ev(t, PHONE, ITL, m->b); /* the same pair again: no second finding */
+    sbd_trust_finish(t);
+    CHECK_EQ_INT(count_rule(&s, SBD_RULE_TRUST_VIA_TVS), 1);
+    CHECK_EQ_INT(count_rule(&s, SBD_RULE_CTL_NOT_UPDATED), 1);
+    CHECK(strstr(reason_of(&s, SBD_RULE_CTL_NOT_UPDATED), "cucm-pub.sbd.test") != NULL);
+    CHECK(strstr(reason_of(&s, SBD_RULE_CTL_NOT_UPDATED), "1A2B3C4D5E6F7081") != NULL);
+    CHECK(strstr(reason_of(&s, SBD_RULE_CTL_NOT_UPDATED), "1A2B3C4D5E6F7082") != NULL);
+    sbd_trust_free(t);
+
+    /* The CTL updated (signed by the held SAST, CCM+TFTP callmanager2): silent from then on. */
+    t = engine(&s);
+    file_ev(t, PHONE, CTL, m->ctl1);
+    file_ev(t, PHONE, ITL, m->b);
+    file_ev(t, PHONE, CTL, m->ctl1b);
+    file_ev(t, PHONE, ITL, m->b);
+    sbd_trust_finish(t);
+    CHECK_EQ_INT(count_rule(&s, SBD_RULE_CTL_NOT_UPDATED), 1);
+    CHECK_EQ_INT(count_outcome(&s, SBD_OUT_LIST_DIRECT), 1);
+    sbd_trust_free(t);
+    t = engine(&s);
+    file_ev(t, PHONE, CTL, m->ctl2);
+    file_ev(t, PHONE, ITL, m->b);
+    sbd_trust_finish(t);
+    CHECK_EQ_INT(count_rule(&s, SBD_RULE_CTL_NOT_UPDATED), 0);
+    sbd_trust_free(t);
+
+    /* Same node by DNS name although the CNs differ: fires; another node: silent. */
+    t = engine(&s);
+    file_ev(t, PHONE, CTL, m->ctl_dns);
+    file_ev(t, PHONE, ITL, m->b_dns);
+    sbd_trust_finish(t);
+    CHECK_EQ_INT(count_rule(&s, SBD_RULE_CTL_NOT_UPDATED), 1);
+    sbd_trust_free(t);
+    t = engine(&s);
+    file_ev(t, PHONE, CTL, m->ctl_other);
+    file_ev(t, PHONE, ITL, m->a);
+    sbd_trust_finish(t);
+    CHECK_EQ_INT(count_rule(&s, SBD_RULE_CTL_NOT_UPDATED), 0);
+    sbd_trust_free(t);
+}
+
 static void test_rollback(const mat *m)
 {
     seen s;
@@ -473,10 +533,13 @@ int main(void)
     m.ctl1 = load_item("ctl1.tlv");
     m.ctl1b = load_item("ctl1b.tlv");
     m.ctl2 = load_item("ctl2.tlv");
+    m.ctl_dns = load_item("ctl-dns.tlv");
+    m.ctl_other = load_item("ctl-other.tlv");
+    m.b_dns = load_item("b-dns.tlv");
     m.cnf = load_item("cnf.sgn");
     m.cnf2 = load_item("cnf2.sgn");
     CHECK(m.a && m.a_again && m.b && m.c && m.a_rec && m.d_rec && m.rollback && m.ctl1 && m.ctl1b &&
-          m.ctl2 && m.cnf && m.cnf2);
+          m.ctl2 && m.ctl_dns && m.ctl_other && m.b_dns && m.cnf && m.cnf2);
     CHECK(load_wire("tvs", &m.tvs) && load_wire("tvs2", &m.tvs2) && load_wire("capf", &m.capf) &&
           load_wire("tomcat", &m.tomcat) && load_wire("callmanager", &m.cm) &&
           load_wire("callmanager2", &m.cm2));
@@ -490,6 +553,7 @@ int main(void)
         test_itl_recovery(&m);
         test_invalid_list(&m);
         test_ctl_chain(&m);
+        test_ctl_not_updated(&m);
         test_rollback(&m);
         test_services(&m);
         test_phones_and_transfers(&m);

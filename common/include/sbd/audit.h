@@ -114,7 +114,12 @@ const char *sbd_severity_name(sbd_severity s); /* "info", "warning", "error" */
     X(TFTP_HTTPS_CERT_NOT_IN_ITL, WARNING, "HTTPS TFTP certificate not in the held ITL",           \
       "The HTTPS TFTP (6971/6972) certificate is no TFTP-role record of the ITL the phone holds: " \
       "the phone asks the TVS or falls back to HTTP 6970.",                                        \
-      "Check that the ITL lists the certificate the TFTP node serves on 6971/6972.")
+      "Check that the ITL lists the certificate the TFTP node serves on 6971/6972.")               \
+    X(CTL_NOT_UPDATED, WARNING, "CTL not updated after a CallManager change",                      \
+      "The CTL and the ITL the phone holds list different CallManager (CCM+TFTP) certificates "    \
+      "for the same node: CallManager.pem was regenerated and the CTL was not updated, so the "    \
+      "phone cannot authenticate that node for secure signalling.",                                \
+      "Run utils ctl update CTLFile (or the CTL client with the tokens) and reset the phones.")
 
 typedef enum {
 #define SBD_RULE_ENUM(id, sev, title, text, remedy) SBD_RULE_##id,

@@ -94,7 +94,8 @@ typedef struct sbd_trust_tls_ev {
     X(FALLBACK, "fallback", "per-phone file not found, cluster-wide file fetched")                 \
     X(LIST_TOO_LARGE, "too_large", "the ITL is over the phones' limit")                            \
     X(ROLLBACK_SERVED, "rollback", "a rollback ITL was served")                                    \
-    X(RECOVERY_SIGNED, "itl_recovery_signed", "signed by an ITLRecovery record of the held list")
+    X(RECOVERY_SIGNED, "itl_recovery_signed", "signed by an ITLRecovery record of the held list")  \
+    X(CTL_STALE, "ctl_not_updated", "the held CTL and ITL list different CallManager certificates")
 
 typedef enum {
 #define SBD_OUTCOME_ENUM(id, word, text) SBD_OUT_##id,
