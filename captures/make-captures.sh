@@ -18,11 +18,14 @@ TS_B=$((TS + 86400))     # files "made after a certificate regeneration"
 REF_NOW=2026-12-01T00:00:00Z
 # Addresses exist only inside this script's own namespaces (a veth pair, MTU 1500).
 CUCM4=10.77.0.10 PHONE4=10.77.0.20 CUCM6=fd00:77::10 PHONE6=fd00:77::20
+SUB4=10.77.0.11 # the subscriber of the two-node cluster (a second address of the CUCM side)
 
 ALL_SCENARIOS="healthy no-ctl encrypted-config centralized-fallback regen-callmanager regen-both
 tvs-mismatch rollback-itl tampered-itl cert-expired cert-expires-soon mixed-mode-ctl https-not-in-itl
 tftp-loss tftp-incomplete tftp-fragments ipv6 http-6970 tls13-tvs sgn-tampered itl-signer-unknown
-sgn-signer-not-in-itl itl-too-large"
+sgn-signer-not-in-itl itl-too-large itl-recovery-present itl-recovery-regen bulk-reset bulk-reset-no-recovery
+ctl-updated ctl-not-updated ctl-resigned-known ctl-resigned-unknown capf-regen capf-regen-stale two-node
+ecdsa-sip ecdsa-sip-not-in-ctl https-tftp-in-itl https-tftp-not-in-itl"
 
 log() { printf '[make-captures] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -285,7 +288,8 @@ cut_last_record() {
   head -c $((total + 16 + last / 2)) "$1" >"$2"
 }
 
-# tvs_session CERT [REQUEST...]: a phone's TLS 1.2 session to TVS on 2445, the server presenting
+# tvs_session CERT [REQUEST...]: a phone's TLS 1.2 session to TVS on 2445 (of TVS_ADDR, default the
+# CUCM node), the server presenting
 # CERT. REQUEST = verify:CERTNAME or query:CERTNAME, sent by tests/tools/tvs_client as real TVS
 # messages; the TVS trust store holds every cert of the node page (CallManager, tomcat). The TLS
 # key log goes to captures/SCENARIO.keylog.
@@ -302,10 +306,10 @@ tvs_session() {
   done
   trust=(--roles CCM+TFTP --trust "$(crt ccm-a)" --trust "$(crt ccm-b)" --trust "$(crt ccm-expired)"
     --roles APP-SERVER --trust "$(crt tomcat-a)")
-  bg_c "$TVS_SERVER" --accept "$CUCM_URL:2445" --cert "$(crt "$cert")" --key "$pki/$cert.key" --tls1_2 \
+  bg_c "$TVS_SERVER" --accept "${TVS_ADDR:-$CUCM_URL}:2445" --cert "$(crt "$cert")" --key "$pki/$cert.key" --tls1_2 \
     "${trust[@]}" --count 1 --timeout 20
   wait_for "tvs_server" 5 listening 2445
-  p "$TVS_CLIENT" --connect "$CUCM_URL:2445" --device "CP-8861-SEP$phone" --tls1_2 \
+  p "$TVS_CLIENT" --connect "${TVS_ADDR:-$CUCM_URL}:2445" --device "CP-8861-SEP$phone" --tls1_2 \
     --keylog "$here/$scenario.keylog" --timeout 20 "${args[@]}" >>"$tmp/tvs_client.log" 2>&1 ||
     die "tvs_client failed: $(tail -3 "$tmp/tvs_client.log")"
   exp_tls 2445 "$cert"
@@ -314,6 +318,25 @@ tvs_session() {
 openssl_session() { # PORT CERT TLSFLAG MODE REQUEST
   tls_server "$1" "$2" "$3" "$4"
   tls_client "$1" "$3" "$here/$scenario.keylog" "$5"
+}
+
+# tls_service PORT CERT [TLSFLAG]: a phone's TLS session to a watched service (SIP/SCCP TLS, CAPF,
+# HTTPS TFTP) served by openssl s_server; the handshake is what the audit judges. TLS 1.2 shows the
+# certificate, TLS 1.3 hides it.
+tls_service() {
+  local flag=${3:--tls1_2}
+  openssl_session "$1" "$2" "$flag" -rev 'REGISTER\n'
+  if [ "$flag" = -tls1_3 ]; then exp_line "tls-hidden $1"; else exp_tls "$1" "$2"; fi
+}
+# https_tftp PORT CERT NAME [TLSFLAG]: the phone fetches NAME over HTTPS TFTP; s_server -WWW serves the
+# TFTP directory (the content is encrypted, so it is not an expected file).
+https_tftp() {
+  local flag=${4:--tls1_2}
+  bg_c sh -c "cd '$srv' && exec openssl s_server -accept $1 -4 -cert '$(crt "$2")' -key '$pki/$2.key' \
+    $flag -naccept 1 -quiet -WWW"
+  wait_for "s_server -WWW on $1" 5 listening "$1"
+  tls_client "$1" "$flag" "$here/$scenario.keylog" "GET /$3 HTTP/1.0\r\n\r\n"
+  if [ "$flag" = -tls1_3 ]; then exp_line "tls-hidden $1"; else exp_tls "$1" "$2"; fi
 }
 
 # ---- scenarios ---------------------------------------------------------------------------------
@@ -623,7 +646,229 @@ scn_itl-too-large() { # 42 certificates (40 APP-SERVER roots): over the 39 phone
   finish ITL_TOO_LARGE
 }
 
-ALL_RULES="TVS_CERT_MATCH TVS_CERT_NOT_IN_ITL TRUST_LIST_SIGNATURE_INVALID TRUST_LIST_SIGNER_UNKNOWN SGN_SIGNATURE_INVALID SGN_SIGNER_NOT_IN_ITL ITL_ROLLBACK TRUST_CHAIN_BROKEN TRUST_VIA_TVS CERT_EXPIRED CERT_EXPIRES_SOON ITL_TOO_LARGE TFTP_TRANSFER_INCOMPLETE TRUST_FILE_FALLBACK HTTPS_CERT_NOT_IN_TRUST_LIST TLS_CERT_HIDDEN CAPTURE_TRUNCATED"
+# ---- CUCM 10-15 (issue 13) ----------------------------------------------------------------------
+# A 10.0+ ITL: the cluster's ITL with the ITLRecovery certificate as a second SAST record. Before
+# 12.0 CallManager.pem signs it; from 12.0 the ITLRecovery key does (itl12).
+itl_rec() { # OUT CCM TVS [TIMESTAMP]
+  tl_file itl "$1" "$2" "${4:-$TS}" "SAST:$2" "CCM+TFTP:$2" SAST:itlrec-a "TVS:$3:certhash" \
+    "CAPF:capf-a:certhash"
+}
+itl12() { # OUT CCM TVS [TIMESTAMP]
+  tl_file itl "$1" itlrec-a "${4:-$TS}" SAST:itlrec-a "CCM+TFTP:$2" "TVS:$3:certhash" "CAPF:capf-a:certhash"
+}
+# The mixed-mode CTL of the eToken CTL client: both tokens as SAST, then the cluster's certificates.
+ctl_tokens() { # OUT SIGNER CCM [TIMESTAMP] [EXTRA_RECORD...]
+  local out=$1 sgn=$2 ccm=$3 ts=${4:-$TS}
+  shift 4 || shift $#
+  tl_file ctl "$out" "$sgn" "$ts" SAST:etoken1:etoken SAST:etoken2:etoken "CCM+TFTP:$ccm" CAPF:capf-a "$@"
+}
+refresh() { chmod 644 "$srv"/*; }
+
+scn_itl-recovery-present() { # 11.x: ITLRecovery listed, CallManager.pem signs every ITL (also the next)
+  local mac=0011223344B8
+  serve_dir
+  itl_rec "$srv/ITLSEP$mac.tlv" ccm-a tvs-a
+  sgn_cnf "$srv/SEP$mac.cnf.xml.sgn" $mac ccm-a
+  start $mac itl-recovery-present
+  boot $mac at 1428
+  tvs_session tvs-a
+  itl_rec "$srv/ITLSEP$mac.tlv" ccm-a tvs-a $TS_B # TFTP restarted: a new ITL, same signer
+  refresh
+  at "ITLSEP$mac.tlv" 1428
+  finish TVS_CERT_MATCH
+}
+
+scn_itl-recovery-regen() { # 12.x: CallManager.pem and TVS.pem regenerated; ITLRecovery signs both ITLs
+  local mac=0011223344B9
+  serve_dir
+  itl12 "$srv/ITLSEP$mac.tlv" ccm-a tvs-a
+  sgn_cnf "$srv/SEP$mac.cnf.xml.sgn" $mac ccm-a
+  start $mac itl-recovery-regen
+  boot $mac at 1428
+  tvs_session tvs-a
+  itl12 "$srv/ITLSEP$mac.tlv" ccm-b tvs-b $TS_B
+  sgn_cnf "$srv/SEP$mac.cnf.xml.sgn" $mac ccm-b $TS_B
+  refresh
+  boot $mac at 1428
+  tvs_session tvs-b
+  finish ITL_RECOVERY_SIGNED TVS_CERT_MATCH
+}
+
+# lockout MAC SCENARIO ITL_A_FUNCTION: a phone on ITL A (itl_rec or std_itl), CallManager.pem and TVS.pem
+# regenerated together (11.x: CallManager signs): the phone refuses the new ITL; then utils itl reset
+# localkey: the TFTP serves an ITL signed by the ITLRecovery key and the phone is reset.
+lockout() {
+  local mac=$1
+  serve_dir
+  "$3" "$srv/ITLSEP$mac.tlv" ccm-a tvs-a
+  sgn_cnf "$srv/SEP$mac.cnf.xml.sgn" "$mac" ccm-a
+  start "$mac" "$2"
+  boot "$mac" at 1428
+  tvs_session tvs-a
+  itl_rec "$srv/ITLSEP$mac.tlv" ccm-b tvs-b $TS_B
+  sgn_cnf "$srv/SEP$mac.cnf.xml.sgn" "$mac" ccm-b $TS_B
+  refresh
+  boot "$mac" at 1428
+  tvs_session tvs-b query:ccm-b
+  itl12 "$srv/ITLSEP$mac.tlv" ccm-b tvs-b $((TS_B + 3600)) # utils itl reset localkey
+  refresh
+  boot "$mac" at 1428
+  tvs_session tvs-b
+}
+scn_bulk-reset() { # the held ITL lists ITLRecovery: the reset recovers the phone
+  lockout 0011223344BA bulk-reset itl_rec
+  exp_line "finding-says TRUST_CHAIN_BROKEN utils itl reset"
+  finish TRUST_CHAIN_BROKEN ITL_RECOVERY_SIGNED TVS_CERT_NOT_IN_ITL SGN_SIGNER_NOT_IN_ITL TVS_CERT_MATCH
+}
+scn_bulk-reset-no-recovery() { # the held ITL predates ITLRecovery: the reset ITL is refused too
+  lockout 0011223344BB bulk-reset-no-recovery std_itl
+  exp_line "finding-says TRUST_CHAIN_BROKEN delete the ITL on each phone"
+  finish TRUST_CHAIN_BROKEN TVS_CERT_NOT_IN_ITL SGN_SIGNER_NOT_IN_ITL
+}
+
+# mixed MAC SCENARIO UPDATED(0|1): mixed mode (eToken CTL), CallManager.pem regenerated (TVS kept);
+# with UPDATED=1 the administrator ran the CTL client / utils ctl update CTLFile. Then the phone's
+# secure SIP (5061) and SCCP (2443) sessions meet the new CallManager certificate.
+mixed() {
+  local mac=$1
+  serve_dir
+  ctl_tokens "$srv/CTLSEP$mac.tlv" etoken1 ccm-a
+  cluster_a "$mac"
+  start "$mac" "$2"
+  boot "$mac" at 1428
+  tvs_session tvs-a
+  std_itl "$srv/ITLSEP$mac.tlv" ccm-b tvs-a $TS_B
+  sgn_cnf "$srv/SEP$mac.cnf.xml.sgn" "$mac" ccm-b $TS_B
+  [ "$3" = 0 ] || ctl_tokens "$srv/CTLSEP$mac.tlv" etoken1 ccm-b $TS_B
+  refresh
+  boot "$mac" at 1428
+  if [ "$3" = 0 ]; then tvs_session tvs-a query:ccm-b; else tvs_session tvs-a; fi
+  tls_service 5061 ccm-b
+  tls_service 2443 ccm-b
+}
+scn_ctl-updated() {
+  mixed 0011223344BC ctl-updated 1
+  finish TVS_CERT_MATCH
+}
+scn_ctl-not-updated() {
+  mixed 0011223344BD ctl-not-updated 0
+  finish CTL_NOT_UPDATED SIGNALING_CERT_NOT_IN_CTL TRUST_VIA_TVS TVS_CERT_MATCH
+}
+
+# resign MAC SCENARIO TOKEN: the phone holds the CTL signed by eToken 1 (eTokens 1 and 2 listed); the
+# CTL is signed again by TOKEN; then a secure SIP session.
+resign() {
+  local mac=$1
+  serve_dir
+  ctl_tokens "$srv/CTLSEP$mac.tlv" etoken1 ccm-a
+  cluster_a "$mac"
+  start "$mac" "$2"
+  boot "$mac" at 1428
+  if [ "$3" = etoken2 ]; then
+    ctl_tokens "$srv/CTLSEP$mac.tlv" etoken2 ccm-a $TS_B
+  else # both tokens replaced: the new CTL lists only the new one
+    tl_file ctl "$srv/CTLSEP$mac.tlv" "$3" $TS_B "SAST:$3:etoken" CCM+TFTP:ccm-a CAPF:capf-a
+  fi
+  refresh
+  boot "$mac" at 1428
+  tls_service 5061 ccm-a
+}
+scn_ctl-resigned-known() {
+  resign 0011223344BE ctl-resigned-known etoken2
+  finish
+}
+scn_ctl-resigned-unknown() {
+  resign 0011223344BF ctl-resigned-unknown etoken3
+  finish CTL_CHAIN_BROKEN
+}
+
+# capf MAC SCENARIO ITL_CAPF: CAPF.pem regenerated (capf-b served on 3804); the ITL lists ITL_CAPF.
+capf() {
+  local mac=$1
+  serve_dir
+  tl_file itl "$srv/ITLSEP$mac.tlv" ccm-a $TS_B SAST:ccm-a CCM+TFTP:ccm-a TVS:tvs-a:certhash "CAPF:$3:certhash"
+  sgn_cnf "$srv/SEP$mac.cnf.xml.sgn" "$mac" ccm-a
+  start "$mac" "$2"
+  boot "$mac" at 1428
+  tls_service 3804 capf-b
+}
+scn_capf-regen() { # TFTP restarted after the regeneration: the ITL lists the new CAPF certificate
+  capf 0011223344C0 capf-regen capf-b
+  finish
+}
+scn_capf-regen-stale() { # the ITL still lists the old CAPF certificate
+  capf 0011223344C1 capf-regen-stale capf-a
+  finish CAPF_CERT_NOT_IN_TRUST_LIST
+}
+
+scn_two-node() { # publisher (TFTP) and subscriber: the phone's TVS is the subscriber's, listed in the ITL
+  local mac=0011223344C2
+  serve_dir
+  tl_file itl "$srv/ITLSEP$mac.tlv" ccm-a $TS SAST:ccm-a CCM+TFTP:ccm-a CCM+TFTP:ccm-sub TVS:tvs-a:certhash \
+    TVS:tvs-sub:certhash CAPF:capf-a:certhash
+  sgn_cnf "$srv/SEP$mac.cnf.xml.sgn" $mac ccm-a
+  net_up $mac
+  c ip addr add "$SUB4/24" dev veth-cucm
+  tftpd_start
+  cap_start "$here/two-node.pcap"
+  exp_begin two-node $mac
+  boot $mac at 1428
+  TVS_ADDR=$SUB4 tvs_session tvs-sub
+  finish TVS_CERT_MATCH
+}
+
+# ecdsa MAC SCENARIO CTL_EC(0|1): mixed mode with CallManager-ECDSA (11.0+) on secure SIP; the CTL lists
+# it (CTL_EC=1) or was made before it existed. A second SIP session over TLS 1.3 hides the certificate.
+ecdsa() {
+  local mac=$1 extra=()
+  serve_dir
+  [ "$3" = 0 ] || extra=(CCM+TFTP:ccm-ec-a)
+  ctl_tokens "$srv/CTLSEP$mac.tlv" etoken1 ccm-a $TS "${extra[@]}"
+  tl_file itl "$srv/ITLSEP$mac.tlv" ccm-a $TS SAST:ccm-a CCM+TFTP:ccm-a CCM+TFTP:ccm-ec-a TVS:tvs-a:certhash \
+    CAPF:capf-a:certhash
+  sgn_cnf "$srv/SEP$mac.cnf.xml.sgn" "$mac" ccm-a
+  start "$mac" "$2"
+  boot "$mac" at 1428
+  tls_service 5061 ccm-ec-a
+  tls_service 5061 ccm-ec-a -tls1_3
+}
+scn_ecdsa-sip() {
+  ecdsa 0011223344C3 ecdsa-sip 1
+  finish TLS_CERT_HIDDEN
+}
+scn_ecdsa-sip-not-in-ctl() {
+  ecdsa 0011223344C4 ecdsa-sip-not-in-ctl 0
+  finish SIGNALING_CERT_NOT_IN_CTL TLS_CERT_HIDDEN
+}
+
+# https MAC SCENARIO RSA_CERT EC_CERT: trust files over HTTP 6970 (python3 http.server), then the
+# config over HTTPS 6971 twice (an RSA and an EC certificate, TLS 1.2) and over 6972 with TLS 1.3.
+# The ITL lists CallManager and CallManager-ECDSA with the TFTP role.
+https() {
+  local mac=$1
+  serve_dir
+  tl_file itl "$srv/ITLSEP$mac.tlv" ccm-a $TS SAST:ccm-a CCM+TFTP:ccm-a CCM+TFTP:ccm-ec-a TVS:tvs-a:certhash \
+    CAPF:capf-a:certhash
+  sgn_cnf "$srv/SEP$mac.cnf.xml.sgn" "$mac" ccm-a
+  start "$mac" "$2"
+  bg_c python3 -m http.server 6970 --bind "$CUCM4" --directory "$srv"
+  wait_for "http.server" 10 listening 6970
+  http6970 "CTLSEP$mac.tlv"
+  http6970 "ITLSEP$mac.tlv"
+  https_tftp 6971 "$3" "SEP$mac.cnf.xml.sgn"
+  https_tftp 6971 "$4" "SEP$mac.cnf.xml.sgn"
+  https_tftp 6972 "$3" "SEP$mac.cnf.xml.sgn" -tls1_3
+}
+scn_https-tftp-in-itl() {
+  https 0011223344C5 https-tftp-in-itl ccm-a ccm-ec-a
+  finish TLS_CERT_HIDDEN
+}
+scn_https-tftp-not-in-itl() { # tomcat (RSA and ECDSA) on 6971: in no list
+  https 0011223344C6 https-tftp-not-in-itl tomcat-a tomcat-ec-a
+  finish TFTP_HTTPS_CERT_NOT_IN_ITL TLS_CERT_HIDDEN
+}
+
+ALL_RULES="TVS_CERT_MATCH TVS_CERT_NOT_IN_ITL TRUST_LIST_SIGNATURE_INVALID TRUST_LIST_SIGNER_UNKNOWN SGN_SIGNATURE_INVALID SGN_SIGNER_NOT_IN_ITL ITL_ROLLBACK TRUST_CHAIN_BROKEN TRUST_VIA_TVS CERT_EXPIRED CERT_EXPIRES_SOON ITL_TOO_LARGE TFTP_TRANSFER_INCOMPLETE TRUST_FILE_FALLBACK HTTPS_CERT_NOT_IN_TRUST_LIST TLS_CERT_HIDDEN CAPTURE_TRUNCATED CTL_CHAIN_BROKEN ITL_RECOVERY_SIGNED SIGNALING_CERT_NOT_IN_CTL CAPF_CERT_NOT_IN_TRUST_LIST TFTP_HTTPS_CERT_NOT_IN_ITL CTL_NOT_UPDATED"
 # rules FIRING... [-- NOT_ASSERTED...]: every other rule must stay silent.
 rules() {
   local fires=() skip=() r in_skip=0 silent=()

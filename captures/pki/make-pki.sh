@@ -53,7 +53,7 @@ CN = unused
 CNF
 mkdir -p "$work/new"
 
-# cert NAME "SUBJECT" SERIALHEX NOTBEFORE NOTAFTER BITS [ISSUERNAME] [EXT]
+# cert NAME "SUBJECT" SERIALHEX NOTBEFORE NOTAFTER BITS|p256 [ISSUERNAME] [EXT]
 # Self-signed when ISSUERNAME is empty (CUCM service certs are self-signed by default).
 cert() {
   local name=$1 subj=$2 serial=$3 nb=$4 na=$5 bits=$6 issuer=${7:-} ext=${8:-leaf}
@@ -61,7 +61,11 @@ cert() {
   [ $force -eq 1 ] || [ ! -e "$out/$name.crt" ] || return 0
   : >"$work/index.txt"
   echo "$serial" >"$work/serial"
-  openssl genpkey -algorithm RSA -pkeyopt "rsa_keygen_bits:$bits" -out "$out/$name.key" 2>/dev/null
+  if [ "$bits" = p256 ]; then # CallManager-ECDSA / Tomcat-ECDSA (CUCM 11.0+)
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$out/$name.key" 2>/dev/null
+  else
+    openssl genpkey -algorithm RSA -pkeyopt "rsa_keygen_bits:$bits" -out "$out/$name.key" 2>/dev/null
+  fi
   openssl req -new -key "$out/$name.key" -subj "$subj" -config "$work/ca.cnf" -out "$work/$name.csr"
   if [ -z "$issuer" ]; then
     openssl ca -batch -notext -config "$work/ca.cnf" -selfsign -keyfile "$out/$name.key" \
@@ -97,5 +101,17 @@ cert phone    "/CN=SEP0011223344A3/O=Example Test Only/C=US" 0123456789ABCDEF01 
 for i in $(seq -w 1 40); do
   cert "app-$i" "/CN=Test Root CA $i/O=Example Test Only/C=US" "A0000000000000$i" $NB $NA 1024 "" cacert
 done
+# CUCM 10-15 scenarios. ITLRecovery (10.0+; signs every ITL from 12.0), named ITLRECOVERY_<host>.
+cert itlrec-a "/CN=ITLRECOVERY_cucm-a-pub.example$O" 17EC000000000001 $NB $NA 2048
+# CAPF regenerated (same name, new key; CA:TRUE as 14SU2 requires).
+cert capf-b   "/CN=CAPF-1a2b3c4d$O"       0ADC6E7742914A54 $NB $NA 2048 "" cacert
+# Subscriber of a two-node cluster: its own CallManager and TVS certificates.
+cert ccm-sub  "/CN=cucm-a-sub.example$O"  5B5B000000000001 $NB $NA 2048
+cert tvs-sub  "/CN=cucm-a-sub.example$O"  5B5B000000000002 $NB $NA 2048
+# CallManager-ECDSA and Tomcat-ECDSA of the publisher (CN <host>-EC, as CUCM names them).
+cert ccm-ec-a    "/CN=cucm-a-pub.example-EC$O" 7EC0000000000001 $NB $NA p256
+cert tomcat-ec-a "/CN=cucm-a-pub.example-EC$O" 7EC0000000000002 $NB $NA p256
+# A third eToken that no CTL of the scenarios lists before it signs one.
+cert etoken3  "/CN=SAST-ADN00000003/OU=IPCBU/O=Example Test Only/C=US" 3C6E1D1F00000000001C $NB $NA 2048 mfg-ca
 rm -f "$out"/*.csr
 echo "PKI written to $out"

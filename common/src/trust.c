@@ -494,12 +494,15 @@ static bool list_invalid(sbd_trust *t, const phone *ph, const sbd_trust_file_ev 
 
 static void check_ctl_itl(sbd_trust *t, phone *ph, const sbd_trust_list_ref *now);
 
-/* The phone now holds c; once it holds both kinds, the pair is compared. */
+/* The phone now holds c. The CTL is compared with the ITL when the phone takes (or reads again)
+ * its ITL: it fetches the CTL first, so an updated CTL and the old ITL meet for a moment in every
+ * correct update, and only the ITL that follows settles the pair. */
 static void hold(sbd_trust *t, phone *ph, holding *h, const sbd_trust_file_ev *ev, content *c)
 {
     h->c = c;
     set_ref(&h->ref, ev, c);
-    check_ctl_itl(t, ph, &h->ref);
+    if (h == &ph->itl)
+        check_ctl_itl(t, ph, &h->ref);
 }
 
 static void accept_ctl(sbd_trust *t, phone *ph, const sbd_trust_file_ev *ev, content *c)
