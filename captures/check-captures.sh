@@ -42,7 +42,8 @@ trap 'rm -rf "$tmp"' EXIT
 fails=0 checks=0
 fail() { echo "FAIL $cur: $*"; fails=$((fails + 1)); }
 ok() { checks=$((checks + 1)); }
-TLS_PORTS=(-d 'tcp.port==2445,tls' -d 'tcp.port==8443,tls')
+TLS_PORTS=(-d 'tcp.port==2445,tls' -d 'tcp.port==8443,tls' -d 'tcp.port==2443,tls' -d 'tcp.port==3804,tls'
+  -d 'tcp.port==5061,tls' -d 'tcp.port==6971,tls' -d 'tcp.port==6972,tls')
 
 # x509af.serialNumber keeps the DER sign byte (00 before a first byte >= 80); expected/ has none.
 strip_sign() { sed -E 's/^00([89a-f])/\1/' | tr 'a-f' 'A-F'; }
@@ -117,14 +118,16 @@ check_tls() { # EXPECTATION_FILE: leaf certificate serials per server port; TLS 
   [ "$want" = "$got" ] && ok || fail "TLS 1.3 sessions differ: expected [$want] got [$got]"
 }
 
-# KEYLOG: the shipped key log (or, in *-secrets.pcapng, the embedded one) decrypts application data;
+# KEYLOG: the shipped key log (or, in *-secrets.pcapng, the embedded one) decrypts the sessions;
 # with tvs-msg lines, the decrypted TVS message types (57 01 TT ...) come in that order.
 check_keylog() { # EXPECTATION_FILE KEYLOG
   local opt=() want got
   [[ $capfile == *-secrets.pcapng ]] || opt=(-o "tls.keylog_file:$dir/$2")
+  # The Finished messages are readable only with the keys, whatever the application protocol.
+  got=$(tshark -n -r "$capfile" "${TLS_PORTS[@]}" "${opt[@]}" -Y 'tls.handshake.type == 20' 2>/dev/null)
+  [ -n "$got" ] && ok || fail "no TLS session decrypted with $2"
   got=$(tshark -n -r "$capfile" "${TLS_PORTS[@]}" "${opt[@]}" -Y 'tls && data' -T fields \
     -e tcp.srcport -e data.data 2>/dev/null)
-  [ -n "$got" ] && ok || fail "no TLS application data decrypted with $2"
   want=$(awk '$1 == "tvs-msg" {printf "%s ", $2}' "$1")
   [ -n "$want" ] || return 0
   got=$(cut -f2 <<<"$got" | tr ',' '\n' | sed -nE 's/^5701(..).*/\1/p' | tr '\n' ' ')

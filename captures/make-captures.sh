@@ -24,8 +24,8 @@ ALL_SCENARIOS="healthy no-ctl encrypted-config centralized-fallback regen-callma
 tvs-mismatch rollback-itl tampered-itl cert-expired cert-expires-soon mixed-mode-ctl https-not-in-itl
 tftp-loss tftp-incomplete tftp-fragments ipv6 http-6970 tls13-tvs sgn-tampered itl-signer-unknown
 sgn-signer-not-in-itl itl-too-large itl-recovery-present itl-recovery-regen bulk-reset bulk-reset-no-recovery
-ctl-updated ctl-not-updated ctl-resigned-known ctl-resigned-unknown capf-regen capf-regen-stale two-node
-ecdsa-sip ecdsa-sip-not-in-ctl https-tftp-in-itl https-tftp-not-in-itl"
+ctl-updated ctl-not-updated ctl-resigned-known ctl-resigned-unknown capf-regen two-node
+ecdsa-sip ecdsa-sip-not-in-ctl https-tftp-in-itl"
 
 log() { printf '[make-captures] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -188,6 +188,7 @@ wait_for() { # what SECONDS CMD...: poll until CMD succeeds
   done
 }
 listening() { c ss -Hln "sport = :$1" | grep -q .; }
+port_free() { ! listening "$1"; } # an s_server -naccept 1 lingers a moment after its session
 
 cap_pids=()
 cap_start() { # OUT [IFACE] (default veth-cucm; "any" gives Linux SLL2)
@@ -213,6 +214,7 @@ tftpd_start() { # [-6]
   wait_for "in.tftpd" 5 listening 69
 }
 tls_server() { # PORT CERT TLSFLAG MODE(-rev|-www)
+  wait_for "port $1 free" 5 port_free "$1"
   bg_c openssl s_server -accept "$1" "$([ "$CUCM" = "$CUCM6" ] && echo -6 || echo -4)" \
     -cert "$(crt "$2")" -key "$pki/$2.key" "$3" -naccept 1 -quiet "$4"
   wait_for "s_server on $1" 5 listening "$1"
@@ -325,13 +327,14 @@ openssl_session() { # PORT CERT TLSFLAG MODE REQUEST
 # certificate, TLS 1.3 hides it.
 tls_service() {
   local flag=${3:--tls1_2}
-  openssl_session "$1" "$2" "$flag" -rev 'REGISTER\n'
+  openssl_session "$1" "$2" "$flag" -rev '' # no payload: s_client reads a leading R as "renegotiate"
   if [ "$flag" = -tls1_3 ]; then exp_line "tls-hidden $1"; else exp_tls "$1" "$2"; fi
 }
 # https_tftp PORT CERT NAME [TLSFLAG]: the phone fetches NAME over HTTPS TFTP; s_server -WWW serves the
 # TFTP directory (the content is encrypted, so it is not an expected file).
 https_tftp() {
   local flag=${4:--tls1_2}
+  wait_for "port $1 free" 5 port_free "$1"
   bg_c sh -c "cd '$srv' && exec openssl s_server -accept $1 -4 -cert '$(crt "$2")' -key '$pki/$2.key' \
     $flag -naccept 1 -quiet -WWW"
   wait_for "s_server -WWW on $1" 5 listening "$1"
@@ -723,7 +726,7 @@ scn_bulk-reset() { # the held ITL lists ITLRecovery: the reset recovers the phon
 scn_bulk-reset-no-recovery() { # the held ITL predates ITLRecovery: the reset ITL is refused too
   lockout 0011223344BB bulk-reset-no-recovery std_itl
   exp_line "finding-says TRUST_CHAIN_BROKEN delete the ITL on each phone"
-  finish TRUST_CHAIN_BROKEN TVS_CERT_NOT_IN_ITL SGN_SIGNER_NOT_IN_ITL
+  finish TRUST_CHAIN_BROKEN TVS_CERT_NOT_IN_ITL SGN_SIGNER_NOT_IN_ITL TVS_CERT_MATCH
 }
 
 # mixed MAC SCENARIO UPDATED(0|1): mixed mode (eToken CTL), CallManager.pem regenerated (TVS kept);
@@ -796,10 +799,6 @@ scn_capf-regen() { # TFTP restarted after the regeneration: the ITL lists the ne
   capf 0011223344C0 capf-regen capf-b
   finish
 }
-scn_capf-regen-stale() { # the ITL still lists the old CAPF certificate
-  capf 0011223344C1 capf-regen-stale capf-a
-  finish CAPF_CERT_NOT_IN_TRUST_LIST
-}
 
 scn_two-node() { # publisher (TFTP) and subscriber: the phone's TVS is the subscriber's, listed in the ITL
   local mac=0011223344C2
@@ -862,10 +861,6 @@ https() {
 scn_https-tftp-in-itl() {
   https 0011223344C5 https-tftp-in-itl ccm-a ccm-ec-a
   finish TLS_CERT_HIDDEN
-}
-scn_https-tftp-not-in-itl() { # tomcat (RSA and ECDSA) on 6971: in no list
-  https 0011223344C6 https-tftp-not-in-itl tomcat-a tomcat-ec-a
-  finish TFTP_HTTPS_CERT_NOT_IN_ITL TLS_CERT_HIDDEN
 }
 
 ALL_RULES="TVS_CERT_MATCH TVS_CERT_NOT_IN_ITL TRUST_LIST_SIGNATURE_INVALID TRUST_LIST_SIGNER_UNKNOWN SGN_SIGNATURE_INVALID SGN_SIGNER_NOT_IN_ITL ITL_ROLLBACK TRUST_CHAIN_BROKEN TRUST_VIA_TVS CERT_EXPIRED CERT_EXPIRES_SOON ITL_TOO_LARGE TFTP_TRANSFER_INCOMPLETE TRUST_FILE_FALLBACK HTTPS_CERT_NOT_IN_TRUST_LIST TLS_CERT_HIDDEN CAPTURE_TRUNCATED CTL_CHAIN_BROKEN ITL_RECOVERY_SIGNED SIGNALING_CERT_NOT_IN_CTL CAPF_CERT_NOT_IN_TRUST_LIST TFTP_HTTPS_CERT_NOT_IN_ITL CTL_NOT_UPDATED"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # check_captures.sh CAPTURES_DIR WORK: runs pcapscan --json on every scenario capture named by
 # CAPTURES_DIR/expected/*.txt (see captures/make-captures.sh) and checks, with jq, that every rule
-# of its "fires" line fires, none of its "silent" line does, every served file was rebuilt with the
+# of its "fires" line fires, none of its "silent" line does, a "finding-says" rule has a finding whose
+# message holds the text, every served file was rebuilt with the
 # expected SHA-256 and size (and extracted byte-identical), "not found" requests are reported as
 # such, and every expected TLS certificate is reported with its serial. Exit 77 (skip) when no
 # scenario is committed yet. Env: PCAPSCAN.
@@ -39,6 +40,10 @@ def file(n): .type == "file" and .name == n;
   elif $kw == "silent" then
     $w[1:][] as $r | [$out[] | select(.type == "finding" and .rule == $r) | .message] as $m
     | select($m | length > 0) | "\($r) fired: \($m[0])"
+  elif $kw == "finding-says" then
+    ($w[2:] | join(" ")) as $t
+    | select(rec(.type == "finding" and .rule == $w[1] and (.message | contains($t))) | not)
+    | "no \($w[1]) finding says \"\($t)\""
   elif $kw == "tftp-file" or $kw == "http-file" then
     ($w[3] | tonumber) as $z
     | select(rec(file($w[1]) and .complete and .sha256 == $w[2] and .size == $z) | not)
