@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sbd/names.h"
 #include "sbd/smap.h"
 #include "sbd/trust.h"
 
@@ -647,26 +648,22 @@ static void on_list(sbd_trust *t, phone *ph, const sbd_trust_file_ev *ev, conten
 
 /* ---- CTL against ITL: CallManager.pem regenerated, CTL not updated ---- */
 
-/* The value of the CN attribute of a subject in any DN style ("CN=x;OU=y", "CN = x, OU = y"). */
+/* The CN of a subject, read by the project's one name parser (sbd/names.h): any DN style. */
 static void cn_of(const char *subject, char *out, size_t outsz)
 {
+    static const char cn_oid[] = "2.5.4.3";
+    sbd_dn *dn = malloc(sizeof *dn); /* ~5 KB: not on the stack */
     out[0] = '\0';
-    for (const char *p = subject; *p;) {
-        while (*p == ' ' || *p == ';' || *p == ',' || *p == '/')
-            p++;
-        size_t n = strcspn(p, ";,/");
-        const char *eq = memchr(p, '=', n);
-        if (eq && eq - p >= 2 && strncasecmp(p, "CN", 2) == 0 &&
-            strspn(p + 2, " ") == (size_t)(eq - p - 2)) {
-            const char *v = eq + 1 + strspn(eq + 1, " ");
-            size_t len = (size_t)(p + n - v);
-            while (len && v[len - 1] == ' ')
-                len--;
-            snprintf(out, outsz, "%.*s", (int)len, v);
-            return;
+    if (dn && sbd_dn_parse(subject, strlen(subject), dn))
+        for (size_t i = 0; i < dn->n; i++) {
+            const sbd_dn_ava *a = &dn->ava[i];
+            if (a->key_len == sizeof cn_oid - 1 &&
+                memcmp(dn->text + a->key_off, cn_oid, sizeof cn_oid - 1) == 0) {
+                snprintf(out, outsz, "%.*s", (int)a->val_len, dn->text + a->val_off);
+                break;
+            }
         }
-        p += n;
-    }
+    free(dn);
 }
 
 /* A node as a record names it: its DNS name and the CN of its certificate (or SUBJECTNAME). */
