@@ -14,6 +14,7 @@
 #include "json_file.h"
 #include "sbd/enc.h"
 #include "sbd/listing.h"
+#include "sbd/trust.h"
 #include "sbd/verify.h"
 #include "show.h"
 #include "util.h"
@@ -120,6 +121,89 @@ static int decrypt_to(const char *path, const loaded *l, const show_opts *o, jso
     return rc;
 }
 
+/* Who signed a trust list, which dates the cluster: CallManager.pem signs the ITLs of CUCM 8.x to
+ * 11.5 (and tokenless CTLs), the ITLRecovery key every ITL from 12.0 and, before 12.0, the ITL of a
+ * bulk reset (utils itl reset); anything else with the SAST role is a token. */
+typedef enum { SIGNER_NONE, SIGNER_ITL_RECOVERY, SIGNER_CALLMANAGER, SIGNER_SAST } signer_kind;
+
+static const char *const signer_words[] = {"unknown", "itl_recovery", "callmanager", "sast"};
+
+static bool same_elem(const sbd_file *f, const sbd_elem *a, const sbd_elem *b)
+{
+    return a && b && a->len == b->len &&
+           memcmp(f->buf + a->value_off, f->buf + b->value_off, a->len) == 0;
+}
+
+static signer_kind signer_kind_of(const sbd_file *f, const sbd_verify_result *vr)
+{
+    if (!vr || !vr->signer || f->kind != SBD_KIND_TRUST_LIST)
+        return SIGNER_NONE;
+    if (sbd_trust_record_is_itl_recovery(f, vr->signer))
+        return SIGNER_ITL_RECOVERY;
+    for (size_t i = 0; i < f->n_records; i++) {
+        const sbd_record *r = &f->records[i];
+        if (r->function_elem && r->function == SBD_FN_CCM_TFTP &&
+            same_elem(f, r->serial, vr->signer->serial) &&
+            same_elem(f, r->issuer, vr->signer->issuer))
+            return SIGNER_CALLMANAGER;
+    }
+    return SIGNER_SAST;
+}
+
+static const char *signer_text(signer_kind k, bool ctl)
+{
+    switch (k) {
+    case SIGNER_ITL_RECOVERY:
+        return ctl ? "the ITLRecovery certificate"
+                   : "the ITLRecovery certificate (how CUCM 12.0+ signs every ITL; before 12.0, "
+                     "a bulk ITL reset)";
+    case SIGNER_CALLMANAGER:
+        return ctl ? "the CallManager certificate (a tokenless CTL, CUCM 10.0+)"
+                   : "the CallManager certificate (how CUCM 8.x-11.5 signs ITLs)";
+    case SIGNER_SAST:
+        return ctl ? "a security token (SAST record that is no CallManager record)"
+                   : "a SAST record that is neither CallManager nor ITLRecovery";
+    default:
+        return "not known (no record matches the header's signer)";
+    }
+}
+
+/* After the listing: the ITLRecovery records and the signer, the two facts an engineer needs for
+ * a locked-out phone (utils itl reset works only when the held ITL lists ITLRecovery). */
+static void print_trust_summary(const loaded *l, const sbd_verify_result *vr)
+{
+    const sbd_file *f = &l->f;
+    if (f->kind != SBD_KIND_TRUST_LIST)
+        return;
+    int n = 0;
+    fputs("ITLRecovery records:\t", stdout);
+    for (size_t i = 0; i < f->n_records; i++) {
+        if (!sbd_trust_record_is_itl_recovery(f, &f->records[i]))
+            continue;
+        char subject[512];
+        sbd_elem_string(f, f->records[i].subject, subject, sizeof subject);
+        printf("%srecord %zu ", n++ ? ", " : "", i + 1);
+        esc_term(stdout, subject);
+    }
+    fputs(n ? "\n" : "none\n", stdout);
+    signer_kind k = signer_kind_of(f, vr);
+    if (k == SIGNER_NONE)
+        printf("Signer:\t%s\n", signer_text(k, sbd_file_is_ctl(f)));
+    else
+        printf("Signer:\trecord %zu, %s\n", vr->signer_index + 1,
+               signer_text(k, sbd_file_is_ctl(f)));
+}
+
+static json_t *trust_summary_json(const loaded *l, const sbd_verify_result *vr)
+{
+    json_t *recs = json_array();
+    for (size_t i = 0; recs && i < l->f.n_records; i++)
+        if (sbd_trust_record_is_itl_recovery(&l->f, &l->f.records[i]))
+            json_array_append_new(recs, json_integer((json_int_t)i + 1));
+    return json_pack("{s:o*, s:s}", "itl_recovery_records", recs, "signer_kind",
+                     signer_words[signer_kind_of(&l->f, vr)]);
+}
+
 static json_t *file_json(const char *path, const loaded *l, const sbd_verify_result *vr,
                          const loaded *trust)
 {
@@ -131,6 +215,8 @@ static json_t *file_json(const char *path, const loaded *l, const sbd_verify_res
     esc_json_set(o, "records", json_file_records(&l->f, 1));
     esc_json_set(o, "unknown_elements", json_integer((json_int_t)l->f.n_unknown));
     esc_json_set(o, "signature", json_signature(vr, trust ? &trust->f : &l->f));
+    if (l->f.kind == SBD_KIND_TRUST_LIST)
+        esc_json_set(o, "trust_list", trust_summary_json(l, vr));
     return o;
 }
 
@@ -194,6 +280,7 @@ static int show_one(const char *path, const show_opts *o, const loaded *trust)
         json_decref(jo);
     } else if (!decrypting || o->decrypt_out) {
         print_listing(&l, vrp);
+        print_trust_summary(&l, vrp);
     }
     unload(&l);
     return rc;
