@@ -290,9 +290,8 @@ cut_last_record() {
   head -c $((total + 16 + last / 2)) "$1" >"$2"
 }
 
-# tvs_session CERT [REQUEST...]: a phone's TLS 1.2 session to TVS on 2445 (of TVS_ADDR, default the
-# CUCM node), the server presenting
-# CERT. REQUEST = verify:CERTNAME or query:CERTNAME, sent by tests/tools/tvs_client as real TVS
+# tvs_session CERT [REQUEST...]: a phone's TLS 1.2 session to TVS on 2445 of TVS_ADDR (default: the
+# CUCM node), the server presenting CERT. REQUEST = verify:CERTNAME or query:CERTNAME, sent by tests/tools/tvs_client as real TVS
 # messages; the TVS trust store holds every cert of the node page (CallManager, tomcat). The TLS
 # key log goes to captures/SCENARIO.keylog.
 tvs_session() {
