@@ -53,7 +53,7 @@ static void signer_cell(FILE *out, const sbd_file *f)
     fputs("<td>", out);
     if (h->signer_name) {
         char s[600];
-        esc_html(out, sbd_elem_string(f, h->signer_name, s, sizeof s));
+        esc_html(out, sbd_elem_name(f, h->signer_name, s, sizeof s));
     }
     if (h->signer_serial) {
         char serial[140];
@@ -521,7 +521,7 @@ static void records_table(const html_doc *d, const html_list *l, html_validity *
             snprintf(fnbuf, sizeof fnbuf, "%u", rec->function);
         fn = fn ? fn : rec->function_elem ? fnbuf : "-";
         fprintf(out, "<tr><td>%zu</td><td>%s</td>", i + 1, fn);
-        td_text(out, rec->subject ? sbd_elem_string(f, rec->subject, s, sizeof s) : "-", 200);
+        td_text(out, rec->subject ? sbd_elem_name(f, rec->subject, s, sizeof s) : "-", 200);
         fprintf(out, "<td class=\"mono\">%s</td>",
                 rec->serial ? sbd_hex_serial(sbd_elem_value(f, rec->serial),
                                              rec->serial->len > 64 ? 64 : rec->serial->len, false,
