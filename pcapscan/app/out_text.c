@@ -13,7 +13,7 @@ static const char *clock_of(int64_t usec, char *out, size_t outsz)
 {
     char iso[40];
     sbd_time_iso(usec / 1000000, iso, sizeof iso);
-    snprintf(out, outsz, "%.10s %.8s.%03d", iso, iso + 11, (int)((usec % 1000000) / 1000));
+    snprintf(out, outsz, "%.10s %.8s.%03d UTC", iso, iso + 11, (int)((usec % 1000000) / 1000));
     return out;
 }
 
@@ -188,6 +188,68 @@ static void summary_row(FILE *out, const char *name, const report_totals *t, con
             (unsigned long long)sev[0]);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Distinct phones across all inputs; SIZE_MAX when out of memory. */
+static size_t count_phones(const run *r)
+{
+    size_t n = 0, k = 0, distinct = 0;
+    for (size_t i = 0; i < r->n_inputs; i++)
+        n += r->inputs[i].n_files;
+    if (!n)
+        return 0;
+    const char **names = malloc(n * sizeof *names);
+    if (!names)
+        return SIZE_MAX;
+    for (size_t i = 0; i < r->n_inputs; i++)
+        for (size_t j = 0; j < r->inputs[i].n_files; j++)
+            names[k++] = r->inputs[i].files[j].phone;
+    qsort(names, n, sizeof *names, cmp_str);
+    for (size_t j = 0; j < n; j++)
+        distinct += j == 0 || strcmp(names[j], names[j - 1]) != 0;
+    free(names);
+    return distinct;
+}
+
+static void print_explained(const run *r, const finding *x, FILE *out)
+{
+    char t[48];
+    fprintf(out, "%-7s %s  ", sbd_severity_name(sbd_rule_severity(x->rule)), sbd_rule_id(x->rule));
+    esc_term(out, x->message);
+    fputs("\n        in ", out);
+    esc_term(out, r->inputs[x->input].path);
+    if (x->n_packets)
+        fprintf(out, " #%llu", (unsigned long long)x->packets[0]);
+    fprintf(out, " at %s", clock_of(x->ts_usec, t, sizeof t));
+    if (x->phone[0]) {
+        fputs(", phone ", out);
+        esc_term(out, x->phone);
+    }
+    fprintf(out, "\n        meaning: %s\n        remedy:  %s\n", sbd_rule_meaning(x->rule),
+            sbd_rule_remedy(x->rule));
+}
+
+/* The verdict an engineer reads first: counts, then every error and warning explained. */
+static void print_verdict(const run *r, FILE *out)
+{
+    size_t phones = count_phones(r);
+    fprintf(out, "verdict: %llu errors, %llu warnings (", (unsigned long long)r->by_severity[2],
+            (unsigned long long)r->by_severity[1]);
+    if (phones == SIZE_MAX)
+        fputs("? phones", out);
+    else
+        fprintf(out, "%zu phones", phones);
+    fprintf(out, ", %zu captures)\n", r->n_inputs);
+    for (int sev = SBD_SEV_ERROR; sev >= SBD_SEV_WARNING; sev--)
+        for (size_t i = 0; i < r->n_findings; i++)
+            if ((int)sbd_rule_severity(r->findings[i].rule) == sev)
+                print_explained(r, &r->findings[i], out);
+    fputc('\n', out);
+}
+
 void report_text(const run *r, FILE *out)
 {
     report_index ix;
@@ -195,6 +257,7 @@ void report_text(const run *r, FILE *out)
         fputs("pcapscan: text report: out of memory\n", stderr);
         return;
     }
+    print_verdict(r, out);
     for (size_t i = 0; i < r->n_inputs; i++)
         print_input(r, i, out, &ix);
     fputs("== summary\n", out);

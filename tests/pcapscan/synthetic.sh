@@ -367,6 +367,12 @@ outputs) # text, CSV, --extract, and -j 2 giving the same output as -j 1
   grep -q "TRUST_LIST_SIGNATURE_INVALID" "$out/text" || fail "text report lacks the finding"
   grep -q "phone $MAC" "$out/text" || fail "text report lacks the phone"
   grep -q "^TOTAL" "$out/text" || fail "text summary"
+  # Verdict first: the counts, then each error and warning with what it means and what to do.
+  head -1 "$out/text" | grep -Eq '^verdict: [1-9][0-9]* errors, [0-9]+ warnings \(1 phones, 2 captures\)$' ||
+    fail "first line is not the verdict: $(head -1 "$out/text")"
+  sed -n 2p "$out/text" | grep -q '^error   TRUST_LIST_SIGNATURE_INVALID ' || fail "the error does not follow the verdict"
+  grep -q '^        meaning: ' "$out/text" && grep -q '^        remedy: ' "$out/text" || fail "no meaning or remedy"
+  grep -Eq '^    2026-[0-9-]+ [0-9:.]+ UTC #' "$out/text" || fail "times do not say UTC"
   rm -rf "$out/x"
   scan -j 1 "$out/a.pcap" "$out/b.pcap" "$out/a.pcap"
   cp "$json" "$out/j1.json"
