@@ -135,6 +135,25 @@ sbd_smap_ent *sbd_smap_put(sbd_smap *m, const char *key)
     return e;
 }
 
+bool sbd_smap_remove(sbd_smap *m, const char *key, void (*free_val)(void *))
+{
+    if (!m->nb || !key)
+        return false;
+    for (sbd_smap_ent **pp = &m->b[slot(m, key)]; *pp; pp = &(*pp)->next) {
+        sbd_smap_ent *e = *pp;
+        if (strcmp(e->key, key) != 0)
+            continue;
+        *pp = e->next;
+        if (free_val)
+            free_val(e->val);
+        free(e->key);
+        free(e);
+        m->n--;
+        return true;
+    }
+    return false;
+}
+
 void sbd_smap_free(sbd_smap *m, void (*free_val)(void *))
 {
     for (size_t i = 0; i < m->nb; i++)

@@ -53,6 +53,7 @@ typedef struct pending {
 
 typedef struct phone {
     char *label;
+    char *client; /* the address it was last seen from (its binding is forgotten with it) */
     holding itl, ctl;
     pending pend;
     size_t not_found_input[2]; /* input + 1 of the last per-MAC CTL/ITL "not found" */
@@ -130,6 +131,7 @@ static void free_phone(void *v)
     for (size_t i = 0; i < p->pend.n_later; i++)
         free(p->pend.later[i].name);
     free(p->label);
+    free(p->client);
     free_ref(&p->itl.ref);
     free_ref(&p->ctl.ref);
     free_ref(&p->pend.ref);
@@ -263,6 +265,17 @@ const char *sbd_trust_phone_of(sbd_trust *t, const char *client, const char *nam
     }
     const char *mac = sbd_smap_get(&t->macs, client);
     return mac ? mac : client ? client : "";
+}
+
+static void note_client(phone *p, const char *client)
+{
+    if (!client || (p->client && strcmp(p->client, client) == 0))
+        return;
+    char *copy = strdup(client);
+    if (!copy)
+        return;
+    free(p->client);
+    p->client = copy;
 }
 
 static phone *phone_get(sbd_trust *t, const char *label)
@@ -1011,6 +1024,7 @@ void sbd_trust_file(sbd_trust *t, const sbd_trust_file_ev *ev)
     phone *ph = phone_get(t, sbd_trust_phone_of(t, ev->client, ev->name));
     if (!ph)
         return;
+    note_client(ph, ev->client);
     on_transfer(t, ph, ev, k);
     if (ev->xfer != SBD_XFER_COMPLETE || !ev->file || !ev->sha256)
         return;
@@ -1175,6 +1189,7 @@ void sbd_trust_tls(sbd_trust *t, const sbd_trust_tls_ev *ev)
     phone *ph = phone_get(t, sbd_trust_phone_of(t, ev->client, NULL));
     if (!ph || ev->service == SBD_SVC_NONE)
         return;
+    note_client(ph, ev->client);
     char srv[160];
     snprintf(srv, sizeof srv, "%s:%u", ev->server ? ev->server : "?", ev->port);
     if (ev->hidden) {
@@ -1200,6 +1215,20 @@ void sbd_trust_tls(sbd_trust *t, const sbd_trust_tls_ev *ev)
     if (ph->pend.set)
         settle_pending(t, ph, leaf, &ev->at);
     offer_fallback(t, ph, leaf, &ev->at);
+}
+
+void sbd_trust_forget(sbd_trust *t, const char *label)
+{
+    phone *ph = sbd_smap_get(&t->phones, label);
+    if (!ph)
+        return;
+    if (ph->pend.set)
+        settle_pending(t, ph, NULL, NULL);
+    unlink_waiting(t, ph);
+    const char *mac = ph->client ? sbd_smap_get(&t->macs, ph->client) : NULL;
+    if (mac && strcmp(mac, label) == 0)
+        sbd_smap_remove(&t->macs, ph->client, free);
+    sbd_smap_remove(&t->phones, label, free_phone);
 }
 
 static int cmp_phone_label(const void *a, const void *b)

@@ -507,6 +507,24 @@ static void test_phones_and_transfers(const mat *m)
     sbd_trust_free(t);
 }
 
+/* A forgotten phone starts from nothing: its next ITL is a first contact, not a change. */
+static void test_forget(const mat *m)
+{
+    seen s;
+    sbd_trust *t = engine(&s);
+    file_ev(t, PHONE, ITL, m->a);
+    file_ev(t, PHONE, ITL, m->c); /* pending */
+    sbd_trust_forget(t, "SEP001122334455");
+    CHECK_EQ_INT(count_outcome(&s, SBD_OUT_LIST_UNDECIDED), 1); /* settled before forgetting */
+    tls_ev(t, PHONE, 2445, &m->tvs2); /* the address no longer names the phone */
+    CHECK_EQ_INT(count_rule(&s, SBD_RULE_TRUST_CHAIN_BROKEN), 0);
+    file_ev(t, PHONE, ITL, m->c);
+    CHECK_EQ_INT(count_outcome(&s, SBD_OUT_LIST_FIRST), 2);
+    sbd_trust_forget(t, "nobody");
+    sbd_trust_finish(t);
+    sbd_trust_free(t);
+}
+
 /* Many phones with hostile names: the engine stays linear (no per-phone scans). */
 static void test_many_phones(const mat *m)
 {
@@ -567,6 +585,7 @@ int main(void)
         test_rollback(&m);
         test_services(&m);
         test_phones_and_transfers(&m);
+        test_forget(&m);
         test_many_phones(&m);
     }
     for (size_t i = 0; i < n_items; i++)

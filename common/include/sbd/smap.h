@@ -26,6 +26,8 @@ void *sbd_smap_get(const sbd_smap *m, const char *key);
 sbd_smap_ent *sbd_smap_find(const sbd_smap *m, const char *key);
 /* The entry for key, created with val NULL when absent; NULL when out of memory. */
 sbd_smap_ent *sbd_smap_put(sbd_smap *m, const char *key);
+/* Removes key (its value handed to free_val first); false when absent. */
+bool sbd_smap_remove(sbd_smap *m, const char *key, void (*free_val)(void *));
 /* Frees keys and entries; each value is handed to free_val first (may be NULL). */
 void sbd_smap_free(sbd_smap *m, void (*free_val)(void *));
 

@@ -149,6 +149,11 @@ void sbd_trust_bind_client(sbd_trust *t, const char *client, const char *mac);
 /* The phone label an event from `client` (and file name, may be NULL) is attributed to. */
 const char *sbd_trust_phone_of(sbd_trust *t, const char *client, const char *name);
 
+/* Forget a phone (a long watch bounds its state): a list it was asking the TVS about is settled
+ * first, as at the end of the events; client bindings to its MAC go too. A phone seen again
+ * starts from nothing. */
+void sbd_trust_forget(sbd_trust *t, const char *phone);
+
 void sbd_trust_file(sbd_trust *t, const sbd_trust_file_ev *ev);
 void sbd_trust_tls(sbd_trust *t, const sbd_trust_tls_ev *ev);
 /* End of the events: lists still waiting for a TVS session are decided (LIST_UNDECIDED, or
