@@ -13,6 +13,8 @@
 #            work (no root needed), else root.
 #   --suite  trixie or sid; repeatable (default: trixie, then sid).
 #   --out    copy each suite's .deb packages to DIR/SUITE/.
+#   --advisory=SUITE  run SUITE and show its failures, but do not count them in the exit status
+#            (a moving suite whose known failures are being worked on; the output says so).
 # Environment: SBD_DEBIAN_MIRROR (default: the first URIs of the host's debian.sources, else
 # http://deb.debian.org/debian). Every root filesystem lives under one temp directory (TMPDIR),
 # removed at exit; nothing is cached. Exit status 0 when every suite passed. Known bugs of a
@@ -71,7 +73,7 @@ usage() {
   exit 2
 }
 
-mode=auto out='' suites=()
+mode=auto out='' suites=() advisory=()
 for arg in "$@"; do
   case $arg in
   --inside=*)
@@ -80,6 +82,7 @@ for arg in "$@"; do
     ;;
   --mode=*) mode=${arg#--mode=} ;;
   --suite=*) suites+=("${arg#--suite=}") ;;
+  --advisory=*) advisory+=("${arg#--advisory=}") ;;
   --out=*) out=$(realpath -m "${arg#--out=}") ;;
   *) usage ;;
   esac
@@ -181,7 +184,12 @@ for i in "${!suites[@]}"; do
   rc=0
   wait "${pids[$i]}" || rc=$?
   cat "$tmp/${suites[$i]}.log"
-  [ "$rc" -eq 0 ] || status=1
+  [ "$rc" -eq 0 ] && continue
+  if [[ " ${advisory[*]} " == *" ${suites[$i]} "* ]]; then
+    echo "== ${suites[$i]}: FAILED, advisory: shown above, not counted in the exit status"
+  else
+    status=1
+  fi
 done
 pids=()
 exit $status
