@@ -141,7 +141,7 @@ int scan_report(const scan_opts *o, run *r)
     int rc = 0;
     if (o->json)
         rc = report_json(r, stdout) != 0 ? 2 : 0;
-    else
+    else if (!o->csv_path || strcmp(o->csv_path, "-") != 0) /* --csv -: stdout is the CSV's */
         report_text(r, stdout);
     fflush(stdout);
     if (o->csv_path && report_csv(r, o->csv_path) != 0)

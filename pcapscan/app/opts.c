@@ -17,7 +17,7 @@ void scan_usage(FILE *out)
           "       pcapscan --version\n"
           "options:\n"
           "  --json                JSON lines on stdout (file, tls_cert, finding, summary)\n"
-          "  --csv FILE            findings as CSV\n"
+          "  --csv FILE            findings as CSV (- : on stdout, instead of the text report)\n"
           "  --html FILE           self-contained HTML evidence report (verdict, timelines)\n"
           "  --extract DIR         write rebuilt files (<sha256>-<name>), server certs (DER)\n"
           "                        and manifest.json to DIR\n"
@@ -52,7 +52,8 @@ void scan_usage(FILE *out)
           "  --max-phones N        phones the status counts follow at once (default 100000)\n"
           "  --phone-idle SECONDS  a phone silent this long leaves the status counts, counted\n"
           "                        as expired (default 86400)\n"
-          "exit: 0 no error finding, 1 error finding(s), 2 an input could not be read\n",
+          "exit: 0 no error finding, 1 error finding(s), 2 an input or output failed (2 wins\n"
+          "      over 1: a run with error findings and an unreadable input exits 2)\n",
           out);
 }
 
@@ -184,6 +185,38 @@ static void set_defaults(scan_opts *o)
     o->phone_idle_sec = 86400;
 }
 
+/* What an option accepts, for the one-line complaint about a bad value. */
+static const char *accepted(int c)
+{
+    switch (c) {
+    case OPT_NOW:
+        return "a date (2026-12-01), a UTC time (2026-12-01T00:00:00Z) or Unix seconds";
+    case OPT_EXPIRY:
+        return "days, 0 to 36500";
+    case OPT_TLS_PORT:
+        return "PORT or PORT:SERVICE (tvs, capf, sip_tls, sccp_tls, https_tftp, https)";
+    case OPT_HTTP_PORT:
+        return "a port, 1 to 65535";
+    case OPT_MAX_STREAM_BYTES:
+        return "bytes, at least 1024 (k, m, g suffixes)";
+    case OPT_MAX_TRANSFERS:
+    case OPT_MAX_STREAMS:
+    case OPT_MAX_FILE_BYTES:
+    case OPT_MAX_PHONES:
+        return "a number, at least 1 (k, m, g suffixes)";
+    case OPT_MAX_UNANSWERED:
+        return "a number (k, m, g suffixes)";
+    case OPT_SHARD:
+        return "K/N with 1 <= K <= N";
+    case 'j':
+        return "1 to 256";
+    case OPT_PHONE_IDLE:
+        return "seconds, 1 to ten years";
+    default:
+        return "a non-empty value";
+    }
+}
+
 /* One option with its argument; false on a bad value. */
 static bool apply(scan_opts *o, int c, const char *arg)
 {
@@ -295,19 +328,24 @@ int scan_opts_parse(int argc, char **argv, scan_opts *o)
     };
     set_defaults(o);
     optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, "j:qhi:", longopts, NULL)) != -1) {
+    int c, li = -1;
+    while ((c = getopt_long(argc, argv, "j:qhi:", longopts, &li)) != -1) {
         if (c == 'h') {
             scan_usage(stdout);
             return 1;
         }
-        if (c == '?' || !apply(o, c, optarg)) {
-            if (c != '?')
-                fprintf(stderr, "pcapscan: bad value for %s: '%s'\n", argv[optind - 1],
-                        optarg ? optarg : "");
-            scan_usage(stderr);
+        if (c == '?') { /* getopt named the option already */
+            fputs("pcapscan: see pcapscan --help\n", stderr);
             return -1;
         }
+        if (!apply(o, c, optarg)) {
+            /* One line naming the option and what it takes: the usage would bury it. */
+            fprintf(stderr, "pcapscan: bad value for %s%s: '%s' (expected %s)\n",
+                    li >= 0 ? "--" : "-", li >= 0 ? longopts[li].name : (const char[]){(char)c, 0},
+                    optarg ? optarg : "", accepted(c));
+            return -1;
+        }
+        li = -1;
     }
     if (o->print_filter && !o->live_iface && !o->follow_path)
         return optind < argc ? (fputs("pcapscan: --print-filter takes no input\n", stderr), -1) : 0;

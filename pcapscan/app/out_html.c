@@ -3,6 +3,7 @@
  * means for the phones and links to its evidence), then the cluster view, each phone's boot
  * timeline, each trust file and each TLS server. Inline CSS and SVG only: no script, no fetch.
  * The page is XHTML that HTML parsers read too, so `xmllint --noout` checks it is well formed. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -586,16 +587,19 @@ int report_html(const run *r, const char *path)
     }
     d.out = fopen(path, "w");
     if (!d.out) {
-        fprintf(stderr, "pcapscan: --html %s: cannot create\n", path);
+        fprintf(stderr, "pcapscan: --html %s: cannot create: %s\n", path, strerror(errno));
         doc_free(&d);
         return -1;
     }
     write_page(&d);
     int rc = ferror(d.out) ? -1 : 0;
-    if (fclose(d.out) != 0)
+    int err = errno;
+    if (fclose(d.out) != 0) {
         rc = -1;
+        err = errno;
+    }
     if (rc)
-        fprintf(stderr, "pcapscan: --html %s: write error\n", path);
+        fprintf(stderr, "pcapscan: --html %s: write error: %s\n", path, strerror(err));
     doc_free(&d);
     return rc;
 }

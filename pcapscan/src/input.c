@@ -289,7 +289,15 @@ cap_input *cap_input_open(const char *path, const char *name, char *err, size_t 
         return NULL;
     }
     char pe[PCAP_ERRBUF_SIZE] = "";
-    in->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, pe);
+    /* libpcap calls a zero-byte file a truncated header; say what the engineer sees instead. */
+    int first = getc(fp);
+    if (first == EOF)
+        snprintf(pe, sizeof pe, "empty file");
+    else
+        ungetc(first, fp);
+    in->pcap = first == EOF
+                   ? NULL
+                   : pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, pe);
     if (!in->pcap) {
         if (in->gz && in->gz->failed)
             snprintf(err, errsz, "%s: %s", path, in->gz->msg);

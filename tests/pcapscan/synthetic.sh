@@ -401,6 +401,38 @@ names) # hostile file names are sanitized for --extract
   find "$out/x" -name '*..*' | grep -q . && fail "'..' in an extracted name"
   true
   ;;
+errors) # each error names what went wrong in one line; exit 2 wins over 1; --csv - is CSV only
+  { healthy_boot itl-tampered.tlv; echo "tls 2445 $mat/tvs.der"; } | mk a.pcap
+  run() { # ARGS...: pcapscan, stdout in $out/o, stderr in $out/e, exit code in $rc
+    set +e
+    "$PCAPSCAN" "$@" >"$out/o" 2>"$out/e"
+    rc=$?
+    set -e
+  }
+  run --now yesterday "$out/a.pcap"
+  expect_rc 2
+  [ "$(wc -l <"$out/e")" = 1 ] || fail "--now yesterday: $(wc -l <"$out/e") lines on stderr"
+  grep -q -- "--now: 'yesterday' (expected .*2026-12-01T00:00:00Z.*Unix seconds)" "$out/e" ||
+    fail "--now yesterday: $(cat "$out/e")"
+  run -j 0 "$out/a.pcap"
+  grep -qx "pcapscan: bad value for -j: '0' (expected 1 to 256)" "$out/e" || fail "-j 0: $(cat "$out/e")"
+  run -q --now "$NOW" --html "$out/nonexistent/x.html" "$out/a.pcap"
+  expect_rc 2
+  grep -q -- "--html $out/nonexistent/x.html: cannot create: No such file or directory" "$out/e" ||
+    fail "--html: $(cat "$out/e")"
+  : >"$out/empty.pcap"
+  gzip -c "$out/empty.pcap" >"$out/empty.pcap.gz"
+  run -q --now "$NOW" "$out/empty.pcap" "$out/empty.pcap.gz" "$out/a.pcap"
+  expect_rc 2 # the error finding of a.pcap would say 1: the unreadable inputs win
+  grep -qx "pcapscan: $out/empty.pcap: empty file" "$out/e" || fail "empty: $(cat "$out/e")"
+  grep -qx "pcapscan: $out/empty.pcap.gz: empty file" "$out/e" || fail "empty gz: $(cat "$out/e")"
+  "$PCAPSCAN" --help | grep -q "2 wins" || fail "--help does not give the exit code precedence"
+  run -q --now "$NOW" --csv - "$out/a.pcap"
+  expect_rc 1
+  head -1 "$out/o" | grep -q '^pcap,time,rule,severity' || fail "--csv -: $(head -1 "$out/o")"
+  grep -q -e '^verdict' -e '^== ' "$out/o" && fail "--csv -: the text report is mixed in"
+  true
+  ;;
 *) fail "unknown case" ;;
 esac
 exit 0
