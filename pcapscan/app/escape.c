@@ -170,8 +170,10 @@ void esc_csv(FILE *out, const char *s)
     fputc('"', out);
     if (*s && strchr("=+-@\t\r", *s))
         fputc('\'', out);
-    for (const char *q; (q = strchr(s, '"')) != NULL; s = q + 1)
-        fwrite(s, 1, (size_t)(q - s + 1), out), fputc('"', out);
+    for (const char *q; (q = strchr(s, '"')) != NULL; s = q + 1) {
+        fwrite(s, 1, (size_t)(q - s + 1), out);
+        fputc('"', out);
+    }
     fputs(s, out);
     fputc('"', out);
 }
