@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "opts.h"
+#include "sbd/audit.h"
 
 void scan_usage(FILE *out)
 {
@@ -19,6 +20,8 @@ void scan_usage(FILE *out)
           "  --json                JSON lines on stdout (file, tls_cert, finding, summary)\n"
           "  --csv FILE            findings as CSV (- : on stdout, instead of the text report)\n"
           "  --html FILE           self-contained HTML evidence report (verdict, timelines)\n"
+          "  --min-severity SEV    list only findings of SEV (info, warning, error) or worse in\n"
+          "                        every output; the summary counts stay complete\n"
           "  --extract DIR         write rebuilt files (<sha256>-<name>), server certs (DER)\n"
           "                        and manifest.json to DIR\n"
           "  --now TIME            judge certificate expiry at TIME (ISO 8601 or Unix seconds)\n"
@@ -165,6 +168,7 @@ enum {
     OPT_MAX_PHONES,
     OPT_PHONE_IDLE,
     OPT_PRINT_FILTER,
+    OPT_MIN_SEVERITY,
 };
 
 static void set_defaults(scan_opts *o)
@@ -212,6 +216,8 @@ static const char *accepted(int c)
         return "1 to 256";
     case OPT_PHONE_IDLE:
         return "seconds, 1 to ten years";
+    case OPT_MIN_SEVERITY:
+        return "info, warning or error";
     default:
         return "a non-empty value";
     }
@@ -261,6 +267,11 @@ static bool apply(scan_opts *o, int c, const char *arg)
     case OPT_JSON_CONTENT:
         o->json_content = true;
         return true;
+    case OPT_MIN_SEVERITY:
+        for (int s = SBD_SEV_INFO; s <= SBD_SEV_ERROR; s++)
+            if (strcmp(arg, sbd_severity_name((sbd_severity)s)) == 0)
+                return (o->min_severity = s), true;
+        return false;
     case 'j':
         if (!parse_size(arg, 1, &v) || v > 256)
             return false;
@@ -315,6 +326,7 @@ int scan_opts_parse(int argc, char **argv, scan_opts *o)
         {"jobs", required_argument, NULL, 'j'},
         {"shard", required_argument, NULL, OPT_SHARD},
         {"json-content", no_argument, NULL, OPT_JSON_CONTENT},
+        {"min-severity", required_argument, NULL, OPT_MIN_SEVERITY},
         {"quiet", no_argument, NULL, 'q'},
         {"live", required_argument, NULL, 'i'},
         {"follow", required_argument, NULL, OPT_FOLLOW},

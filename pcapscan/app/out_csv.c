@@ -53,7 +53,8 @@ int report_csv(const run *r, const char *path)
         const size_t *idx;
         size_t n = report_index_findings(&ix, i, &idx);
         for (size_t k = 0; k < n; k++)
-            csv_row(r, &r->findings[idx[k]], out);
+            if (report_shown(r, &r->findings[idx[k]]))
+                csv_row(r, &r->findings[idx[k]], out);
     }
     if (indexed)
         report_index_free(&ix);

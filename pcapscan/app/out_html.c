@@ -520,7 +520,7 @@ static int cmp_by_time(const void *a, const void *b)
 static void verdict_group(const html_doc *d, const finding **sorted, sbd_severity sev)
 {
     for (size_t i = 0; i < d->r->n_findings; i++)
-        if (sbd_rule_severity(sorted[i]->rule) == sev)
+        if (sbd_rule_severity(sorted[i]->rule) == sev && report_shown(d->r, sorted[i]))
             finding_card(d, (size_t)(sorted[i] - d->r->findings));
 }
 
@@ -543,10 +543,19 @@ static void section_verdict(const html_doc *d)
               out);
     verdict_group(d, sorted, SBD_SEV_ERROR);
     verdict_group(d, sorted, SBD_SEV_WARNING);
-    if (r->by_severity[SBD_SEV_INFO]) {
+    if (r->by_severity[SBD_SEV_INFO] && r->o->min_severity <= SBD_SEV_INFO) {
         fputs("<h3>For information</h3>\n", out);
         verdict_group(d, sorted, SBD_SEV_INFO);
     }
+    uint64_t hidden = 0;
+    for (int s = SBD_SEV_INFO; s < r->o->min_severity && s <= SBD_SEV_ERROR; s++)
+        hidden += r->by_severity[s];
+    if (hidden) /* what --min-severity left out is said, not silently dropped */
+        fprintf(out,
+                "<details class=\"hidden\"><summary>%llu finding(s) below --min-severity %s "
+                "not shown</summary><p>Run again without --min-severity to list them.</p>"
+                "</details>\n",
+                (unsigned long long)hidden, sbd_severity_name((sbd_severity)r->o->min_severity));
     free(sorted);
     fputs("</section>\n", out);
 }

@@ -522,7 +522,8 @@ static void input_lines(const run *r, const report_index *ix, size_t i, obs_json
     const size_t *idx;
     size_t n = report_index_findings(ix, i, &idx);
     for (size_t k = 0; k < n; k++)
-        lines_add(b, report_finding_json(r, &r->findings[idx[k]]));
+        if (report_shown(r, &r->findings[idx[k]]))
+            lines_add(b, report_finding_json(r, &r->findings[idx[k]]));
 }
 
 typedef struct par_json {

@@ -165,9 +165,16 @@ static void print_input(const run *r, size_t i, FILE *out, const report_index *i
         print_tls(&in->tls[k], out);
     const size_t *idx;
     size_t n = report_index_findings(ix, i, &idx);
-    fprintf(out, "  findings: %zu\n", n);
+    size_t shown = 0;
     for (size_t k = 0; k < n; k++)
-        print_finding(r, &r->findings[idx[k]], out);
+        shown += report_shown(r, &r->findings[idx[k]]);
+    fprintf(out, "  findings: %zu", shown);
+    if (shown < n)
+        fprintf(out, " (and %zu below --min-severity, not listed)", n - shown);
+    fputc('\n', out);
+    for (size_t k = 0; k < n; k++)
+        if (report_shown(r, &r->findings[idx[k]]))
+            print_finding(r, &r->findings[idx[k]], out);
     print_problems(&in->problems, out);
     if (in->counts.extract_errors)
         fprintf(out,
@@ -245,7 +252,8 @@ static void print_verdict(const run *r, FILE *out)
     fprintf(out, ", %zu captures)\n", r->n_inputs);
     for (int sev = SBD_SEV_ERROR; sev >= SBD_SEV_WARNING; sev--)
         for (size_t i = 0; i < r->n_findings; i++)
-            if ((int)sbd_rule_severity(r->findings[i].rule) == sev)
+            if ((int)sbd_rule_severity(r->findings[i].rule) == sev &&
+                report_shown(r, &r->findings[i]))
                 print_explained(r, &r->findings[i], out);
     fputc('\n', out);
 }

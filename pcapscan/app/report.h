@@ -17,6 +17,12 @@ json_t *report_cert_json(const run *r, const obs_tls *t, size_t chain_index);
 json_t *report_finding_json(const run *r, const finding *x);
 json_t *report_summary_json(const run *r);
 
+/* Whether --min-severity lets a finding into the outputs (summary counts stay complete). */
+static inline bool report_shown(const run *r, const finding *x)
+{
+    return !r->o || (int)sbd_rule_severity(x->rule) >= r->o->min_severity;
+}
+
 /* Totals shared by the summary object and the text table. */
 typedef struct report_totals {
     uint64_t packets, files, files_complete, files_not_found, files_incomplete, files_unparsable;

@@ -433,6 +433,37 @@ errors) # each error names what went wrong in one line; exit 2 wins over 1; --cs
   grep -q -e '^verdict' -e '^== ' "$out/o" && fail "--csv -: the text report is mixed in"
   true
   ;;
+severity) # --min-severity lists fewer findings in every output; the counts stay complete
+  { healthy_boot; echo "tls 2445 $mat/tvs.der"; } | mk h.pcap
+  { echo "time 1796169600"; healthy_boot itl-tampered.tlv; } | mk a.pcap
+  set -- "$out/h.pcap" "$out/a.pcap"
+  scan "$@"
+  all=$(jq -s '[.[] | select(.type=="finding")] | length' "$json")
+  info=$(jq -s '[.[] | select(.type=="finding" and .severity=="info")] | length' "$json")
+  [ "$info" -ge 1 ] && [ "$all" -gt "$info" ] || fail "material: $all findings, $info info"
+  scan --min-severity warning --csv "$out/f.csv" --html "$out/r.html" "$@"
+  expect_rc 1
+  [ "$(jq -s '[.[] | select(.type=="finding" and .severity=="info")] | length' "$json")" = 0 ] ||
+    fail "info finding listed in the JSON"
+  [ "$(jq -s '[.[] | select(.type=="finding")] | length' "$json")" = $((all - info)) ] || fail "JSON lost a finding"
+  [ "$(jq -r 'select(.type=="summary") | .findings.info' "$json")" = "$info" ] || fail "summary count filtered"
+  grep -q ',"info",' "$out/f.csv" && fail "info row in the CSV"
+  [ "$(($(wc -l <"$out/f.csv") - 1))" = $((all - info)) ] || fail "CSV rows"
+  grep -q "<details class=\"hidden\"><summary>$info finding(s) below --min-severity warning" "$out/r.html" ||
+    fail "HTML does not count what it hid"
+  grep -q 'class="finding info"' "$out/r.html" && fail "info card in the HTML"
+  set +e
+  "$PCAPSCAN" --now "$NOW" --min-severity error "$@" >"$out/text" 2>/dev/null
+  set -e
+  grep -Eq '^ *info ' "$out/text" && fail "info finding in the text report"
+  grep -q "findings: 0 (and $info below --min-severity, not listed)" "$out/text" ||
+    fail "text does not count what it hid: $(grep findings: "$out/text")"
+  scan --min-severity bogus "$out/a.pcap" || true
+  expect_rc 2
+  grep -q "min-severity: 'bogus' (expected info, warning or error)" "$out/stderr" ||
+    fail "a bad --min-severity is not named"
+  true
+  ;;
 *) fail "unknown case" ;;
 esac
 exit 0
