@@ -97,6 +97,17 @@ int run_scan(const scan_opts *o, run *r)
     cap_paths paths;
     if (cap_paths_expand(o->inputs, o->n_inputs, &paths) != 0)
         return -1;
+    if (paths.skipped)
+        fprintf(stderr,
+                "pcapscan: skipped %zu file(s) in the folders that are no capture (notes, "
+                "key logs, pictures...)\n",
+                paths.skipped);
+    if (paths.empty_dir) {
+        fprintf(stderr,
+                "pcapscan: %s: no capture (pcap, pcapng, or either gzip'd) in this folder\n",
+                paths.empty_dir);
+        r->no_capture_dir = true;
+    }
     r->inputs = calloc(paths.count ? paths.count : 1, sizeof *r->inputs);
     if (!r->inputs) {
         cap_paths_free(&paths);
@@ -153,7 +164,7 @@ int scan_report(const scan_opts *o, run *r)
     extract_close(o->extractor);
     report_totals t;
     report_totals_of(r, SIZE_MAX, &t);
-    if (t.inputs_failed || rc == 2)
+    if (t.inputs_failed || rc == 2 || r->no_capture_dir)
         rc = 2;
     else if (r->by_severity[SBD_SEV_ERROR])
         rc = 1;

@@ -274,8 +274,7 @@ void report_text(const run *r, FILE *out)
     for (size_t i = 0; i < r->n_inputs; i++) {
         report_totals t;
         report_totals_of(r, i, &t);
-        summary_row(out, r->inputs[i].open_failed ? "(unreadable)" : r->inputs[i].path, &t,
-                    ix.sev[i]);
+        summary_row(out, r->inputs[i].path, &t, ix.sev[i]);
     }
     report_totals all;
     report_totals_of(r, SIZE_MAX, &all);
@@ -283,5 +282,11 @@ void report_text(const run *r, FILE *out)
     if (all.inputs_failed || all.inputs_truncated)
         fprintf(out, "%llu input(s) unreadable, %llu truncated or corrupt\n",
                 (unsigned long long)all.inputs_failed, (unsigned long long)all.inputs_truncated);
+    for (size_t i = 0; i < r->n_inputs; i++) /* the table cuts long paths: name them whole */
+        if (r->inputs[i].open_failed) {
+            fputs("unreadable: ", out);
+            esc_term(out, r->inputs[i].open_error);
+            fputc('\n', out);
+        }
     report_index_free(&ix);
 }

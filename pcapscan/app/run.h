@@ -60,6 +60,7 @@ typedef struct run {
     finding *findings;
     size_t n_findings, cap_findings;
     uint64_t by_severity[3];
+    bool no_capture_dir; /* a folder given held no capture: exit 2 */
     uint64_t by_rule[SBD_RULE_COUNT];
     run_move *moves; /* in decision order */
     size_t n_moves, cap_moves;

@@ -65,6 +65,8 @@ static void strvec_free(strvec *s)
 static char *join_path(const char *dir, const char *name)
 {
     size_t a = strlen(dir), b = strlen(name);
+    while (a > 1 && dir[a - 1] == '/') /* "dir/" given: no "dir//name" */
+        a--;
     char *p = malloc(a + b + 2);
     if (p) {
         memcpy(p, dir, a);
@@ -79,9 +81,33 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Collect regular files under root with an explicit work list (no recursion on tree depth).
- * Symlinked directories are not followed, so link loops cannot trap us. */
-static int collect_dir(const char *root, strvec *files)
+/* A case folder holds notes, key logs and screenshots next to the captures: only files that
+ * start like pcap or pcapng, plain or gzip'd (zlib reads a plain file as is), are captures. */
+static bool looks_like_capture(const char *path)
+{
+    gzFile gz = gzopen(path, "rb");
+    if (!gz)
+        return false;
+    unsigned char m[4];
+    int got = gzread(gz, m, sizeof m);
+    gzclose(gz);
+    if (got != (int)sizeof m)
+        return false;
+    static const unsigned char magics[][4] = {
+        {0xd4, 0xc3, 0xb2, 0xa1}, {0xa1, 0xb2, 0xc3, 0xd4}, /* pcap, microseconds */
+        {0x4d, 0x3c, 0xb2, 0xa1}, {0xa1, 0xb2, 0x3c, 0x4d}, /* pcap, nanoseconds */
+        {0x0a, 0x0d, 0x0d, 0x0a},                           /* pcapng section header */
+    };
+    for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
+        if (memcmp(m, magics[i], 4) == 0)
+            return true;
+    return false;
+}
+
+/* Collect the captures under root with an explicit work list (no recursion on tree depth),
+ * counting the other regular files in *skipped. Symlinked directories are not followed, so link
+ * loops cannot trap us. */
+static int collect_dir(const char *root, strvec *files, size_t *skipped)
 {
     strvec todo = {0};
     if (strvec_push(&todo, strdup(root)) != 0)
@@ -100,10 +126,14 @@ static int collect_dir(const char *root, strvec *files)
                 rc = -1;
             else if (lstat(child, &st) == 0 && S_ISDIR(st.st_mode))
                 rc = strvec_push(&todo, child);
-            else if (stat(child, &st) == 0 && S_ISREG(st.st_mode))
-                rc = strvec_push(files, child);
-            else
+            else if (stat(child, &st) != 0 || !S_ISREG(st.st_mode))
                 free(child);
+            else if (looks_like_capture(child))
+                rc = strvec_push(files, child);
+            else {
+                (*skipped)++;
+                free(child);
+            }
         }
         if (d)
             closedir(d);
@@ -121,12 +151,16 @@ int cap_paths_expand(const char *const *paths, size_t n, cap_paths *out)
         struct stat st;
         if (strcmp(paths[i], "-") != 0 && stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
             strvec sub = {0};
-            if (collect_dir(paths[i], &sub) != 0) {
+            size_t before = sub.n;
+            if (collect_dir(paths[i], &sub, &out->skipped) != 0) {
                 strvec_free(&sub);
                 strvec_free(&all);
                 return -1;
             }
-            qsort(sub.v, sub.n, sizeof *sub.v, cmp_str);
+            if (sub.n == before && !out->empty_dir)
+                out->empty_dir = paths[i];
+            if (sub.n)
+                qsort(sub.v, sub.n, sizeof *sub.v, cmp_str);
             for (size_t j = 0; j < sub.n; j++) {
                 if (strvec_push(&all, sub.v[j]) != 0) {
                     sub.v[j] = NULL;

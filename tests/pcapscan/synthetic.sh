@@ -349,12 +349,30 @@ formats) # pcapng, gzip, stdin, a directory; an unreadable input gives exit 2, o
   done
   scan - <"$out/c.pcap.gz"
   file_ok "ITL$MAC.tlv" "$mat/itl.tlv"
-  mkdir -p "$out/dir/sub"
+  rm -rf "$out/dir" "$out/none"
+  mkdir -p "$out/dir/sub" "$out/none"
   cp "$out/c.pcap" "$out/dir/sub/"
-  scan "$out/dir" "$out/missing.pcap"
+  cp "$out/c.pcapng" "$out/dir/"
+  # A case folder: captures (told by magic number) among notes, a key log and a picture.
+  echo "phone rebooted at 10:02" >"$out/dir/notes.txt"
+  echo "CLIENT_RANDOM 00 11" >"$out/dir/sub/tls.keylog"
+  printf '\x89PNG\r\n' >"$out/dir/screen.png"
+  scan "$out/dir/" "$out/missing.pcap"
   expect_rc 2
   file_ok "ITL$MAC.tlv" "$mat/itl.tlv"
   [ "$(jq -r 'select(.type=="summary") | .inputs_failed' "$json")" = 1 ] || fail "failed input count"
+  [ "$(jq -r 'select(.type=="summary") | .inputs' "$json")" = 3 ] || fail "not 3 inputs (2 captures, 1 missing)"
+  grep -qx "pcapscan: skipped 3 file(s) in the folders that are no capture (notes, key logs, pictures...)" \
+    "$out/stderr" || fail "skipped files not counted: $(cat "$out/stderr")"
+  jq -r 'select(.type=="file") | .pcap' "$json" | grep -q '//' && fail "'//' in a printed path"
+  set +e
+  "$PCAPSCAN" -q "$out/dir" "$out/missing.pcap" >"$out/text" 2>/dev/null
+  set -e
+  grep -q "^unreadable: $out/missing.pcap: " "$out/text" || fail "the text summary does not name the failed input"
+  echo "just notes" >"$out/none/readme.txt"
+  scan "$out/none"
+  expect_rc 2
+  grep -q "$out/none: no capture" "$out/stderr" || fail "a folder without captures: $(cat "$out/stderr")"
   ;;
 outputs) # text, CSV, --extract, and -j 2 giving the same output as -j 1
   { healthy_boot itl-tampered.tlv; echo "tls 2445 $mat/tvs.der"; } | mk a.pcap

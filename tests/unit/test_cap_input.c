@@ -248,17 +248,25 @@ static void test_paths(void)
     mkdir(p, 0700);
     snprintf(p, sizeof p, "%s/tree/sub", dir);
     mkdir(p, 0700);
-    const char *names[] = {"tree/z.pcap", "tree/a.pcap", "tree/sub/m.pcap"};
-    for (int i = 0; i < 3; i++) {
+    /* Captures are told by their magic number (pcap, pcapng), not their name: the notes are
+     * skipped and counted. */
+    const char *names[] = {"tree/z.pcap", "tree/a.pcap", "tree/sub/m.pcap", "tree/notes.pcap"};
+    static const uint8_t pcap_magic[] = {0xd4, 0xc3, 0xb2, 0xa1, 0},
+                         ng_magic[] = {10, 13, 13, 10, 0};
+    for (int i = 0; i < 4; i++) {
         snprintf(p, sizeof p, "%s/%s", dir, names[i]);
-        write_bytes(p, (const uint8_t *)"x", 1);
+        write_bytes(p, i == 3 ? (const uint8_t *)"notes" : i == 2 ? ng_magic : pcap_magic, 5);
     }
     char tree[128];
-    snprintf(tree, sizeof tree, "%s/tree", dir);
+    snprintf(tree, sizeof tree, "%s/tree/", dir); /* the trailing '/' gives no "//" */
     const char *in[] = {"-", tree, "/nonexistent"};
     cap_paths ps;
     CHECK_EQ_INT(cap_paths_expand(in, 3, &ps), 0);
     CHECK_EQ_INT(ps.count, 5);
+    CHECK_EQ_INT(ps.skipped, 1);
+    CHECK(ps.empty_dir == NULL);
+    for (size_t i = 0; i < ps.count; i++)
+        CHECK(strstr(ps.items[i], "//") == NULL);
     if (ps.count == 5) {
         CHECK_STREQ(ps.items[0], "-");
         CHECK(strstr(ps.items[1], "tree/a.pcap") != NULL);

@@ -23,11 +23,15 @@ typedef struct cap_frame {
 typedef struct cap_paths {
     char **items;
     size_t count;
+    size_t skipped;        /* regular files in the directories that are no capture */
+    const char *empty_dir; /* the first directory given that holds no capture, or NULL */
 } cap_paths;
 
 /* Expand paths in order: files and "-" are kept as given (a path that cannot be stat'ed is kept
- * too, so opening it reports the error); each directory contributes its files sorted by byte-wise
- * path order. Returns 0, or -1 on out of memory. Free with cap_paths_free. */
+ * too, so opening it reports the error); each directory contributes the captures in it (pcap or
+ * pcapng by magic number, plain or gzip'd, recursively) sorted by byte-wise path order, and
+ * counts its other files in skipped. Returns 0, or -1 on out of memory. Free with cap_paths_free.
+ */
 int cap_paths_expand(const char *const *paths, size_t n, cap_paths *out);
 void cap_paths_free(cap_paths *p);
 
