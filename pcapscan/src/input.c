@@ -448,13 +448,23 @@ cap_input *cap_input_open_live(const char *iface, const char *filter, char *err,
         return NULL;
     }
     /* Immediate mode: a verdict should follow its packet, not wait for a kernel block to fill.
-     * Promiscuous: a SPAN port delivers traffic addressed to others. */
-    pcap_set_snaplen(p, LIVE_SNAPLEN);
-    pcap_set_promisc(p, 1);
-    pcap_set_immediate_mode(p, 1);
-    pcap_set_timeout(p, LIVE_TIMEOUT_MS);
-    pcap_set_buffer_size(p, LIVE_BUFFER_BYTES);
-    pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_MICRO);
+     * Promiscuous: a SPAN port delivers traffic addressed to others. A setter fails only on an
+     * already active handle; a failure still says which. */
+    const char *bad = pcap_set_snaplen(p, LIVE_SNAPLEN) != 0            ? "snap length"
+                      : pcap_set_promisc(p, 1) != 0                     ? "promiscuous mode"
+                      : pcap_set_immediate_mode(p, 1) != 0              ? "immediate mode"
+                      : pcap_set_timeout(p, LIVE_TIMEOUT_MS) != 0       ? "timeout"
+                      : pcap_set_buffer_size(p, LIVE_BUFFER_BYTES) != 0 ? "buffer size"
+                                                                        : NULL;
+    if (pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_MICRO) != 0) {
+        /* not supported here: microseconds are libpcap's default anyway */
+    }
+    if (bad) {
+        snprintf(err, errsz, "%s: cannot set the %s", iface, bad);
+        pcap_close(p);
+        free(in);
+        return NULL;
+    }
     int rc = pcap_activate(p);
     if (rc < 0)
         return live_fail(in, p, "cannot capture", iface, err, errsz);
