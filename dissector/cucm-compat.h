@@ -50,4 +50,10 @@ typedef gboolean cucm_pref_bool;
 #define tvb_find_uint8 tvb_find_guint8
 #endif
 
+/* The TFTP request watch (cucm-tftp.c) lends a transfer's conversation back to TFTP for each
+ * packet. Up to 4.4 TFTP is content with that; from 4.6 its Export Objects loses every file while
+ * the watch is on, so there the plugin sees whole files only (no "not found" answers and no
+ * unfinished transfers: TRUST_FILE_FALLBACK and TFTP_TRANSFER_INCOMPLETE are pcapscan's alone). */
+#define CUCM_TFTP_WATCH (!CUCM_WS_AT_LEAST(4, 5))
+
 #endif

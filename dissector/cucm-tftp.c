@@ -128,7 +128,7 @@ void cucm_tftp_register(int parent)
 void cucm_tftp_watch(void)
 {
     tftp_handle = find_dissector("tftp");
-    if (!tftp_handle || proto_hook < 0)
+    if (!CUCM_TFTP_WATCH || !tftp_handle || proto_hook < 0)
         return;
     port_hook = create_dissector_handle(dissect_tftp_port, proto_hook);
     conv_hook = create_dissector_handle(dissect_tftp_conv, proto_hook);
