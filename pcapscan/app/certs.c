@@ -9,6 +9,7 @@
 
 #include "cap/keyhash.h"
 #include "certs.h"
+#include "util.h"
 #include "scan.h"
 
 typedef struct cert_ent {
@@ -127,7 +128,7 @@ static cert_ent *cert_of(obs_certs *t, const cap_tls_cert *c)
     memset(&err, 0, sizeof err);
     e->c.info_ok = sbd_cert_info_from_der(e->c.der, e->c.len, &e->c.info, &err) == SBD_OK;
     if (!e->c.info_ok)
-        e->c.error = scan_printable(err.msg);
+        e->c.error = util_printable(err.msg);
     table_add(&t->certs, e, false);
     return e;
 }

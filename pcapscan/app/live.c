@@ -497,44 +497,23 @@ static void on_file(void *user, obs_input *in, size_t idx)
             L->has_newest = true;
         }
     }
-    char client[64], server[64];
-    cap_addr_str(&f->client, 0, client, sizeof client);
-    cap_addr_str(&f->server, 0, server, sizeof server);
-    sbd_trust_file_ev ev = {
-        .at = {0, f->first_pkt, f->ts_usec, b},
-        .client = client,
-        .server = server,
-        .name = f->name,
-        .xfer = (sbd_trust_xfer)run_trust_xfer(f),
-        .file = b ? &b->f : NULL,
-        .sha256 = b ? b->sha256 : NULL,
-        .signed_content = f->looks_signed,
-    };
+    run_ev_buf buf;
+    sbd_trust_file_ev ev;
+    if (!run_file_event(f, b, (sbd_trust_at){0, f->first_pkt, f->ts_usec, b}, &buf, &ev))
+        return;
     sbd_trust_file(L->engine, &ev);
-    touch(L, sbd_trust_phone_of(L->engine, client, f->name), f->ts_usec);
+    touch(L, sbd_trust_phone_of(L->engine, buf.client, f->name), f->ts_usec);
 }
 
 static void on_tls(void *user, obs_input *in, size_t idx)
 {
     live *L = user;
     const obs_tls *t = &in->tls[idx];
-    char client[64], server[64];
-    cap_addr_str(&t->client, 0, client, sizeof client);
-    cap_addr_str(&t->server, 0, server, sizeof server);
-    const sbd_cert_info *chain[RUN_MAX_CHAIN];
-    size_t n = run_tls_chain(t, chain);
-    sbd_trust_tls_ev ev = {
-        .at = {0, t->pkt, t->ts_usec, NULL},
-        .client = client,
-        .server = server,
-        .port = t->sport,
-        .service = sbd_service_of_port(&L->o->services, t->sport),
-        .hidden = t->kind == OBS_TLS_HIDDEN,
-        .chain = chain,
-        .n_chain = n,
-    };
-    sbd_trust_tls(L->engine, &ev);
-    touch(L, sbd_trust_phone_of(L->engine, client, NULL), t->ts_usec);
+    run_ev_buf buf;
+    sbd_trust_tls_ev ev;
+    if (run_tls_event(t, &L->o->services, (sbd_trust_at){0, t->pkt, t->ts_usec, NULL}, &buf, &ev))
+        sbd_trust_tls(L->engine, &ev);
+    touch(L, sbd_trust_phone_of(L->engine, buf.client, NULL), t->ts_usec);
 }
 
 static void on_frame(void *user)

@@ -13,6 +13,7 @@
 #include "certs.h"
 #include "escape.h"
 #include "obs_json.h"
+#include "util.h"
 
 /* Decoded content larger than this is refused (the scan keeps signed files up to 16 MiB). */
 #define OBS_JSON_MAX_CONTENT (64u * 1024 * 1024)
@@ -177,16 +178,6 @@ static bool fail(reader *rd, const char *fmt, ...)
     va_end(ap);
     snprintf(rd->err, rd->errsz, "%s:%zu: %s", rd->path, rd->line, msg);
     return false;
-}
-
-/* Printable copy, as the scan stores names: control and non-ASCII bytes become '?'. */
-static char *printable(const char *s)
-{
-    char *d = strdup(s);
-    for (char *p = d; p && *p; p++)
-        if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-            *p = '?';
-    return d;
 }
 
 /* Optional string: NULL when absent or null; false on a wrong type. */
@@ -440,8 +431,8 @@ static bool read_xfer(reader *rd, const json_t *o, obs_file *f)
         !get_str(rd, o, "missing", false, &missing) ||
         !get_str(rd, o, "extracted", false, &extracted))
         return false;
-    f->error_msg = msg ? printable(msg) : NULL;
-    f->missing = missing ? printable(missing) : NULL;
+    f->error_msg = msg ? util_printable(msg) : NULL;
+    f->missing = missing ? util_printable(missing) : NULL;
     f->tail_missing = missing && strstr(missing, "last block never seen");
     if (extracted && !extracted_name_ok(extracted))
         return fail(rd, "\"extracted\" is not a name --extract writes");
@@ -528,7 +519,7 @@ static bool read_file(reader *rd, const json_t *o)
         return false;
     note_seq(in, f->seq);
     f->ts_usec = ts;
-    f->name = printable(name);
+    f->name = util_printable(name);
     if (!f->name)
         return fail(rd, "out of memory");
     f->name_kind = sbd_audit_classify_name(f->name, f->mac);
@@ -647,8 +638,8 @@ static bool read_tls(reader *rd, const json_t *o)
     note_seq(in, t->seq);
     t->ts_usec = ts;
     t->version = (uint16_t)version;
-    t->sni = sni ? printable(sni) : NULL;
-    t->error = error ? printable(error) : NULL;
+    t->sni = sni ? util_printable(sni) : NULL;
+    t->error = error ? util_printable(error) : NULL;
     size_t k = 0;
     while (k < 4 && strcmp(kind, tls_kind_words[k]) != 0)
         k++;
@@ -723,7 +714,7 @@ static bool read_input_status(reader *rd, const json_t *o, obs_input *in)
         return false;
     if (strcmp(status, "failed") == 0) {
         in->open_failed = true;
-        in->open_error = printable(error ? error : "cannot open");
+        in->open_error = util_printable(error ? error : "cannot open");
         return true;
     }
     int s = 0;
@@ -732,7 +723,7 @@ static bool read_input_status(reader *rd, const json_t *o, obs_input *in)
     if (s > CAP_INPUT_IO)
         return fail(rd, "unknown input status '%.40s'", status);
     in->end_status = (cap_input_status)s;
-    in->end_msg = error ? printable(error) : NULL;
+    in->end_msg = error ? util_printable(error) : NULL;
     int64_t linktype = 0, first = 0, last = 0;
     if (!get_u64(rd, o, "last_good_packet", false, &in->last_good) ||
         !get_int(rd, o, "linktype", false, INT32_MIN, INT32_MAX, &linktype) ||

@@ -368,7 +368,7 @@ static int build_events(pass *p)
     return 0;
 }
 
-int run_trust_xfer(const obs_file *f)
+static sbd_trust_xfer trust_xfer(const obs_file *f)
 {
     if (f->complete)
         return SBD_XFER_COMPLETE;
@@ -385,61 +385,73 @@ int run_trust_xfer(const obs_file *f)
     }
 }
 
-static void feed_file(pass *p, event *e)
+bool run_file_event(const obs_file *f, const blob *b, sbd_trust_at at, run_ev_buf *buf,
+                    sbd_trust_file_ev *ev)
 {
-    obs_file *f = e->f;
     if (f->upload)
-        return;
-    char client[64], server[64];
-    cap_addr_str(&f->client, 0, client, sizeof client);
-    cap_addr_str(&f->server, 0, server, sizeof server);
-    blob *b = f->parsed ? blob_of(p->r, f) : NULL;
-    sbd_trust_file_ev ev = {
-        .at = {e->input, f->first_pkt, f->ts_usec, e},
-        .client = client,
-        .server = server,
+        return false;
+    cap_addr_str(&f->client, 0, buf->client, sizeof buf->client);
+    cap_addr_str(&f->server, 0, buf->server, sizeof buf->server);
+    *ev = (sbd_trust_file_ev){
+        .at = at,
+        .client = buf->client,
+        .server = buf->server,
         .name = f->name,
-        .xfer = (sbd_trust_xfer)run_trust_xfer(f),
+        .xfer = trust_xfer(f),
         .file = b ? &b->f : NULL,
         .sha256 = b ? b->sha256 : NULL,
         .signed_content = f->looks_signed,
     };
-    sbd_trust_file(p->engine, &ev);
+    return true;
 }
 
-size_t run_tls_chain(const obs_tls *t, const sbd_cert_info **chain)
+/* The decoded chain (leaf first, undecodable entries NULL); a chain without a usable leaf is
+ * still handed over for the expiry of the rest. */
+static size_t tls_chain(const obs_tls *t, const sbd_cert_info **chain)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < t->n_certs && n < RUN_MAX_CHAIN; i++)
-        chain[n++] = t->certs[i].info_ok ? &t->certs[i].info : NULL;
-    if (t->kind == OBS_TLS_CERTS && (!n || !chain[0]))
-        n = 0; /* no usable leaf: expiry of the rest only */
-    for (size_t i = 0; n == 0 && i < t->n_certs && i < RUN_MAX_CHAIN; i++)
+    size_t n = t->n_certs < RUN_MAX_CHAIN ? t->n_certs : RUN_MAX_CHAIN;
+    for (size_t i = 0; i < n; i++)
         chain[i] = t->certs[i].info_ok ? &t->certs[i].info : NULL;
-    return n ? n : (t->n_certs < RUN_MAX_CHAIN ? t->n_certs : RUN_MAX_CHAIN);
+    return n;
+}
+
+bool run_tls_event(const obs_tls *t, const sbd_service_table *svc, sbd_trust_at at, run_ev_buf *buf,
+                   sbd_trust_tls_ev *ev)
+{
+    cap_addr_str(&t->client, 0, buf->client, sizeof buf->client);
+    cap_addr_str(&t->server, 0, buf->server, sizeof buf->server);
+    if (t->kind != OBS_TLS_CERTS && t->kind != OBS_TLS_HIDDEN)
+        return false;
+    *ev = (sbd_trust_tls_ev){
+        .at = at,
+        .client = buf->client,
+        .server = buf->server,
+        .port = t->sport,
+        .service = sbd_service_of_port(svc, t->sport),
+        .hidden = t->kind == OBS_TLS_HIDDEN,
+        .chain = buf->chain,
+        .n_chain = tls_chain(t, buf->chain),
+    };
+    return true;
+}
+
+static void feed_file(pass *p, event *e)
+{
+    run_ev_buf buf;
+    sbd_trust_file_ev ev;
+    const blob *b = e->f->parsed ? blob_of(p->r, e->f) : NULL;
+    if (run_file_event(e->f, b, (sbd_trust_at){e->input, e->f->first_pkt, e->f->ts_usec, e}, &buf,
+                       &ev))
+        sbd_trust_file(p->engine, &ev);
 }
 
 static void feed_tls(pass *p, event *e)
 {
-    obs_tls *t = e->t;
-    if (t->kind != OBS_TLS_CERTS && t->kind != OBS_TLS_HIDDEN)
-        return;
-    char client[64], server[64];
-    cap_addr_str(&t->client, 0, client, sizeof client);
-    cap_addr_str(&t->server, 0, server, sizeof server);
-    const sbd_cert_info *chain[RUN_MAX_CHAIN];
-    size_t n = run_tls_chain(t, chain);
-    sbd_trust_tls_ev ev = {
-        .at = {e->input, t->pkt, t->ts_usec, e},
-        .client = client,
-        .server = server,
-        .port = t->sport,
-        .service = sbd_service_of_port(&p->r->o->services, t->sport),
-        .hidden = t->kind == OBS_TLS_HIDDEN,
-        .chain = chain,
-        .n_chain = n,
-    };
-    sbd_trust_tls(p->engine, &ev);
+    run_ev_buf buf;
+    sbd_trust_tls_ev ev;
+    if (run_tls_event(e->t, &p->r->o->services,
+                      (sbd_trust_at){e->input, e->t->pkt, e->t->ts_usec, e}, &buf, &ev))
+        sbd_trust_tls(p->engine, &ev);
 }
 
 /* A batch knows every request of its captures: bind each client address to the MAC it first

@@ -9,6 +9,7 @@
 #include "observe.h"
 #include "opts.h"
 #include "sbd/audit.h"
+#include "sbd/trust.h"
 #include "store.h"
 
 #define FINDING_MAX_PACKETS 8
@@ -85,13 +86,20 @@ const sbd_file *run_parsed(const run *r, const obs_file *f);
 const sbd_cert_info *run_record_cert(const run *r, const obs_file *f, size_t i);
 
 /* What the rules pass hands the trust engine, shared with the live pass (live.c) so both feed it
- * the same events. */
+ * the same events. The event points into buf, which must live until it is handed over. */
 #define RUN_MAX_CHAIN 16
-/* The sbd_trust_xfer of a file observation. */
-int run_trust_xfer(const obs_file *f);
-/* The decoded chain of a session (leaf first, undecodable entries NULL) into chain[RUN_MAX_CHAIN];
- * returns its length for sbd_trust_tls_ev.n_chain. */
-size_t run_tls_chain(const obs_tls *t, const sbd_cert_info **chain);
+typedef struct run_ev_buf {
+    char client[64], server[64];
+    const sbd_cert_info *chain[RUN_MAX_CHAIN];
+} run_ev_buf;
+/* The engine event of a file observation b (its parsed content, or NULL) was seen at; false for
+ * what the engine does not take (an upload). */
+bool run_file_event(const obs_file *f, const blob *b, sbd_trust_at at, run_ev_buf *buf,
+                    sbd_trust_file_ev *ev);
+/* The engine event of a TLS session on a port of svc; false when it shows no certificate to
+ * judge (a failed or certificate-less handshake: buf still names its client and server). */
+bool run_tls_event(const obs_tls *t, const sbd_service_table *svc, sbd_trust_at at, run_ev_buf *buf,
+                   sbd_trust_tls_ev *ev);
 /* Rules whose findings count one per certificate or content per capture, whichever phone met it. */
 bool run_counted_per_capture(sbd_rule rule);
 

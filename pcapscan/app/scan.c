@@ -17,6 +17,7 @@
 #include "extract.h"
 #include "sbd/hash.h"
 #include "scan.h"
+#include "util.h"
 
 enum { PROGRESS_EVERY = 1 << 16 };
 
@@ -51,15 +52,6 @@ typedef struct worker {
 static int64_t usec_of(const cap_where *w)
 {
     return w->ts_sec * 1000000 + w->ts_usec;
-}
-
-char *scan_printable(const char *s)
-{
-    char *d = strdup(s ? s : "");
-    for (char *p = d; p && *p; p++)
-        if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-            *p = '?';
-    return d;
 }
 
 static blob *seen_find(const worker *w, uint64_t h, const uint8_t *data, size_t len)
@@ -142,7 +134,7 @@ static void take_content(worker *w, obs_file *f, const uint8_t *data, size_t len
 
 static void set_name(obs_file *f, const char *name)
 {
-    f->name = scan_printable(name);
+    f->name = util_printable(name);
     f->name_kind = sbd_audit_classify_name(f->name ? f->name : "", f->mac);
 }
 
@@ -240,7 +232,7 @@ static void tftp_finished(void *user, const cap_tftp_transfer *t, cap_tftp_statu
         f->missing = missing_text(t);
     if (t->has_error) {
         f->error_code = t->error_code;
-        f->error_msg = scan_printable(t->error_msg);
+        f->error_msg = util_printable(t->error_msg);
     }
     if (f->complete && t->data) {
         size_t len = 0;
@@ -292,7 +284,7 @@ static void http_file(void *user, const cap_http_file *h)
     if (h->status) {
         f->error_code = h->status;
         if (h->status != 200)
-            f->error_msg = scan_printable(h->reason);
+            f->error_msg = util_printable(h->reason);
     }
     if (f->complete)
         take_content(w, f, h->body ? h->body : (const uint8_t *)"", h->len, NULL);
@@ -337,7 +329,7 @@ static obs_tls *tls_obs(worker *w, const cap_tls_session *s, const cap_where *wh
     t->ts_usec = usec_of(where ? where : &s->conn->first);
     t->version = s->version;
     if (s->sni[0])
-        t->sni = scan_printable(s->sni);
+        t->sni = util_printable(s->sni);
     return t;
 }
 
@@ -392,7 +384,7 @@ static void tls_error(void *user, const cap_tls_session *s, const cap_tls_error 
         char msg[300];
         snprintf(msg, sizeof msg, "%s at byte %llu of the %s stream: %s", cap_tls_err_name(e->kind),
                  (unsigned long long)e->offset, stream_side(e->dir), e->msg ? e->msg : "");
-        t->error = scan_printable(msg);
+        t->error = util_printable(msg);
         if (t->kind != OBS_TLS_CERTS && t->kind != OBS_TLS_HIDDEN)
             t->kind = OBS_TLS_ERROR;
     }
@@ -570,7 +562,7 @@ static int scan_frames(const scan_opts *o, obs_input *in, cap_input *ci, const s
     const char *msg = NULL;
     in->end_status = cap_input_status_get(ci, &in->last_good, &msg);
     if (in->end_status != CAP_INPUT_OK)
-        in->end_msg = scan_printable(msg ? msg : "");
+        in->end_msg = util_printable(msg ? msg : "");
     cap_decoder_free(dec);
     worker_close(&w);
     return 0;

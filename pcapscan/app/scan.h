@@ -28,7 +28,4 @@ typedef struct scan_hooks {
  * caller closes ci. Same observations as scan_input over the same frames. */
 int scan_stream(const scan_opts *o, obs_input *in, cap_input *ci, const scan_hooks *hooks);
 
-/* Copy of s (NULL = "") with control and non-ASCII bytes replaced by '?'; NULL on OOM. */
-char *scan_printable(const char *s);
-
 #endif

@@ -73,3 +73,12 @@ void util_print_json_line(FILE *out, const json_t *v)
     json_dumpf(v, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
     fputc('\n', out);
 }
+
+char *util_printable(const char *s)
+{
+    char *d = strdup(s ? s : "");
+    for (char *p = d; p && *p; p++)
+        if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+            *p = '?';
+    return d;
+}

@@ -13,6 +13,9 @@
 int util_read_file(const char *path, size_t max, uint8_t **buf, size_t *len, long long *mtime,
                    char *err, size_t errsz);
 int util_write_file(const char *path, const uint8_t *buf, size_t len, char *err, size_t errsz);
+/* A copy of s (NULL: "") in which control and non-ASCII bytes are '?': how the scan and the merge
+ * reader store names and messages from a capture or a results file. NULL when out of memory. */
+char *util_printable(const char *s);
 /* One JSON value on one line (JSON lines), keys in insertion order. */
 void util_print_json_line(FILE *out, const json_t *v);
 
