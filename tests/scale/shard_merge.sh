@@ -158,7 +158,7 @@ dedupe) # an ITL and a TVS chain served many times: their bytes are written once
     fail "the other ITL transfers do not say content_kept"
   [ "$(jq -s '[.[] | select(.type=="tls_session") | .certs[] | objects] | length' "$res")" = 2 ] ||
     fail "repeated certificates are not written as {sha256}"
-  first=$(grep -n '"content":"' "$res" | head -1 | cut -d: -f1)
+  first=$(grep -n -m1 '"content":"' "$res" | cut -d: -f1) # -m1: no SIGPIPE under pipefail
   sed "${first}d" "$res" >"$out/nofirst.json"
   run "$out/m.json" merge --json "$out/nofirst.json"
   refused "no earlier file object has its content" || fail "content_kept without content accepted"
