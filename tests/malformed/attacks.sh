@@ -38,6 +38,16 @@ run() {
   echo "$name: ${CPU} s CPU, ${RSS} KiB peak RSS"
 }
 
+# best NAME ARGS...: run three times, CPU the least of them (a busy machine only adds time).
+best() {
+  local least=''
+  for _ in 1 2 3; do
+    run "$@"
+    least=$(awk -v a="$CPU" -v b="${least:-$CPU}" 'BEGIN { printf "%.2f", a < b ? a : b }')
+  done
+  CPU=$least
+}
+
 # ratio WHAT ATTACK CONTROL MAX: ATTACK/CONTROL must stay under MAX (a floor keeps a control
 # of a few milliseconds from turning noise into a ratio).
 ratio() {
@@ -91,10 +101,10 @@ case_tcp_ooo() {
   for m in hole shuffle inorder; do
     "$GEN" tcp-ooo "$work/$m.pcap" $n $m >/dev/null
   done
-  run inorder --json -q "$work/inorder.pcap"
+  best inorder --json -q "$work/inorder.pcap"
   local control=$CPU
   for m in hole shuffle; do
-    run $m --json -q "$work/$m.pcap"
+    best $m --json -q "$work/$m.pcap"
     ratio "TCP out-of-order ($m)" "$CPU" "$control" 4
     [ "$(summary $m | jq '.tls_sessions')" = $n ] || fail "$m: not every connection reported"
   done
