@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "fuzz_memfd.h"
-#include "obs_json.h"
-#include "report.h"
+#include "report/obs_json.h"
+#include "report/report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

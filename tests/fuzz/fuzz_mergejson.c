@@ -20,10 +20,10 @@
 
 #include <jansson.h>
 
-#include "escape.h"
+#include "lib/escape.h"
 #include "fuzz_memfd.h"
-#include "obs_json.h"
-#include "report.h"
+#include "report/obs_json.h"
+#include "report/report.h"
 
 /* ---- output checks ---- */
 

@@ -84,7 +84,7 @@ format)
 cppcheck)
   cppcheck --quiet --enable=warning,portability,performance --error-exitcode=1 --std=c11 \
     --inline-suppr --suppress=missingIncludeSystem --suppress=toomanyconfigs \
-    -I common/include -I pcapscan/include \
+    -I common/include -I pcapscan/include -I pcapscan/app \
     common/src pcapscan/src pcapscan/app dissector bench tests/unit tests/fuzz tests/tools \
     tests/pcapscan tests/malformed
   echo "ok: cppcheck clean"

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "escape.h"
-#include "report.h"
+#include "lib/escape.h"
+#include "report/report.h"
 
 static char *with_stream(void (*fn)(FILE *, const char *), const char *s)
 {

@@ -1,0 +1,38 @@
+/* pcapscan: audit Cisco UCM Security-By-Default traffic in captures; `show` inspects files. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cmd_merge.h"
+#include "cli/cmd_scan.h"
+#include "cli/live.h"
+#include "cli/show.h"
+
+#ifndef SBD_VERSION
+#define SBD_VERSION "0.0.0"
+#endif
+
+static void usage(FILE *out)
+{
+    fputs("usage: pcapscan show [OPTIONS] FILE...   list and verify ITL/CTL/.sgn/.enc.sgn files\n"
+          "       pcapscan merge [OPTIONS] RESULTS.jsonl...  combine --json-content shard outputs\n"
+          "       pcapscan --version\n",
+          out);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && (strcmp(argv[1], "show") == 0 || strcmp(argv[1], "merge") == 0)) {
+        live_drop_file_caps(); /* only --live needs the package's cap_net_raw */
+        return argv[1][0] == 's' ? cmd_show(argc - 1, argv + 1) : cmd_merge(argc - 1, argv + 1);
+    }
+    if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+        printf("pcapscan %s\n", SBD_VERSION);
+        return 0;
+    }
+    if (argc < 2) {
+        usage(stderr);
+        scan_usage(stderr);
+        return 2;
+    }
+    return cmd_scan(argc, argv); /* the default command: audit captures */
+}

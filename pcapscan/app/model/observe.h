@@ -1,0 +1,168 @@
+/* The scan's observation model: what one input showed, kept compactly (never packets).
+ * A worker fills one obs_input per capture; after all inputs the rules pass reads them in packet
+ * time order. Memory grows with the number of transfers and TLS sessions, not capture size. */
+#ifndef PCAPSCAN_OBSERVE_H
+#define PCAPSCAN_OBSERVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cap/decode.h"
+#include "cap/input.h"
+#include "cap/ip.h"
+#include "cap/pkt.h"
+#include "cap/tcp_stream.h"
+#include "cap/tftp.h"
+#include "sbd/audit.h"
+#include "sbd/cert.h"
+#include "sbd/file.h"
+#include "sbd/verify.h"
+#include "model/problems.h"
+#include "model/store.h"
+
+typedef enum { OBS_TFTP, OBS_HTTP } obs_proto;
+
+/* How a file transfer ended, as the report words it. */
+#define OBS_XFER_MAP(X)                                                                            \
+    X(COMPLETE, "complete")                                                                        \
+    X(NOT_FOUND, "not_found")     /* TFTP error 1 or HTTP 404 */                                   \
+    X(ERROR, "error")             /* other TFTP error or HTTP status */                            \
+    X(NO_RESPONSE, "no_response") /* request seen, the server never answered */                    \
+    X(INCOMPLETE, "incomplete")   /* data stopped before the end (capture ended, idle, ...) */     \
+    X(EVICTED, "evicted")         /* a tracking limit dropped it */                                \
+    X(TOO_LARGE, "too_large")     /* over --max-file-bytes */
+
+typedef enum {
+#define OBS_XFER_ENUM(name, text) OBS_XFER_##name,
+    OBS_XFER_MAP(OBS_XFER_ENUM)
+#undef OBS_XFER_ENUM
+} obs_xfer;
+
+const char *obs_xfer_name(obs_xfer x);
+
+/* One TFTP transfer or one HTTP (6970) request: the "file" record of the report. */
+typedef struct obs_file {
+    size_t input; /* index into the run's inputs */
+    uint64_t seq; /* order of observation within the input */
+    obs_proto proto;
+    char *name; /* as requested, printable */
+    sbd_name_kind name_kind;
+    char mac[16]; /* "SEP" + 12 hex digits from the name, or "" */
+    cap_addr client, server;
+    uint16_t cport, sport;
+    uint64_t first_pkt, last_pkt;
+    int64_t ts_usec; /* time of the request (or first packet) */
+    obs_xfer xfer;
+    bool complete;
+    int error_code;  /* TFTP error code or HTTP status; -1 none */
+    char *error_msg; /* NULL when none */
+    uint64_t size;   /* bytes received (file size when complete) */
+    bool has_digest; /* complete only */
+    uint8_t md5[16], sha256[32];
+    bool looks_signed;
+    bool upload;   /* TFTP WRQ: the client sent the file */
+    bool in_store; /* content kept in the store (signed and within the size limit) */
+    uint64_t missing_blocks;
+    char *missing; /* "3-5,9" (TFTP) or NULL */
+    bool tail_missing;
+    uint32_t dup_blocks, out_of_order, conflict_blocks;
+    uint32_t bad_packets; /* TFTP: malformed or cut packets of this transfer, ignored */
+    uint32_t blksize;
+    bool oack;
+    char *extracted; /* file name written under --extract, or NULL */
+    /* Filled by the rules pass. */
+    char phone[64];                  /* "SEP<MAC>" or the client address */
+    sbd_sig_status sig;              /* NOT_CHECKED until decided */
+    char *sig_detail;                /* one line, or NULL */
+    const struct obs_file *verifier; /* the ITL/CTL a .sgn was checked against, or NULL */
+    bool parsed;                     /* content parsed as a signed file */
+    char *parse_error;               /* why a signed-looking file did not parse */
+} obs_file;
+
+/* One certificate of a served chain. */
+typedef struct obs_cert {
+    uint8_t *der;
+    size_t len;
+    bool info_ok;
+    sbd_cert_info info;
+    char *error; /* why info_ok is false */
+} obs_cert;
+
+typedef enum { OBS_TLS_NONE, OBS_TLS_CERTS, OBS_TLS_HIDDEN, OBS_TLS_ERROR } obs_tls_kind;
+
+/* One TLS session on a watched port that showed certificates, was TLS 1.3, or failed. */
+typedef struct obs_tls {
+    size_t input;
+    uint64_t seq;
+    obs_tls_kind kind;
+    cap_addr client, server;
+    uint16_t cport, sport;
+    uint64_t first_pkt, pkt; /* connection's first packet; packet that completed the certs */
+    int64_t ts_usec;
+    uint16_t version;
+    char *sni;
+    char *error;
+    obs_cert *certs; /* leaf first */
+    size_t n_certs;
+    bool certs_shared; /* certs is a chain of the run's obs_certs table (certs.h), not owned */
+    /* The trust engine's verdict on the leaf (set by the rules pass). */
+    bool judged;
+    int verdict;                           /* sbd_trust_outcome */
+    const struct obs_file *judged_against; /* the list the phone held, or NULL */
+    size_t judged_record;                  /* record index in it, or (size_t)-1 */
+} obs_tls;
+
+/* Counters for the summary: nothing is dropped without being counted. */
+typedef struct obs_counts {
+    cap_decode_stats decode;
+    cap_defrag_stats defrag;
+    cap_tftp_stats tftp;
+    cap_tcp_stats tcp;
+    uint64_t notices[CAP_NOTICE_COUNT];
+    uint64_t http_errors, tls_errors;
+    uint64_t tls_sessions, tls_no_cert, tls_no_data;
+    uint64_t unparsable_files; /* looked signed but did not parse */
+    uint64_t content_dropped;  /* signed files over the keep limit (not verified) */
+    uint64_t extract_errors;
+    uint64_t unanswered_not_listed; /* requests no server answered, past --max-unanswered */
+} obs_counts;
+
+typedef struct obs_input {
+    size_t index;
+    size_t listed; /* position in the expanded input list before --shard (merge orders by it) */
+    char *path;    /* as given or expanded */
+    bool open_failed;
+    char *open_error;
+    cap_input_status end_status;
+    uint64_t last_good;
+    char *end_msg;
+    int linktype;
+    int64_t first_ts, last_ts; /* usec; 0 when no frame */
+    bool has_digest;           /* the capture file's SHA-256, taken where it was scanned */
+    uint8_t sha256[32];
+    uint64_t bytes;
+    obs_counts counts;
+    problem_list problems; /* the first skipped items, by packet */
+    obs_file *files;
+    size_t n_files, cap_files;
+    obs_tls *tls;
+    size_t n_tls, cap_tls;
+    uint64_t next_seq;
+    store content; /* signed-file bytes by SHA-256 (moved into the run's store after the scan) */
+    struct obs_certs *certs; /* server chains, shared by the run's inputs (certs.h) */
+    bool owns_certs;         /* certs was made for this input alone */
+} obs_input;
+
+void obs_input_init(obs_input *in, size_t index, const char *path);
+void obs_input_free(obs_input *in);
+/* Grow an array (*arr, *n used, *cap allocated) by one zeroed element of elsz bytes; returns it,
+ * or NULL when out of memory (the array is unchanged). The scan's and the rules pass's arrays use
+ * it. */
+void *obs_grow_one(void **arr, size_t *n, size_t *cap, size_t elsz);
+
+/* Append an empty record; NULL when out of memory. */
+obs_file *obs_add_file(obs_input *in);
+obs_tls *obs_add_tls(obs_input *in);
+
+#endif

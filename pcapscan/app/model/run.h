@@ -1,0 +1,109 @@
+/* One pcapscan run: every input's observations, the shared content store, and the findings the
+ * rules pass derived from them (in packet-time order across all inputs). */
+#ifndef PCAPSCAN_RUN_H
+#define PCAPSCAN_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/observe.h"
+#include "cli/opts.h"
+#include "sbd/audit.h"
+#include "sbd/trust.h"
+#include "model/store.h"
+
+#define FINDING_MAX_PACKETS 8
+
+/* A reference to another observation (the earlier ITL A of a continuity finding). */
+typedef struct finding_ref {
+    bool set;
+    size_t input;
+    uint64_t pkt;
+    const char *file; /* borrowed from the observation */
+    uint8_t sha256[32];
+} finding_ref;
+
+typedef struct finding {
+    sbd_rule rule;
+    size_t input;
+    int64_t ts_usec;
+    uint64_t order; /* creation order, for stable sorting */
+    char phone[64];
+    char *message;
+    /* Evidence. */
+    uint64_t packets[FINDING_MAX_PACKETS];
+    size_t n_packets;
+    uint64_t occurrences; /* the same finding seen again (same phone, content or cert) */
+    const obs_file *file;
+    const obs_cert *cert;
+    const obs_tls *tls;
+    finding_ref related;      /* ITL A (continuity), or the trust list a cert was checked against */
+    const char *related_what; /* "previous_itl", "trust_list", "not_found_request" */
+} finding;
+
+/* A trust-list decision of the engine for one phone: what it was offered, what it held, and
+ * what it did (sbd_trust_outcome: accepted_first, same, accepted_direct, pending_tvs, ...). */
+typedef struct run_move {
+    int outcome;
+    const obs_file *to;   /* the list offered */
+    const obs_file *from; /* the list held then (NULL: none) */
+    const obs_tls *tvs;   /* the TVS session that settled a pending list, or NULL */
+    char phone[64];
+} run_move;
+
+typedef struct run {
+    const scan_opts *o;
+    obs_input *inputs;
+    size_t n_inputs;
+    store content;           /* all inputs' signed-file bytes */
+    struct obs_certs *certs; /* server chains shared by the inputs (certs.h); NULL after merge */
+    sbd_key_cache *keys;     /* verification keys of trust-list records, made by rules_run */
+    finding *findings;
+    size_t n_findings, cap_findings;
+    uint64_t by_severity[3];
+    bool no_capture_dir; /* a folder given held no capture: exit 2 */
+    uint64_t by_rule[SBD_RULE_COUNT];
+    run_move *moves; /* in decision order */
+    size_t n_moves, cap_moves;
+} run;
+
+/* After all inputs are scanned: move their content into run->content, then decide every file's
+ * signature verdict and every finding (cross-capture rules in packet-time order). */
+int rules_run(run *r);
+void run_free(run *r);
+
+/* Files of an input sorted by first packet (pointers into the input). Caller frees. */
+const obs_file **run_sorted_files(const obs_input *in);
+
+/* Signature word of the JSON contract for a file ("valid", "invalid", "signer_unknown",
+ * "not_signed", "not_checked"). */
+const char *run_sig_word(const obs_file *f);
+/* "itl", "ctl", "sgn", "enc_sgn" or "other": from the content when parsed, else the name. */
+const char *run_kind_word(const run *r, const obs_file *f);
+/* Parsed content of a file, or NULL. */
+const sbd_file *run_parsed(const run *r, const obs_file *f);
+/* Certificate facts of record i of a parsed trust list (decoded once per content), or NULL. */
+const sbd_cert_info *run_record_cert(const run *r, const obs_file *f, size_t i);
+
+/* What the rules pass hands the trust engine, shared with the live pass (live.c) so both feed it
+ * the same events. The event points into buf, which must live until it is handed over. */
+#define RUN_MAX_CHAIN 16
+typedef struct run_ev_buf {
+    char client[64], server[64];
+    const sbd_cert_info *chain[RUN_MAX_CHAIN];
+} run_ev_buf;
+/* The engine event of a file observation b (its parsed content, or NULL) was seen at; false for
+ * what the engine does not take (an upload). */
+bool run_file_event(const obs_file *f, const blob *b, sbd_trust_at at, run_ev_buf *buf,
+                    sbd_trust_file_ev *ev);
+/* The engine event of a TLS session on a port of svc; false when it shows no certificate to
+ * judge (a failed or certificate-less handshake: buf still names its client and server). */
+bool run_tls_event(const obs_tls *t, const sbd_service_table *svc, sbd_trust_at at, run_ev_buf *buf,
+                   sbd_trust_tls_ev *ev);
+/* Rules whose findings count one per certificate or content per capture, whichever phone met it. */
+bool run_counted_per_capture(sbd_rule rule);
+
+/* "10.0.0.1:69" / "[fd00::1]:6970". */
+char *run_endpoint(const cap_addr *a, uint16_t port, char *out, size_t outsz);
+
+#endif

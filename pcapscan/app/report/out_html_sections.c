@@ -1,0 +1,776 @@
+/* Sections of the HTML evidence report after the verdict: the cluster view (ITL versions and the
+ * continuity between them), each phone's boot timeline, each trust file, each TLS server. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cap/tls_certs.h"
+#include "report/out_html.h"
+#include "sbd/listing.h"
+#include "sbd/trust.h"
+
+/* ---- small helpers --------------------------------------------------------------------------- */
+
+static void td_text(FILE *out, const char *s, size_t max_chars)
+{
+    fputs("<td>", out);
+    esc_html_max(out, s, max_chars);
+    fputs("</td>", out);
+}
+
+static const char *sig_phrase(sbd_sig_status s)
+{
+    switch (s) {
+    case SBD_SIG_VALID:
+        return "signature valid";
+    case SBD_SIG_INVALID:
+    case SBD_SIG_BAD_KEY:
+        return "signature invalid";
+    case SBD_SIG_SIGNER_UNKNOWN:
+        return "signer unknown";
+    case SBD_SIG_NOT_SIGNED:
+        return "not signed";
+    default:
+        return "signature not checked";
+    }
+}
+
+static html_mark sig_mark(sbd_sig_status s)
+{
+    return s == SBD_SIG_VALID                                     ? HTML_MARK_OK
+           : s == SBD_SIG_NOT_SIGNED                              ? HTML_MARK_OK
+           : s == SBD_SIG_NOT_CHECKED || s == SBD_SIG_UNSUPPORTED ? HTML_MARK_NEUTRAL
+                                                                  : HTML_MARK_FAIL;
+}
+
+static html_mark severity_mark(int sev)
+{
+    return sev == SBD_SEV_ERROR ? HTML_MARK_FAIL : HTML_MARK_WARN;
+}
+
+static void signer_cell(FILE *out, const sbd_file *f)
+{
+    const sbd_header *h = &f->hdr;
+    fputs("<td>", out);
+    if (h->signer_name) {
+        char s[600];
+        esc_html(out, sbd_elem_name(f, h->signer_name, s, sizeof s));
+    }
+    if (h->signer_serial) {
+        char serial[140];
+        size_t n = h->signer_serial->len > 64 ? 64 : h->signer_serial->len;
+        fprintf(
+            out, "<br/><span class=\"mono\">serial %s</span>",
+            sbd_hex_serial(sbd_elem_value(f, h->signer_serial), n, false, serial, sizeof serial));
+    }
+    fputs("</td>", out);
+}
+
+static void list_link(const html_doc *d, const html_list *l)
+{
+    char id[48], lbl[24], hex[17];
+    fprintf(d->out, "<a href=\"#%s\">%s</a> <span class=\"hash\">%s&#8230;</span>",
+            html_list_anchor(l->b->sha256, id, sizeof id), html_list_label(l, lbl, sizeof lbl),
+            sbd_hex_lower(l->b->sha256, 8, hex, sizeof hex));
+}
+
+/* The CN of a subject ("CN=x;OU=y" in any order), else the whole subject. */
+static const char *common_name(const sbd_cert_info *ci)
+{
+    const char *s = ci->subject;
+    for (const char *p = s; *p; p++)
+        if ((p == s || p[-1] == ';') && strncmp(p, "CN=", 3) == 0)
+            return p + 3;
+    return s;
+}
+
+/* ---- cluster view
+ * -------------------------------------------------------------------------------- */
+
+static void versions_table(const html_doc *d)
+{
+    FILE *out = d->out;
+    char when[40];
+    fputs("<table><tr><th>version</th><th>signer</th><th>records</th><th>signature</th>"
+          "<th>served to</th><th>first served</th></tr>\n",
+          out);
+    for (size_t i = 0; i < d->n_lists; i++) {
+        const html_list *l = &d->lists[i];
+        fputs("<tr><td>", out);
+        list_link(d, l);
+        fputs("</td>", out);
+        signer_cell(out, &l->b->f);
+        fprintf(out, "<td>%zu</td><td class=\"%s\">%s</td><td>%zu phone(s)</td><td>%s<br/>",
+                l->b->f.n_records, html_mark_class(sig_mark(l->b->self.status)),
+                sig_phrase(l->b->self.status), l->phones,
+                html_clock(l->first->ts_usec, when, sizeof when));
+        esc_html_max(out, d->r->inputs[l->first->input].path, 50);
+        fputs("</td></tr>\n", out);
+    }
+    fputs("</table>\n", out);
+}
+
+/* A change of trust list the engine decided for some phones, and how many phones made it. */
+typedef struct transition {
+    const html_list *a, *b;
+    int outcome; /* sbd_trust_outcome */
+    size_t phones;
+} transition;
+
+/* The engine's settled list decisions (run.moves), grouped by (held list, offered list,
+ * outcome): the report shows them, it does not decide them again. */
+static size_t collect_transitions(const html_doc *d, transition *tr, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->r->n_moves && n < max; i++) {
+        const run_move *m = &d->r->moves[i];
+        if (!m->from || m->outcome == SBD_OUT_LIST_FIRST || m->outcome == SBD_OUT_LIST_SAME ||
+            m->outcome == SBD_OUT_LIST_PENDING)
+            continue;
+        const html_list *a = m->from->has_digest ? html_list_of(d, m->from->sha256) : NULL;
+        const html_list *b = m->to->has_digest ? html_list_of(d, m->to->sha256) : NULL;
+        if (!a || !b)
+            continue;
+        size_t k = 0;
+        while (k < n && !(tr[k].a == a && tr[k].b == b && tr[k].outcome == m->outcome))
+            k++;
+        if (k == n)
+            tr[n++] = (transition){a, b, m->outcome, 0};
+        tr[k].phones++;
+    }
+    return n;
+}
+
+static const char *outcome_class(int o)
+{
+    switch (o) {
+    case SBD_OUT_LIST_DIRECT:
+        return "ok";
+    case SBD_OUT_LIST_VIA_TVS:
+        return "warn";
+    case SBD_OUT_LIST_REFUSED:
+        return "fail";
+    default:
+        return "neutral";
+    }
+}
+
+static void continuity_table(const html_doc *d)
+{
+    FILE *out = d->out;
+    size_t max = d->r->n_moves + 1;
+    transition *tr = calloc(max, sizeof *tr);
+    size_t n = tr ? collect_transitions(d, tr, max) : 0;
+    if (!n) {
+        fputs("<p class=\"note\">No phone was seen moving from one trust list to another.</p>\n",
+              out);
+        free(tr);
+        return;
+    }
+    fputs("<table><tr><th>from</th><th>to</th><th>what the phones did</th><th>phones</th></tr>\n",
+          out);
+    for (size_t i = 0; i < n; i++) {
+        fputs("<tr><td>", out);
+        list_link(d, tr[i].a);
+        fputs("</td><td>", out);
+        list_link(d, tr[i].b);
+        fprintf(out, "</td><td class=\"%s\">%s</td><td>%zu</td></tr>\n",
+                outcome_class(tr[i].outcome), sbd_trust_outcome_text(tr[i].outcome), tr[i].phones);
+    }
+    fputs("</table>\n", out);
+    free(tr);
+}
+
+void html_section_cluster(const html_doc *d)
+{
+    FILE *out = d->out;
+    fputs("<section id=\"cluster\">\n<h2>Cluster view</h2>\n", out);
+    if (!d->n_lists) {
+        fputs("<p class=\"note\">No ITL or CTL was transferred whole in these captures.</p>\n"
+              "</section>\n",
+              out);
+        return;
+    }
+    fputs("<h3>Trust list versions served</h3>\n", out);
+    versions_table(d);
+    fputs("<h3>Continuity between ITL versions (would a phone holding the first accept the "
+          "second?)</h3>\n",
+          out);
+    continuity_table(d);
+    fputs("</section>\n", out);
+}
+
+/* ---- phones ------------------------------------------------------------------------------------
+ */
+
+static int cmp_phone_file(const void *a, const void *b)
+{
+    const obs_file *x = *(const obs_file *const *)a, *y = *(const obs_file *const *)b;
+    int c = strcmp(x->phone, y->phone);
+    if (c)
+        return c;
+    return x->first_pkt < y->first_pkt ? -1 : x->first_pkt > y->first_pkt;
+}
+
+/* A phone of one input: a run of files (sorted by phone, then packet) and its TLS sessions. */
+typedef struct phone_group {
+    const obs_file **files;
+    size_t n_files;
+} phone_group;
+
+static int cmp_group_first(const void *a, const void *b)
+{
+    const phone_group *x = a, *y = b;
+    uint64_t px = x->files[0]->first_pkt, py = y->files[0]->first_pkt;
+    return px < py ? -1 : px > py;
+}
+
+static const char *file_what(const obs_file *f, bool fallback)
+{
+    if (f->upload)
+        return "upload";
+    switch (f->name_kind) {
+    case SBD_NAME_CTL_PER_PHONE:
+        return "CTL request";
+    case SBD_NAME_CTL_FILE:
+        return fallback ? "CTL fallback" : "CTL request";
+    case SBD_NAME_ITL_PER_PHONE:
+        return "ITL request";
+    case SBD_NAME_ITL_FILE:
+        return fallback ? "ITL fallback" : "ITL request";
+    case SBD_NAME_CONFIG_SGN:
+    case SBD_NAME_CONFIG_ENC:
+    case SBD_NAME_CONFIG_PLAIN:
+        return "config request";
+    case SBD_NAME_OTHER_SGN:
+        return "signed file";
+    default:
+        return "file request";
+    }
+}
+
+/* Was the per-phone list of the same kind (CTL/ITL) not found earlier in this group? */
+static bool is_fallback(const phone_group *g, size_t idx)
+{
+    sbd_name_kind k = g->files[idx]->name_kind, want;
+    if (k == SBD_NAME_CTL_FILE)
+        want = SBD_NAME_CTL_PER_PHONE;
+    else if (k == SBD_NAME_ITL_FILE)
+        want = SBD_NAME_ITL_PER_PHONE;
+    else
+        return false;
+    for (size_t i = 0; i < idx; i++)
+        if (g->files[i]->name_kind == want && g->files[i]->xfer == OBS_XFER_NOT_FOUND)
+            return true;
+    return false;
+}
+
+static html_mark file_event(const html_doc *d, const obs_file *f, char *status, size_t sz)
+{
+    sbd_rule rule = SBD_RULE_COUNT;
+    int worst = html_worst(d, f, &rule);
+    html_mark m;
+    if (f->xfer == OBS_XFER_NOT_FOUND) {
+        snprintf(status, sz, "not found (%s %d)", f->proto == OBS_TFTP ? "TFTP error" : "HTTP",
+                 f->error_code);
+        m = HTML_MARK_NEUTRAL;
+    } else if (!f->complete) {
+        snprintf(status, sz, "%s after %llu bytes", obs_xfer_name(f->xfer),
+                 (unsigned long long)f->size);
+        m = HTML_MARK_FAIL;
+    } else if (f->looks_signed) {
+        snprintf(status, sz, "received, %s", sig_phrase(f->sig));
+        m = sig_mark(f->sig);
+    } else {
+        snprintf(status, sz, "received, %llu bytes", (unsigned long long)f->size);
+        m = HTML_MARK_OK;
+    }
+    if (worst > SBD_SEV_INFO) {
+        size_t used = strlen(status);
+        snprintf(status + used, sz - used, "; %s", sbd_rule_id(rule));
+        m = severity_mark(worst);
+    }
+    return m;
+}
+
+static html_mark tls_event(const html_doc *d, const obs_tls *t, char *status, size_t sz)
+{
+    sbd_rule rule = SBD_RULE_COUNT;
+    int worst = html_worst(d, t, &rule);
+    if (t->kind == OBS_TLS_HIDDEN) {
+        snprintf(status, sz, "TLS 1.3: certificate not visible");
+        return HTML_MARK_NEUTRAL;
+    }
+    if (t->kind != OBS_TLS_CERTS) {
+        snprintf(status, sz, "TLS error");
+        return HTML_MARK_NEUTRAL;
+    }
+    if (worst > SBD_SEV_INFO) {
+        snprintf(status, sz, "%s", sbd_rule_id(rule));
+        return severity_mark(worst);
+    }
+    snprintf(status, sz, "%s",
+             t->judged ? sbd_trust_outcome_text(t->verdict) : "certificate seen (not judged)");
+    return HTML_MARK_OK;
+}
+
+/* The TLS sessions of an input that belong to a phone: same client address as its files. */
+static bool tls_of_group(const obs_tls *t, const phone_group *g)
+{
+    for (size_t i = 0; i < g->n_files; i++)
+        if (cap_addr_equal(&t->client, &g->files[i]->client))
+            return true;
+    return false;
+}
+
+typedef struct timeline {
+    html_event *ev;
+    char (*status)[120];
+    char (*server)[80];
+    size_t n;
+} timeline;
+
+static int cmp_event_time(const void *a, const void *b)
+{
+    const html_event *x = a, *y = b;
+    return x->ts_usec < y->ts_usec ? -1 : x->ts_usec > y->ts_usec;
+}
+
+static void build_timeline(const html_doc *d, const obs_input *in, const phone_group *g,
+                           timeline *tl)
+{
+    size_t cap = g->n_files + in->n_tls;
+    tl->ev = calloc(cap + 1, sizeof *tl->ev);
+    tl->status = calloc(cap + 1, sizeof *tl->status);
+    tl->server = calloc(cap + 1, sizeof *tl->server);
+    tl->n = 0;
+    if (!tl->ev || !tl->status || !tl->server)
+        return;
+    for (size_t i = 0; i < g->n_files; i++) {
+        const obs_file *f = g->files[i];
+        html_event *e = &tl->ev[tl->n];
+        e->ts_usec = f->ts_usec;
+        e->what = file_what(f, is_fallback(g, i));
+        e->name = f->name;
+        e->mark = file_event(d, f, tl->status[tl->n], sizeof tl->status[0]);
+        e->status = tl->status[tl->n];
+        html_file_anchor(f, e->anchor, sizeof e->anchor);
+        tl->n++;
+    }
+    for (size_t k = 0; k < in->n_tls; k++) {
+        const obs_tls *t = &in->tls[k];
+        if (!tls_of_group(t, g))
+            continue;
+        html_event *e = &tl->ev[tl->n];
+        e->ts_usec = t->ts_usec;
+        e->what = t->sport == 2445 ? "TVS session" : "TLS session";
+        e->name = run_endpoint(&t->server, t->sport, tl->server[tl->n], sizeof tl->server[0]);
+        e->mark = tls_event(d, t, tl->status[tl->n], sizeof tl->status[0]);
+        e->status = tl->status[tl->n];
+        html_tls_anchor(t, e->anchor, sizeof e->anchor);
+        tl->n++;
+    }
+    /* Stable enough: files are already in packet order and TLS sessions follow theirs. */
+    qsort(tl->ev, tl->n, sizeof *tl->ev, cmp_event_time);
+}
+
+static void timeline_free(timeline *tl)
+{
+    free(tl->ev);
+    free(tl->status);
+    free(tl->server);
+}
+
+static void file_row(const html_doc *d, const obs_file *f, bool fallback)
+{
+    FILE *out = d->out;
+    char id[48], when[40], status[120], srv[80];
+    html_mark m = file_event(d, f, status, sizeof status);
+    fprintf(out, "<tr id=\"%s\"><td>%s</td><td>#%llu</td><td>%s</td>",
+            html_file_anchor(f, id, sizeof id), html_clock(f->ts_usec, when, sizeof when),
+            (unsigned long long)f->first_pkt, file_what(f, fallback));
+    fputs("<td>", out);
+    esc_html_max(out, f->name, 80);
+    if (f->has_digest) {
+        char md5[33];
+        fprintf(out, "<br/><span class=\"hash\">%llu bytes, MD5 %s</span>",
+                (unsigned long long)f->size, sbd_hex_lower(f->md5, 16, md5, sizeof md5));
+    }
+    fprintf(out, "</td><td class=\"mono\">%s %s</td><td class=\"%s\">%s",
+            f->proto == OBS_TFTP ? "TFTP" : "HTTP",
+            run_endpoint(&f->server, f->sport, srv, sizeof srv), html_mark_class(m), status);
+    if (f->sig_detail) {
+        fputs("<br/><span class=\"note\">", out);
+        esc_html(out, f->sig_detail);
+        fputs("</span>", out);
+    }
+    if (f->missing) {
+        fputs("<br/><span class=\"note\">missing blocks ", out);
+        esc_html(out, f->missing);
+        fputs("</span>", out);
+    }
+    fputs("</td></tr>\n", out);
+}
+
+static void phone_card(const html_doc *d, const obs_input *in, const phone_group *g, size_t idx)
+{
+    FILE *out = d->out;
+    char addr[80];
+    fprintf(out, "<div class=\"card phone\" id=\"p-%zu-%zu\">\n<h3>", in->index, idx);
+    esc_html(out, g->files[0]->phone);
+    fprintf(out, " <span class=\"sub\">%s &#183; ",
+            cap_addr_str(&g->files[0]->client, 0, addr, sizeof addr));
+    esc_html_max(out, in->path, 80);
+    fputs("</span></h3>\n", out);
+    timeline tl;
+    build_timeline(d, in, g, &tl);
+    html_svg_timeline(out, tl.ev, tl.n);
+    timeline_free(&tl);
+    fputs("<p class=\"legend\"><span><b class=\"c-ok\">&#9679;</b> received / verified</span>"
+          "<span><b class=\"c-warn\">&#9670;</b> warning</span><span><b class=\"c-fail\">&#10005;"
+          "</b> failed</span><span><b class=\"c-neutral\">&#9675;</b> not found / not checked"
+          "</span></p>\n",
+          out);
+    fputs("<table><tr><th>time (UTC)</th><th>packet</th><th>what</th><th>name</th>"
+          "<th>server</th><th>result</th></tr>\n",
+          out);
+    for (size_t i = 0; i < g->n_files; i++)
+        file_row(d, g->files[i], is_fallback(g, i));
+    fputs("</table>\n</div>\n", out);
+}
+
+static void phones_of_input(const html_doc *d, const obs_input *in)
+{
+    const obs_file **files = malloc((in->n_files + 1) * sizeof *files);
+    phone_group *groups = calloc(in->n_files + 1, sizeof *groups);
+    if (!files || !groups) {
+        free(files);
+        free(groups);
+        return;
+    }
+    for (size_t i = 0; i < in->n_files; i++)
+        files[i] = &in->files[i];
+    qsort(files, in->n_files, sizeof *files, cmp_phone_file);
+    size_t ng = 0;
+    for (size_t i = 0; i < in->n_files; i++) {
+        if (!ng || strcmp(groups[ng - 1].files[0]->phone, files[i]->phone) != 0)
+            groups[ng++] = (phone_group){&files[i], 0};
+        groups[ng - 1].n_files++;
+    }
+    qsort(groups, ng, sizeof *groups, cmp_group_first);
+    for (size_t g = 0; g < ng; g++)
+        phone_card(d, in, &groups[g], g);
+    free(groups);
+    free(files);
+}
+
+void html_section_phones(const html_doc *d)
+{
+    fputs("<section id=\"phones\">\n<h2>Phones</h2>\n<p class=\"note\">Each phone's requests and "
+          "TLS sessions in one capture, in time order: CTL, ITL, fallbacks to the cluster-wide "
+          "files, the signed configuration, TVS.</p>\n",
+          d->out);
+    size_t shown = 0;
+    for (size_t i = 0; i < d->r->n_inputs; i++) {
+        phones_of_input(d, &d->r->inputs[i]);
+        shown += d->r->inputs[i].n_files;
+    }
+    if (!shown)
+        fputs("<p class=\"note\">No file request was seen.</p>\n", d->out);
+    fputs("</section>\n", d->out);
+}
+
+/* ---- trust files ------------------------------------------------------------------------------
+ */
+
+static void served_as(const html_doc *d, const html_list *l)
+{
+    FILE *out = d->out;
+    size_t shown = 0, total = 0;
+    fputs("<td>", out);
+    for (size_t i = 0; i < d->n_files; i++) {
+        const obs_file *f = d->files[i];
+        if (!f->has_digest || memcmp(f->sha256, l->b->sha256, 32) != 0)
+            continue;
+        total++;
+        if (shown == 12)
+            continue;
+        char id[48];
+        fprintf(out, "%s<a href=\"#%s\">", shown++ ? ", " : "", html_file_anchor(f, id, sizeof id));
+        esc_html_max(out, f->name, 60);
+        fputs("</a> to ", out);
+        esc_html(out, f->phone);
+    }
+    if (total > shown)
+        fprintf(out, " and %zu more", total - shown);
+    fputs("</td>", out);
+}
+
+static void records_table(const html_doc *d, const html_list *l, html_validity *v, size_t *nv,
+                          char (*labels)[700])
+{
+    FILE *out = d->out;
+    const sbd_file *f = &l->b->f;
+    fputs("<table><tr><th>#</th><th>function</th><th>subject</th><th>serial</th>"
+          "<th>valid from / until</th></tr>\n",
+          out);
+    for (size_t i = 0; i < f->n_records; i++) {
+        const sbd_record *rec = &f->records[i];
+        char s[600], serial[140], fnbuf[16];
+        const char *fn = rec->function_elem ? sbd_function_name(rec->function) : NULL;
+        if (!fn && rec->function_elem)
+            snprintf(fnbuf, sizeof fnbuf, "%u", rec->function);
+        fn = fn ? fn : rec->function_elem ? fnbuf : "-";
+        fprintf(out, "<tr><td>%zu</td><td>%s</td>", i + 1, fn);
+        td_text(out, rec->subject ? sbd_elem_name(f, rec->subject, s, sizeof s) : "-", 200);
+        fprintf(out, "<td class=\"mono\">%s</td>",
+                rec->serial ? sbd_hex_serial(sbd_elem_value(f, rec->serial),
+                                             rec->serial->len > 64 ? 64 : rec->serial->len, false,
+                                             serial, sizeof serial)
+                            : "-");
+        sbd_cert_info ci;
+        sbd_error err;
+        if (rec->certificate &&
+            sbd_cert_info_from_der(sbd_elem_value(f, rec->certificate), rec->certificate->len, &ci,
+                                   &err) == SBD_OK) {
+            char a[32], b[32];
+            fprintf(out, "<td class=\"nowrap\">%s<br/>%s</td></tr>\n",
+                    sbd_time_iso(ci.not_before, a, sizeof a),
+                    sbd_time_iso(ci.not_after, b, sizeof b));
+            const char *cn = common_name(&ci);
+            snprintf(labels[*nv], sizeof labels[0], "%zu %s %.*s", i + 1,
+                     rec->function_elem && rec->function == 0 ? "SAST" : fn, (int)strcspn(cn, ";"),
+                     cn);
+            v[*nv] = (html_validity){labels[*nv], ci.not_before, ci.not_after};
+            (*nv)++;
+        } else {
+            fputs("<td class=\"note\">no certificate in the record</td></tr>\n", out);
+        }
+    }
+    fputs("</table>\n", out);
+}
+
+static void listing_block(const html_doc *d, const html_list *l)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem)
+        return;
+    sbd_listing_print(mem, &l->b->f, &l->b->self, -1);
+    if (fclose(mem) != 0) {
+        free(text);
+        return;
+    }
+    fputs("<details><summary>CUCM-style listing (as <code>show itl</code> / "
+          "<code>pcapscan show</code>)</summary>\n<pre>",
+          d->out);
+    esc_html(d->out, text);
+    fputs("</pre></details>\n", d->out);
+    free(text);
+}
+
+static void trust_card(const html_doc *d, const html_list *l)
+{
+    FILE *out = d->out;
+    const sbd_file *f = &l->b->f;
+    char id[48], lbl[24], md5[33], sha[65];
+    html_mark m = sig_mark(l->b->self.status);
+    fprintf(out, "<div class=\"card tfile\" id=\"%s\">\n<h3>%s &#183; ",
+            html_list_anchor(l->b->sha256, id, sizeof id), html_list_label(l, lbl, sizeof lbl));
+    esc_html_max(out, l->first->name, 80);
+    fputs(" ", out);
+    html_badge(out, html_mark_class(m), sig_phrase(l->b->self.status));
+    fputs("</h3>\n<table class=\"kv\">\n<tr><th>served</th>", out);
+    served_as(d, l);
+    fprintf(out, "</tr>\n<tr><th>size</th><td>%zu bytes, %zu records</td></tr>\n", l->b->len,
+            f->n_records);
+    fprintf(out,
+            "<tr><th>MD5</th><td class=\"hash\">%s</td></tr>\n"
+            "<tr><th>SHA-256</th><td class=\"hash\">%s</td></tr>\n<tr><th>signer</th>",
+            sbd_hex_lower(l->first->md5, 16, md5, sizeof md5),
+            sbd_hex_lower(l->b->sha256, 32, sha, sizeof sha));
+    signer_cell(out, f);
+    fprintf(out, "</tr>\n<tr><th>verification</th><td class=\"%s\">", html_mark_class(m));
+    esc_html(out, l->b->self.detail[0] ? l->b->self.detail : sig_phrase(l->b->self.status));
+    fputs("</td></tr>\n</table>\n", out);
+    html_validity *v = calloc(f->n_records + 1, sizeof *v);
+    char(*labels)[700] = calloc(f->n_records + 1, sizeof *labels);
+    size_t nv = 0;
+    if (v && labels) {
+        records_table(d, l, v, &nv, labels);
+        html_svg_validity(out, v, nv, l->first->ts_usec / 1000000, d->today, d->r->o->expiry_days);
+    }
+    free(v);
+    free(labels);
+    listing_block(d, l);
+    fputs("</div>\n", out);
+}
+
+void html_section_trust_files(const html_doc *d)
+{
+    fputs("<section id=\"trust\">\n<h2>Trust files</h2>\n<p class=\"note\">Each distinct ITL/CTL "
+          "(by content). Compare MD5 with the phone's Settings &gt; Security &gt; Trust List "
+          "screen. Validity bars: green valid at capture time, amber expiring soon, red "
+          "expired.</p>\n",
+          d->out);
+    for (size_t i = 0; i < d->n_lists; i++)
+        trust_card(d, &d->lists[i]);
+    if (!d->n_lists)
+        fputs("<p class=\"note\">No trust list was transferred whole.</p>\n", d->out);
+    fputs("</section>\n", d->out);
+}
+
+/* ---- TLS servers
+ * ---------------------------------------------------------------------------------- */
+
+typedef struct tls_item {
+    const obs_tls *t;
+    char server[80];
+} tls_item;
+
+static int cmp_tls_item(const void *a, const void *b)
+{
+    const tls_item *x = a, *y = b;
+    int c = strcmp(x->server, y->server);
+    if (c)
+        return c;
+    return x->t->ts_usec < y->t->ts_usec ? -1 : x->t->ts_usec > y->t->ts_usec;
+}
+
+/* The engine's verdict on the leaf, against the list the phone held (run by the rules pass). */
+static void cert_trust_cell(const html_doc *d, const obs_tls *t, size_t idx)
+{
+    FILE *out = d->out;
+    fputs("<td>", out);
+    if (idx != 0 || !t->judged) {
+        fputs(idx ? "" : "<span class=\"note\">not judged</span>", out);
+        fputs("</td>", out);
+        return;
+    }
+    const char *cls = t->verdict == SBD_OUT_SERVER_IN_LIST   ? "c-ok"
+                      : t->verdict == SBD_OUT_SERVER_NO_LIST ? "note"
+                                                             : "c-fail";
+    fprintf(out, "<span class=\"%s\">%s</span>", cls, sbd_trust_outcome_text(t->verdict));
+    const html_list *l = t->judged_against && t->judged_against->has_digest
+                             ? html_list_of(d, t->judged_against->sha256)
+                             : NULL;
+    if (l) {
+        fputs("<br/><span class=\"note\">against ", out);
+        list_link(d, l);
+        if (t->judged_record != (size_t)-1 && t->judged_record < l->b->f.n_records) {
+            const sbd_record *rec = &l->b->f.records[t->judged_record];
+            if (rec->function_elem)
+                fprintf(out, " (record %zu, %s)", t->judged_record + 1,
+                        sbd_function_name(rec->function));
+        }
+        fputs("</span>", out);
+    }
+    fputs("</td>", out);
+}
+
+static void cert_row(const html_doc *d, const obs_tls *t, const obs_cert *c, size_t idx)
+{
+    FILE *out = d->out;
+    if (!c->info_ok) {
+        fprintf(out, "<tr><td>%zu</td><td colspan=\"4\" class=\"note\">unreadable: ", idx);
+        esc_html(out, c->error);
+        fputs("</td></tr>\n", out);
+        return;
+    }
+    char serial[140], a[32], b[32], sha[65];
+    fprintf(out, "<tr><td>%zu</td>", idx);
+    fputs("<td>", out);
+    esc_html(out, c->info.subject);
+    fputs("<br/><span class=\"note\">issuer ", out);
+    esc_html(out, c->info.issuer);
+    fprintf(out,
+            "</span></td><td class=\"mono\">%s</td><td class=\"nowrap\">%s<br/>%s</td>"
+            "<td class=\"hash\">%s</td>",
+            sbd_hex_serial(c->info.serial, c->info.serial_len, false, serial, sizeof serial),
+            sbd_time_iso(c->info.not_before, a, sizeof a),
+            sbd_time_iso(c->info.not_after, b, sizeof b),
+            sbd_hex_lower(c->info.sha256, 32, sha, sizeof sha));
+    cert_trust_cell(d, t, idx);
+    fputs("</tr>\n", out);
+}
+
+static void session_row(const html_doc *d, const obs_tls *t)
+{
+    FILE *out = d->out;
+    char id[48], when[40], ver[32], cli[80], status[120];
+    html_mark m = tls_event(d, t, status, sizeof status);
+    fprintf(out, "<tr id=\"%s\"><td>%s</td><td>", html_tls_anchor(t, id, sizeof id),
+            html_clock(t->ts_usec, when, sizeof when));
+    esc_html_max(out, d->r->inputs[t->input].path, 50);
+    fprintf(out, " #%llu</td><td class=\"mono\">%s</td><td>%s</td><td>", (unsigned long long)t->pkt,
+            run_endpoint(&t->client, t->cport, cli, sizeof cli),
+            cap_tls_version_name(t->version, ver, sizeof ver));
+    esc_html_max(out, t->sni ? t->sni : "-", 80);
+    fprintf(out, "</td><td class=\"%s\">%s</td></tr>\n", html_mark_class(m), status);
+}
+
+static void server_card(const html_doc *d, const tls_item *items, size_t n, size_t idx)
+{
+    FILE *out = d->out;
+    uint16_t port = items[0].t->sport;
+    fprintf(out,
+            "<div class=\"card server\" id=\"srv-%zu\">\n<h3><span class=\"mono\">%s</span> "
+            "<span class=\"sub\">%s</span></h3>\n",
+            idx, items[0].server, sbd_service_text(sbd_service_of_port(&d->r->o->services, port)));
+    fputs("<table><tr><th>time (UTC)</th><th>capture, packet</th><th>client</th><th>version</th>"
+          "<th>SNI</th><th>result</th></tr>\n",
+          out);
+    for (size_t i = 0; i < n; i++)
+        session_row(d, items[i].t);
+    fputs("</table>\n<table><tr><th>chain</th><th>certificate</th><th>serial</th>"
+          "<th>valid from / until</th><th>SHA-256</th><th>in the trust lists?</th></tr>\n",
+          out);
+    /* Each distinct certificate once, with its position in the first chain that showed it
+     * (a keyed map of the DER seen: comparing with every earlier chain was quadratic). */
+    kmap seen;
+    kmap_init(&seen);
+    for (size_t i = 0; i < n; i++)
+        for (size_t c = 0; c < items[i].t->n_certs; c++) {
+            const obs_cert *oc = &items[i].t->certs[c];
+            bool added = false; /* out of memory: shown again rather than lost */
+            if (kmap_put(&seen, oc->der, oc->len, 0, &added) == SIZE_MAX || added)
+                cert_row(d, items[i].t, oc, c);
+        }
+    kmap_free(&seen);
+    fputs("</table>\n</div>\n", out);
+}
+
+void html_section_tls(const html_doc *d)
+{
+    FILE *out = d->out;
+    size_t n = 0;
+    for (size_t i = 0; i < d->r->n_inputs; i++)
+        n += d->r->inputs[i].n_tls;
+    fputs("<section id=\"tls\">\n<h2>TLS servers</h2>\n", out);
+    tls_item *items = calloc(n + 1, sizeof *items);
+    if (!n || !items) {
+        fputs("<p class=\"note\">No TLS session on a watched port (2445 TVS, 8443/443 HTTPS, "
+              "3804 CAPF, 5061 SIP).</p>\n</section>\n",
+              out);
+        free(items);
+        return;
+    }
+    n = 0;
+    for (size_t i = 0; i < d->r->n_inputs; i++)
+        for (size_t k = 0; k < d->r->inputs[i].n_tls; k++) {
+            const obs_tls *t = &d->r->inputs[i].tls[k];
+            items[n].t = t;
+            run_endpoint(&t->server, t->sport, items[n].server, sizeof items[n].server);
+            n++;
+        }
+    qsort(items, n, sizeof *items, cmp_tls_item);
+    for (size_t i = 0, g = 0; i < n; g++) {
+        size_t j = i + 1;
+        while (j < n && strcmp(items[j].server, items[i].server) == 0)
+            j++;
+        server_card(d, items + i, j - i, g);
+        i = j;
+    }
+    free(items);
+    fputs("</section>\n", out);
+}

@@ -1,0 +1,292 @@
+/* Text report: per input, per phone a timeline (CTL -> ITL -> fallback -> config) with sizes,
+ * hashes and verdicts, the TLS certificates with the TVS check, the findings; then a summary
+ * table across all inputs. Every string from a capture or a results file goes through esc_term. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cap/tls_certs.h"
+#include "lib/escape.h"
+#include "report/report.h"
+
+static const char *clock_of(int64_t usec, char *out, size_t outsz)
+{
+    char iso[40];
+    sbd_time_iso(usec / 1000000, iso, sizeof iso);
+    snprintf(out, outsz, "%.10s %.8s.%03d UTC", iso, iso + 11, (int)((usec % 1000000) / 1000));
+    return out;
+}
+
+static void print_file(const run *r, const obs_file *f, FILE *out)
+{
+    char t[48], srv[80];
+    fprintf(out, "    %s #%-6llu %-4s %-9s ", clock_of(f->ts_usec, t, sizeof t),
+            (unsigned long long)f->first_pkt, f->proto == OBS_TFTP ? "TFTP" : "HTTP",
+            f->upload ? "upload" : obs_xfer_name(f->xfer));
+    esc_term(out, f->name);
+    fprintf(out, "  [%s from %s]\n", run_kind_word(r, f),
+            run_endpoint(&f->server, f->sport, srv, sizeof srv));
+    if (f->error_msg) {
+        fprintf(out, "        %s %d: ", f->proto == OBS_TFTP ? "TFTP error" : "HTTP",
+                f->error_code);
+        esc_term(out, f->error_msg);
+        fputc('\n', out);
+    }
+    if (f->has_digest) {
+        char md5[33], sha[65];
+        fprintf(out, "        size %llu  md5 %s\n        sha256 %s\n", (unsigned long long)f->size,
+                sbd_hex_lower(f->md5, 16, md5, sizeof md5),
+                sbd_hex_lower(f->sha256, 32, sha, sizeof sha));
+    } else if (!f->complete && f->size) {
+        fprintf(out, "        %llu bytes received\n", (unsigned long long)f->size);
+    }
+    if (f->missing) {
+        fputs("        missing blocks: ", out);
+        esc_term(out, f->missing);
+        fprintf(out, " (%llu)\n", (unsigned long long)f->missing_blocks);
+    }
+    if (f->complete && f->looks_signed) {
+        fprintf(out, "        signature: %s%s", run_sig_word(f), f->sig_detail ? " - " : "");
+        esc_term(out, f->sig_detail);
+        if (f->verifier) {
+            fputs(" (checked against ", out);
+            esc_term(out, f->verifier->name);
+            fprintf(out, " #%llu)", (unsigned long long)f->verifier->first_pkt);
+        }
+        fputc('\n', out);
+    }
+    if (f->parse_error) {
+        fputs("        not parsed: ", out);
+        esc_term(out, f->parse_error);
+        fputc('\n', out);
+    }
+}
+
+static void print_tls(const obs_tls *t, FILE *out)
+{
+    char ts[48], srv[80], cli[80], ver[32];
+    fprintf(out, "    %s #%-6llu TLS  %s -> %s %s", clock_of(t->ts_usec, ts, sizeof ts),
+            (unsigned long long)t->pkt, run_endpoint(&t->client, t->cport, cli, sizeof cli),
+            run_endpoint(&t->server, t->sport, srv, sizeof srv),
+            cap_tls_version_name(t->version, ver, sizeof ver));
+    if (t->kind == OBS_TLS_HIDDEN) {
+        fputs(": certificate not visible (TLS 1.3)\n", out);
+        return;
+    }
+    if (t->kind == OBS_TLS_ERROR) {
+        fputs(": ", out);
+        esc_term(out, t->error ? t->error : "error");
+        fputc('\n', out);
+        return;
+    }
+    fputc('\n', out);
+    for (size_t i = 0; i < t->n_certs; i++) {
+        const obs_cert *c = &t->certs[i];
+        if (!c->info_ok) {
+            fprintf(out, "        cert %zu: unreadable (", i);
+            esc_term(out, c->error ? c->error : "?");
+            fputs(")\n", out);
+            continue;
+        }
+        char serial[140], na[32];
+        fprintf(out, "        cert %zu: ", i);
+        esc_term(out, c->info.subject);
+        fprintf(out, "  serial %s  not after %s\n",
+                sbd_hex_serial(c->info.serial, c->info.serial_len, false, serial, sizeof serial),
+                sbd_time_iso(c->info.not_after, na, sizeof na));
+    }
+}
+
+static void print_finding(const run *r, const finding *x, FILE *out)
+{
+    fprintf(out, "    %-7s %-28s ", sbd_severity_name(sbd_rule_severity(x->rule)),
+            sbd_rule_id(x->rule));
+    esc_term(out, x->message);
+    fputs(" [packets", out);
+    for (size_t i = 0; i < x->n_packets; i++)
+        fprintf(out, " #%llu", (unsigned long long)x->packets[i]);
+    if (x->occurrences > 1)
+        fprintf(out, "; seen %llu times", (unsigned long long)x->occurrences);
+    if (x->related.set && x->related.input != x->input) {
+        fprintf(out, "; %s in ", x->related_what);
+        esc_term(out, r->inputs[x->related.input].path);
+    }
+    fputs("]\n", out);
+}
+
+static void print_problems(const problem_list *l, FILE *out)
+{
+    if (!l->n)
+        return;
+    fputs("  skipped (by packet):\n", out);
+    for (size_t k = 0; k < l->n; k++) {
+        fprintf(out, "    #%-6llu ", (unsigned long long)l->item[k].packet);
+        esc_term(out, l->item[k].what);
+        fputs(": ", out);
+        esc_term(out, l->item[k].detail);
+        fputc('\n', out);
+    }
+    if (l->not_listed)
+        fprintf(out, "    and %llu more, counted in the JSON summary's \"skipped\"\n",
+                (unsigned long long)l->not_listed);
+}
+
+static void print_input(const run *r, size_t i, FILE *out, const report_index *ix)
+{
+    const obs_input *in = &r->inputs[i];
+    fputs("== ", out);
+    esc_term(out, in->path);
+    fputc('\n', out);
+    if (in->open_failed) {
+        fputs("  could not be read: ", out);
+        esc_term(out, in->open_error);
+        fputs("\n\n", out);
+        return;
+    }
+    fprintf(out, "  %llu packets", (unsigned long long)in->counts.decode.frames);
+    if (in->end_status != CAP_INPUT_OK) {
+        fprintf(out, ", %s after packet %llu: ", cap_input_status_name(in->end_status),
+                (unsigned long long)in->last_good);
+        esc_term(out, in->end_msg);
+    }
+    fputc('\n', out);
+    const obs_file **files = report_files_by_phone(in);
+    for (size_t k = 0; files && k < in->n_files; k++) {
+        if (k == 0 || strcmp(files[k]->phone, files[k - 1]->phone) != 0) {
+            fputs("  phone ", out);
+            esc_term(out, files[k]->phone);
+            fputc('\n', out);
+        }
+        print_file(r, files[k], out);
+    }
+    if (in->n_tls)
+        fputs("  TLS sessions\n", out);
+    for (size_t k = 0; k < in->n_tls; k++)
+        print_tls(&in->tls[k], out);
+    const size_t *idx;
+    size_t n = report_index_findings(ix, i, &idx);
+    size_t shown = 0;
+    for (size_t k = 0; k < n; k++)
+        shown += report_shown(r, &r->findings[idx[k]]);
+    fprintf(out, "  findings: %zu", shown);
+    if (shown < n)
+        fprintf(out, " (and %zu below --min-severity, not listed)", n - shown);
+    fputc('\n', out);
+    for (size_t k = 0; k < n; k++)
+        if (report_shown(r, &r->findings[idx[k]]))
+            print_finding(r, &r->findings[idx[k]], out);
+    print_problems(&in->problems, out);
+    if (in->counts.extract_errors)
+        fprintf(out,
+                "  %llu rebuilt file(s) not written to the --extract folder (reasons on stderr)\n",
+                (unsigned long long)in->counts.extract_errors);
+    fputc('\n', out);
+    free(files);
+}
+
+static void summary_row(FILE *out, const char *name, const report_totals *t, const uint64_t sev[3])
+{
+    char shown[41];
+    fprintf(out, "%-40s %9llu %6llu %6llu %6llu %6llu %6llu %6llu %6llu\n",
+            esc_term_buf(name, shown, sizeof shown), (unsigned long long)t->packets,
+            (unsigned long long)t->files, (unsigned long long)t->files_complete,
+            (unsigned long long)(t->files_incomplete + t->files_unparsable),
+            (unsigned long long)t->certs, (unsigned long long)sev[2], (unsigned long long)sev[1],
+            (unsigned long long)sev[0]);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Distinct phones across all inputs; SIZE_MAX when out of memory. */
+static size_t count_phones(const run *r)
+{
+    size_t n = 0, k = 0, distinct = 0;
+    for (size_t i = 0; i < r->n_inputs; i++)
+        n += r->inputs[i].n_files;
+    if (!n)
+        return 0;
+    const char **names = malloc(n * sizeof *names);
+    if (!names)
+        return SIZE_MAX;
+    for (size_t i = 0; i < r->n_inputs; i++)
+        for (size_t j = 0; j < r->inputs[i].n_files; j++)
+            names[k++] = r->inputs[i].files[j].phone;
+    qsort(names, n, sizeof *names, cmp_str);
+    for (size_t j = 0; j < n; j++)
+        distinct += j == 0 || strcmp(names[j], names[j - 1]) != 0;
+    free(names);
+    return distinct;
+}
+
+static void print_explained(const run *r, const finding *x, FILE *out)
+{
+    char t[48];
+    fprintf(out, "%-7s %s  ", sbd_severity_name(sbd_rule_severity(x->rule)), sbd_rule_id(x->rule));
+    esc_term(out, x->message);
+    fputs("\n        in ", out);
+    esc_term(out, r->inputs[x->input].path);
+    if (x->n_packets)
+        fprintf(out, " #%llu", (unsigned long long)x->packets[0]);
+    fprintf(out, " at %s", clock_of(x->ts_usec, t, sizeof t));
+    if (x->phone[0]) {
+        fputs(", phone ", out);
+        esc_term(out, x->phone);
+    }
+    fprintf(out, "\n        meaning: %s\n        remedy:  %s\n", sbd_rule_meaning(x->rule),
+            sbd_rule_remedy(x->rule));
+}
+
+/* The verdict an engineer reads first: counts, then every error and warning explained. */
+static void print_verdict(const run *r, FILE *out)
+{
+    size_t phones = count_phones(r);
+    fprintf(out, "verdict: %llu errors, %llu warnings (", (unsigned long long)r->by_severity[2],
+            (unsigned long long)r->by_severity[1]);
+    if (phones == SIZE_MAX)
+        fputs("? phones", out);
+    else
+        fprintf(out, "%zu phones", phones);
+    fprintf(out, ", %zu captures)\n", r->n_inputs);
+    for (int sev = SBD_SEV_ERROR; sev >= SBD_SEV_WARNING; sev--)
+        for (size_t i = 0; i < r->n_findings; i++)
+            if ((int)sbd_rule_severity(r->findings[i].rule) == sev &&
+                report_shown(r, &r->findings[i]))
+                print_explained(r, &r->findings[i], out);
+    fputc('\n', out);
+}
+
+void report_text(const run *r, FILE *out)
+{
+    report_index ix;
+    if (report_index_build(r, &ix) != 0) {
+        fputs("pcapscan: text report: out of memory\n", stderr);
+        return;
+    }
+    print_verdict(r, out);
+    for (size_t i = 0; i < r->n_inputs; i++)
+        print_input(r, i, out, &ix);
+    fputs("== summary\n", out);
+    fprintf(out, "%-40s %9s %6s %6s %6s %6s %6s %6s %6s\n", "input", "packets", "files", "ok",
+            "bad", "certs", "error", "warn", "info");
+    for (size_t i = 0; i < r->n_inputs; i++) {
+        report_totals t;
+        report_totals_of(r, i, &t);
+        summary_row(out, r->inputs[i].path, &t, ix.sev[i]);
+    }
+    report_totals all;
+    report_totals_of(r, SIZE_MAX, &all);
+    summary_row(out, "TOTAL", &all, r->by_severity);
+    if (all.inputs_failed || all.inputs_truncated)
+        fprintf(out, "%llu input(s) unreadable, %llu truncated or corrupt\n",
+                (unsigned long long)all.inputs_failed, (unsigned long long)all.inputs_truncated);
+    for (size_t i = 0; i < r->n_inputs; i++) /* the table cuts long paths: name them whole */
+        if (r->inputs[i].open_failed) {
+            fputs("unreadable: ", out);
+            esc_term(out, r->inputs[i].open_error);
+            fputc('\n', out);
+        }
+    report_index_free(&ix);
+}

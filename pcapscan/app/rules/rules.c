@@ -1,0 +1,577 @@
+/* The rules pass: feeds the run's observations to the trust engine (sbd/trust.h) in packet-time
+ * order across all inputs and records its decisions: findings, file verdicts, what each phone
+ * moved to. Nothing is decided here. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "model/certs.h"
+#include "lib/par.h"
+#include "lib/kmap.h"
+#include "model/run.h"
+#include "sbd/trust.h"
+
+/* ---- state of the pass ---- */
+
+typedef struct event {
+    int64_t ts;
+    size_t input;
+    uint64_t seq;
+    obs_file *f;
+    obs_tls *t;
+} event;
+
+typedef struct pass {
+    run *r;
+    sbd_trust *engine;
+    kmap dedupe; /* finding key -> index into r->findings (keyed: the key holds capture text) */
+    char **keys; /* the map's keys, owned here */
+    size_t n_keys, cap_keys;
+    event *ev;
+    size_t n_ev;
+} pass;
+
+char *run_endpoint(const cap_addr *a, uint16_t port, char *out, size_t outsz)
+{
+    return cap_addr_str(a, port, out, outsz);
+}
+
+static blob *blob_of(const run *r, const obs_file *f)
+{
+    if (!f || !f->in_store)
+        return NULL;
+    blob *b = store_get(&r->content, f->sha256);
+    return b && b->parsed ? b : NULL;
+}
+
+const sbd_file *run_parsed(const run *r, const obs_file *f)
+{
+    blob *b = blob_of(r, f);
+    return b ? &b->f : NULL;
+}
+
+const sbd_cert_info *run_record_cert(const run *r, const obs_file *f, size_t i)
+{
+    return blob_record_cert(blob_of(r, f), i);
+}
+
+const char *run_sig_word(const obs_file *f)
+{
+    switch (f->sig) {
+    case SBD_SIG_VALID:
+        return "valid";
+    case SBD_SIG_INVALID:
+    case SBD_SIG_BAD_KEY:
+        return "invalid";
+    case SBD_SIG_SIGNER_UNKNOWN:
+        return "signer_unknown";
+    case SBD_SIG_NOT_SIGNED:
+        return "not_signed";
+    default:
+        return "not_checked";
+    }
+}
+
+const char *run_kind_word(const run *r, const obs_file *f)
+{
+    const sbd_file *p = run_parsed(r, f);
+    if (p) {
+        if (p->kind == SBD_KIND_TRUST_LIST)
+            return sbd_file_is_ctl(p) ? "ctl" : "itl";
+        return p->kind == SBD_KIND_ENC_SGN ? "enc_sgn" : "sgn";
+    }
+    switch (f->name_kind) {
+    case SBD_NAME_CTL_PER_PHONE:
+    case SBD_NAME_CTL_FILE:
+        return "ctl";
+    case SBD_NAME_ITL_PER_PHONE:
+    case SBD_NAME_ITL_FILE:
+        return "itl";
+    case SBD_NAME_CONFIG_SGN:
+        return "sgn";
+    case SBD_NAME_CONFIG_ENC:
+        return "enc_sgn";
+    case SBD_NAME_OTHER_SGN: {
+        size_t n = strlen(f->name);
+        return n >= 8 && strcasecmp(f->name + n - 8, ".enc.sgn") == 0 ? "enc_sgn" : "sgn";
+    }
+    default:
+        return "other";
+    }
+}
+
+/* ---- findings ---- */
+
+static finding *new_finding(pass *p, sbd_rule rule, size_t input, int64_t ts, uint64_t pkt,
+                            const char *phone_label, const char *key)
+{
+    run *r = p->r;
+    char full[600];
+    snprintf(full, sizeof full, "%s|%zu|%s|%s", sbd_rule_id(rule), input,
+             phone_label ? phone_label : "", key ? key : "");
+    size_t at = kmap_get_str(&p->dedupe, full);
+    if (at != SIZE_MAX) {
+        finding *old = &r->findings[at];
+        old->occurrences++;
+        bool known = false;
+        for (size_t i = 0; i < old->n_packets; i++)
+            known = known || old->packets[i] == pkt;
+        if (!known && pkt && old->n_packets < FINDING_MAX_PACKETS)
+            old->packets[old->n_packets++] = pkt;
+        return NULL;
+    }
+    char **key_slot = obs_grow_one((void **)&p->keys, &p->n_keys, &p->cap_keys, sizeof *key_slot);
+    if (!key_slot || !(*key_slot = strdup(full)))
+        return NULL; /* an empty slot is freed like the others */
+    finding *f = obs_grow_one((void **)&r->findings, &r->n_findings, &r->cap_findings, sizeof *f);
+    if (!f || kmap_put_str(&p->dedupe, *key_slot, r->n_findings - 1, NULL) == SIZE_MAX) {
+        if (f)
+            r->n_findings--;
+        return NULL;
+    }
+    f->rule = rule;
+    f->input = input;
+    f->ts_usec = ts;
+    f->order = r->n_findings - 1;
+    f->occurrences = 1;
+    snprintf(f->phone, sizeof f->phone, "%s", phone_label ? phone_label : "");
+    if (pkt)
+        f->packets[f->n_packets++] = pkt;
+    return f;
+}
+
+static void set_message(finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_message(finding *f, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    f->message = strdup(buf);
+}
+
+static void add_packet(finding *f, uint64_t pkt)
+{
+    if (pkt && f->n_packets < FINDING_MAX_PACKETS && f->packets[f->n_packets - 1] != pkt)
+        f->packets[f->n_packets++] = pkt;
+}
+
+static void set_related(finding *f, const obs_file *a, const char *what)
+{
+    f->related.set = true;
+    f->related.input = a->input;
+    f->related.pkt = a->first_pkt;
+    f->related.file = a->name;
+    memcpy(f->related.sha256, a->sha256, 32);
+    f->related_what = what;
+}
+
+/* ---- per-file preparation: content analysis and the default verdict ---- */
+
+static void prepare_file(pass *p, obs_file *f)
+{
+    run *r = p->r;
+    f->sig = SBD_SIG_NOT_CHECKED;
+    if (!f->complete)
+        return;
+    if (!f->looks_signed) {
+        f->sig = SBD_SIG_NOT_SIGNED;
+        return;
+    }
+    blob *b = f->in_store ? store_get(&r->content, f->sha256) : NULL;
+    if (!b) {
+        free(f->sig_detail);
+        f->sig_detail = strdup("not kept: larger than the verification size limit");
+        return;
+    }
+    if (blob_analyse(b, r->keys, r->certs)) {
+        f->parsed = true;
+        return;
+    }
+    f->parse_error = strdup(b->parse_error);
+    r->inputs[f->input].counts.unparsable_files++;
+}
+
+typedef struct blobs {
+    run *r;
+    blob **b;
+} blobs;
+
+static void analyse_one(void *ctx, size_t i)
+{
+    blobs *bs = ctx;
+    blob_analyse(bs->b[i], bs->r->keys, bs->r->certs);
+}
+
+/* Every distinct content parsed and self-verified once, on the -j threads. */
+static void analyse_contents(run *r)
+{
+    blobs bs = {r, calloc(r->content.count ? r->content.count : 1, sizeof *bs.b)};
+    size_t n = 0;
+    for (size_t i = 0; bs.b && i < r->content.cap; i++)
+        if (r->content.slots[i])
+            bs.b[n++] = r->content.slots[i];
+    par_for(n, r->o->jobs, analyse_one, NULL, &bs);
+    free(bs.b);
+}
+
+/* ---- the engine's decisions, recorded ---- */
+
+bool run_counted_per_capture(sbd_rule rule)
+{
+    return rule == SBD_RULE_CERT_EXPIRED || rule == SBD_RULE_CERT_EXPIRES_SOON ||
+           rule == SBD_RULE_ITL_TOO_LARGE;
+}
+
+static const char *related_word(const sbd_trust_decision *d)
+{
+    switch (d->outcome) {
+    case SBD_OUT_LIST_VIA_TVS:
+    case SBD_OUT_LIST_REFUSED:
+    case SBD_OUT_LIST_DIRECT:
+    case SBD_OUT_RECOVERY_SIGNED:
+        return d->held.is_ctl ? "previous_ctl" : "previous_itl";
+    case SBD_OUT_FALLBACK:
+        return "not_found_request";
+    default:
+        return "trust_list";
+    }
+}
+
+static void record_finding(pass *p, const sbd_trust_decision *d, obs_file *f, obs_tls *t)
+{
+    const event *held = d->held.set ? d->held.at.user : NULL;
+    const event *cause = d->has_cause ? d->cause.user : NULL;
+    finding *x = new_finding(p, d->rule, d->at.input, d->at.ts_usec, d->at.packet,
+                             run_counted_per_capture(d->rule) ? NULL : d->phone, d->key);
+    if (!x)
+        return;
+    snprintf(x->phone, sizeof x->phone, "%s", d->phone);
+    x->file = f;
+    x->tls = t ? t : cause ? cause->t : NULL;
+    if (d->cert && x->tls)
+        for (size_t i = 0; i < x->tls->n_certs; i++)
+            if (x->tls->certs[i].info_ok &&
+                memcmp(x->tls->certs[i].info.sha256, d->cert->sha256, 32) == 0)
+                x->cert = &x->tls->certs[i];
+    if (held && held->f)
+        set_related(x, held->f, related_word(d));
+    if (d->outcome == SBD_OUT_FALLBACK && cause && cause->f) {
+        x->file = cause->f;
+        add_packet(x, cause->f->first_pkt);
+    } else if (cause)
+        add_packet(x, cause->t ? cause->t->pkt : cause->f->first_pkt);
+    if (f && d->outcome == SBD_OUT_XFER_FAILED) {
+        add_packet(x, f->last_pkt);
+        set_message(x, "%s to %s over %s: %s after %llu bytes%s%s", f->name, d->phone,
+                    f->proto == OBS_TFTP ? "TFTP" : "HTTP", obs_xfer_name(f->xfer),
+                    (unsigned long long)f->size, f->missing ? "; missing blocks " : "",
+                    f->missing ? f->missing : "");
+        return;
+    }
+    x->message = strdup(d->reason);
+}
+
+static bool is_list_outcome(sbd_trust_outcome o)
+{
+    return o <= SBD_OUT_LIST_INVALID;
+}
+
+static bool is_signed_outcome(sbd_trust_outcome o)
+{
+    return o >= SBD_OUT_SIGNED_VALID && o <= SBD_OUT_SIGNED_NO_LIST;
+}
+
+static bool is_server_outcome(sbd_trust_outcome o)
+{
+    return o >= SBD_OUT_SERVER_IN_LIST && o <= SBD_OUT_SERVER_HIDDEN;
+}
+
+static void record_file_verdict(pass *p, const sbd_trust_decision *d, obs_file *f)
+{
+    const event *held = d->held.set ? d->held.at.user : NULL;
+    if (is_signed_outcome(d->outcome)) {
+        f->sig = d->sig;
+        f->verifier = held ? held->f : NULL;
+        free(f->sig_detail);
+        f->sig_detail = d->outcome == SBD_OUT_SIGNED_VALID ? NULL : strdup(d->reason);
+    } else if (is_list_outcome(d->outcome)) {
+        f->sig = d->sig;
+        if (d->outcome == SBD_OUT_LIST_INVALID && !f->sig_detail)
+            f->sig_detail = strdup(d->reason);
+    }
+    if (!is_list_outcome(d->outcome) || d->outcome == SBD_OUT_LIST_INVALID)
+        return;
+    run_move *m = obs_grow_one((void **)&p->r->moves, &p->r->n_moves, &p->r->cap_moves, sizeof *m);
+    if (!m)
+        return;
+    memset(m, 0, sizeof *m);
+    m->outcome = d->outcome;
+    m->to = f;
+    m->from = held ? held->f : NULL;
+    snprintf(m->phone, sizeof m->phone, "%s", d->phone);
+    const event *cause = d->has_cause ? d->cause.user : NULL;
+    m->tvs = cause ? cause->t : NULL;
+}
+
+static void on_decision(void *ctx, const sbd_trust_decision *d)
+{
+    pass *p = ctx;
+    const event *e = d->at.user;
+    obs_file *f = e ? e->f : NULL;
+    obs_tls *t = e ? e->t : NULL;
+    if (f)
+        record_file_verdict(p, d, f);
+    if (t && is_server_outcome(d->outcome) && d->outcome != SBD_OUT_SERVER_HIDDEN) {
+        const event *held = d->held.set ? d->held.at.user : NULL;
+        t->verdict = d->outcome;
+        t->judged = true;
+        t->judged_against = held ? held->f : NULL;
+        t->judged_record = d->record;
+    }
+    if (d->rule != SBD_RULE_COUNT)
+        record_finding(p, d, f, t);
+}
+
+/* ---- events in packet-time order, fed to the engine ---- */
+
+static int cmp_event(const void *a, const void *b)
+{
+    const event *x = a, *y = b;
+    if (x->ts != y->ts)
+        return x->ts < y->ts ? -1 : 1;
+    if (x->input != y->input)
+        return x->input < y->input ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int build_events(pass *p)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->r->n_inputs; i++)
+        n += p->r->inputs[i].n_files + p->r->inputs[i].n_tls;
+    p->ev = calloc(n ? n : 1, sizeof *p->ev);
+    if (!p->ev)
+        return -1;
+    for (size_t i = 0; i < p->r->n_inputs; i++) {
+        obs_input *in = &p->r->inputs[i];
+        for (size_t k = 0; k < in->n_files; k++)
+            p->ev[p->n_ev++] =
+                (event){in->files[k].ts_usec, i, in->files[k].seq, &in->files[k], NULL};
+        for (size_t k = 0; k < in->n_tls; k++)
+            p->ev[p->n_ev++] = (event){in->tls[k].ts_usec, i, in->tls[k].seq, NULL, &in->tls[k]};
+    }
+    qsort(p->ev, p->n_ev, sizeof *p->ev, cmp_event);
+    return 0;
+}
+
+static sbd_trust_xfer trust_xfer(const obs_file *f)
+{
+    if (f->complete)
+        return SBD_XFER_COMPLETE;
+    switch (f->xfer) {
+    case OBS_XFER_NOT_FOUND:
+        return SBD_XFER_NOT_FOUND;
+    case OBS_XFER_INCOMPLETE:
+    case OBS_XFER_NO_RESPONSE:
+    case OBS_XFER_EVICTED:
+    case OBS_XFER_TOO_LARGE:
+        return SBD_XFER_FAILED;
+    default:
+        return SBD_XFER_OTHER;
+    }
+}
+
+bool run_file_event(const obs_file *f, const blob *b, sbd_trust_at at, run_ev_buf *buf,
+                    sbd_trust_file_ev *ev)
+{
+    if (f->upload)
+        return false;
+    cap_addr_str(&f->client, 0, buf->client, sizeof buf->client);
+    cap_addr_str(&f->server, 0, buf->server, sizeof buf->server);
+    *ev = (sbd_trust_file_ev){
+        .at = at,
+        .client = buf->client,
+        .server = buf->server,
+        .name = f->name,
+        .xfer = trust_xfer(f),
+        .file = b ? &b->f : NULL,
+        .sha256 = b ? b->sha256 : NULL,
+        .signed_content = f->looks_signed,
+    };
+    return true;
+}
+
+/* The decoded chain (leaf first, undecodable entries NULL); a chain without a usable leaf is
+ * still handed over for the expiry of the rest. */
+static size_t tls_chain(const obs_tls *t, const sbd_cert_info **chain)
+{
+    size_t n = t->n_certs < RUN_MAX_CHAIN ? t->n_certs : RUN_MAX_CHAIN;
+    for (size_t i = 0; i < n; i++)
+        chain[i] = t->certs[i].info_ok ? &t->certs[i].info : NULL;
+    return n;
+}
+
+bool run_tls_event(const obs_tls *t, const sbd_service_table *svc, sbd_trust_at at, run_ev_buf *buf,
+                   sbd_trust_tls_ev *ev)
+{
+    cap_addr_str(&t->client, 0, buf->client, sizeof buf->client);
+    cap_addr_str(&t->server, 0, buf->server, sizeof buf->server);
+    if (t->kind != OBS_TLS_CERTS && t->kind != OBS_TLS_HIDDEN)
+        return false;
+    *ev = (sbd_trust_tls_ev){
+        .at = at,
+        .client = buf->client,
+        .server = buf->server,
+        .port = t->sport,
+        .service = sbd_service_of_port(svc, t->sport),
+        .hidden = t->kind == OBS_TLS_HIDDEN,
+        .chain = buf->chain,
+        .n_chain = tls_chain(t, buf->chain),
+    };
+    return true;
+}
+
+static void feed_file(pass *p, event *e)
+{
+    run_ev_buf buf;
+    sbd_trust_file_ev ev;
+    const blob *b = e->f->parsed ? blob_of(p->r, e->f) : NULL;
+    if (run_file_event(e->f, b, (sbd_trust_at){e->input, e->f->first_pkt, e->f->ts_usec, e}, &buf,
+                       &ev))
+        sbd_trust_file(p->engine, &ev);
+}
+
+static void feed_tls(pass *p, event *e)
+{
+    run_ev_buf buf;
+    sbd_trust_tls_ev ev;
+    if (run_tls_event(e->t, &p->r->o->services,
+                      (sbd_trust_at){e->input, e->t->pkt, e->t->ts_usec, e}, &buf, &ev))
+        sbd_trust_tls(p->engine, &ev);
+}
+
+/* A batch knows every request of its captures: bind each client address to the MAC it first
+ * asked for, so TLS sessions before its first named request still belong to the phone. */
+static void learn_macs(pass *p)
+{
+    for (size_t i = 0; i < p->r->n_inputs; i++) {
+        obs_input *in = &p->r->inputs[i];
+        for (size_t k = 0; k < in->n_files; k++) {
+            obs_file *f = &in->files[k];
+            if (!f->mac[0] || f->upload)
+                continue;
+            char addr[64];
+            cap_addr_str(&f->client, 0, addr, sizeof addr);
+            sbd_trust_bind_client(p->engine, addr, f->mac);
+        }
+    }
+    for (size_t i = 0; i < p->r->n_inputs; i++)
+        for (size_t k = 0; k < p->r->inputs[i].n_files; k++) {
+            obs_file *f = &p->r->inputs[i].files[k];
+            char addr[64];
+            cap_addr_str(&f->client, 0, addr, sizeof addr);
+            snprintf(f->phone, sizeof f->phone, "%s",
+                     f->mac[0] ? f->mac : sbd_trust_phone_of(p->engine, addr, NULL));
+        }
+}
+
+/* ---- per input ---- */
+
+static void capture_truncated(pass *p, obs_input *in)
+{
+    if (in->open_failed ||
+        (in->end_status != CAP_INPUT_TRUNCATED && in->end_status != CAP_INPUT_CORRUPT))
+        return;
+    finding *x = new_finding(p, SBD_RULE_CAPTURE_TRUNCATED, in->index, in->last_ts,
+                             in->last_good + 1, NULL, "");
+    if (x)
+        set_message(x, "%s: %s after frame %llu: %s", in->path,
+                    cap_input_status_name(in->end_status), (unsigned long long)in->last_good,
+                    in->end_msg ? in->end_msg : "");
+}
+
+int rules_run(run *r)
+{
+    pass p;
+    memset(&p, 0, sizeof p);
+    p.r = r;
+    kmap_init(&p.dedupe);
+    int rc = 0;
+    if (!r->keys)
+        r->keys = sbd_key_cache_new(); /* NULL: keys are decoded per verification */
+    if (!r->certs)
+        r->certs = obs_certs_new(); /* after merge; NULL: record certificates are not shown */
+    for (size_t i = 0; i < r->n_inputs; i++)
+        if (store_move(&r->content, &r->inputs[i].content) != 0)
+            rc = -1;
+    analyse_contents(r);
+    sbd_trust_opts to = {r->o->has_now, r->o->now, r->o->expiry_days, r->keys};
+    p.engine = sbd_trust_new(&to, on_decision, &p);
+    if (!p.engine)
+        return -1;
+    learn_macs(&p);
+    for (size_t i = 0; i < r->n_inputs; i++)
+        for (size_t k = 0; k < r->inputs[i].n_files; k++)
+            prepare_file(&p, &r->inputs[i].files[k]);
+    if (build_events(&p) != 0)
+        rc = -1;
+    for (size_t i = 0; i < p.n_ev; i++) {
+        if (p.ev[i].f)
+            feed_file(&p, &p.ev[i]);
+        else
+            feed_tls(&p, &p.ev[i]);
+    }
+    sbd_trust_finish(p.engine);
+    for (size_t i = 0; i < r->n_inputs; i++)
+        capture_truncated(&p, &r->inputs[i]);
+    for (size_t i = 0; i < r->n_findings; i++) {
+        r->by_severity[sbd_rule_severity(r->findings[i].rule)]++;
+        r->by_rule[r->findings[i].rule]++;
+    }
+    sbd_trust_free(p.engine);
+    kmap_free(&p.dedupe);
+    for (size_t i = 0; i < p.n_keys; i++)
+        free(p.keys[i]);
+    free(p.keys);
+    free(p.ev);
+    return rc;
+}
+
+void run_free(run *r)
+{
+    for (size_t i = 0; i < r->n_findings; i++) {
+        free(r->findings[i].message);
+    }
+    free(r->findings);
+    free(r->moves);
+    for (size_t i = 0; i < r->n_inputs; i++)
+        obs_input_free(&r->inputs[i]);
+    free(r->inputs);
+    store_free(&r->content);
+    obs_certs_free(r->certs);
+    sbd_key_cache_free(r->keys);
+    memset(r, 0, sizeof *r);
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+    const obs_file *x = *(const obs_file *const *)a, *y = *(const obs_file *const *)b;
+    if (x->first_pkt != y->first_pkt)
+        return x->first_pkt < y->first_pkt ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+const obs_file **run_sorted_files(const obs_input *in)
+{
+    const obs_file **a = malloc((in->n_files ? in->n_files : 1) * sizeof *a);
+    if (!a)
+        return NULL;
+    for (size_t i = 0; i < in->n_files; i++)
+        a[i] = &in->files[i];
+    qsort(a, in->n_files, sizeof *a, cmp_file);
+    return a;
+}
