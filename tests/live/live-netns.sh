@@ -239,19 +239,43 @@ missing=$(comm -23 "$work/want" "$work/got")
 [ -z "$missing" ] || die "final findings not written live before the stop: $missing"
 echo "ok: all $(wc -l <"$work/want") final findings were written live before the stop"
 
-# ---- bounded phone table: with room for one phone, the other is expired and summarised ----
+# ---- bounded phone table: with room for one phone, each boot expires the other phone ----
+# Expired phones leave the engine too: when a phone boots again it is judged from nothing, as in
+# a new run (its second ITL is a first contact, so neither TRUST_VIA_TVS nor TRUST_CHAIN_BROKEN
+# is written live), while the report at the stop, made from the kept observations, is unchanged.
 "$PCAPSCAN" --follow "$work/ref.pcap" --json --now $NOW --max-phones 1 >"$work/bounded.jsonl" &
 follow_pid=$!
 pids+=($follow_pid)
-wait_for "the bounded run's last finding" 10 has 'select(.rule == "TRUST_CHAIN_BROKEN")' \
-  "$work/bounded.jsonl"
+live_lines() { [ "$(jq -c 'select(.type == "live_finding")' "$1" | wc -l)" -ge "$2" ]; }
+wait_for "the bounded run's findings" 10 live_lines "$work/bounded.jsonl" 4
+sleep 1
 kill -TERM $follow_pid
 wait $follow_pid || true
-has 'select(.type == "live_summary" and .expired.phones >= 1)' "$work/bounded.jsonl" ||
-  die "no phone expired with --max-phones 1: $(jq -c 'select(.type == "live_summary")' "$work/bounded.jsonl")"
+has 'select(.type == "live_summary" and .expired.phones >= 2)' "$work/bounded.jsonl" ||
+  die "phones did not expire with --max-phones 1: $(jq -c 'select(.type == "live_summary")' "$work/bounded.jsonl")"
+if has 'select(.type == "live_finding" and (.rule == "TRUST_VIA_TVS" or .rule == "TRUST_CHAIN_BROKEN"))' \
+  "$work/bounded.jsonl"; then
+  die "an expired phone was judged with the list it held before expiring"
+fi
+[ "$(jq -c 'select(.type == "live_finding" and .phone == "SEP0011223344B1" and .rule == "TVS_CERT_MATCH")' \
+  "$work/bounded.jsonl" | wc -l)" -eq 2 ] || die "the returning phone's TVS match was not written again"
 diff -u "$work/offline.final" <(norm "$work/bounded.jsonl") >&2 ||
   die "expiring phones changed the final report"
-echo "ok: --max-phones 1: $(jq -c 'select(.type == "live_summary") | .expired' "$work/bounded.jsonl") expired, final report unchanged"
+echo "ok: --max-phones 1: $(jq -c 'select(.type == "live_summary") | .expired' "$work/bounded.jsonl") expired and left the engine, final report unchanged"
+
+# ---- --min-severity filters the live lines as it filters the report ----
+"$PCAPSCAN" --follow "$work/ref.pcap" --json --now $NOW --min-severity warning >"$work/sev.jsonl" &
+follow_pid=$!
+pids+=($follow_pid)
+wait_for "the filtered run's chain finding" 10 has 'select(.rule == "TRUST_CHAIN_BROKEN")' "$work/sev.jsonl"
+kill -TERM $follow_pid
+wait $follow_pid || true
+if has 'select(.type == "live_finding" and .severity == "info")' "$work/sev.jsonl"; then
+  die "--min-severity warning wrote info lines"
+fi
+has 'select(.type == "live_summary" and .findings_hidden >= 2)' "$work/sev.jsonl" ||
+  die "info findings not counted as hidden: $(jq -c 'select(.type == "live_summary")' "$work/sev.jsonl")"
+echo "ok: --min-severity warning: $(jq -c 'select(.type == "live_summary") | .findings_hidden' "$work/sev.jsonl") info lines hidden and counted"
 
 # ---- kernel drops: a stopped reader, a burst of TFTP-like datagrams on lo, then a finding ----
 ip netns exec "$ns_c" "$PCAPSCAN" -i lo --json --filter "udp port 40000" >"$work/drops.jsonl" 2>"$work/drops.err" &

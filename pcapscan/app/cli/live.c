@@ -54,7 +54,8 @@ typedef struct live {
     bool has_newest;
     uint8_t newest[32]; /* the ITL content seen first most recently: "the new ITL" */
     phone_counts expired;
-    uint64_t frames, written, repeats, oom;
+    phone *expiring; /* the phone the engine is forgetting: its last decisions count for it */
+    uint64_t frames, written, repeats, hidden, oom;
     cap_input *ci;
     cap_input_drops drops; /* as last reported */
     int64_t next_status, next_stats, next_expire;
@@ -199,8 +200,10 @@ static int cmp_i64(const void *a, const void *b)
 }
 
 /* Phones silent for --phone-idle (packet time), or the least recently seen when over
- * --max-phones, leave the table; what they held is added to the expired counts. Their written
- * findings are forgotten too, so a phone that comes back is reported again. */
+ * --max-phones, leave the table and the engine (which settles a list still waiting for TVS
+ * first, so that decision is written and counted); what they held is added to the expired
+ * counts. Their written findings are forgotten too, so a phone that comes back is reported
+ * again, judged from nothing as in a new run. */
 static void expire_phones(live *L)
 {
     int64_t now = L->in->last_ts, horizon = now - L->o->phone_idle_sec * 1000000;
@@ -237,13 +240,16 @@ static void expire_phones(live *L)
             }
             ne->val = p;
         }
+    sbd_smap_free(&L->phones, NULL);
+    L->phones = keep;
     for (size_t i = 0; i < gone.nb; i++)
         for (sbd_smap_ent *e = gone.b[i]; e; e = e->next) {
+            L->expiring = e->val;
+            sbd_trust_forget(L->engine, e->key);
+            L->expiring = NULL;
             count_phone(L, e->val, &L->expired);
             free(e->val);
         }
-    sbd_smap_free(&L->phones, NULL);
-    L->phones = keep;
     sbd_smap nd = {0};
     for (size_t i = 0; gone.n && i < L->dedupe.nb; i++)
         for (sbd_smap_ent *e = L->dedupe.b[i]; e; e = e->next) {
@@ -270,7 +276,7 @@ static void touch(live *L, const char *label, int64_t usec)
 
 static void track(live *L, const sbd_trust_decision *d)
 {
-    phone *p = phone_of(L, d->phone);
+    phone *p = L->expiring ? L->expiring : phone_of(L, d->phone);
     if (!p)
         return;
     if (d->at.ts_usec > p->last_usec)
@@ -412,6 +418,10 @@ static void on_decision(void *ctx, const sbd_trust_decision *d)
     track(L, d);
     if (d->rule == SBD_RULE_COUNT || !first_time(L, d))
         return;
+    if ((int)sbd_rule_severity(d->rule) < L->o->min_severity) {
+        L->hidden++; /* counted in the status, left out of the lines like the report's */
+        return;
+    }
     status_clear(L);
     if (L->o->json)
         write_json(L, d);
@@ -539,15 +549,15 @@ static void summary_line(live *L)
     snprintf(msg, sizeof msg,
              "%llu phones followed: %llu hold the new ITL, %llu refused a list, %llu TVS "
              "mismatch; %llu expired earlier (%llu held the new ITL, %llu refused, %llu TVS "
-             "mismatch); %llu findings written live (%llu repeats); %llu packets, %llu dropped by "
-             "the kernel, %llu by the interface",
+             "mismatch); %llu findings written live (%llu repeats, %llu below --min-severity); "
+             "%llu packets, %llu dropped by the kernel, %llu by the interface",
              (unsigned long long)c.phones, (unsigned long long)c.new_itl,
              (unsigned long long)c.refused, (unsigned long long)c.tvs_bad,
              (unsigned long long)L->expired.phones, (unsigned long long)L->expired.new_itl,
              (unsigned long long)L->expired.refused, (unsigned long long)L->expired.tvs_bad,
              (unsigned long long)L->written, (unsigned long long)L->repeats,
-             (unsigned long long)L->frames, (unsigned long long)L->drops.dropped,
-             (unsigned long long)L->drops.if_dropped);
+             (unsigned long long)L->hidden, (unsigned long long)L->frames,
+             (unsigned long long)L->drops.dropped, (unsigned long long)L->drops.if_dropped);
     if (L->o->json) {
         json_t *o = json_object();
         esc_json_set(o, "type", esc_json_str("live_summary"));
@@ -562,6 +572,7 @@ static void summary_line(live *L)
                                (json_int_t)L->expired.refused, "tvs_mismatch",
                                (json_int_t)L->expired.tvs_bad));
         esc_json_set(o, "findings_written", json_integer((json_int_t)L->written));
+        esc_json_set(o, "findings_hidden", json_integer((json_int_t)L->hidden));
         esc_json_set(o, "packets", json_integer((json_int_t)L->frames));
         esc_json_set(o, "dropped", json_integer((json_int_t)L->drops.dropped));
         esc_json_set(o, "if_dropped", json_integer((json_int_t)L->drops.if_dropped));
