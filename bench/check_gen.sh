@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# check_gen.sh GEN_CAPTURE SBDGEN PCAPSCAN WORKDIR: ctest bench.gen_capture. A small capture is
-# deterministic, well-formed (tshark: no bad checksum, no malformed packet), carries the served
-# files byte for byte, and pcapscan audits it as the healthy cluster it is. No timing.
+# check_gen.sh GEN_CAPTURE SBDGEN PCAPSCAN WORKDIR [rtp|reset]: ctest bench.gen_capture (rtp, the
+# default profile) and bench.gen_reset. A small capture is deterministic, well-formed (tshark: no
+# bad checksum, no malformed packet), carries the served files byte for byte, and pcapscan audits
+# it as the cluster it is: healthy for rtp; for reset, every CTL not found, every other file valid,
+# and TRUST_VIA_TVS exactly for the phones whose ITL went from A to B. No timing.
 set -euo pipefail
-gen=$1 sbdgen=$2 pcapscan=$3 w=$4
+gen=$1 sbdgen=$2 pcapscan=$3 w=$4 profile=${5:-rtp}
 here=$(cd "$(dirname "$0")" && pwd)
 fail() {
     echo "FAIL: $*" >&2
@@ -12,6 +14,11 @@ fail() {
 rm -rf "$w"
 mkdir -p "$w"
 "$here/mktrust.sh" "$sbdgen" "$w/trust" 6 >/dev/null
+if [ "$profile" = reset ]; then
+    # shellcheck source=check_reset.sh
+    . "$here/check_reset.sh"
+    exit 0
+fi
 opts=(--size 3M --phones 9 --trust-dir "$w/trust")
 "$gen" -o "$w/a.pcap" "${opts[@]}" 2>/dev/null
 "$gen" -o "$w/b.pcap" "${opts[@]}" 2>/dev/null

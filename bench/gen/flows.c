@@ -30,9 +30,27 @@ endpoint cucm_endpoint(uint16_t port)
     return e;
 }
 
-static const phone_files *phone_template(const gen_ctx *g, uint32_t phone)
+/* Node 0 is the publisher (10.10.0.10, as in the default profile), node 1 a subscriber. */
+endpoint node_endpoint(unsigned node, uint16_t port)
 {
-    return &g->mat.phones[phone % g->mat.n_phones];
+    endpoint e = cucm_endpoint(port);
+    e.ip += node;
+    e.mac[5] = (uint8_t)(e.mac[5] + node);
+    return e;
+}
+
+enum { WANT_TVS = 1, WANT_HTTPS = 2, WANT_HTTP6970 = 4, SERVED_REGEN = 8 };
+
+static const phone_files *phone_template(const gen_ctx *g, const flow *f)
+{
+    const material *m = f->opts & SERVED_REGEN ? &g->regen : &g->mat;
+    return &m->phones[f->phone % m->n_phones];
+}
+
+/* Reset profile: a phone's TFTP and TVS node (DHCP option 150 splits the phones in two). */
+static unsigned phone_node(const gen_ctx *g, uint32_t phone)
+{
+    return g->cfg.reset ? phone % 2 : 0;
 }
 
 /* Phones beyond the trust directory's reuse its files under MACs of their own. */
@@ -59,34 +77,51 @@ endpoint phone_endpoint(const gen_ctx *g, uint32_t phone)
 
 /* ---- phone boot ---- */
 
-enum { B_START, B_CTL, B_ITL, B_CNF, B_TVS, B_HTTPS, B_END };
-enum { WANT_TVS = 1, WANT_HTTPS = 2 };
+enum { B_START, B_CTL, B_ITL, B_CNF, B_TVS, B_HTTPS, B_END, B_HTTP6970 };
+
+/* The three files a boot asks for, in order: CTL, ITL, signed config. The reset profile's cluster
+ * is not in mixed mode (no CTL anywhere), and its phones with an encrypting security profile ask
+ * for the .enc.sgn config. */
+static void boot_files(const gen_ctx *g, const flow *f, const uint8_t mac6[6], char names[3][64],
+                       const blob *files[3])
+{
+    const phone_files *pf = phone_template(g, f);
+    char mac[13];
+    for (int i = 0; i < 6; i++)
+        snprintf(mac + 2 * i, 3, "%02X", mac6[i]);
+    bool enc = g->cfg.reset && pf->enc.p;
+    snprintf(names[0], 64, "CTLSEP%s.tlv", mac);
+    snprintf(names[1], 64, "ITLSEP%s.tlv", mac);
+    snprintf(names[2], 64, "SEP%s.cnf.xml%s", mac, enc ? ".enc.sgn" : ".sgn");
+    files[0] = pf->ctl.p && !g->cfg.reset ? &pf->ctl : NULL;
+    files[1] = &pf->itl;
+    files[2] = enc ? &pf->enc : &pf->cnf;
+}
 
 static void start_stage(gen_ctx *g, flow *f)
 {
-    const phone_files *pf = phone_template(g, f->phone);
     endpoint ph = phone_endpoint(g, f->phone);
-    char mac[13], name[64];
-    for (int i = 0; i < 6; i++)
-        snprintf(mac + 2 * i, 3, "%02X", ph.mac[i]);
+    char names[3][64];
+    const blob *files[3];
+    boot_files(g, f, ph.mac, names, files);
+    unsigned node = phone_node(g, f->phone);
     /* a phone keeps its blksize habit from boot to boot */
     bool big = (f->phone * 2654435761u) % 1000 < g->cfg.big_blksize;
     endpoint srv;
     switch (f->stage) {
     case B_CTL:
-        snprintf(name, sizeof name, "CTLSEP%s.tlv", mac);
-        tftp_start(g, &f->u.tftp, &ph, name, pf->ctl.p ? &pf->ctl : NULL, big);
-        break;
     case B_ITL:
-        snprintf(name, sizeof name, "ITLSEP%s.tlv", mac);
-        tftp_start(g, &f->u.tftp, &ph, name, &pf->itl, big);
-        break;
     case B_CNF:
-        snprintf(name, sizeof name, "SEP%s.cnf.xml.sgn", mac);
-        tftp_start(g, &f->u.tftp, &ph, name, &pf->cnf, big);
+        tftp_start(g, &f->u.tftp, &ph, node, names[f->stage - B_CTL], files[f->stage - B_CTL], big);
+        break;
+    case B_HTTP6970:
+        srv = node_endpoint(node, 6970);
+        tcp_start(g, &f->tcp, &ph, &srv, CONV_HTTP6970);
+        memcpy(f->tcp.names, names, sizeof names);
+        memcpy(f->tcp.files, files, sizeof files);
         break;
     case B_TVS:
-        srv = cucm_endpoint(2445);
+        srv = node_endpoint(node, 2445);
         tcp_start(g, &f->tcp, &ph, &srv, CONV_TLS);
         f->tcp.chain = g->mat.chain_2445;
         f->tcp.chain_len = g->mat.n_2445;
@@ -104,7 +139,7 @@ static void start_stage(gen_ctx *g, flow *f)
 /* The next stage this boot goes through after STAGE (skipping TLS sessions it does not open). */
 static int next_stage(const flow *f, int stage)
 {
-    stage++;
+    stage = stage == B_HTTP6970 ? B_TVS : stage + 1;
     if (stage == B_TVS && !(f->opts & WANT_TVS))
         stage++;
     if (stage == B_HTTPS && !(f->opts & WANT_HTTPS))
@@ -120,7 +155,12 @@ bool boot_step(gen_ctx *g, flow *f)
         f->phone = g->next_phone++ % g->cfg.phones;
         f->opts = (rng_per_mille(&g->r, g->cfg.tvs) ? WANT_TVS : 0) |
                   (rng_per_mille(&g->r, g->cfg.https) ? WANT_HTTPS : 0);
-        f->stage = B_CTL;
+        if (g->cfg.reset && rng_per_mille(&g->r, g->cfg.http6970))
+            f->opts |= WANT_HTTP6970;
+        /* node 0 was regenerated: its phones get ITL B from now on, node 1 still serves A */
+        if (g->regenerated && phone_node(g, f->phone) == 0)
+            f->opts |= SERVED_REGEN;
+        f->stage = f->opts & WANT_HTTP6970 ? B_HTTP6970 : B_CTL;
         start_stage(g, f);
     }
     bool more = f->stage <= B_CNF ? tftp_step(g, &f->u.tftp, &f->next_us)

@@ -92,7 +92,11 @@ static void usage(void)
           "  --big-blksize N  per mille of phones asking blksize 1428 (default 333)\n"
           "  --tvs N          per mille of boots with a TLS session to TVS 2445 (default 600)\n"
           "  --https N        per mille of boots with a TLS session to 8443 (default 300)\n"
-          "  --start UNIX     time of the first packet (default 1798794000)\n",
+          "  --start UNIX     time of the first packet (default 1798794000)\n"
+          "  --profile P      rtp (default): calls carry the bytes; reset: a cluster-wide\n"
+          "                   reset seen at two TFTP nodes (no RTP, every boot to TVS, no CTL,\n"
+          "                   node 0's phones get ITL B from DIR/regen after half the size)\n"
+          "  --http6970 N     reset: per mille of boots fetching over HTTP 6970 (default 200)\n",
           stderr);
     exit(2);
 }
@@ -132,7 +136,34 @@ typedef struct opts {
     const char *out, *trust_dir;
     uint64_t size, seed, start;
     gen_cfg cfg;
+    bool set[128]; /* options given on the command line (the profile does not override them) */
 } opts;
+
+/* Bytes of capture one reset-profile boot makes on average (measured on mktrust.sh material). */
+enum { RESET_BOOT_BYTES = 19000 };
+
+/* The reset profile's defaults, for the options not given: no calls or unrelated HTTP, every boot
+ * to TVS, and a phone population that boots about twice (before and after the regeneration). */
+static void apply_profile(opts *o)
+{
+    if (!o->cfg.reset)
+        return;
+    if (!o->set['c'])
+        o->cfg.calls = 0;
+    if (!o->set['h'])
+        o->cfg.http = 0;
+    if (!o->set['b'])
+        o->cfg.boots = 64;
+    if (!o->set['v'])
+        o->cfg.tvs = 1000;
+    if (!o->set['H'])
+        o->cfg.https = 0;
+    if (!o->set['p']) {
+        /* at least two lanes' worth, so a phone never boots twice at once */
+        uint64_t n = o->size / (2 * RESET_BOOT_BYTES), least = 2 * (uint64_t)o->cfg.boots;
+        o->cfg.phones = n < least ? (unsigned)least : n > 60000 ? 60000 : (unsigned)n;
+    }
+}
 
 static void parse_opts(int argc, char **argv, opts *o)
 {
@@ -148,6 +179,8 @@ static void parse_opts(int argc, char **argv, opts *o)
                                              {"tvs", required_argument, NULL, 'v'},
                                              {"https", required_argument, NULL, 'H'},
                                              {"start", required_argument, NULL, 'T'},
+                                             {"profile", required_argument, NULL, 'P'},
+                                             {"http6970", required_argument, NULL, 'W'},
                                              {NULL, 0, NULL, 0}};
     *o = (opts){.seed = 1,
                 .start = DEFAULT_START,
@@ -158,8 +191,11 @@ static void parse_opts(int argc, char **argv, opts *o)
                         .loss = 10,
                         .big_blksize = 333,
                         .tvs = 600,
-                        .https = 300}};
+                        .https = 300,
+                        .http6970 = 200}};
     for (int c; (c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1;) {
+        if (c > 0 && c < 128)
+            o->set[c] = true;
         switch (c) {
         case 'o':
             o->out = optarg;
@@ -200,12 +236,21 @@ static void parse_opts(int argc, char **argv, opts *o)
         case 'T':
             o->start = parse_num(optarg, 4000000000ull, false);
             break;
+        case 'P':
+            if (strcmp(optarg, "reset") != 0 && strcmp(optarg, "rtp") != 0)
+                die("bad --profile (rtp or reset)", optarg);
+            o->cfg.reset = strcmp(optarg, "reset") == 0;
+            break;
+        case 'W':
+            o->cfg.http6970 = (unsigned)parse_num(optarg, 1000, false);
+            break;
         default:
             usage();
         }
     }
     if (optind != argc || !o->out || !o->trust_dir || !o->size || !o->cfg.phones)
         usage();
+    apply_profile(o);
 }
 
 /* The lanes at time 0: calls already in progress (random remaining time), boots and HTTP
@@ -228,6 +273,8 @@ int main(int argc, char **argv)
     g.cfg = o.cfg;
     g.r.s = o.seed;
     material_load(&g.mat, o.trust_dir);
+    if (g.cfg.reset)
+        material_load_regen(&g.regen, o.trust_dir);
     pcap_out_open(&g.out, o.out);
     uint64_t t0 = o.start * 1000000ull;
     seed_lanes(&g, t0);
@@ -237,6 +284,10 @@ int main(int argc, char **argv)
             heap_push(&g_heap, f);
         else
             flow_free(f);
+        if (g.cfg.reset && !g.regenerated && g.out.bytes >= o.size / 2) {
+            /* CallManager regenerated on node 0: from now on its phones boot into ITL B */
+            g.regenerated = true;
+        }
         if (g.out.bytes >= o.size)
             g.stopping = true;
     }
@@ -244,7 +295,11 @@ int main(int argc, char **argv)
     fprintf(stderr, "gen-capture: %s: %llu packets, %llu bytes, %.1f s of traffic\n", o.out,
             (unsigned long long)g.out.packets, (unsigned long long)g.out.bytes,
             (double)(g.out.last_us - g.out.first_us) / 1e6);
+    if (g.cfg.reset)
+        fprintf(stderr, "gen-capture: reset profile: %u phones on 2 nodes\n", g.cfg.phones);
     material_free(&g.mat);
+    if (g.cfg.reset)
+        material_free(&g.regen);
     free(g_heap.v);
     return 0;
 }

@@ -67,6 +67,7 @@ typedef struct blob {
 typedef struct phone_files {
     uint8_t mac[6];
     blob itl, ctl, cnf; /* ctl.p == NULL: the server answers "File not found" */
+    blob enc;           /* SEP<MAC>.cnf.xml.enc.sgn; the reset profile asks for it when present */
 } phone_files;
 
 typedef struct material {
@@ -77,6 +78,8 @@ typedef struct material {
 } material;
 
 void material_load(material *m, const char *dir);
+/* The material after CallManager was regenerated (DIR/regen: ITL B and configs it signed). */
+void material_load_regen(material *m, const char *dir);
 void material_free(material *m);
 
 /* ---- flows ---- */
@@ -89,6 +92,8 @@ typedef struct gen_cfg {
     unsigned big_blksize; /* per mille of phones asking blksize 1428 */
     unsigned tvs;         /* per mille of boots that open a TLS session to 2445 */
     unsigned https;       /* per mille of boots that open a TLS session to 8443 */
+    bool reset;           /* --profile reset: a cluster-wide reset seen at the TFTP servers */
+    unsigned http6970;    /* reset: per mille of boots that fetch their files over HTTP 6970 */
 } gen_cfg;
 
 typedef struct gen_ctx {
@@ -96,20 +101,24 @@ typedef struct gen_ctx {
     rng r;
     pcap_out out;
     material mat;
-    bool stopping; /* size reached: finish what is in flight, start nothing new */
+    material regen;   /* reset profile: the files node 0 serves once CallManager is regenerated */
+    bool regenerated; /* reset profile: half the size written, node 0 serves ITL B */
+    bool stopping;    /* size reached: finish what is in flight, start nothing new */
     uint32_t next_phone;
     uint32_t next_conv; /* makes ports and addresses of new conversations distinct */
 } gen_ctx;
 
 endpoint phone_endpoint(const gen_ctx *g, uint32_t phone);
 endpoint cucm_endpoint(uint16_t port);
+endpoint node_endpoint(unsigned node, uint16_t port); /* reset profile: TFTP/TVS node 0 or 1 */
 
 typedef struct flow flow;
 typedef bool (*flow_step)(gen_ctx *g, flow *f); /* emits packets; false when finished */
 
 /* TFTP read of one file: RRQ, [OACK, ACK 0], DATA/ACK lock-step, or ERROR 1. */
 typedef struct tftp_xfer {
-    endpoint client, server;
+    endpoint client, server; /* server: the node's ephemeral port (its TID) */
+    endpoint listener;       /* the node's port 69 */
     char name[64];
     const blob *file; /* NULL: not found */
     uint16_t blksize;
@@ -141,13 +150,16 @@ typedef struct tcp_conv {
     const blob *chain;
     size_t chain_len;
     const char *sni;
+    const blob *files[3]; /* CONV_HTTP6970: what the node answers per GET (NULL: 404) */
+    char names[3][64];
 } tcp_conv;
 
-enum { CONV_TLS, CONV_HTTP };
+enum { CONV_TLS, CONV_HTTP, CONV_HTTP6970 };
 
 /* Turn builders: fill c->buf and c->from_client for turn c->turn; false when the talk is over. */
 bool tls_build_turn(gen_ctx *g, tcp_conv *c);
 bool http_build_turn(gen_ctx *g, tcp_conv *c);
+bool http6970_build_turn(gen_ctx *g, tcp_conv *c);
 
 /* RTP stream: one direction of a call. */
 typedef struct rtp_stream {
@@ -176,7 +188,7 @@ struct flow {
 /* Scheduler hook (gen-capture.c): adds a flow that first runs at f->next_us. */
 flow *flow_new(gen_ctx *g, flow_step step, uint64_t at_us);
 
-void tftp_start(gen_ctx *g, tftp_xfer *x, const endpoint *client, const char *name,
+void tftp_start(gen_ctx *g, tftp_xfer *x, const endpoint *client, unsigned node, const char *name,
                 const blob *file, bool big_blksize);
 bool tftp_step(gen_ctx *g, tftp_xfer *x, uint64_t *now); /* false when done */
 

@@ -127,6 +127,8 @@ static void add_entry(material *m, const char *dir, const char *name)
     uint8_t mac[6];
     if (match_mac_name(name, "SEP", ".cnf.xml.sgn", mac))
         read_file(dir, name, &phone_for(m, mac)->cnf);
+    else if (match_mac_name(name, "SEP", ".cnf.xml.enc.sgn", mac))
+        read_file(dir, name, &phone_for(m, mac)->enc);
     else if (match_mac_name(name, "ITLSEP", ".tlv", mac))
         read_file(dir, name, &phone_for(m, mac)->itl);
     else if (match_mac_name(name, "CTLSEP", ".tlv", mac))
@@ -157,6 +159,14 @@ void material_load(material *m, const char *dir)
         die("tls-2445.pem and tls-8443.pem are needed in", dir);
 }
 
+void material_load_regen(material *m, const char *dir)
+{
+    char sub[4096];
+    if ((size_t)snprintf(sub, sizeof sub, "%s/regen", dir) >= sizeof sub)
+        die("path too long", dir);
+    material_load(m, sub);
+}
+
 static void free_blob(blob *b)
 {
     free(b->p);
@@ -169,6 +179,7 @@ void material_free(material *m)
         free_blob(&m->phones[i].itl);
         free_blob(&m->phones[i].ctl);
         free_blob(&m->phones[i].cnf);
+        free_blob(&m->phones[i].enc);
     }
     free(m->phones);
     for (size_t i = 0; i < m->n_2445; i++)

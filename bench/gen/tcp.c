@@ -93,7 +93,9 @@ static bool next_turn(gen_ctx *g, tcp_conv *c, uint64_t *now)
         c->seq[sd] = c->turn_seq + (uint32_t)c->buf.n;
     c->turn++;
     c->buf.n = 0;
-    bool more = c->kind == CONV_TLS ? tls_build_turn(g, c) : http_build_turn(g, c);
+    bool more = c->kind == CONV_TLS        ? tls_build_turn(g, c)
+                : c->kind == CONV_HTTP6970 ? http6970_build_turn(g, c)
+                                           : http_build_turn(g, c);
     if (!more) {
         c->phase = C_FIN_CLIENT;
         *now += rng_range(&g->r, 200, 3000);

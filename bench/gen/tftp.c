@@ -10,13 +10,14 @@ enum { T_RRQ, T_OACK, T_ACK0, T_DATA, T_ACK, T_ERROR };
 enum { OP_RRQ = 1, OP_DATA = 3, OP_ACK = 4, OP_ERROR = 5, OP_OACK = 6 };
 enum { BIG_BLKSIZE = 1428, DEFAULT_BLKSIZE = 512, SERVER_TIMEOUT_US = 1000000 };
 
-void tftp_start(gen_ctx *g, tftp_xfer *x, const endpoint *client, const char *name,
+void tftp_start(gen_ctx *g, tftp_xfer *x, const endpoint *client, unsigned node, const char *name,
                 const blob *file, bool big_blksize)
 {
     memset(x, 0, sizeof *x);
     x->client = *client;
     x->client.port = (uint16_t)rng_range(&g->r, 49152, 65535);
-    x->server = cucm_endpoint((uint16_t)rng_range(&g->r, 32768, 60999));
+    x->server = node_endpoint(node, (uint16_t)rng_range(&g->r, 32768, 60999));
+    x->listener = node_endpoint(node, 69);
     snprintf(x->name, sizeof x->name, "%s", name);
     x->file = file;
     x->options = big_blksize;
@@ -42,8 +43,7 @@ static void send_rrq(gen_ctx *g, tftp_xfer *x, uint64_t now)
                13);
         n += 13;
     }
-    endpoint port69 = cucm_endpoint(69);
-    pcap_out_udp(&g->out, now, &x->client, &port69, p, n);
+    pcap_out_udp(&g->out, now, &x->client, &x->listener, p, n);
 }
 
 static void send_error(gen_ctx *g, tftp_xfer *x, uint64_t now)

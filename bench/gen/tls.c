@@ -147,9 +147,11 @@ static void server_finish(gen_ctx *g, tcp_conv *c)
 
 static void app_data(gen_ctx *g, tcp_conv *c, bool from_client)
 {
-    unsigned n_records = from_client ? 1 : rng_range(&g->r, 1, 3);
+    unsigned n_records = from_client || g->cfg.reset ? 1 : rng_range(&g->r, 1, 3);
+    /* the reset profile's sessions are TVS queries: a certificate hash asked, a status answered */
+    size_t max_server = g->cfg.reset ? 1200 : 6000;
     for (unsigned i = 0; i < n_records; i++) {
-        size_t len = from_client ? rng_range(&g->r, 80, 700) : rng_range(&g->r, 150, 6000);
+        size_t len = from_client ? rng_range(&g->r, 80, 700) : rng_range(&g->r, 150, max_server);
         encrypted_record(g, &c->buf, REC_APPDATA, len);
     }
 }
