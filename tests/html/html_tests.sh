@@ -2,9 +2,12 @@
 # html_tests.sh CASE [ARGS]: tests of `pcapscan --html`.
 #   scenario NAME              render every capture of captures/expected/NAME.txt; well-formed
 #                              (xmllint), expected findings in the verdict with working links,
-#                              a per-phone timeline SVG when the phone requested files
+#                              a per-phone timeline SVG when the phone requested files, no
+#                              overlapping label in a validity chart (svg_overlap.py)
 #   escape                     a certificate subject and a file name holding <script> are escaped
 #   skipped                    a packet with a broken IP header is named (number, byte offset)
+#   validity / overlap_selftest  chart labels never overlap; the check fails on the old chart
+#   info_collapsed             info findings: one card per rule, count, capped collapsed list
 #   screenshot NAME RGB ROWS   headless Chromium draws the report of NAME: not blank, and the
 #                              colour RGB (a severity) appears in the top ROWS pixel rows
 # Env: PCAPSCAN MKCAP SBDGEN WORK CAPTURES HERE (set by CMakeLists.txt).
@@ -49,6 +52,9 @@ scenario() { # NAME
     # shellcheck disable=SC2086 # rule lists are words
     "$PY" "$HERE/check_html.py" "$html" --fires $fires --silent $silent $timeline ||
       fail "$cap: structure"
+    if grep -q 'class="validity"' "$html"; then
+      "$PY" "$HERE/svg_overlap.py" "$html" || fail "$cap: chart labels overlap"
+    fi
     n=$((n + 1))
   done < <(awk '$1 == "capture" { print $2 }' "$exp")
   [ "$n" -gt 0 ] || fail "no capture listed in $exp"
@@ -133,6 +139,104 @@ skipped() {
     fail "the broken packet is not named in the report"
 }
 
+# info_collapsed: 150 captures (healthy, https-not-in-itl and centralized-fallback, 50 copies
+# each, as different inputs) make over 100 info findings of 3 rules. The verdict holds one card
+# per rule with its count (as many as the JSON findings of the same run), lists at most 50
+# instances collapsed and says how many it did not list; it stays small (a card per finding
+# took about 1.3 KB each).
+info_collapsed() {
+  local i s args=()
+  for i in $(seq 1 50); do
+    for s in healthy https-not-in-itl centralized-fallback; do
+      cp "$CAPTURES/$s.pcap" "$out/$s-$i.pcap"
+      args+=("$out/$s-$i.pcap")
+    done
+  done
+  local rc=0
+  "$PCAPSCAN" -q --now "$NOW" --html "$out/many.html" "${args[@]}" >/dev/null 2>"$out/stderr" || rc=$?
+  [ "$rc" -le 1 ] || fail "pcapscan exit $rc: $(cat "$out/stderr")"
+  wellformed "$out/many.html"
+  "$PY" "$HERE/check_html.py" "$out/many.html" --fires TVS_CERT_MATCH \
+    HTTPS_CERT_NOT_IN_TRUST_LIST TRUST_FILE_FALLBACK || fail structure
+  # The counts the page must show: the JSON findings of the same run.
+  "$PCAPSCAN" -q --now "$NOW" --json "${args[@]}" >"$out/many.jsonl" 2>>"$out/stderr" || true
+  "$PY" - "$out/many.html" "$out/many.jsonl" <<'PYEOF' || fail "info findings not collapsed by rule"
+import collections, json, sys, xml.etree.ElementTree as ET
+X = "{http://www.w3.org/1999/xhtml}"
+want = collections.Counter()
+for line in open(sys.argv[2]):
+    o = json.loads(line)
+    if o["type"] == "finding" and o["severity"] == "info":
+        want[o["rule"]] += 1
+assert want["TVS_CERT_MATCH"] > 50, "the run has %s" % dict(want)
+root = ET.parse(sys.argv[1]).getroot()
+verdict = next(s for s in root.iter(X + "section") if s.get("id") == "verdict")
+cards = [d for d in verdict.iter(X + "div") if "finding" in (d.get("class") or "").split()]
+seen = {}
+for c in cards:
+    rule = "".join(next(s for s in c.iter(X + "span") if "rule" in s.get("class", "")).itertext())
+    count = "".join(next(s for s in c.iter(X + "span") if "count" in s.get("class", "")).itertext())
+    items = list(c.iter(X + "li"))
+    more = "".join(t for p in c.iter(X + "p") if "more" in p.get("class", "") for t in p.itertext())
+    details = list(c.iter(X + "details"))
+    assert rule not in seen, "two cards for %s" % rule
+    seen[rule] = True
+    n = want.get(rule)
+    assert n is not None, "unexpected card %s" % rule
+    assert count.startswith("%d finding" % n), "%s: count %r, want %d" % (rule, count, n)
+    assert details and details[0].get("open") is None, "%s: instances not collapsed" % rule
+    assert len(items) == min(n, 50), "%s: %d instances listed" % (rule, len(items))
+    if n > 50:
+        assert more.startswith("%d more not listed" % (n - 50)), "%s: %r" % (rule, more)
+    else:
+        assert not more, "%s: says %r with all listed" % (rule, more)
+assert set(seen) == set(want), "cards: %s" % sorted(seen)
+size = len(ET.tostring(verdict))
+assert size < 120000, "verdict is %d bytes" % size
+print("info_collapsed: %d cards, verdict %d bytes" % (len(cards), size))
+PYEOF
+  echo "ok: page $(stat -c %s "$out/many.html") bytes for ${#args[@]} captures"
+}
+
+# validity: a trust list of many certificates with near-identical dates (one year, a day apart,
+# as a cluster whose certificates were all regenerated together), captured 2 days before --now:
+# month ticks, capture and today a few pixels apart. No two labels of its chart may overlap
+# (svg_overlap.py computes each label's box from the SVG). The certificates are made now, so
+# the dates follow the clock; the capture and --now follow them.
+validity() {
+  local pki=$out/pki i recs=() t now
+  mkdir -p "$pki"
+  for i in $(seq -w 1 14); do
+    # sbdgen signs with RSA only: the signer (01) is RSA, the others EC (quick to make).
+    local key=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1)
+    [ "$i" != 01 ] || key=(-newkey rsa:2048)
+    openssl req -x509 "${key[@]}" -nodes \
+      -keyout "$pki/n$i.key" -out "$pki/n$i.pem" -days $((365 + 10#$i)) \
+      -subj "/CN=cucm-node-$i.cluster-with-a-long-name.example/O=Example" >>"$out/openssl.log" 2>&1 ||
+      fail "openssl: $(tail -3 "$out/openssl.log")"
+    recs+=(--record "CCM+TFTP:$pki/n$i.pem")
+  done
+  t=$(date +%s)
+  "$SBDGEN" tl -o "$out/itl.tlv" --signer "$pki/n01.key:$pki/n01.pem" --filename ITLFile.tlv \
+    --timestamp "$t" --record "SAST:$pki/n01.pem" "${recs[@]}" --record "TVS:$pki/n02.pem" ||
+    fail sbdgen
+  printf 'time %s\ntftp ITLSEP001122334455.tlv %s\n' "$t" "$out/itl.tlv" | "$MKCAP" "$out/v.pcap" ||
+    fail mkcap
+  now=$((t + 2 * 86400))
+  local rc=0
+  "$PCAPSCAN" -q --now "$now" --html "$out/v.html" "$out/v.pcap" >/dev/null 2>"$out/stderr" || rc=$?
+  [ "$rc" -le 1 ] || fail "pcapscan exit $rc: $(cat "$out/stderr")"
+  wellformed "$out/v.html"
+  "$PY" "$HERE/svg_overlap.py" --min-rows 16 "$out/v.html" || fail "labels overlap"
+}
+
+# overlap_selftest: the check fails on the chart the layout before the fix drew for the same
+# list (month ticks 30 days apart, 74 px labels; "capture" and "today" 12 px apart).
+overlap_selftest() {
+  "$PY" "$HERE/svg_overlap.py" --expect-overlap --min-rows 16 "$HERE/fixtures/validity-before.svg" ||
+    fail "the overlap check passes a chart whose labels overlap"
+}
+
 # merge --html names each capture by the SHA-256 taken where it was scanned, even when the
 # capture is not on the merging host (it is removed here before the merge).
 merged_digest() {
@@ -150,6 +254,9 @@ merged_digest() {
 
 case $case_name in
 merged_digest) merged_digest ;;
+validity) validity ;;
+info_collapsed) info_collapsed ;;
+overlap_selftest) overlap_selftest ;;
 scenario) scenario "$1" ;;
 skipped) skipped ;;
 escape) escape ;;

@@ -18,6 +18,8 @@
 /* Inputs up to this count are listed in the header; more go in their own section after the
  * verdict, so the verdict stays at the top of the page. */
 #define HTML_HEADER_INPUTS 8
+/* Instances listed under an info rule's card; the rest are counted. */
+#define HTML_INFO_LISTED 50
 
 /* ---- the doc: indexes over the run --------------------------------------------------------------
  */
@@ -262,6 +264,8 @@ static const char page_css[] =
     ".finding .meaning{margin:6px 0 4px;font-size:14.5px}\n"
     ".finding .msg{margin:2px 0;color:#3b4a63;font-size:12.5px}\n"
     ".finding .links{margin:4px 0 0;font-size:12.5px}.finding .links a{margin-right:12px}\n"
+    ".finding ul{margin:4px 0;padding-left:20px;font-size:12.5px;color:#3b4a63}"
+    ".finding li{margin:4px 0}.finding li .links{margin:0}\n"
     ".allclear{background:#ecfdf3;border:1px solid #067647;border-left:6px solid #067647;"
     "padding:10px 14px;border-radius:4px;font-size:15px}\n"
     ".card{background:#fff;border:1px solid #d5dbe5;border-radius:4px;padding:10px 14px;"
@@ -522,6 +526,61 @@ static void verdict_group(const html_doc *d, const finding **sorted, sbd_severit
             finding_card(d, (size_t)(sorted[i] - d->r->findings));
 }
 
+/* One info finding inside its rule's card: when, who, what, and where the evidence is. */
+static void info_instance(const html_doc *d, size_t idx)
+{
+    const finding *x = &d->r->findings[idx];
+    FILE *out = d->out;
+    char when[40];
+    fprintf(out, "<li id=\"f-%zu\"><span class=\"nowrap\">%s</span> ", idx,
+            html_clock(x->ts_usec, when, sizeof when));
+    if (x->phone[0]) {
+        fputs("<b>", out);
+        esc_html(out, x->phone);
+        fputs("</b> ", out);
+    }
+    esc_html_max(out, x->message, 240);
+    finding_links(d, x);
+    fputs("</li>\n", out);
+}
+
+/* Info findings, one card per rule with its count: a healthy 1 GB run made 1,256 info cards
+ * (7.6 MB) that buried the errors. The instances are listed collapsed, up to
+ * HTML_INFO_LISTED per rule, and the page says how many it did not list. */
+static void info_rule_card(const html_doc *d, const finding **sorted, sbd_rule rule)
+{
+    const run *r = d->r;
+    FILE *out = d->out;
+    uint64_t count = 0;
+    for (size_t i = 0; i < r->n_findings; i++)
+        count += sorted[i]->rule == rule && report_shown(r, sorted[i]);
+    if (!count)
+        return;
+    fprintf(out, "<div class=\"finding info\" id=\"rule-%s\">\n<div class=\"fh\">",
+            sbd_rule_id(rule));
+    html_badge(out, "info", "info");
+    fprintf(out, "<span class=\"rule\">%s</span><span class=\"who count\">%llu finding%s</span>",
+            sbd_rule_id(rule), (unsigned long long)count, count == 1 ? "" : "s");
+    fputs("</div>\n<p class=\"meaning\">", out);
+    esc_html(out, sbd_rule_meaning(rule));
+    fprintf(out, "</p>\n<details class=\"instances\"><summary>%s %llu finding%s</summary>\n<ul>\n",
+            count > HTML_INFO_LISTED ? "the first of" : "the", (unsigned long long)count,
+            count == 1 ? "" : "s");
+    uint64_t listed = 0;
+    for (size_t i = 0; i < r->n_findings && listed < HTML_INFO_LISTED; i++)
+        if (sorted[i]->rule == rule && report_shown(r, sorted[i])) {
+            info_instance(d, (size_t)(sorted[i] - r->findings));
+            listed++;
+        }
+    fputs("</ul>\n", out);
+    if (count > listed)
+        fprintf(out,
+                "<p class=\"note more\">%llu more not listed here (the JSON and CSV reports "
+                "list every finding).</p>\n",
+                (unsigned long long)(count - listed));
+    fputs("</details>\n</div>\n", out);
+}
+
 static void section_verdict(const html_doc *d)
 {
     const run *r = d->r;
@@ -543,7 +602,9 @@ static void section_verdict(const html_doc *d)
     verdict_group(d, sorted, SBD_SEV_WARNING);
     if (r->by_severity[SBD_SEV_INFO] && r->o->min_severity <= SBD_SEV_INFO) {
         fputs("<h3>For information</h3>\n", out);
-        verdict_group(d, sorted, SBD_SEV_INFO);
+        for (int rule = 0; rule < SBD_RULE_COUNT; rule++)
+            if (sbd_rule_severity((sbd_rule)rule) == SBD_SEV_INFO)
+                info_rule_card(d, sorted, (sbd_rule)rule);
     }
     uint64_t hidden = 0;
     for (int s = SBD_SEV_INFO; s < r->o->min_severity && s <= SBD_SEV_ERROR; s++)

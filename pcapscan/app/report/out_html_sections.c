@@ -83,6 +83,19 @@ static const char *common_name(const sbd_cert_info *ci)
     return s;
 }
 
+/* The CN alone: up to the next RDN, whether names are written "CN=x;OU=y" (trust list records)
+ * or RFC 4514 "CN=x,OU=y" (served certificates; an escaped "\," stays in the CN). */
+static const char *cn_copy(const sbd_cert_info *ci, char *out, size_t outsz)
+{
+    const char *cn = common_name(ci);
+    size_t n = 0;
+    for (const char *p = cn;
+         *p && *p != ';' && !(*p == ',' && p > cn && p[-1] != '\\') && n + 1 < outsz; p++)
+        out[n++] = *p;
+    out[n] = '\0';
+    return out;
+}
+
 /* ---- cluster view
  * -------------------------------------------------------------------------------- */
 
@@ -411,6 +424,69 @@ static void file_row(const html_doc *d, const obs_file *f, bool fallback)
     fputs("</td></tr>\n", out);
 }
 
+/* A TLS session of the phone, as its timeline draws it: the engine's verdict on the server's
+ * certificate, and the list it was judged against. The row links to the session's evidence. */
+static void tls_row(const html_doc *d, const obs_tls *t)
+{
+    FILE *out = d->out;
+    char id[48], when[40], status[120], srv[80];
+    html_mark m = tls_event(d, t, status, sizeof status);
+    fprintf(out, "<tr class=\"tls\"><td>%s</td><td>#%llu</td><td><a href=\"#%s\">%s</a></td><td>",
+            html_clock(t->ts_usec, when, sizeof when), (unsigned long long)t->pkt,
+            html_tls_anchor(t, id, sizeof id), t->sport == 2445 ? "TVS session" : "TLS session");
+    if (t->n_certs && t->certs[0].info_ok) {
+        char cn[200];
+        esc_html_max(out, cn_copy(&t->certs[0].info, cn, sizeof cn), 80);
+    } else
+        fputs("-", out);
+    fprintf(out, "</td><td class=\"mono\">TLS %s</td><td class=\"%s\">%s",
+            run_endpoint(&t->server, t->sport, srv, sizeof srv), html_mark_class(m), status);
+    const html_list *l = t->judged && t->judged_against && t->judged_against->has_digest
+                             ? html_list_of(d, t->judged_against->sha256)
+                             : NULL;
+    if (l) {
+        fputs("<br/><span class=\"note\">against ", out);
+        list_link(d, l);
+        fputs("</span>", out);
+    }
+    fputs("</td></tr>\n", out);
+}
+
+static int cmp_tls_time(const void *a, const void *b)
+{
+    const obs_tls *x = *(const obs_tls *const *)a, *y = *(const obs_tls *const *)b;
+    if (x->ts_usec != y->ts_usec)
+        return x->ts_usec < y->ts_usec ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The phone's requests and TLS sessions in time order: the rows the timeline draws. */
+static void phone_table(const html_doc *d, const obs_input *in, const phone_group *g)
+{
+    const obs_tls **tls = malloc((in->n_tls + 1) * sizeof *tls);
+    size_t nt = 0;
+    for (size_t k = 0; tls && k < in->n_tls; k++)
+        if (tls_of_group(&in->tls[k], g))
+            tls[nt++] = &in->tls[k];
+    if (nt > 1)
+        qsort(tls, nt, sizeof *tls, cmp_tls_time);
+    fputs("<table><tr><th>time (UTC)</th><th>packet</th><th>what</th><th>name / certificate</th>"
+          "<th>server</th><th>result</th></tr>\n",
+          d->out);
+    for (size_t i = 0, k = 0; i < g->n_files || k < nt;) {
+        if (k == nt || (i < g->n_files && g->files[i]->ts_usec <= tls[k]->ts_usec)) {
+            file_row(d, g->files[i], is_fallback(g, i));
+            i++;
+        } else {
+            tls_row(d, tls[k++]);
+        }
+    }
+    fputs("</table>\n", d->out);
+    if (!tls && in->n_tls)
+        fputs("<p class=\"note\">out of memory: TLS sessions not listed</p>\n", d->out);
+    free(tls);
+}
+
 static void phone_card(const html_doc *d, const obs_input *in, const phone_group *g, size_t idx)
 {
     FILE *out = d->out;
@@ -430,12 +506,8 @@ static void phone_card(const html_doc *d, const obs_input *in, const phone_group
           "</b> failed</span><span><b class=\"c-neutral\">&#9675;</b> not found / not checked"
           "</span></p>\n",
           out);
-    fputs("<table><tr><th>time (UTC)</th><th>packet</th><th>what</th><th>name</th>"
-          "<th>server</th><th>result</th></tr>\n",
-          out);
-    for (size_t i = 0; i < g->n_files; i++)
-        file_row(d, g->files[i], is_fallback(g, i));
-    fputs("</table>\n</div>\n", out);
+    phone_table(d, in, g);
+    fputs("</div>\n", out);
 }
 
 static void phones_of_input(const html_doc *d, const obs_input *in)
@@ -536,10 +608,10 @@ static void records_table(const html_doc *d, const html_list *l, html_validity *
             fprintf(out, "<td class=\"nowrap\">%s<br/>%s</td></tr>\n",
                     sbd_time_iso(ci.not_before, a, sizeof a),
                     sbd_time_iso(ci.not_after, b, sizeof b));
-            const char *cn = common_name(&ci);
-            snprintf(labels[*nv], sizeof labels[0], "%zu %s %.*s", i + 1,
-                     rec->function_elem && rec->function == 0 ? "SAST" : fn, (int)strcspn(cn, ";"),
-                     cn);
+            char cn[200];
+            snprintf(labels[*nv], sizeof labels[0], "%zu %s %s", i + 1,
+                     rec->function_elem && rec->function == 0 ? "SAST" : fn,
+                     cn_copy(&ci, cn, sizeof cn));
             v[*nv] = (html_validity){labels[*nv], ci.not_before, ci.not_after};
             (*nv)++;
         } else {

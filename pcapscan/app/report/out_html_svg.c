@@ -155,7 +155,41 @@ void html_svg_timeline(FILE *out, const html_event *ev, size_t n)
 #define VB_X0 300
 #define VB_X1 930
 #define VB_ROW 22
-#define VB_TOP 40
+#define VB_TOP 44
+#define VB_MOMENT_Y 14   /* baseline of the first row of "capture" / "today" labels */
+#define VB_MOMENT_ROW 15 /* between rows: 1.05 em of 11.5 px and a gap */
+
+/* Label boxes. A label's width is estimated from its characters and its font as the page's CSS
+ * sets it (size x average glyph width: DejaVu Sans digits are 0.636 em, bold 0.696, the mono
+ * face 0.602), its height from the baseline up 0.8 em and down 0.25 em. The layout keeps these
+ * boxes apart and inside the drawing; tests/html/svg_overlap.py computes the same boxes from the
+ * SVG and fails when two intersect. */
+typedef struct vb_font {
+    double px, em;
+} vb_font;
+
+static const vb_font FONT_NAME = {11.0, 0.62}, FONT_TICK = {10.5, 0.64}, FONT_MOMENT = {11.5, 0.70};
+
+typedef struct vb_box {
+    double x0, y0, x1, y1;
+} vb_box;
+
+static double text_width(vb_font f, size_t chars)
+{
+    return (double)chars * f.px * f.em;
+}
+
+/* The box of a label of width w at (x, baseline y) anchored at its start or end. */
+static vb_box label_box(vb_font f, double x, double y, double w, bool end)
+{
+    double x0 = end ? x - w : x;
+    return (vb_box){x0, y - 0.8 * f.px, x0 + w, y + 0.25 * f.px};
+}
+
+static bool boxes_meet(const vb_box *a, const vb_box *b)
+{
+    return a->x0 < b->x1 && b->x0 < a->x1 && a->y0 < b->y1 && b->y0 < a->y1;
+}
 
 typedef struct vb_scale {
     int64_t t0, t1;
@@ -186,47 +220,89 @@ static int64_t jan1(int year)
     return (int64_t)timegm(&tm);
 }
 
-/* Year ticks when the axis spans years, else a tick every 1, 7 or 30 days. */
+static void vb_tick(FILE *out, double x, int y_top, int y_axis, const char *label, size_t len)
+{
+    fprintf(out,
+            "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
+            "<text class=\"tick\" x=\"%.1f\" y=\"%d\">%.*s</text>\n",
+            x, y_top, x, y_axis + 4, x, y_axis + 17, (int)len, label);
+}
+
+/* Does a centred tick label at x stay inside the drawing? */
+static bool tick_fits(double x, size_t chars)
+{
+    double half = text_width(FONT_TICK, chars) / 2;
+    return x - half >= 0 && x + half <= VB_WIDTH;
+}
+
+/* Year ticks when the axis spans years, else date ticks: the step is the shortest whose labels
+ * (plus a gap) fit between two ticks, so tick labels never meet whatever the dates are (a
+ * one-year span with monthly dates drew 74 px labels 50 px apart). */
 static void vb_ticks(FILE *out, const vb_scale *s, int y_top, int y_axis)
 {
-    int64_t span = s->t1 - s->t0;
-    if (span > 2 * 365 * 86400LL) {
-        int y0 = year_of(s->t0), y1 = year_of(s->t1);
-        int step = (y1 - y0) / 8 + 1;
-        for (int y = y0 + 1; y <= y1; y += step) {
+    static const int64_t day_steps[] = {1, 2, 7, 14, 30, 61, 91, 182};
+    static const int year_steps[] = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000};
+    const double gap = 8, px_per_day = (VB_X1 - VB_X0) * 86400.0 / (double)(s->t1 - s->t0);
+    int64_t span = s->t1 - s->t0, day = 86400;
+    if (span <= 2 * 365 * 86400LL) {
+        for (size_t i = 0; i < sizeof day_steps / sizeof day_steps[0]; i++) {
+            if ((double)day_steps[i] * px_per_day < text_width(FONT_TICK, 10) + gap)
+                continue;
+            for (int64_t t = s->t0 - s->t0 % day + day; t < s->t1; t += day_steps[i] * day) {
+                char iso[32];
+                double x = vb_x(s, t);
+                if (tick_fits(x, 10))
+                    vb_tick(out, x, y_top, y_axis, sbd_time_iso(t, iso, sizeof iso), 10);
+            }
+            return;
+        }
+    }
+    for (size_t i = 0; i < sizeof year_steps / sizeof year_steps[0]; i++) {
+        if (year_steps[i] * 365.0 * px_per_day < text_width(FONT_TICK, 5) + gap)
+            continue;
+        int step = year_steps[i], y0 = year_of(s->t0), y1 = year_of(s->t1);
+        for (int y = (y0 / step + 1) * step; y <= y1; y += step) {
+            char label[16];
+            int n = snprintf(label, sizeof label, "%d", y);
             double x = vb_x(s, jan1(y));
-            fprintf(out,
-                    "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
-                    "<text class=\"tick\" x=\"%.1f\" y=\"%d\">%d</text>\n",
-                    x, y_top, x, y_axis + 4, x, y_axis + 17, y);
+            if (jan1(y) < s->t1 && tick_fits(x, (size_t)n))
+                vb_tick(out, x, y_top, y_axis, label, (size_t)n);
         }
         return;
     }
-    int64_t day = 86400, step = span > 120 * day ? 30 * day : span > 20 * day ? 7 * day : day;
-    for (int64_t t = s->t0 - s->t0 % day + day; t < s->t1; t += step) {
-        char iso[32];
-        double x = vb_x(s, t);
-        sbd_time_iso(t, iso, sizeof iso);
-        fprintf(out,
-                "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
-                "<text class=\"tick\" x=\"%.1f\" y=\"%d\">%.10s</text>\n",
-                x, y_top, x, y_axis + 4, x, y_axis + 17, iso);
-    }
 }
 
-static void vb_moment(FILE *out, const vb_scale *s, int64_t t, const char *cls, const char *label,
-                      int y_axis, int dy)
+/* A moment ("capture", "today") with its label: on the side with room, else on the other side,
+ * else one row lower, so that it meets no label placed before (placed[0..*n)). */
+static void vb_moment(FILE *out, const vb_scale *s, int64_t t, const char *cls, int y_axis,
+                      vb_box *placed, size_t *n)
 {
-    char iso[32];
+    char iso[32], text[48];
     double x = vb_x(s, t);
-    bool left = x > VB_WIDTH / 2.0; /* label on the side with room */
-    sbd_time_iso(t, iso, sizeof iso);
-    fprintf(
-        out,
-        "<line class=\"moment %s\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
-        "<text class=\"momentlabel %s\" x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">%s %.10s</text>\n",
-        cls, x, 6 + dy, x, y_axis, cls, left ? x - 4 : x + 4, 14 + dy, left ? "end" : "start",
-        label, iso);
+    int len = snprintf(text, sizeof text, "%s %.10s", cls, sbd_time_iso(t, iso, sizeof iso));
+    double w = text_width(FONT_MOMENT, len > 0 ? (size_t)len : 0);
+    bool prefer_end = x > VB_WIDTH / 2.0;
+    vb_box b = {0, 0, 0, 0};
+    int y = VB_MOMENT_Y;
+    bool end = prefer_end;
+    for (int row = 0; row < 3; row++) {
+        y = VB_MOMENT_Y + row * VB_MOMENT_ROW;
+        bool ok = false;
+        for (int side = 0; side < 2 && !ok; side++) {
+            end = side ? !prefer_end : prefer_end;
+            b = label_box(FONT_MOMENT, end ? x - 4 : x + 4, y, w, end);
+            ok = b.x0 >= 0 && b.x1 <= VB_WIDTH;
+            for (size_t k = 0; ok && k < *n; k++)
+                ok = !boxes_meet(&b, &placed[k]);
+        }
+        if (ok)
+            break;
+    }
+    placed[(*n)++] = b;
+    fprintf(out,
+            "<line class=\"moment %s\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
+            "<text class=\"momentlabel %s\" x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">%s</text>\n",
+            cls, x, y - 8, x, y_axis, cls, end ? x - 4 : x + 4, y, end ? "end" : "start", text);
 }
 
 static html_mark vb_state(const html_validity *v, int64_t capture, int warn_days)
@@ -234,6 +310,12 @@ static html_mark vb_state(const html_validity *v, int64_t capture, int warn_days
     if (v->not_after < capture || v->not_before > capture)
         return HTML_MARK_FAIL;
     return v->not_after - capture < (int64_t)warn_days * 86400 ? HTML_MARK_WARN : HTML_MARK_OK;
+}
+
+/* Characters of a row label that fit before the bars (the ellipsis of a cut label counts). */
+static size_t name_chars(void)
+{
+    return (size_t)((VB_X0 - 8 - 8) / (FONT_NAME.px * FONT_NAME.em)) - 1;
 }
 
 static void vb_row(FILE *out, const vb_scale *s, const html_validity *v, size_t row,
@@ -244,7 +326,7 @@ static void vb_row(FILE *out, const vb_scale *s, const html_validity *v, size_t 
     html_mark m = vb_state(v, capture, warn_days);
     double x0 = vb_x(s, v->not_before), x1 = vb_x(s, v->not_after);
     fprintf(out, "<text class=\"name\" x=\"8\" y=\"%d\">", y + 14);
-    esc_html_max(out, v->label, 40);
+    esc_html_max(out, v->label, name_chars());
     fprintf(out, "</text><rect class=\"bar %s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"12\">",
             html_mark_class(m), x0, y + 4, x1 - x0 > 2 ? x1 - x0 : 2);
     fputs("<title>", out);
@@ -277,10 +359,9 @@ void html_svg_validity(FILE *out, const html_validity *v, size_t n, int64_t capt
     vb_ticks(out, &s, VB_TOP, y_axis);
     for (size_t i = 0; i < n; i++)
         vb_row(out, &s, &v[i], i, capture, warn_days);
-    /* Labels one above the other when the two moments are close on the axis. */
-    bool close =
-        vb_x(&s, today) - vb_x(&s, capture) < 150 && vb_x(&s, capture) - vb_x(&s, today) < 150;
-    vb_moment(out, &s, capture, "capture", "capture", y_axis, 0);
-    vb_moment(out, &s, today, "today", "today", y_axis, close ? 12 : 0);
+    vb_box placed[2];
+    size_t np = 0;
+    vb_moment(out, &s, capture, "capture", y_axis, placed, &np);
+    vb_moment(out, &s, today, "today", y_axis, placed, &np);
     fputs("</svg>\n", out);
 }
