@@ -43,4 +43,12 @@ has warning --min-severity w || fail "--min-severity offers no severity"
 for o in $("$pcapscan" --help 2>&1 | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
   has "$o" "$o" || fail "scan does not offer $o"
 done
+# Every long option of show's --help is offered after show, and nothing show lacks.
+show_help=$("$pcapscan" show --help 2>&1 | grep -oE -- '--[a-z][a-z-]+' | sort -u)
+for o in $show_help; do
+  has "$o" show "$o" || fail "show does not offer $o"
+done
+for o in $(offer show --); do
+  grep -qx -- "$o" <<<"$show_help" || fail "show offers $o, which show --help does not name"
+done
 echo "package.completion: ok"
