@@ -10,6 +10,7 @@
 #include "fuzz_memfd.h"
 #include "report/obs_json.h"
 #include "report/report.h"
+#include "rules/rules.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -24,6 +24,7 @@
 #include "fuzz_memfd.h"
 #include "report/obs_json.h"
 #include "report/report.h"
+#include "rules/rules.h"
 
 /* ---- output checks ---- */
 

@@ -6,9 +6,11 @@
 #include <string.h>
 
 #include "cli/cmd_merge.h"
+#include "cli/opts.h"
 #include "lib/escape.h"
 #include "report/obs_json.h"
 #include "report/report.h"
+#include "rules/rules.h"
 
 void merge_usage(FILE *out)
 {
@@ -128,26 +130,6 @@ static int settle_judging(merge_args *a, const obs_json_set *set)
     return 0;
 }
 
-static int write_reports(const run *r)
-{
-    const scan_opts *o = r->o;
-    int rc = 0;
-    if (o->json)
-        rc = report_json(r, stdout) != 0 ? 2 : 0;
-    else
-        report_text(r, stdout);
-    fflush(stdout);
-    if (o->csv_path && report_csv(r, o->csv_path) != 0)
-        rc = 2;
-    if (o->html_path && report_html(r, o->html_path) != 0)
-        rc = 2;
-    report_totals t;
-    report_totals_of(r, SIZE_MAX, &t);
-    if (t.inputs_failed || rc == 2)
-        return 2;
-    return r->by_severity[SBD_SEV_ERROR] ? 1 : 0;
-}
-
 int cmd_merge(int argc, char **argv)
 {
     merge_args a;
@@ -177,7 +159,7 @@ int cmd_merge(int argc, char **argv)
     if (obs_json_take(&set, &r) != 0 || rules_run(&r) != 0)
         fputs("pcapscan merge: out of memory: results are incomplete\n", stderr);
     obs_json_set_free(&set);
-    int rc = write_reports(&r);
+    int rc = report_outputs(&r);
     run_free(&r);
     return read_error ? 2 : rc;
 }

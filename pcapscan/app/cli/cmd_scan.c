@@ -14,6 +14,7 @@
 #include "scan/extract.h"
 #include "cli/live.h"
 #include "report/report.h"
+#include "rules/rules.h"
 #include "scan/scan.h"
 
 typedef struct shared {
@@ -142,31 +143,7 @@ int cmd_scan(int argc, char **argv)
     run r;
     if (run_scan(&o, &r) != 0)
         fputs("pcapscan: out of memory: results are incomplete\n", stderr);
-    int rc = scan_report(&o, &r);
+    int rc = report_outputs(&r);
     run_free(&r);
-    return rc;
-}
-
-int scan_report(const scan_opts *o, run *r)
-{
-    int rc = 0;
-    if (o->json)
-        rc = report_json(r, stdout) != 0 ? 2 : 0;
-    else if (!o->csv_path || strcmp(o->csv_path, "-") != 0) /* --csv -: stdout is the CSV's */
-        report_text(r, stdout);
-    fflush(stdout);
-    if (o->csv_path && report_csv(r, o->csv_path) != 0)
-        rc = 2;
-    if (o->html_path && report_html(r, o->html_path) != 0)
-        rc = 2;
-    if (o->extractor && report_extract_finish(r, o->extractor) != 0)
-        rc = 2;
-    extract_close(o->extractor);
-    report_totals t;
-    report_totals_of(r, SIZE_MAX, &t);
-    if (t.inputs_failed || rc == 2 || r->no_capture_dir)
-        rc = 2;
-    else if (r->by_severity[SBD_SEV_ERROR])
-        rc = 1;
     return rc;
 }

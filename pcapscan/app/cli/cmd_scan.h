@@ -12,8 +12,4 @@ int cmd_scan(int argc, char **argv);
  * target. Returns 0, or -1 when memory ran out (r is still consistent). */
 int run_scan(const scan_opts *o, run *r);
 
-/* Write the reports of a finished run (stdout, --csv, --html, --extract) and return the exit code
- * (0, 1 error findings, 2 an input failed or a report could not be written). */
-int scan_report(const scan_opts *o, run *r);
-
 #endif

@@ -19,10 +19,11 @@
 
 #include "cap/input.h"
 #include "model/certs.h"
-#include "cli/cmd_scan.h"
 #include "lib/escape.h"
 #include "cli/live.h"
 #include "model/run.h"
+#include "report/report.h"
+#include "rules/rules.h"
 #include "sbd/smap.h"
 #include "sbd/trust.h"
 #include "scan/scan.h"
@@ -680,7 +681,7 @@ int cmd_live(const scan_opts *o)
     /* The report of everything seen, made by the batch pass: what an offline audit gives. */
     if (rules_run(&L.r) != 0)
         fputs("pcapscan: out of memory: results are incomplete\n", stderr);
-    int rc = scan_report(o, &L.r);
+    int rc = report_outputs(&L.r);
     sbd_smap_free(&L.dedupe, NULL);
     sbd_smap_free(&L.phones, free);
     sbd_smap_free(&L.itls, NULL);

@@ -10,7 +10,6 @@
 #include "cap/keyhash.h"
 #include "model/certs.h"
 #include "lib/util.h"
-#include "scan/scan.h"
 
 typedef struct cert_ent {
     uint64_t hash;

@@ -6,10 +6,21 @@
 #ifndef PCAPSCAN_CERTS_H
 #define PCAPSCAN_CERTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cap/tls_certs.h"
-#include "model/observe.h"
+#include "sbd/cert.h"
+
+/* One certificate of a served chain. */
+typedef struct obs_cert {
+    uint8_t *der;
+    size_t len;
+    bool info_ok;
+    sbd_cert_info info;
+    char *error; /* why info_ok is false */
+} obs_cert;
 
 typedef struct obs_certs obs_certs;
 

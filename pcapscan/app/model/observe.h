@@ -18,6 +18,7 @@
 #include "sbd/cert.h"
 #include "sbd/file.h"
 #include "sbd/verify.h"
+#include "model/certs.h"
 #include "model/problems.h"
 #include "model/store.h"
 
@@ -80,15 +81,6 @@ typedef struct obs_file {
     char *parse_error;               /* why a signed-looking file did not parse */
 } obs_file;
 
-/* One certificate of a served chain. */
-typedef struct obs_cert {
-    uint8_t *der;
-    size_t len;
-    bool info_ok;
-    sbd_cert_info info;
-    char *error; /* why info_ok is false */
-} obs_cert;
-
 typedef enum { OBS_TLS_NONE, OBS_TLS_CERTS, OBS_TLS_HIDDEN, OBS_TLS_ERROR } obs_tls_kind;
 
 /* One TLS session on a watched port that showed certificates, was TLS 1.3, or failed. */
@@ -149,9 +141,9 @@ typedef struct obs_input {
     obs_tls *tls;
     size_t n_tls, cap_tls;
     uint64_t next_seq;
-    store content; /* signed-file bytes by SHA-256 (moved into the run's store after the scan) */
-    struct obs_certs *certs; /* server chains, shared by the run's inputs (certs.h) */
-    bool owns_certs;         /* certs was made for this input alone */
+    store content;    /* signed-file bytes by SHA-256 (moved into the run's store after the scan) */
+    obs_certs *certs; /* server chains, shared by the run's inputs (certs.h) */
+    bool owns_certs;  /* certs was made for this input alone */
 } obs_input;
 
 void obs_input_init(obs_input *in, size_t index, const char *path);

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "model/observe.h"
-#include "cli/opts.h"
+#include "model/settings.h"
 #include "sbd/audit.h"
 #include "sbd/trust.h"
 #include "model/store.h"
@@ -67,9 +67,7 @@ typedef struct run {
     size_t n_moves, cap_moves;
 } run;
 
-/* After all inputs are scanned: move their content into run->content, then decide every file's
- * signature verdict and every finding (cross-capture rules in packet-time order). */
-int rules_run(run *r);
+/* Everything a run holds (made by the scan, merge or live). */
 void run_free(run *r);
 
 /* Files of an input sorted by first packet (pointers into the input). Caller frees. */
@@ -80,28 +78,12 @@ const obs_file **run_sorted_files(const obs_input *in);
 const char *run_sig_word(const obs_file *f);
 /* "itl", "ctl", "sgn", "enc_sgn" or "other": from the content when parsed, else the name. */
 const char *run_kind_word(const run *r, const obs_file *f);
+/* The stored content of a file when it parsed, or NULL. */
+const blob *run_blob(const run *r, const obs_file *f);
 /* Parsed content of a file, or NULL. */
 const sbd_file *run_parsed(const run *r, const obs_file *f);
 /* Certificate facts of record i of a parsed trust list (decoded once per content), or NULL. */
 const sbd_cert_info *run_record_cert(const run *r, const obs_file *f, size_t i);
-
-/* What the rules pass hands the trust engine, shared with the live pass (live.c) so both feed it
- * the same events. The event points into buf, which must live until it is handed over. */
-#define RUN_MAX_CHAIN 16
-typedef struct run_ev_buf {
-    char client[64], server[64];
-    const sbd_cert_info *chain[RUN_MAX_CHAIN];
-} run_ev_buf;
-/* The engine event of a file observation b (its parsed content, or NULL) was seen at; false for
- * what the engine does not take (an upload). */
-bool run_file_event(const obs_file *f, const blob *b, sbd_trust_at at, run_ev_buf *buf,
-                    sbd_trust_file_ev *ev);
-/* The engine event of a TLS session on a port of svc; false when it shows no certificate to
- * judge (a failed or certificate-less handshake: buf still names its client and server). */
-bool run_tls_event(const obs_tls *t, const sbd_service_table *svc, sbd_trust_at at, run_ev_buf *buf,
-                   sbd_trust_tls_ev *ev);
-/* Rules whose findings count one per certificate or content per capture, whichever phone met it. */
-bool run_counted_per_capture(sbd_rule rule);
 
 /* "10.0.0.1:69" / "[fd00::1]:6970". */
 char *run_endpoint(const cap_addr *a, uint16_t port, char *out, size_t outsz);

@@ -56,4 +56,9 @@ int report_html(const run *r, const char *path);
 struct extractor;
 int report_extract_finish(const run *r, struct extractor *x);
 
+/* Everything r->o asks for (stdout, --csv, --html, --extract's certificates and manifest; closes
+ * the extractor) and the exit code: 2 when an input or an output failed or a folder held no
+ * capture (2 wins over 1), 1 with an error finding, else 0. */
+int report_outputs(const run *r);
+
 #endif

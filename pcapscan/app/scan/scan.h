@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "model/observe.h"
-#include "cli/opts.h"
+#include "model/settings.h"
 
 /* Called from the worker every few thousand frames (may be NULL); must be thread-safe. */
 typedef void (*scan_progress_fn)(void *user, uint64_t frames_delta);
