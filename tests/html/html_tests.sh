@@ -8,6 +8,7 @@
 #   skipped                    a packet with a broken IP header is named (number, byte offset)
 #   validity / overlap_selftest  chart labels never overlap; the check fails on the old chart
 #   info_collapsed             info findings: one card per rule, count, capped collapsed list
+#   clusters                   captures of two sites are two clusters, of one site one
 #   screenshot NAME RGB ROWS   headless Chromium draws the report of NAME: not blank, and the
 #                              colour RGB (a severity) appears in the top ROWS pixel rows
 # Env: PCAPSCAN MKCAP SBDGEN WORK CAPTURES HERE (set by CMakeLists.txt).
@@ -52,6 +53,8 @@ scenario() { # NAME
     # shellcheck disable=SC2086 # rule lists are words
     "$PY" "$HERE/check_html.py" "$html" --fires $fires --silent $silent $timeline ||
       fail "$cap: structure"
+    # Each scenario is one site: never more than one cluster.
+    [ "$(grep -c 'class="card cluster"' "$html")" -le 1 ] || fail "$cap: one site shown as clusters"
     if grep -q 'class="validity"' "$html"; then
       "$PY" "$HERE/svg_overlap.py" "$html" || fail "$cap: chart labels overlap"
     fi
@@ -198,6 +201,62 @@ PYEOF
   echo "ok: page $(stat -c %s "$out/many.html") bytes for ${#args[@]} captures"
 }
 
+# clusters: captures of two sites (healthy: lists signed by ccm-a; cert-expired: by
+# ccm-expired, no SAST certificate in common, different phones), merged from their results
+# files, are two clusters each with its own "ITL v1"; captures of one site (healthy, two-node,
+# regen-both: ccm-a's lists, and regen-both's ITL B signed by the regenerated ccm-b that the
+# engine had a phone refuse) scanned at once are one cluster with ITL v1-v3.
+clusters() {
+  local c
+  for c in healthy cert-expired; do
+    "$PCAPSCAN" -q --now "$NOW" --json --json-content "$CAPTURES/$c.pcap" >"$out/$c.jsonl" || true
+  done
+  local rc=0
+  "$PCAPSCAN" merge --html "$out/two.html" "$out/healthy.jsonl" "$out/cert-expired.jsonl" \
+    >/dev/null 2>"$out/stderr" || rc=$?
+  [ "$rc" -le 1 ] || fail "merge exit $rc: $(cat "$out/stderr")"
+  rc=0
+  "$PCAPSCAN" -q --now "$NOW" --html "$out/one.html" "$CAPTURES/healthy.pcap" \
+    "$CAPTURES/two-node.pcap" "$CAPTURES/regen-both.pcap" >/dev/null 2>"$out/stderr" || rc=$?
+  [ "$rc" -le 1 ] || fail "pcapscan exit $rc: $(cat "$out/stderr")"
+  wellformed "$out/two.html"
+  wellformed "$out/one.html"
+  "$PY" "$HERE/check_html.py" "$out/two.html" && "$PY" "$HERE/check_html.py" "$out/one.html" ||
+    fail structure
+  "$PY" - "$out/two.html" "$out/one.html" <<'PYEOF' || fail "clusters"
+import sys, xml.etree.ElementTree as ET
+X = "{http://www.w3.org/1999/xhtml}"
+def text(el):
+    return " ".join("".join(el.itertext()).split())
+def clusters(path):
+    root = ET.parse(path).getroot()
+    sec = next(s for s in root.iter(X + "section") if s.get("id") == "cluster")
+    out = []
+    for card in sec.iter(X + "div"):
+        if "cluster" not in (card.get("class") or "").split():
+            continue
+        tables = list(card.iter(X + "table"))
+        served = next(text(tr) for tr in tables[0].iter(X + "tr") if "served by" in text(tr))
+        versions = [text(tr.find(X + "td")) for tr in tables[1].iter(X + "tr") if tr.find(X + "td") is not None]
+        out.append((served, [v.split(" ")[:-1] for v in versions], card))
+    return out
+two = clusters(sys.argv[1])
+assert len(two) == 2, "two sites: %d clusters" % len(two)
+for (served, versions, _), site, n in zip(two, ("healthy.pcap", "cert-expired.pcap"), (1, 2)):
+    assert site in served and served.count(".pcap") == 1, "cluster %d served by: %s" % (n, served)
+    assert versions == [["cluster", str(n), "ITL", "v1"]], "cluster %d versions %s" % (n, versions)
+one = clusters(sys.argv[2])
+assert len(one) == 1, "one site: %d clusters" % len(one)
+served, versions, card = one[0]
+assert [v[-2:] for v in versions] == [["ITL", "v1"], ["ITL", "v2"], ["ITL", "v3"]], versions
+assert all(len(v) == 2 for v in versions), "one cluster, but labels name it: %s" % versions
+for site in ("healthy.pcap", "two-node.pcap", "regen-both.pcap"):
+    assert site in served, "%s not among the servers: %s" % (site, served)
+assert "refused" in text(card), "the engine's refused move is not in the cluster's continuity"
+print("clusters: two sites -> 2 clusters, one site -> 1 cluster with ITL v1-v3")
+PYEOF
+}
+
 # validity: a trust list of many certificates with near-identical dates (one year, a day apart,
 # as a cluster whose certificates were all regenerated together), captured 2 days before --now:
 # month ticks, capture and today a few pixels apart. No two labels of its chart may overlap
@@ -256,6 +315,7 @@ case $case_name in
 merged_digest) merged_digest ;;
 validity) validity ;;
 info_collapsed) info_collapsed ;;
+clusters) clusters ;;
 overlap_selftest) overlap_selftest ;;
 scenario) scenario "$1" ;;
 skipped) skipped ;;

@@ -109,14 +109,14 @@ static int count_phones(html_doc *d)
     return 0;
 }
 
-/* Distinct parsed trust lists in order of first appearance; ITLs and CTLs numbered apart. */
+/* Distinct parsed trust lists in order of first appearance; their clusters and versions are
+ * numbered by html_build_clusters. */
 static int build_lists(html_doc *d)
 {
     kmap_init(&d->list_ids);
     d->lists = calloc(d->n_files + 1, sizeof *d->lists);
     if (!d->lists)
         return -1;
-    int itls = 0, ctls = 0;
     for (size_t i = 0; i < d->n_files; i++) {
         const obs_file *f = d->files[i];
         const blob *b = f->in_store ? store_get(&d->r->content, f->sha256) : NULL;
@@ -131,9 +131,8 @@ static int build_lists(html_doc *d)
         l->b = b;
         l->first = f;
         l->ctl = sbd_file_is_ctl(&b->f);
-        l->version = l->ctl ? ++ctls : ++itls;
     }
-    return count_phones(d);
+    return count_phones(d) == 0 ? html_build_clusters(d) : -1;
 }
 
 static void doc_free(html_doc *d)
@@ -187,7 +186,29 @@ const html_list *html_list_of(const html_doc *d, const uint8_t sha256[32])
 
 const char *html_list_label(const html_list *l, char *out, size_t outsz)
 {
-    snprintf(out, outsz, "%s v%d", l->ctl ? "CTL" : "ITL", l->version);
+    if (l->show_cluster)
+        snprintf(out, outsz, "cluster %zu %s v%d", l->cluster + 1, l->ctl ? "CTL" : "ITL",
+                 l->version);
+    else
+        snprintf(out, outsz, "%s v%d", l->ctl ? "CTL" : "ITL", l->version);
+    return out;
+}
+
+const char *html_cn(const char *subject, char *out, size_t outsz)
+{
+    const char *cn = subject;
+    for (const char *p = subject; *p; p++)
+        if ((p == subject || p[-1] == ';' || (p[-1] == ',' && p - 1 > subject && p[-2] != '\\')) &&
+            strncmp(p, "CN=", 3) == 0) {
+            cn = p + 3;
+            break;
+        }
+    size_t n = 0;
+    for (const char *p = cn;
+         *p && *p != ';' && !(*p == ',' && p > cn && p[-1] != '\\') && n + 1 < outsz; p++)
+        out[n++] = *p;
+    if (outsz)
+        out[n] = '\0';
     return out;
 }
 
@@ -433,7 +454,7 @@ static void link_file(const html_doc *d, const obs_file *f)
     fprintf(d->out, " (packet #%llu)</a>", (unsigned long long)f->first_pkt);
     const html_list *l = f->has_digest ? html_list_of(d, f->sha256) : NULL;
     if (l) {
-        char lbl[24];
+        char lbl[48];
         fprintf(d->out, "<a href=\"#%s\">%s trust file</a>",
                 html_list_anchor(l->b->sha256, id, sizeof id), html_list_label(l, lbl, sizeof lbl));
     }

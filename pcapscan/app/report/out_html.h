@@ -54,8 +54,10 @@ typedef struct html_list {
     const blob *b;
     const obs_file *first;
     bool ctl;
-    int version;   /* 1-based order of first appearance among ITLs (or among CTLs) */
-    size_t phones; /* distinct phones it was served to */
+    size_t cluster;    /* 0-based, in order of first appearance (out_html_cluster.c) */
+    bool show_cluster; /* the run holds several clusters: labels name the cluster */
+    int version;       /* 1-based order of first appearance among its cluster's ITLs (or CTLs) */
+    size_t phones;     /* distinct phones it was served to */
 } html_list;
 
 typedef struct html_doc {
@@ -66,8 +68,9 @@ typedef struct html_doc {
     size_t n_refs;
     const obs_file **files; /* every file of every input, in packet-time order */
     size_t n_files;
-    html_list *lists;
+    html_list *lists; /* in order of first appearance */
     size_t n_lists;
+    size_t n_clusters;
     kmap list_ids; /* SHA-256 -> index into lists (a lookup per file, not a scan of them) */
 } html_doc;
 
@@ -77,9 +80,18 @@ int html_worst(const html_doc *d, const void *obj, sbd_rule *rule);
 bool html_has_rule(const html_doc *d, const void *obj, sbd_rule rule);
 /* The distinct trust list with this content, or NULL. */
 const html_list *html_list_of(const html_doc *d, const uint8_t sha256[32]);
-/* "ITL v2" / "CTL v1". */
+/* Group the lists into clusters and number their versions (out_html_cluster.c). 0 or -1 (out of
+ * memory). */
+int html_build_clusters(html_doc *d);
+/* What identifies cluster c: its list signers (SAST certificates), the servers and captures that
+ * served its lists, how many phones got them. */
+void html_cluster_identity(const html_doc *d, size_t c);
+/* "ITL v2" / "CTL v1"; "cluster 2 ITL v1" when the run holds several clusters. */
 const char *html_list_label(const html_list *l, char *out, size_t outsz);
 
+/* The CN of a subject, "CN=x;OU=y" (trust list records, any order) or RFC 4514 "CN=x,OU=y"
+ * (an escaped "\\," stays in it); the first attribute when it has no CN. Returns out. */
+const char *html_cn(const char *subject, char *out, size_t outsz);
 /* Anchors (ids) of the evidence rows. */
 char *html_file_anchor(const obs_file *f, char *out, size_t outsz);
 char *html_tls_anchor(const obs_tls *t, char *out, size_t outsz);

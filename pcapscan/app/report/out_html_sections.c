@@ -67,39 +67,21 @@ static void signer_cell(FILE *out, const sbd_file *f)
 
 static void list_link(const html_doc *d, const html_list *l)
 {
-    char id[48], lbl[24], hex[17];
+    char id[48], lbl[48], hex[17];
     fprintf(d->out, "<a href=\"#%s\">%s</a> <span class=\"hash\">%s&#8230;</span>",
             html_list_anchor(l->b->sha256, id, sizeof id), html_list_label(l, lbl, sizeof lbl),
             sbd_hex_lower(l->b->sha256, 8, hex, sizeof hex));
 }
 
-/* The CN of a subject ("CN=x;OU=y" in any order), else the whole subject. */
-static const char *common_name(const sbd_cert_info *ci)
-{
-    const char *s = ci->subject;
-    for (const char *p = s; *p; p++)
-        if ((p == s || p[-1] == ';') && strncmp(p, "CN=", 3) == 0)
-            return p + 3;
-    return s;
-}
-
-/* The CN alone: up to the next RDN, whether names are written "CN=x;OU=y" (trust list records)
- * or RFC 4514 "CN=x,OU=y" (served certificates; an escaped "\," stays in the CN). */
 static const char *cn_copy(const sbd_cert_info *ci, char *out, size_t outsz)
 {
-    const char *cn = common_name(ci);
-    size_t n = 0;
-    for (const char *p = cn;
-         *p && *p != ';' && !(*p == ',' && p > cn && p[-1] != '\\') && n + 1 < outsz; p++)
-        out[n++] = *p;
-    out[n] = '\0';
-    return out;
+    return html_cn(ci->subject, out, outsz);
 }
 
 /* ---- cluster view
  * -------------------------------------------------------------------------------- */
 
-static void versions_table(const html_doc *d)
+static void versions_table(const html_doc *d, size_t cluster)
 {
     FILE *out = d->out;
     char when[40];
@@ -108,6 +90,8 @@ static void versions_table(const html_doc *d)
           out);
     for (size_t i = 0; i < d->n_lists; i++) {
         const html_list *l = &d->lists[i];
+        if (l->cluster != cluster)
+            continue;
         fputs("<tr><td>", out);
         list_link(d, l);
         fputs("</td>", out);
@@ -131,7 +115,7 @@ typedef struct transition {
 
 /* The engine's settled list decisions (run.moves), grouped by (held list, offered list,
  * outcome): the report shows them, it does not decide them again. */
-static size_t collect_transitions(const html_doc *d, transition *tr, size_t max)
+static size_t collect_transitions(const html_doc *d, size_t cluster, transition *tr, size_t max)
 {
     size_t n = 0;
     for (size_t i = 0; i < d->r->n_moves && n < max; i++) {
@@ -141,7 +125,7 @@ static size_t collect_transitions(const html_doc *d, transition *tr, size_t max)
             continue;
         const html_list *a = m->from->has_digest ? html_list_of(d, m->from->sha256) : NULL;
         const html_list *b = m->to->has_digest ? html_list_of(d, m->to->sha256) : NULL;
-        if (!a || !b)
+        if (!a || !b || a->cluster != cluster)
             continue;
         size_t k = 0;
         while (k < n && !(tr[k].a == a && tr[k].b == b && tr[k].outcome == m->outcome))
@@ -167,12 +151,12 @@ static const char *outcome_class(int o)
     }
 }
 
-static void continuity_table(const html_doc *d)
+static void continuity_table(const html_doc *d, size_t cluster)
 {
     FILE *out = d->out;
     size_t max = d->r->n_moves + 1;
     transition *tr = calloc(max, sizeof *tr);
-    size_t n = tr ? collect_transitions(d, tr, max) : 0;
+    size_t n = tr ? collect_transitions(d, cluster, tr, max) : 0;
     if (!n) {
         fputs("<p class=\"note\">No phone was seen moving from one trust list to another.</p>\n",
               out);
@@ -196,19 +180,31 @@ static void continuity_table(const html_doc *d)
 void html_section_cluster(const html_doc *d)
 {
     FILE *out = d->out;
-    fputs("<section id=\"cluster\">\n<h2>Cluster view</h2>\n", out);
+    fputs("<section id=\"cluster\">\n<h2>Clusters</h2>\n", out);
     if (!d->n_lists) {
         fputs("<p class=\"note\">No ITL or CTL was transferred whole in these captures.</p>\n"
               "</section>\n",
               out);
         return;
     }
-    fputs("<h3>Trust list versions served</h3>\n", out);
-    versions_table(d);
-    fputs("<h3>Continuity between ITL versions (would a phone holding the first accept the "
-          "second?)</h3>\n",
-          out);
-    continuity_table(d);
+    if (d->n_clusters > 1)
+        fprintf(
+            out,
+            "<p class=\"note\">These captures hold %zu clusters: their trust lists share no "
+            "list signer and no phone went from one to another. Each has its own versions.</p>\n",
+            d->n_clusters);
+    for (size_t c = 0; c < d->n_clusters; c++) {
+        fprintf(out, "<div class=\"card cluster\" id=\"cl-%zu\">\n<h3>Cluster %zu</h3>\n", c + 1,
+                c + 1);
+        html_cluster_identity(d, c);
+        fputs("<h3>Trust list versions served</h3>\n", out);
+        versions_table(d, c);
+        fputs("<h3>Continuity between ITL versions (would a phone holding the first accept the "
+              "second?)</h3>\n",
+              out);
+        continuity_table(d, c);
+        fputs("</div>\n", out);
+    }
     fputs("</section>\n", out);
 }
 
@@ -645,7 +641,7 @@ static void trust_card(const html_doc *d, const html_list *l)
 {
     FILE *out = d->out;
     const sbd_file *f = &l->b->f;
-    char id[48], lbl[24], md5[33], sha[65];
+    char id[48], lbl[48], md5[33], sha[65];
     html_mark m = sig_mark(l->b->self.status);
     fprintf(out, "<div class=\"card tfile\" id=\"%s\">\n<h3>%s &#183; ",
             html_list_anchor(l->b->sha256, id, sizeof id), html_list_label(l, lbl, sizeof lbl));
