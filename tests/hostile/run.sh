@@ -180,11 +180,12 @@ case_merge_text() {
   has_controls m.out && fail "merge text report carries control sequences from the results file"
   has_controls m.err && fail "merge stderr carries control sequences"
   # A field outside the schema is refused by file and line; the message is escaped too.
-  local key
+  local key line
+  line=$(grep -n -m1 '"type":"file"' r.jsonl | cut -d: -f1) # after the ITL's content line
   for key in client direction signature extracted status; do
     jq -c --arg s "$esc" --arg k "$key" 'if .type == "file" then .[$k] = $s else . end' r.jsonl >"bad-$key.jsonl"
     run "b-$key" "$PCAPSCAN" merge "bad-$key.jsonl"
-    [ "$rc" = 2 ] && grep -q "bad-$key.jsonl:1" "b-$key.err" ||
+    [ "$rc" = 2 ] && grep -q "bad-$key.jsonl:$line:" "b-$key.err" ||
       fail "$key outside the schema not refused (exit $rc): $(head -2 "b-$key.err")"
     has_controls "b-$key.err" && fail "merge error message about $key carries control sequences"
   done
@@ -256,22 +257,22 @@ case_json_utf8() {
   python3 -c 'import sys; open(sys.argv[1],"rb").read().decode("utf-8")' scan.out ||
     fail "JSON output is not valid UTF-8"
   jq -e . scan.out >/dev/null || fail "JSON output does not parse"
-  jq -e -s '[.[] | select(.type != "summary") | has("pcap")] | all and length >= 3' scan.out >/dev/null ||
+  jq -e -s '[.[] | select(.type != "summary" and .type != "content") | has("pcap")] | all and length >= 3' scan.out >/dev/null ||
     fail "an object lost its pcap key"
   jq -e -s '[.[] | select(.type == "summary") | .per_input[] | has("pcap")] | all and length == 2' scan.out >/dev/null ||
     fail "per_input lost pcap"
-  jq -e -s '[.[] | select(.type == "file") | .records[] | has("subject") and has("issuer")] | all and length >= 2' scan.out >/dev/null ||
-    fail "a record lost subject/issuer: $(jq -c 'select(.type == "file") | .records' scan.out)"
-  jq -e -s '[.[] | select(.type == "file") | .signer | has("subject")] | all' scan.out >/dev/null ||
+  jq -e -s '[.[] | select(.type == "content") | .records[] | has("subject") and has("issuer")] | all and length >= 2' scan.out >/dev/null ||
+    fail "a record lost subject/issuer: $(jq -c 'select(.type == "content") | .records' scan.out)"
+  jq -e -s '[.[] | select(.type == "content") | .signer | has("subject")] | all and length >= 1' scan.out >/dev/null ||
     fail "the signer lost its subject"
   jq -e -s '[.[] | select(.type == "finding") | has("message") and (.evidence | has("capture"))] | all and length >= 1' scan.out >/dev/null ||
     fail "a finding lost message or capture"
-  jq -e -s '[.[] | select(.type == "file") | .records[] | .subject | test("\u0000") | not] | all' scan.out >/dev/null
+  jq -e -s '[.[] | select(.type == "content") | .records[] | .subject | test("\u0000") | not] | all' scan.out >/dev/null
   # What merge reads back is the same and valid again.
   run merge "$PCAPSCAN" merge --json scan.out
   python3 -c 'import sys; open(sys.argv[1],"rb").read().decode("utf-8")' merge.out ||
     fail "merge JSON is not valid UTF-8"
-  jq -e -s '[.[] | select(.type != "summary") | has("pcap")] | all and length >= 3' merge.out >/dev/null ||
+  jq -e -s '[.[] | select(.type != "summary" and .type != "content") | has("pcap")] | all and length >= 3' merge.out >/dev/null ||
     fail "merge lost pcap keys: $(head -2 merge.err)"
   # pcapscan show --json of a file whose name is not UTF-8 keeps "file".
   cp itl.tlv $'show\xff.tlv'

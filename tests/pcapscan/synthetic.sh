@@ -138,9 +138,20 @@ healthy) # nothing but TVS_CERT_MATCH; every file verified
   file_ok "$MAC.cnf.xml.sgn" "$mat/cnf.sgn"
   [ "$(jq -r 'select(.type=="file" and .kind=="itl") | .signature' "$json")" = valid ] || fail "itl not valid"
   [ "$(jq -r 'select(.type=="file" and .kind=="sgn") | .signature' "$json")" = valid ] || fail "sgn not valid"
-  [ "$(jq -r 'select(.type=="file" and .kind=="itl") | .records | length' "$json")" = 4 ] || fail "records"
+  [ "$(jq -r 'select(.type=="content" and .kind=="itl") | .records | length' "$json")" = 4 ] || fail "records"
+  # Format 2: one content line per distinct content, before the first file line naming it; file
+  # lines carry no records. --json-inline: format 1, records on the file line, no content line.
+  [ "$(jq -s -r '[.[] | select(.type=="content" or (.type=="file" and .complete and .kind!="other")) | .type]
+        | join(",")' "$json")" = content,file,content,file ] || fail "content lines not before their files"
+  [ "$(jq -s '[.[] | select(.type=="file") | has("records") or has("signer")] | any' "$json")" = false ] ||
+    fail "a format 2 file line has records"
+  [ "$(jq -r 'select(.type=="summary") | .format_version' "$json")" = 2 ] || fail "format_version"
+  "$PCAPSCAN" --json --json-inline --now "$NOW" "$out/c.pcap" >"$out/inline.json" || true
+  [ "$(jq -r 'select(.type=="file" and .kind=="itl") | .records | length' "$out/inline.json")" = 4 ] ||
+    fail "--json-inline: records"
+  [ "$(jq -r 'select(.type=="summary") | .format_version' "$out/inline.json")" = 1 ] || fail "--json-inline: format_version"
+  [ "$(jq -s '[.[] | select(.type=="content")] | length' "$out/inline.json")" = 0 ] || fail "--json-inline: content line"
   [ "$(jq -r 'select(.type=="tls_cert") | .serial' "$json")" = 2E3E1A7BDAA64D84 ] || fail "tls serial"
-  [ "$(jq -r 'select(.type=="summary") | .format_version' "$json")" = 1 ] || fail "format_version"
   ;;
 tvs_not_in_itl)
   { healthy_boot; echo "tls 2445 $mat/tvs2.der"; } | mk c.pcap

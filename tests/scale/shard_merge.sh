@@ -63,6 +63,15 @@ shard_and_merge() {
   run "$out/merged-c.json" merge --json --json-content "${parts[@]}"
   run "$out/remerged.json" merge --json "$out/merged-c.json"
   cmp -s "$out/single.json" "$out/remerged.json" || fail "a merged --json-content output does not merge again"
+  # Results files of format 1 (--json-inline, as pcapscan wrote before content lines) merge alike.
+  local v1=()
+  for k in $(seq 1 "$n"); do
+    run "$out/s$k-of-$n.v1.json" --json --json-inline --json-content -q --now "$NOW" --shard "$k/$n" "$@"
+    v1+=("$out/s$k-of-$n.v1.json")
+  done
+  run "$out/merged-v1.json" merge --json "${v1[@]}"
+  cmp -s "$out/single.json" "$out/merged-v1.json" ||
+    fail "format 1 shards merge differently: $(diff "$out/single.json" "$out/merged-v1.json" | head -c 1500)"
 }
 
 refused() { # TEXT: the last merge exited 2 with TEXT on stderr
@@ -152,14 +161,18 @@ dedupe) # an ITL and a TVS chain served many times: their bytes are written once
   shard_and_merge 1 "$out/a.pcap" "$out/b.pcap"
   res=$out/s1-of-1.json
   itl=$(sha256sum "$mat/itl.tlv" | cut -c1-64)
-  [ "$(jq -s --arg h "$itl" '[.[] | select(.sha256==$h and .content)] | length' "$res")" = 1 ] ||
+  [ "$(jq -s --arg h "$itl" '[.[] | select(.type=="content" and .sha256==$h and .data)] | length' "$res")" = 1 ] ||
     fail "the ITL's bytes are not written exactly once"
-  [ "$(jq -s --arg h "$itl" '[.[] | select(.sha256==$h and .content_kept)] | length' "$res")" = 2 ] ||
-    fail "the other ITL transfers do not say content_kept"
+  [ "$(jq -s --arg h "$itl" '[.[] | select(.type=="file" and .sha256==$h and (has("content") or has("records") | not))] | length' "$res")" = 3 ] ||
+    fail "the ITL transfers do not refer to the content line by sha256 alone"
   [ "$(jq -s '[.[] | select(.type=="tls_session") | .certs[] | objects] | length' "$res")" = 2 ] ||
     fail "repeated certificates are not written as {sha256}"
-  first=$(grep -n -m1 '"content":"' "$res" | cut -d: -f1) # -m1: no SIGPIPE under pipefail
-  sed "${first}d" "$res" >"$out/nofirst.json"
+  # Format 1 (--json-inline): the first file line has the bytes, the others content_kept.
+  run "$out/v1.json" --json --json-inline --json-content -q --now "$NOW" "$out/a.pcap" "$out/b.pcap"
+  [ "$(jq -s --arg h "$itl" '[.[] | select(.sha256==$h and .content_kept)] | length' "$out/v1.json")" = 2 ] ||
+    fail "format 1: the other ITL transfers do not say content_kept"
+  first=$(grep -n -m1 '"content":"' "$out/v1.json" | cut -d: -f1) # -m1: no SIGPIPE under pipefail
+  sed "${first}d" "$out/v1.json" >"$out/nofirst.json"
   run "$out/m.json" merge --json "$out/nofirst.json"
   refused "no earlier file object has its content" || fail "content_kept without content accepted"
   ;;
@@ -183,9 +196,16 @@ bad_results) # what merge refuses, each with exit 2 and a message naming the fil
   refused "no summary" || fail "a cut results file accepted"
   run "$out/m.json" merge --json "$out/full.json" "$out/full.json"
   refused "merge each shard once" || fail "the same shard merged twice"
-  sed 's/"content":"[A-Za-z0-9+\/]\{8\}/"content":"AAAAAAAA/' "$out/full.json" >"$out/tampered.json"
+  sed 's/"data":"[A-Za-z0-9+\/]\{8\}/"data":"AAAAAAAA/' "$out/full.json" >"$out/tampered.json"
   run "$out/m.json" merge --json "$out/tampered.json"
   refused "does not match its sha256" || fail "altered content accepted"
+  run "$out/full1.json" --json --json-inline --json-content -q "$out/a.pcap"
+  sed 's/"content":"[A-Za-z0-9+\/]\{8\}/"content":"AAAAAAAA/' "$out/full1.json" >"$out/tampered.json"
+  run "$out/m.json" merge --json "$out/tampered.json"
+  refused "does not match its sha256" || fail "altered content accepted (format 1)"
+  sed 's/"format_version":2/"format_version":3/' "$out/full.json" >"$out/future.json"
+  run "$out/m.json" merge --json "$out/future.json"
+  refused "format_version" || fail "a results file of a later format accepted"
   printf '{"type":"file","pcap":"x","input":0,"name":"a","seq":0,"time_usec":0,"client":"1.2.3.4:99999"}\n' >"$out/hostile.json"
   run "$out/m.json" merge --json "$out/hostile.json"
   refused "hostile.json:1:" || fail "a bad endpoint accepted"

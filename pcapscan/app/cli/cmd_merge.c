@@ -21,6 +21,7 @@ void merge_usage(FILE *out)
           "  --json                JSON lines on stdout (default: the text report)\n"
           "  --json-content        with --json: keep the merge fields (the output can be merged\n"
           "                        again)\n"
+          "  --json-inline         with --json: format 1 (records on every file line)\n"
           "  --csv FILE            findings as CSV\n"
           "  --html FILE           self-contained HTML evidence report\n"
           "  --now TIME            judge expiry at TIME (default: the shards' --now)\n"
@@ -30,7 +31,7 @@ void merge_usage(FILE *out)
           out);
 }
 
-enum { M_JSON = 256, M_JSON_CONTENT, M_CSV, M_HTML, M_NOW, M_EXPIRY };
+enum { M_JSON = 256, M_JSON_CONTENT, M_JSON_INLINE, M_CSV, M_HTML, M_NOW, M_EXPIRY };
 
 typedef struct merge_args {
     scan_opts o;
@@ -49,6 +50,9 @@ static bool merge_apply(merge_args *a, int c, const char *arg)
         return true;
     case M_JSON_CONTENT:
         a->o.json_content = true;
+        return true;
+    case M_JSON_INLINE:
+        a->o.json_inline = true;
         return true;
     case M_CSV:
         a->o.csv_path = arg;
@@ -75,6 +79,7 @@ static int merge_parse(int argc, char **argv, merge_args *a)
     static const struct option longopts[] = {
         {"json", no_argument, NULL, M_JSON},
         {"json-content", no_argument, NULL, M_JSON_CONTENT},
+        {"json-inline", no_argument, NULL, M_JSON_INLINE},
         {"csv", required_argument, NULL, M_CSV},
         {"html", required_argument, NULL, M_HTML},
         {"now", required_argument, NULL, M_NOW},

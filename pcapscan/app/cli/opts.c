@@ -42,6 +42,8 @@ void scan_usage(FILE *out)
           "                        with i mod N = K-1; combine with `pcapscan merge`\n"
           "  --json-content        with --json: add what `pcapscan merge` needs (trust list and\n"
           "                        signed file bytes, certificates, exact times; docs/scale.md)\n"
+          "  --json-inline         with --json: format 1, each file line carries its trust list's\n"
+          "                        signer and records (no content lines; docs/output.md)\n"
           "  -q, --quiet           no progress line on stderr\n"
           "watch traffic as it comes (docs/live.md), instead of INPUT...:\n"
           "  -i, --live IFACE      capture on IFACE; findings are written as they are decided,\n"
@@ -160,6 +162,7 @@ enum {
     OPT_MAX_FILE_BYTES,
     OPT_SHARD,
     OPT_JSON_CONTENT,
+    OPT_JSON_INLINE,
     OPT_HTML,
     OPT_MAX_UNANSWERED,
     OPT_FOLLOW,
@@ -267,6 +270,9 @@ static bool apply(scan_opts *o, int c, const char *arg)
     case OPT_JSON_CONTENT:
         o->json_content = true;
         return true;
+    case OPT_JSON_INLINE:
+        o->json_inline = true;
+        return true;
     case OPT_MIN_SEVERITY:
         for (int s = SBD_SEV_INFO; s <= SBD_SEV_ERROR; s++)
             if (strcmp(arg, sbd_severity_name((sbd_severity)s)) == 0)
@@ -326,6 +332,7 @@ int scan_opts_parse(int argc, char **argv, scan_opts *o)
         {"jobs", required_argument, NULL, 'j'},
         {"shard", required_argument, NULL, OPT_SHARD},
         {"json-content", no_argument, NULL, OPT_JSON_CONTENT},
+        {"json-inline", no_argument, NULL, OPT_JSON_INLINE},
         {"min-severity", required_argument, NULL, OPT_MIN_SEVERITY},
         {"quiet", no_argument, NULL, 'q'},
         {"live", required_argument, NULL, 'i'},

@@ -33,6 +33,7 @@ typedef struct scan_opts {
     int jobs;
     bool progress;           /* stderr is a TTY and not --quiet */
     bool json_content;       /* --json-content: what `pcapscan merge` needs to re-run the rules */
+    bool json_inline;        /* --json-inline: format 1, records on every file line */
     int min_severity;        /* --min-severity: findings below it are left out of the outputs */
     size_t shard_k, shard_n; /* --shard K/N (1-based K); shard_n 0 = all inputs */
     const char **inputs;

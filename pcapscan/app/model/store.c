@@ -19,7 +19,6 @@ static void blob_free(blob *b)
     if (b->parsed)
         sbd_file_free(&b->f);
     free(b->rec_cert);
-    free(b->records_json);
     free(b->data);
     free(b);
 }

@@ -5,7 +5,7 @@
  * scans that input; rules_run then moves them all into the run's store on the calling thread
  * (store_move). From then on the store itself only changes on that thread: the -j threads of
  * par_for call store_get, each blob is analysed by exactly one of them (analyse_contents hands
- * out distinct blobs), and records_json is made under out_json.c's lock. */
+ * out distinct blobs). */
 #ifndef PCAPSCAN_STORE_H
 #define PCAPSCAN_STORE_H
 
@@ -31,7 +31,6 @@ typedef struct blob {
     /* Trust lists: each record's certificate, decoded once per distinct certificate of the run
      * (X.509 decoding dominated the run when every transfer and report re-decoded them). */
     const struct obs_cert **rec_cert; /* per record; NULL without a certificate */
-    char *records_json; /* the report's "records" array as JSON text, made once (out_json.c) */
 } blob;
 
 typedef struct store {

@@ -12,7 +12,9 @@
 
 #include "model/certs.h"
 #include "lib/escape.h"
+#include "report/jw_fields.h"
 #include "report/obs_json.h"
+#include "report/report.h"
 #include "lib/util.h"
 
 /* Decoded content larger than this is refused (the scan keeps signed files up to 16 MiB). */
@@ -22,26 +24,18 @@ static const char *const tls_kind_words[] = {"none", "certs", "hidden", "error"}
 
 /* ---- writing ---- */
 
-/* NULL when it cannot be made: esc_json_set/append count that as an incomplete output. */
-static json_t *b64_json(const uint8_t *p, size_t n)
+/* Base64 of p[0, n) as a JSON string; a value that cannot be made is counted. */
+static void put_b64(jw *w, const uint8_t *p, size_t n)
 {
-    if (n > (size_t)INT_MAX / 2)
-        return NULL;
-    char *buf = malloc(4 * ((n + 2) / 3) + 1);
-    if (!buf)
-        return NULL;
-    EVP_EncodeBlock((unsigned char *)buf, p, (int)n);
-    json_t *s = esc_json_str(buf);
+    char *buf = n <= (size_t)INT_MAX / 2 ? malloc(4 * ((n + 2) / 3) + 1) : NULL;
+    if (!buf) {
+        esc_json_fail();
+        jw_null(w);
+        return;
+    }
+    int len = EVP_EncodeBlock((unsigned char *)buf, p, (int)n);
+    jw_strn(w, buf, len > 0 ? (size_t)len : 0);
     free(buf);
-    return s;
-}
-
-static json_t *sha256_json(const uint8_t sha[32])
-{
-    char hex[65];
-    for (size_t i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", sha[i]);
-    return esc_json_str(hex);
 }
 
 struct obs_json_writer {
@@ -79,51 +73,63 @@ static bool first_time(store *seen, const uint8_t sha[32])
     return true;
 }
 
-static json_t *endpoint(const cap_addr *a, uint16_t port)
+void obs_json_put_file(obs_json_writer *ow, jw *w, const run *r, const obs_file *f,
+                       bool with_content)
 {
-    char buf[80];
-    return esc_json_str(cap_addr_str(a, port, buf, sizeof buf));
+    jw_kint(w, "input", (int64_t)r->inputs[f->input].listed);
+    jw_kint(w, "seq", (int64_t)f->seq);
+    jw_kint(w, "time_usec", f->ts_usec);
+    const blob *b = with_content && f->in_store ? store_get(&r->content, f->sha256) : NULL;
+    if (b && first_time(ow ? &ow->content : NULL, b->sha256)) {
+        jw_key(w, "content");
+        put_b64(w, b->data, b->len);
+    } else if (b) {
+        jw_kbool(w, "content_kept", true);
+    }
 }
 
-void obs_json_add_file(obs_json_writer *w, json_t *o, const run *r, const obs_file *f)
+void obs_json_put_content(jw *w, const blob *b)
 {
-    esc_json_set(o, "input", json_integer((json_int_t)r->inputs[f->input].listed));
-    esc_json_set(o, "seq", json_integer((json_int_t)f->seq));
-    esc_json_set(o, "time_usec", json_integer((json_int_t)f->ts_usec));
-    const blob *b = f->in_store ? store_get(&r->content, f->sha256) : NULL;
-    if (b && first_time(w ? &w->content : NULL, b->sha256))
-        esc_json_set(o, "content", b64_json(b->data, b->len));
-    else if (b)
-        esc_json_set(o, "content_kept", json_true());
+    jw_key(w, "data");
+    put_b64(w, b->data, b->len);
 }
 
-json_t *obs_json_tls_session(obs_json_writer *w, const run *r, const obs_tls *t)
+void obs_json_tls_line(obs_json_writer *ow, jw *w, jw_addrs *addrs, const run *r, const obs_tls *t)
 {
-    json_t *o = json_object();
-    esc_json_set(o, "type", esc_json_str("tls_session"));
-    esc_json_set(o, "pcap", esc_json_str(r->inputs[t->input].path));
-    esc_json_set(o, "input", json_integer((json_int_t)r->inputs[t->input].listed));
-    esc_json_set(o, "seq", json_integer((json_int_t)t->seq));
-    esc_json_set(o, "kind", esc_json_str(tls_kind_words[t->kind]));
-    esc_json_set(o, "client", endpoint(&t->client, t->cport));
-    esc_json_set(o, "server", endpoint(&t->server, t->sport));
-    esc_json_set(o, "first_packet", json_integer((json_int_t)t->first_pkt));
-    esc_json_set(o, "packet", json_integer((json_int_t)t->pkt));
-    esc_json_set(o, "time_usec", json_integer((json_int_t)t->ts_usec));
-    esc_json_set(o, "version", json_integer(t->version));
-    esc_json_set(o, "sni", t->sni ? esc_json_str(t->sni) : json_null());
-    esc_json_set(o, "error", t->error ? esc_json_str(t->error) : json_null());
-    json_t *certs = json_array();
+    jw_obj(w);
+    jw_kstr(w, "type", "tls_session");
+    jw_kstr(w, "pcap", r->inputs[t->input].path);
+    jw_kint(w, "input", (int64_t)r->inputs[t->input].listed);
+    jw_kint(w, "seq", (int64_t)t->seq);
+    jw_kstr(w, "kind", tls_kind_words[t->kind]);
+    jw_key(w, "client");
+    jwf_endpoint(w, addrs, &t->client, t->cport);
+    jw_key(w, "server");
+    jwf_endpoint(w, addrs, &t->server, t->sport);
+    jw_kint(w, "first_packet", (int64_t)t->first_pkt);
+    jw_kint(w, "packet", (int64_t)t->pkt);
+    jw_kint(w, "time_usec", t->ts_usec);
+    jw_kint(w, "version", t->version);
+    jw_kstr(w, "sni", t->sni);
+    jw_kstr(w, "error", t->error);
+    jw_key(w, "certs");
+    jw_arr(w);
     for (size_t i = 0; i < t->n_certs; i++) {
         uint8_t sha[32];
         unsigned int n = 0;
         EVP_Digest(t->certs[i].der, t->certs[i].len, sha, &n, EVP_sha256(), NULL);
-        esc_json_append(certs, first_time(w ? &w->certs : NULL, sha)
-                                   ? b64_json(t->certs[i].der, t->certs[i].len)
-                                   : json_pack("{s:o}", "sha256", sha256_json(sha)));
+        if (first_time(ow ? &ow->certs : NULL, sha)) {
+            put_b64(w, t->certs[i].der, t->certs[i].len);
+        } else {
+            jw_obj(w);
+            jw_key(w, "sha256");
+            jwf_hex(w, sha, 32);
+            jw_end(w);
+        }
     }
-    esc_json_set(o, "certs", certs);
-    return o;
+    jw_end(w);
+    jw_end(w);
+    jw_line(w);
 }
 
 void obs_json_add_input(json_t *o, const obs_input *in)
@@ -468,20 +474,23 @@ static bool read_digests(reader *rd, const json_t *o, obs_file *f)
     return true;
 }
 
-/* Bytes written earlier in the results files ("content_kept"). */
-static bool read_content_kept(reader *rd, const json_t *o, obs_file *f)
+/* A file without "content": format 1's "content_kept" (the bytes came earlier, required), or a
+ * reference to a format 2 "content" line by sha256 (bytes over the scan's limit were not kept:
+ * then there is none). */
+static bool read_content_ref(reader *rd, const json_t *o, obs_file *f)
 {
     bool kept = false;
     if (!get_bool(rd, o, "content_kept", false, &kept))
         return false;
-    if (!kept)
-        return true;
-    const blob *b = f->has_digest ? store_get(&rd->set->content, f->sha256) : NULL;
-    if (!b || b->len != f->size)
+    const blob *b = f->has_digest && f->complete ? store_get(&rd->set->content, f->sha256) : NULL;
+    if (kept && (!b || b->len != f->size))
         return fail(rd, "%s: \"content_kept\" but no earlier file object has its content", f->name);
-    f->in_store = true;
+    f->in_store = b && b->len == f->size;
     return true;
 }
+
+static bool keep_bytes(reader *rd, const char *b64, const uint8_t sha[32], uint64_t size,
+                       const char *what);
 
 static bool read_content(reader *rd, const json_t *o, obs_file *f)
 {
@@ -489,21 +498,45 @@ static bool read_content(reader *rd, const json_t *o, obs_file *f)
     if (!get_str(rd, o, "content", false, &b64))
         return false;
     if (!b64)
-        return read_content_kept(rd, o, f);
+        return read_content_ref(rd, o, f);
+    if (!f->has_digest)
+        return fail(rd, "\"content\" of %s does not match its sha256/size", f->name);
+    f->in_store = keep_bytes(rd, b64, f->sha256, f->size, f->name);
+    return f->in_store;
+}
+
+/* Bytes in base64 that must hash to sha and be size long; stored. */
+static bool keep_bytes(reader *rd, const char *b64, const uint8_t sha[32], uint64_t size,
+                       const char *what)
+{
     size_t len = 0;
     uint8_t *data = b64_decode(b64, OBS_JSON_MAX_CONTENT, &len);
     if (!data)
-        return fail(rd, "\"content\" of %s is not base64 (or over %u bytes)", f->name,
+        return fail(rd, "\"content\" of %s is not base64 (or over %u bytes)", what,
                     OBS_JSON_MAX_CONTENT);
-    uint8_t sha[32];
+    uint8_t got[32];
     unsigned int n = 0;
-    EVP_Digest(data, len, sha, &n, EVP_sha256(), NULL);
-    if (!f->has_digest || memcmp(sha, f->sha256, 32) != 0 || len != f->size) {
+    EVP_Digest(data, len, got, &n, EVP_sha256(), NULL);
+    if (memcmp(got, sha, 32) != 0 || len != size) {
         free(data);
-        return fail(rd, "\"content\" of %s does not match its sha256/size", f->name);
+        return fail(rd, "\"content\" of %s does not match its sha256/size", what);
     }
-    f->in_store = store_put(&rd->set->content, sha, data, len) != NULL;
-    return f->in_store || fail(rd, "out of memory");
+    return store_put(&rd->set->content, got, data, len) != NULL || fail(rd, "out of memory");
+}
+
+/* Format 2: a "content" line; its bytes ("data", with --json-content) are what file lines with
+ * the same sha256 refer to. What it says about them is recomputed from the bytes. */
+static bool read_content_line(reader *rd, const json_t *o)
+{
+    const char *sha_hex, *data;
+    uint64_t size = 0;
+    uint8_t sha[32];
+    if (!get_str(rd, o, "sha256", true, &sha_hex) || !get_u64(rd, o, "size", true, &size) ||
+        !get_str(rd, o, "data", false, &data))
+        return false;
+    if (!parse_hex(sha_hex, sha, 32))
+        return fail(rd, "content sha256 must be 64 lowercase hex digits");
+    return !data || keep_bytes(rd, data, sha, size, sha_hex);
 }
 
 static bool read_file(reader *rd, const json_t *o)
@@ -775,7 +808,9 @@ static bool read_summary(reader *rd, const json_t *o)
     const json_t *m = json_object_get(o, "merge");
     if (!json_is_object(m))
         return fail(rd, "summary has no \"merge\" object: run the scan with --json --json-content");
-    if (!read_merge_opts(rd, m))
+    int64_t version = 0;
+    if (!get_int(rd, o, "format_version", true, 1, REPORT_FORMAT_VERSION, &version) ||
+        !read_merge_opts(rd, m))
         return false;
     const json_t *per = json_object_get(o, "per_input");
     if (!json_is_array(per))
@@ -809,6 +844,8 @@ static bool read_object(reader *rd, const json_t *o)
         return read_file(rd, o);
     if (strcmp(type, "tls_session") == 0)
         return read_tls(rd, o);
+    if (strcmp(type, "content") == 0)
+        return read_content_line(rd, o);
     if (strcmp(type, "summary") == 0)
         return read_summary(rd, o);
     return true; /* tls_cert, finding and future types: recomputed or not needed */

@@ -11,8 +11,10 @@
 
 #include <jansson.h>
 
+#include "lib/jw.h"
 #include "lib/kmap.h"
 #include "model/run.h"
+#include "report/jw_fields.h"
 
 /* ---- writing (called by out_json.c when r->o->json_content) ---- */
 
@@ -22,11 +24,14 @@ typedef struct obs_json_writer obs_json_writer;
 obs_json_writer *obs_json_writer_new(void); /* NULL when out of memory: content is then repeated */
 void obs_json_writer_free(obs_json_writer *w);
 
-/* "file": input, seq, time_usec, and the kept bytes: content (base64) the first time,
- * content_kept afterwards. */
-void obs_json_add_file(obs_json_writer *w, json_t *o, const run *r, const obs_file *f);
-/* A "tls_session" object (every kind; certificates as base64 DER, {"sha256"} when repeated). */
-json_t *obs_json_tls_session(obs_json_writer *w, const run *r, const obs_tls *t);
+/* Into an open "file" object: input, seq, time_usec; with_content (format 1) also the kept
+ * bytes: content (base64) the first time, content_kept afterwards. */
+void obs_json_put_file(obs_json_writer *ow, jw *w, const run *r, const obs_file *f,
+                       bool with_content);
+/* Into an open "content" object (format 2): data, the bytes in base64. */
+void obs_json_put_content(jw *w, const blob *b);
+/* A "tls_session" line (every kind; certificates as base64 DER, {"sha256"} when repeated). */
+void obs_json_tls_line(obs_json_writer *ow, jw *w, jw_addrs *addrs, const run *r, const obs_tls *t);
 /* summary per_input[]: input, first/last_time_usec, tls_sessions. */
 void obs_json_add_input(json_t *o, const obs_input *in);
 /* summary: "merge" {now, expiry_days, shard} (the options the rules depend on). */

@@ -1,258 +1,382 @@
-/* JSON lines output (docs/output.md): "file", "tls_cert", "finding", then one "summary". */
-#include <pthread.h>
+/* JSON lines output (docs/output.md): per input its "content" (format 2), "file", "tls_cert",
+ * ("tls_session") and "finding" lines, then one "summary". Lines are written by the streaming
+ * writer (lib/jw.h), byte-identical to jansson's dump of the same objects. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cap/tls_certs.h"
 #include "lib/escape.h"
-#include "report/obs_json.h"
+#include "lib/jw.h"
+#include "lib/kmap.h"
 #include "lib/par.h"
-#include "report/report.h"
 #include "lib/util.h"
+#include "report/jw_fields.h"
+#include "report/obs_json.h"
+#include "report/report.h"
 
-static json_t *str_or_null(const char *s)
-{
-    return esc_json_str(s); /* null for NULL */
-}
+/* What one writing thread needs. */
+typedef struct jctx {
+    const run *r;
+    jw *w;
+    obs_json_writer *ow; /* --json-content: certificates (and format 1 contents) written once */
+    jw_addrs addrs;
+    const kmap *owners;  /* format 2: content SHA-256 -> the file whose line writes it first */
+    bool inline_records; /* --json-inline: format 1, signer and records on every file line */
+    int64_t time_sec;    /* the last time written, and its text */
+    char time_text[40];
+} jctx;
 
-static json_t *hex_json(const uint8_t *p, size_t n)
+static void put_time(jctx *c, int64_t usec)
 {
-    char buf[2 * 64 + 1];
-    return esc_json_str(sbd_hex_lower(p, n, buf, sizeof buf));
+    int64_t sec = usec / 1000000;
+    if (!c->time_text[0] || sec != c->time_sec) {
+        sbd_time_iso(sec, c->time_text, sizeof c->time_text);
+        c->time_sec = sec;
+    }
+    jw_str(c->w, c->time_text);
 }
 
 /* Serial as an unsigned integer in uppercase hex: leading zero bytes are not part of it. */
-static json_t *serial_json(const uint8_t *p, size_t n)
+static void put_serial(jw *w, const uint8_t *p, size_t n)
 {
     while (n > 1 && p[0] == 0) {
         p++;
         n--;
     }
     char buf[2 * 128 + 1];
-    return esc_json_str(sbd_hex_serial(p, n > 128 ? 128 : n, false, buf, sizeof buf));
+    jw_str(w, sbd_hex_serial(p, n > 128 ? 128 : n, false, buf, sizeof buf));
 }
 
-static json_t *time_json(int64_t usec)
-{
-    char iso[40];
-    sbd_time_iso(usec / 1000000, iso, sizeof iso);
-    return esc_json_str(iso);
-}
-
-static json_t *endpoint_json(const cap_addr *a, uint16_t port)
-{
-    char buf[80];
-    return esc_json_str(run_endpoint(a, port, buf, sizeof buf));
-}
-
-static json_t *elem_str(const sbd_file *f, const sbd_elem *e)
+static void put_elem(jw *w, const sbd_file *f, const sbd_elem *e)
 {
     char s[1024];
-    return e ? esc_json_str(sbd_elem_string(f, e, s, sizeof s)) : json_null();
+    jw_str(w, e ? sbd_elem_string(f, e, s, sizeof s) : NULL);
 }
 
-static json_t *signer_json(const sbd_file *f)
+static void put_signer(jw *w, const sbd_file *f)
 {
     const sbd_header *h = &f->hdr;
-    if (!h->signer_name && !h->signer_serial && !h->ca_name)
-        return json_null();
-    json_t *o = json_object();
-    esc_json_set(o, "subject", elem_str(f, h->signer_name));
-    esc_json_set(o, "issuer", elem_str(f, h->ca_name));
-    esc_json_set(o, "serial",
-                 h->signer_serial
-                     ? serial_json(sbd_elem_value(f, h->signer_serial), h->signer_serial->len)
-                     : json_null());
-    return o;
-}
-
-static json_t *record_json(const sbd_file *f, const sbd_record *r, const sbd_cert_info *ci)
-{
-    json_t *o = json_object();
-    const char *fn = r->function_elem ? sbd_function_name(r->function) : NULL;
-    esc_json_set(o, "function",
-                 fn                 ? esc_json_str(fn)
-                 : r->function_elem ? json_sprintf("%u", r->function)
-                                    : json_null());
-    esc_json_set(o, "subject", elem_str(f, r->subject));
-    esc_json_set(o, "issuer", elem_str(f, r->issuer));
-    esc_json_set(o, "serial",
-                 r->serial ? serial_json(sbd_elem_value(f, r->serial), r->serial->len)
-                           : json_null());
-    esc_json_set(o, "cert_sha1", ci ? hex_json(ci->sha1, 20) : json_null());
-    esc_json_set(o, "not_after", ci ? time_json(ci->not_after * 1000000) : json_null());
-    if (r->cert_hash)
-        esc_json_set(o, "cert_hash", hex_json(sbd_elem_value(f, r->cert_hash), r->cert_hash->len));
-    return o;
-}
-
-static json_t *records_json(const run *r, const obs_file *of, const sbd_file *f)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < f->n_records; i++)
-        esc_json_append(a, record_json(f, &f->records[i], run_record_cert(r, of, i)));
-    return a;
-}
-
-static json_t *ref_json(const run *r, const obs_file *f)
-{
-    if (!f)
-        return json_null();
-    json_t *o = json_object();
-    esc_json_set(o, "pcap", esc_json_str(r->inputs[f->input].path));
-    esc_json_set(o, "name", esc_json_str(f->name));
-    esc_json_set(o, "first_packet", json_integer((json_int_t)f->first_pkt));
-    esc_json_set(o, "sha256", f->has_digest ? hex_json(f->sha256, 32) : json_null());
-    return o;
-}
-
-/* "records" of a trust list as a placeholder the writer replaces with the content's records text,
- * made once per content: an ITL sent to every phone has the same records in every file line, and
- * building and dumping them was most of the JSON output's cost. */
-#define RECORDS_SLOT 7355608000000001LL
-static const char records_slot_text[] = ",\"records\":7355608000000001";
-
-static json_t *file_json(const run *r, const obs_file *f, bool records_slot);
-
-json_t *report_file_json(const run *r, const obs_file *f)
-{
-    return file_json(r, f, false);
-}
-
-static json_t *file_json(const run *r, const obs_file *f, bool records_slot)
-{
-    const sbd_file *p = run_parsed(r, f);
-    json_t *o = json_object();
-    esc_json_set(o, "type", esc_json_str("file"));
-    esc_json_set(o, "pcap", esc_json_str(r->inputs[f->input].path));
-    esc_json_set(o, "name", esc_json_str(f->name));
-    esc_json_set(o, "client", endpoint_json(&f->client, f->cport));
-    esc_json_set(o, "server", endpoint_json(&f->server, f->sport));
-    esc_json_set(o, "first_packet", json_integer((json_int_t)f->first_pkt));
-    esc_json_set(o, "size", json_integer((json_int_t)f->size));
-    esc_json_set(o, "md5", f->has_digest ? hex_json(f->md5, 16) : json_null());
-    esc_json_set(o, "sha256", f->has_digest ? hex_json(f->sha256, 32) : json_null());
-    esc_json_set(o, "complete", json_boolean(f->complete));
-    esc_json_set(o, "kind", esc_json_str(run_kind_word(r, f)));
-    esc_json_set(o, "signature", esc_json_str(run_sig_word(f)));
-    esc_json_set(o, "signer", p ? signer_json(p) : json_null());
-    esc_json_set(o, "records",
-                 p && p->kind == SBD_KIND_TRUST_LIST
-                     ? (records_slot ? json_integer(RECORDS_SLOT) : records_json(r, f, p))
-                     : json_array());
-    /* Beyond the contract's minimum: how the transfer went and what was checked. */
-    esc_json_set(o, "protocol", esc_json_str(f->proto == OBS_TFTP ? "tftp" : "http"));
-    esc_json_set(o, "direction", esc_json_str(f->upload ? "upload" : "download"));
-    esc_json_set(o, "status", esc_json_str(obs_xfer_name(f->xfer)));
-    esc_json_set(o, "phone", esc_json_str(f->phone));
-    esc_json_set(o, "last_packet", json_integer((json_int_t)f->last_pkt));
-    esc_json_set(o, "time", time_json(f->ts_usec));
-    esc_json_set(o, "signature_detail", str_or_null(f->sig_detail));
-    esc_json_set(o, "verified_with", ref_json(r, f->verifier));
-    if (f->error_code >= 0)
-        esc_json_set(o, f->proto == OBS_TFTP ? "tftp_error" : "http_status",
-                     json_integer(f->error_code));
-    if (f->error_msg)
-        esc_json_set(o, "error_message", esc_json_str(f->error_msg));
-    if (f->proto == OBS_TFTP) {
-        esc_json_set(o, "blksize", json_integer(f->blksize));
-        esc_json_set(o, "oack", json_boolean(f->oack));
-        esc_json_set(o, "duplicate_blocks", json_integer(f->dup_blocks));
-        esc_json_set(o, "out_of_order_blocks", json_integer(f->out_of_order));
-        esc_json_set(o, "conflicting_blocks", json_integer(f->conflict_blocks));
-        esc_json_set(o, "bad_packets", json_integer(f->bad_packets));
-        esc_json_set(o, "missing_blocks", json_integer((json_int_t)f->missing_blocks));
-        esc_json_set(o, "missing", str_or_null(f->missing));
+    if (!h->signer_name && !h->signer_serial && !h->ca_name) {
+        jw_null(w);
+        return;
     }
-    if (f->parse_error)
-        esc_json_set(o, "parse_error", esc_json_str(f->parse_error));
-    if (f->extracted)
-        esc_json_set(o, "extracted", esc_json_str(f->extracted));
-    return o;
-}
-
-json_t *report_cert_json(const run *r, const obs_tls *t, size_t i)
-{
-    const obs_cert *c = &t->certs[i];
-    char ver[32];
-    json_t *o = json_object();
-    esc_json_set(o, "type", esc_json_str("tls_cert"));
-    esc_json_set(o, "pcap", esc_json_str(r->inputs[t->input].path));
-    esc_json_set(o, "server", endpoint_json(&t->server, t->sport));
-    esc_json_set(o, "server_port", json_integer(t->sport));
-    esc_json_set(o, "client", endpoint_json(&t->client, t->cport));
-    const sbd_cert_info *ci = c->info_ok ? &c->info : NULL;
-    esc_json_set(o, "subject", ci ? esc_json_str(ci->subject) : json_null());
-    esc_json_set(o, "issuer", ci ? esc_json_str(ci->issuer) : json_null());
-    esc_json_set(o, "serial", ci ? serial_json(ci->serial, ci->serial_len) : json_null());
-    esc_json_set(o, "sha1", ci ? hex_json(ci->sha1, 20) : json_null());
-    esc_json_set(o, "sha256", ci ? hex_json(ci->sha256, 32) : json_null());
-    esc_json_set(o, "not_before", ci ? time_json(ci->not_before * 1000000) : json_null());
-    esc_json_set(o, "not_after", ci ? time_json(ci->not_after * 1000000) : json_null());
-    esc_json_set(o, "tls_version", esc_json_str(cap_tls_version_name(t->version, ver, sizeof ver)));
-    esc_json_set(o, "packet", json_integer((json_int_t)t->pkt));
-    esc_json_set(o, "chain_index", json_integer((json_int_t)i));
-    esc_json_set(o, "chain_length", json_integer((json_int_t)t->n_certs));
-    esc_json_set(o, "sni", str_or_null(t->sni));
-    esc_json_set(o, "time", time_json(t->ts_usec));
-    if (ci)
-        esc_json_set(o, "key", json_sprintf("%s %d", ci->key_type, ci->key_bits));
+    jw_obj(w);
+    jw_key(w, "subject");
+    put_elem(w, f, h->signer_name);
+    jw_key(w, "issuer");
+    put_elem(w, f, h->ca_name);
+    jw_key(w, "serial");
+    if (h->signer_serial)
+        put_serial(w, sbd_elem_value(f, h->signer_serial), h->signer_serial->len);
     else
-        esc_json_set(o, "cert_error", str_or_null(c->error));
-    return o;
+        jw_null(w);
+    jw_end(w);
 }
 
-static json_t *evidence_json(const run *r, const finding *x)
+static void put_record(jw *w, const sbd_file *f, const sbd_record *r, const sbd_cert_info *ci)
 {
-    json_t *e = json_object();
-    esc_json_set(e, "capture", esc_json_str(r->inputs[x->input].path));
-    json_t *pk = json_array();
-    for (size_t i = 0; i < x->n_packets; i++)
-        esc_json_append(pk, json_integer((json_int_t)x->packets[i]));
-    esc_json_set(e, "packets", pk);
-    if (x->file) {
-        esc_json_set(e, "file", esc_json_str(x->file->name));
-        esc_json_set(e, "file_sha256",
-                     x->file->has_digest ? hex_json(x->file->sha256, 32) : json_null());
+    jw_obj(w);
+    const char *fn = r->function_elem ? sbd_function_name(r->function) : NULL;
+    char num[16];
+    snprintf(num, sizeof num, "%u", (unsigned)r->function);
+    jw_kstr(w, "function", fn ? fn : r->function_elem ? num : NULL);
+    jw_key(w, "subject");
+    put_elem(w, f, r->subject);
+    jw_key(w, "issuer");
+    put_elem(w, f, r->issuer);
+    jw_key(w, "serial");
+    if (r->serial)
+        put_serial(w, sbd_elem_value(f, r->serial), r->serial->len);
+    else
+        jw_null(w);
+    jw_key(w, "cert_sha1");
+    if (ci)
+        jwf_hex(w, ci->sha1, 20);
+    else
+        jw_null(w);
+    jw_key(w, "not_after");
+    if (ci) {
+        char iso[40];
+        jw_str(w, sbd_time_iso(ci->not_after, iso, sizeof iso));
+    } else {
+        jw_null(w);
     }
-    if (x->tls)
-        esc_json_set(e, "server", endpoint_json(&x->tls->server, x->tls->sport));
+    if (r->cert_hash) {
+        jw_key(w, "cert_hash");
+        jwf_hex(w, sbd_elem_value(f, r->cert_hash), r->cert_hash->len);
+    }
+    jw_end(w);
+}
+
+/* The records of a trust list (b parsed), or [] for any other content. */
+static void put_records(jw *w, const blob *b)
+{
+    jw_arr(w);
+    for (size_t i = 0; b && b->f.kind == SBD_KIND_TRUST_LIST && i < b->f.n_records; i++)
+        put_record(w, &b->f, &b->f.records[i], blob_record_cert(b, i));
+    jw_end(w);
+}
+
+static const blob *parsed_blob(const run *r, const obs_file *f)
+{
+    const blob *b = f->in_store ? store_get(&r->content, f->sha256) : NULL;
+    return b && b->parsed ? b : NULL;
+}
+
+static void put_ref(jctx *c, const obs_file *f)
+{
+    jw *w = c->w;
+    if (!f) {
+        jw_null(w);
+        return;
+    }
+    jw_obj(w);
+    jw_kstr(w, "pcap", c->r->inputs[f->input].path);
+    jw_kstr(w, "name", f->name);
+    jw_kint(w, "first_packet", (int64_t)f->first_pkt);
+    jw_key(w, "sha256");
+    if (f->has_digest)
+        jwf_hex(w, f->sha256, 32);
+    else
+        jw_null(w);
+    jw_end(w);
+}
+
+/* A "content" line (format 2): what a kept file's bytes say, written once per distinct content,
+ * before the first file line that names it. */
+static void content_line(jctx *c, const blob *b)
+{
+    jw *w = c->w;
+    jw_obj(w);
+    jw_kstr(w, "type", "content");
+    jw_key(w, "sha256");
+    jwf_hex(w, b->sha256, 32);
+    jw_kint(w, "size", (int64_t)b->len);
+    jw_kstr(w, "kind",
+            !b->parsed                         ? NULL
+            : b->f.kind == SBD_KIND_TRUST_LIST ? (sbd_file_is_ctl(&b->f) ? "ctl" : "itl")
+            : b->f.kind == SBD_KIND_ENC_SGN    ? "enc_sgn"
+                                               : "sgn");
+    jw_key(w, "signer");
+    if (b->parsed)
+        put_signer(w, &b->f);
+    else
+        jw_null(w);
+    jw_key(w, "records");
+    put_records(w, b->parsed ? b : NULL);
+    if (c->r->o->json_content)
+        obs_json_put_content(w, b);
+    jw_end(w);
+    jw_line(w);
+}
+
+static void file_digests(jctx *c, const obs_file *f)
+{
+    jw *w = c->w;
+    jw_key(w, "md5");
+    if (f->has_digest)
+        jwf_hex(w, f->md5, 16);
+    else
+        jw_null(w);
+    jw_key(w, "sha256");
+    if (f->has_digest)
+        jwf_hex(w, f->sha256, 32);
+    else
+        jw_null(w);
+}
+
+static void file_tftp(jw *w, const obs_file *f)
+{
+    jw_kint(w, "blksize", f->blksize);
+    jw_kbool(w, "oack", f->oack);
+    jw_kint(w, "duplicate_blocks", f->dup_blocks);
+    jw_kint(w, "out_of_order_blocks", f->out_of_order);
+    jw_kint(w, "conflicting_blocks", f->conflict_blocks);
+    jw_kint(w, "bad_packets", f->bad_packets);
+    jw_kint(w, "missing_blocks", (int64_t)f->missing_blocks);
+    jw_kstr(w, "missing", f->missing);
+}
+
+static void file_line(jctx *c, const obs_file *f)
+{
+    const run *r = c->r;
+    jw *w = c->w;
+    const blob *b = parsed_blob(r, f);
+    jw_obj(w);
+    jw_kstr(w, "type", "file");
+    jw_kstr(w, "pcap", r->inputs[f->input].path);
+    jw_kstr(w, "name", f->name);
+    jw_key(w, "client");
+    jwf_endpoint(w, &c->addrs, &f->client, f->cport);
+    jw_key(w, "server");
+    jwf_endpoint(w, &c->addrs, &f->server, f->sport);
+    jw_kint(w, "first_packet", (int64_t)f->first_pkt);
+    jw_kint(w, "size", (int64_t)f->size);
+    file_digests(c, f);
+    jw_kbool(w, "complete", f->complete);
+    jw_kstr(w, "kind", run_kind_word(r, f));
+    jw_kstr(w, "signature", run_sig_word(f));
+    if (c->inline_records) {
+        jw_key(w, "signer");
+        if (b)
+            put_signer(w, &b->f);
+        else
+            jw_null(w);
+        jw_key(w, "records");
+        put_records(w, b);
+    }
+    /* Beyond the contract's minimum: how the transfer went and what was checked. */
+    jw_kstr(w, "protocol", f->proto == OBS_TFTP ? "tftp" : "http");
+    jw_kstr(w, "direction", f->upload ? "upload" : "download");
+    jw_kstr(w, "status", obs_xfer_name(f->xfer));
+    jw_kstr(w, "phone", f->phone);
+    jw_kint(w, "last_packet", (int64_t)f->last_pkt);
+    jw_key(w, "time");
+    put_time(c, f->ts_usec);
+    jw_kstr(w, "signature_detail", f->sig_detail);
+    jw_key(w, "verified_with");
+    put_ref(c, f->verifier);
+    if (f->error_code >= 0)
+        jw_kint(w, f->proto == OBS_TFTP ? "tftp_error" : "http_status", f->error_code);
+    if (f->error_msg)
+        jw_kstr(w, "error_message", f->error_msg);
+    if (f->proto == OBS_TFTP)
+        file_tftp(w, f);
+    if (f->parse_error)
+        jw_kstr(w, "parse_error", f->parse_error);
+    if (f->extracted)
+        jw_kstr(w, "extracted", f->extracted);
+    if (r->o->json_content)
+        obs_json_put_file(c->ow, w, r, f, c->inline_records);
+    jw_end(w);
+    jw_line(w);
+}
+
+static void cert_facts(jw *w, const sbd_cert_info *ci)
+{
+    char iso[40];
+    jw_kstr(w, "subject", ci ? ci->subject : NULL);
+    jw_kstr(w, "issuer", ci ? ci->issuer : NULL);
+    jw_key(w, "serial");
+    if (ci)
+        put_serial(w, ci->serial, ci->serial_len);
+    else
+        jw_null(w);
+    jw_key(w, "sha1");
+    if (ci)
+        jwf_hex(w, ci->sha1, 20);
+    else
+        jw_null(w);
+    jw_key(w, "sha256");
+    if (ci)
+        jwf_hex(w, ci->sha256, 32);
+    else
+        jw_null(w);
+    jw_kstr(w, "not_before", ci ? sbd_time_iso(ci->not_before, iso, sizeof iso) : NULL);
+    jw_kstr(w, "not_after", ci ? sbd_time_iso(ci->not_after, iso, sizeof iso) : NULL);
+}
+
+static void cert_line(jctx *c, const obs_tls *t, size_t i)
+{
+    const obs_cert *oc = &t->certs[i];
+    jw *w = c->w;
+    char ver[32];
+    jw_obj(w);
+    jw_kstr(w, "type", "tls_cert");
+    jw_kstr(w, "pcap", c->r->inputs[t->input].path);
+    jw_key(w, "server");
+    jwf_endpoint(w, &c->addrs, &t->server, t->sport);
+    jw_kint(w, "server_port", t->sport);
+    jw_key(w, "client");
+    jwf_endpoint(w, &c->addrs, &t->client, t->cport);
+    const sbd_cert_info *ci = oc->info_ok ? &oc->info : NULL;
+    cert_facts(w, ci);
+    jw_kstr(w, "tls_version", cap_tls_version_name(t->version, ver, sizeof ver));
+    jw_kint(w, "packet", (int64_t)t->pkt);
+    jw_kint(w, "chain_index", (int64_t)i);
+    jw_kint(w, "chain_length", (int64_t)t->n_certs);
+    jw_kstr(w, "sni", t->sni);
+    jw_key(w, "time");
+    put_time(c, t->ts_usec);
+    if (ci) {
+        char key[64];
+        snprintf(key, sizeof key, "%s %d", ci->key_type, ci->key_bits);
+        jw_kstr(w, "key", key);
+    } else {
+        jw_kstr(w, "cert_error", oc->error);
+    }
+    jw_end(w);
+    jw_line(w);
+}
+
+static void evidence(jctx *c, const finding *x)
+{
+    jw *w = c->w;
+    jw_obj(w);
+    jw_kstr(w, "capture", c->r->inputs[x->input].path);
+    jw_key(w, "packets");
+    jw_arr(w);
+    for (size_t i = 0; i < x->n_packets; i++)
+        jw_int(w, (int64_t)x->packets[i]);
+    jw_end(w);
+    if (x->file) {
+        jw_kstr(w, "file", x->file->name);
+        jw_key(w, "file_sha256");
+        if (x->file->has_digest)
+            jwf_hex(w, x->file->sha256, 32);
+        else
+            jw_null(w);
+    }
+    if (x->tls) {
+        jw_key(w, "server");
+        jwf_endpoint(w, &c->addrs, &x->tls->server, x->tls->sport);
+    }
     if (x->cert && x->cert->info_ok) {
         const sbd_cert_info *ci = &x->cert->info;
-        esc_json_set(e, "cert",
-                     json_pack("{s:o, s:o, s:o, s:o}", "subject", esc_json_str(ci->subject),
-                               "issuer", esc_json_str(ci->issuer), "serial",
-                               serial_json(ci->serial, ci->serial_len), "sha256",
-                               hex_json(ci->sha256, 32)));
+        jw_key(w, "cert");
+        jw_obj(w);
+        jw_kstr(w, "subject", ci->subject);
+        jw_kstr(w, "issuer", ci->issuer);
+        jw_key(w, "serial");
+        put_serial(w, ci->serial, ci->serial_len);
+        jw_key(w, "sha256");
+        jwf_hex(w, ci->sha256, 32);
+        jw_end(w);
     }
     if (x->related.set) {
-        json_t *rel = json_object();
-        esc_json_set(rel, "what", esc_json_str(x->related_what));
-        esc_json_set(rel, "capture", esc_json_str(r->inputs[x->related.input].path));
-        esc_json_set(rel, "packet", json_integer((json_int_t)x->related.pkt));
-        esc_json_set(rel, "file", esc_json_str(x->related.file));
-        esc_json_set(rel, "sha256", hex_json(x->related.sha256, 32));
-        esc_json_set(e, "related", rel);
+        jw_key(w, "related");
+        jw_obj(w);
+        jw_kstr(w, "what", x->related_what);
+        jw_kstr(w, "capture", c->r->inputs[x->related.input].path);
+        jw_kint(w, "packet", (int64_t)x->related.pkt);
+        jw_kstr(w, "file", x->related.file);
+        jw_key(w, "sha256");
+        jwf_hex(w, x->related.sha256, 32);
+        jw_end(w);
     }
     if (x->occurrences > 1)
-        esc_json_set(e, "occurrences", json_integer((json_int_t)x->occurrences));
-    return e;
+        jw_kint(w, "occurrences", (int64_t)x->occurrences);
+    jw_end(w);
 }
 
-json_t *report_finding_json(const run *r, const finding *x)
+static void finding_line(jctx *c, const finding *x)
 {
-    json_t *o = json_object();
-    esc_json_set(o, "type", esc_json_str("finding"));
-    esc_json_set(o, "pcap", esc_json_str(r->inputs[x->input].path));
-    esc_json_set(o, "rule", esc_json_str(sbd_rule_id(x->rule)));
-    esc_json_set(o, "severity", esc_json_str(sbd_severity_name(sbd_rule_severity(x->rule))));
-    esc_json_set(o, "phone", x->phone[0] ? esc_json_str(x->phone) : json_null());
-    esc_json_set(o, "message", esc_json_str(x->message ? x->message : ""));
-    esc_json_set(o, "evidence", evidence_json(r, x));
-    esc_json_set(o, "time", time_json(x->ts_usec));
-    esc_json_set(o, "meaning", esc_json_str(sbd_rule_meaning(x->rule)));
-    return o;
+    jw *w = c->w;
+    jw_obj(w);
+    jw_kstr(w, "type", "finding");
+    jw_kstr(w, "pcap", c->r->inputs[x->input].path);
+    jw_kstr(w, "rule", sbd_rule_id(x->rule));
+    jw_kstr(w, "severity", sbd_severity_name(sbd_rule_severity(x->rule)));
+    jw_kstr(w, "phone", x->phone[0] ? x->phone : NULL);
+    jw_kstr(w, "message", x->message ? x->message : "");
+    jw_key(w, "evidence");
+    evidence(c, x);
+    jw_key(w, "time");
+    put_time(c, x->ts_usec);
+    jw_kstr(w, "meaning", sbd_rule_meaning(x->rule));
+    jw_end(w);
+    jw_line(w);
 }
 
 void report_totals_of(const run *r, size_t input, report_totals *t)
@@ -341,7 +465,7 @@ static json_t *input_json(const run *r, size_t i)
     esc_json_set(o, "status", esc_json_str(cap_input_status_name(in->end_status)));
     if (in->end_status != CAP_INPUT_OK) {
         esc_json_set(o, "last_good_packet", json_integer((json_int_t)in->last_good));
-        esc_json_set(o, "error", str_or_null(in->end_msg));
+        esc_json_set(o, "error", esc_json_str(in->end_msg));
     }
     esc_json_set(o, "linktype", json_integer(in->linktype));
     report_totals t;
@@ -360,7 +484,7 @@ json_t *report_summary_json(const run *r)
     report_totals_of(r, SIZE_MAX, &t);
     json_t *o = json_object();
     esc_json_set(o, "type", esc_json_str("summary"));
-    esc_json_set(o, "format_version", json_integer(REPORT_FORMAT_VERSION));
+    esc_json_set(o, "format_version", json_integer(r->o->json_inline ? 1 : REPORT_FORMAT_VERSION));
     esc_json_set(o, "inputs", json_integer((json_int_t)r->n_inputs));
     esc_json_set(o, "inputs_failed", json_integer((json_int_t)t.inputs_failed));
     esc_json_set(o, "inputs_truncated", json_integer((json_int_t)t.inputs_truncated));
@@ -382,199 +506,130 @@ json_t *report_summary_json(const run *r)
     return o;
 }
 
-/* JSON lines gathered in memory: json_dumpf writes each token through stdio (about 100
- * instructions per output byte), json_dumpb into a buffer a fraction of that. */
-typedef struct lines {
-    char *p;
-    size_t n, cap;
-    FILE *out; /* written out past FLUSH_AT when set; kept whole (one input, -j) when NULL */
-} lines;
-
-enum { FLUSH_AT = 1 << 16 };
-
-static void lines_flush(lines *b)
+/* Format 2: which file line writes each content's line (the first to name it in output order,
+ * so the output is the same whatever -j is). Keys are the run's blobs' digests. */
+static bool find_owners(const run *r, const obs_file ***sorted, kmap *owners)
 {
-    if (b->out && b->n)
-        fwrite(b->p, 1, b->n, b->out);
-    b->n = 0;
-}
-
-/* Appends o as one line and releases it (no flush). */
-static void lines_dump(lines *b, json_t *o)
-{
-    for (;;) {
-        size_t room = b->cap - b->n;
-        size_t need =
-            json_dumpb(o, room ? b->p + b->n : NULL, room, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        if (need == 0) {
-            esc_json_fail(); /* jansson could not dump it (out of memory) */
-            break;
+    bool ok = true;
+    for (size_t i = 0; i < r->n_inputs; i++)
+        for (size_t k = 0; sorted[i] && k < r->inputs[i].n_files; k++) {
+            const obs_file *f = sorted[i][k];
+            const blob *b = f->in_store ? store_get(&r->content, f->sha256) : NULL;
+            bool added = false;
+            if (b && kmap_put(owners, b->sha256, 32, (size_t)(uintptr_t)f, &added) == SIZE_MAX)
+                ok = false;
         }
-        if (need < room) {
-            b->n += need;
-            b->p[b->n++] = '\n';
-            break;
-        }
-        size_t ncap = b->cap * 2 > b->n + need + FLUSH_AT ? b->cap * 2 : b->n + need + FLUSH_AT;
-        char *np = realloc(b->p, ncap);
-        if (!np) {
-            esc_json_fail();
-            break;
-        }
-        b->p = np;
-        b->cap = ncap;
-    }
-    json_decref(o);
+    return ok;
 }
 
-static void lines_add(lines *b, json_t *o)
+/* Every line of input i: files by first packet (each preceded by its content's line when it is
+ * the first to name it), server certificates, (sessions), findings. */
+static void input_lines(jctx *c, const report_index *ix, size_t i, const obs_file **files)
 {
-    lines_dump(b, o);
-    if (b->out && b->n >= FLUSH_AT)
-        lines_flush(b);
-}
-
-enum { SLOT_KEY_LEN = sizeof ",\"records\":" - 1 };
-
-static char *find_slot(char *p, size_t n)
-{
-    const size_t len = sizeof records_slot_text - 1;
-    for (size_t i = 0; i + len <= n; i++)
-        if (p[i] == ',' && memcmp(p + i, records_slot_text, len) == 0)
-            return p + i;
-    return NULL;
-}
-
-/* Room for extra more bytes; false when out of memory. */
-static bool lines_reserve(lines *b, size_t extra)
-{
-    if (b->cap - b->n >= extra)
-        return true;
-    size_t ncap = b->n + extra + FLUSH_AT;
-    char *np = realloc(b->p, ncap);
-    if (!np)
-        return false;
-    b->p = np;
-    b->cap = ncap;
-    return true;
-}
-
-/* The records text of f's content, made on first use (threads share the contents). */
-static const char *records_text(const run *r, const obs_file *f)
-{
-    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-    blob *b = f->in_store ? store_get(&r->content, f->sha256) : NULL;
-    if (!b || !b->parsed || b->f.kind != SBD_KIND_TRUST_LIST)
-        return NULL;
-    pthread_mutex_lock(&lock);
-    if (!b->records_json) {
-        json_t *a = records_json(r, f, &b->f);
-        b->records_json = a ? json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-        json_decref(a);
-    }
-    pthread_mutex_unlock(&lock);
-    return b->records_json;
-}
-
-/* A file line with its records spliced in from the content's text. The placeholder can only be
- * the object's own key: inside a JSON string every quote is escaped. */
-static void file_line(lines *b, const run *r, const obs_file *f, obs_json_writer *w)
-{
-    const char *text = records_text(r, f);
-    json_t *o = file_json(r, f, text != NULL);
-    if (r->o->json_content)
-        obs_json_add_file(w, o, r, f);
-    size_t start = b->n;
-    lines_dump(b, o);
-    size_t tlen = text ? strlen(text) : 0;
-    char *at = text ? find_slot(b->p + start, b->n - start) : NULL;
-    if (at && !lines_reserve(b, tlen)) {
-        b->n = start; /* out of memory: the whole object again, the slow way */
-        o = file_json(r, f, false);
-        if (r->o->json_content)
-            obs_json_add_file(w, o, r, f);
-        lines_dump(b, o);
-    } else if (at) {
-        at = find_slot(b->p + start, b->n - start) + SLOT_KEY_LEN; /* the buffer may have moved */
-        size_t num = sizeof records_slot_text - 1 - SLOT_KEY_LEN;
-        memmove(at + tlen, at + num, (size_t)(b->p + b->n - (at + num)));
-        memcpy(at, text, tlen);
-        b->n = b->n + tlen - num;
-    }
-    if (b->out && b->n >= FLUSH_AT)
-        lines_flush(b);
-}
-
-/* Every line of input i: files by first packet, server certificates, (sessions), findings. */
-static void input_lines(const run *r, const report_index *ix, size_t i, obs_json_writer *w,
-                        lines *b)
-{
+    const run *r = c->r;
     const obs_input *in = &r->inputs[i];
-    const obs_file **files = run_sorted_files(in);
-    for (size_t k = 0; files && k < in->n_files; k++)
-        file_line(b, r, files[k], w);
-    free(files);
+    if (!files && in->n_files)
+        esc_json_fail(); /* out of memory: the input's file lines are missing */
+    for (size_t k = 0; files && k < in->n_files; k++) {
+        const obs_file *f = files[k];
+        const blob *b = f->in_store && c->owners ? store_get(&r->content, f->sha256) : NULL;
+        if (b && kmap_get(c->owners, b->sha256, 32) == (size_t)(uintptr_t)f)
+            content_line(c, b);
+        file_line(c, f);
+    }
     for (size_t k = 0; k < in->n_tls; k++)
-        for (size_t c = 0; in->tls[k].kind == OBS_TLS_CERTS && c < in->tls[k].n_certs; c++)
-            lines_add(b, report_cert_json(r, &in->tls[k], c));
+        for (size_t n = 0; in->tls[k].kind == OBS_TLS_CERTS && n < in->tls[k].n_certs; n++)
+            cert_line(c, &in->tls[k], n);
     for (size_t k = 0; r->o->json_content && k < in->n_tls; k++)
-        lines_add(b, obs_json_tls_session(w, r, &in->tls[k]));
+        obs_json_tls_line(c->ow, c->w, &c->addrs, r, &in->tls[k]);
     const size_t *idx;
     size_t n = report_index_findings(ix, i, &idx);
     for (size_t k = 0; k < n; k++)
         if (report_shown(r, &r->findings[idx[k]]))
-            lines_add(b, report_finding_json(r, &r->findings[idx[k]]));
+            finding_line(c, &r->findings[idx[k]]);
 }
 
 typedef struct par_json {
     const run *r;
     const report_index *ix;
-    lines *per_input;
+    const obs_file ***sorted;
+    const kmap *owners;
+    bool reference;
+    jw *per_input;
     FILE *out;
 } par_json;
 
 static void par_input(void *ctx, size_t i)
 {
     par_json *pj = ctx;
-    input_lines(pj->r, pj->ix, i, NULL, &pj->per_input[i]);
+    jctx *c = calloc(1, sizeof *c);
+    if (!c) {
+        esc_json_fail();
+        return;
+    }
+    *c = (jctx){.r = pj->r,
+                .w = &pj->per_input[i],
+                .owners = pj->owners,
+                .inline_records = pj->r->o->json_inline};
+    jw_init(c->w, NULL, pj->reference);
+    input_lines(c, pj->ix, i, pj->sorted[i]);
+    free(c);
 }
 
 static void par_write(void *ctx, size_t i)
 {
     par_json *pj = ctx;
-    lines *b = &pj->per_input[i];
-    b->out = pj->out;
-    lines_flush(b);
-    free(b->p);
-    memset(b, 0, sizeof *b);
+    jw_flush_to(&pj->per_input[i], pj->out);
+    jw_free(&pj->per_input[i]);
 }
 
-int report_json(const run *r, FILE *out)
+int report_json_as(const run *r, FILE *out, bool reference)
 {
     unsigned long lost = esc_json_failures();
-    lines b = {.out = out};
     report_index ix;
-    if (report_index_build(r, &ix) != 0) {
+    const obs_file ***sorted = calloc(r->n_inputs ? r->n_inputs : 1, sizeof *sorted);
+    if (!sorted || report_index_build(r, &ix) != 0) {
+        free(sorted);
         fputs("pcapscan: --json: out of memory\n", stderr);
         return -1;
     }
-    /* --json-content writes each distinct content once per output: one writer, in order. */
-    par_json pj = {r, &ix, NULL, out};
+    for (size_t i = 0; i < r->n_inputs; i++)
+        sorted[i] = run_sorted_files(&r->inputs[i]);
+    kmap owners;
+    kmap_init(&owners);
+    if (!r->o->json_inline && !find_owners(r, sorted, &owners))
+        esc_json_fail();
+    /* --json-content writes each certificate once per output: one writer, in order. */
+    par_json pj = {r, &ix, sorted, r->o->json_inline ? NULL : &owners, reference, NULL, out};
     if (!r->o->json_content && r->o->jobs > 1 && r->n_inputs > 1)
         pj.per_input = calloc(r->n_inputs, sizeof *pj.per_input);
+    jw w;
+    jw_init(&w, out, reference);
     if (pj.per_input) {
         par_for(r->n_inputs, r->o->jobs, par_input, par_write, &pj);
         free(pj.per_input);
     } else {
-        obs_json_writer *w = r->o->json_content ? obs_json_writer_new() : NULL;
-        for (size_t i = 0; i < r->n_inputs; i++)
-            input_lines(r, &ix, i, w, &b);
-        obs_json_writer_free(w);
+        jctx *c = calloc(1, sizeof *c);
+        if (c) {
+            *c = (jctx){.r = r, .w = &w, .owners = pj.owners, .inline_records = r->o->json_inline};
+            c->ow = r->o->json_content ? obs_json_writer_new() : NULL;
+            for (size_t i = 0; i < r->n_inputs; i++)
+                input_lines(c, &ix, i, sorted[i]);
+            obs_json_writer_free(c->ow);
+        } else {
+            esc_json_fail();
+        }
+        free(c);
     }
+    kmap_free(&owners);
+    for (size_t i = 0; i < r->n_inputs; i++)
+        free(sorted[i]);
+    free(sorted);
     report_index_free(&ix);
-    lines_add(&b, report_summary_json(r));
-    lines_flush(&b);
-    free(b.p);
+    jw_json(&w, report_summary_json(r));
+    jw_line(&w);
+    jw_flush_to(&w, out);
+    jw_free(&w);
     lost = esc_json_failures() - lost;
     if (lost)
         fprintf(stderr,
@@ -582,4 +637,9 @@ int report_json(const run *r, FILE *out)
                 "output is incomplete\n",
                 lost);
     return lost ? -1 : 0;
+}
+
+int report_json(const run *r, FILE *out)
+{
+    return report_json_as(r, out, false);
 }

@@ -69,7 +69,7 @@ int report_extract_finish(const run *r, extractor *x)
         }
     if (add_certs(r, x, certs) != 0)
         rc = -1;
-    json_t *m = json_pack("{s:i, s:o, s:o}", "format_version", REPORT_FORMAT_VERSION, "files",
+    json_t *m = json_pack("{s:i, s:o, s:o}", "format_version", MANIFEST_FORMAT_VERSION, "files",
                           files, "certs", certs);
     char *text = m ? json_dumps(m, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
     if (!text || esc_json_failures() != lost) {

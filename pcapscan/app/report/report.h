@@ -9,12 +9,10 @@
 
 #include "model/run.h"
 
-#define REPORT_FORMAT_VERSION 1
+#define REPORT_FORMAT_VERSION 2   /* 2: trust list records in "content" lines (1: --json-inline) */
+#define MANIFEST_FORMAT_VERSION 1 /* --extract's manifest.json */
 
-/* JSON objects of the contract (new references). */
-json_t *report_file_json(const run *r, const obs_file *f);
-json_t *report_cert_json(const run *r, const obs_tls *t, size_t chain_index);
-json_t *report_finding_json(const run *r, const finding *x);
+/* The summary object (a new reference). */
 json_t *report_summary_json(const run *r);
 
 /* Whether --min-severity lets a finding into the outputs (summary counts stay complete). */
@@ -48,6 +46,9 @@ const obs_file **report_files_by_phone(const obs_input *in);
 
 /* -1 when a value could not be written (said on stderr): the output is incomplete. */
 int report_json(const run *r, FILE *out);
+/* The same; reference = true builds each line as a jansson tree and dumps it (tests compare the
+ * two byte for byte). */
+int report_json_as(const run *r, FILE *out, bool reference);
 void report_text(const run *r, FILE *out);
 int report_csv(const run *r, const char *path); /* 0 or -1 (message on stderr) */
 /* Self-contained HTML evidence page (out_html.c). 0 or -1 (message on stderr). */

@@ -1,0 +1,277 @@
+/* pcapscan/app/lib/jw.c, the streaming JSON writer, against jansson, its reference: the same
+ * calls written as text and as a jansson tree dumped with the report's flags must give the same
+ * bytes. First value by value (hostile strings, boundary numbers, nesting), then every report
+ * pcapscan writes (every line kind, every option that changes them) for the scenario captures
+ * and the pipeline fuzz seeds. */
+#include <dirent.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "cli/cmd_scan.h"
+#include "lib/escape.h"
+#include "lib/jw.h"
+#include "report/report.h"
+
+typedef void (*build_fn)(jw *w, const void *arg);
+
+/* The line build() writes, as text (reference = false) or through jansson; caller frees. */
+static char *line_of(build_fn build, const void *arg, bool reference)
+{
+    jw w;
+    jw_init(&w, NULL, reference);
+    build(&w, arg);
+    char *s = malloc(w.n + 1);
+    if (s) {
+        memcpy(s, w.p, w.n);
+        s[w.n] = '\0';
+    }
+    jw_free(&w);
+    return s;
+}
+
+static bool same_both_ways(build_fn build, const void *arg, const char *what)
+{
+    char *text = line_of(build, arg, false), *ref = line_of(build, arg, true);
+    bool same = text && ref && strcmp(text, ref) == 0;
+    if (!same)
+        fprintf(stderr, "%s:\n  jw:      %s  jansson: %s", what, text ? text : "(null)\n",
+                ref ? ref : "(null)\n");
+    CHECK(same);
+    free(text);
+    free(ref);
+    return same;
+}
+
+static void one_string(jw *w, const void *arg)
+{
+    jw_obj(w);
+    jw_kstr(w, "s", arg);
+    jw_key(w, "in_array");
+    jw_arr(w);
+    jw_str(w, arg);
+    jw_str(w, arg);
+    jw_end(w);
+    jw_end(w);
+    jw_line(w);
+}
+
+static void test_strings(void)
+{
+    static const char *const hostile[] = {
+        "",
+        "plain",
+        "quote \" backslash \\ slash /",
+        "\b\f\n\r\t",
+        "\x01\x02\x1f\x7f",
+        "\xc3\xa9t\xc3\xa9 \xe2\x80\xae bidi \xe2\x80\xa8 line sep \xe2\x80\xa9",
+        "\xf0\x9f\x94\x92 lock, \xef\xbf\xbe\xef\xbf\xbf nonchars",
+        "\xff lone, \xc0\xaf overlong, \xed\xa0\x80 surrogate, \xf4\x90\x80\x80 past U+10FFFF",
+        "cut at the end \xe2\x80",
+        "\x80\x80\x80 continuation only",
+        "\xe2\x28\xa1 bad second byte",
+        "</script><!-- =1+2 \x1b[31m red",
+        "\xc2\x80\xc2\x9f C1",
+    };
+    for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++)
+        same_both_ways(one_string, hostile[i], hostile[i]);
+    char all[256];
+    for (int c = 1; c < 256; c++)
+        all[c - 1] = (char)c;
+    all[255] = '\0';
+    same_both_ways(one_string, all, "every byte value");
+    /* Known text, so both ways cannot agree on something wrong. */
+    char *t = line_of(one_string, "a\"\\\x01\xff\n", false);
+    CHECK_STREQ(t, "{\"s\":\"a\\\"\\\\\\u0001\xef\xbf\xbd\\n\",\"in_array\":[\"a\\\"\\\\\\u0001"
+                   "\xef\xbf\xbd\\n\",\"a\\\"\\\\\\u0001\xef\xbf\xbd\\n\"]}\n");
+    free(t);
+}
+
+static void numbers(jw *w, const void *arg)
+{
+    (void)arg;
+    static const int64_t v[] = {0,         1,         -1,        9,         10,
+                                -10,       99,        100,       65535,     4294967296,
+                                INT32_MIN, INT32_MAX, INT64_MIN, INT64_MAX, INT64_MIN + 1};
+    jw_obj(w);
+    jw_key(w, "n");
+    jw_arr(w);
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        jw_int(w, v[i]);
+    jw_end(w);
+    jw_kbool(w, "t", true);
+    jw_kbool(w, "f", false);
+    jw_knull(w, "z");
+    jw_kstr(w, "null_string", NULL);
+    jw_key(w, "empty_object");
+    jw_obj(w);
+    jw_end(w);
+    jw_key(w, "empty_array");
+    jw_arr(w);
+    jw_end(w);
+    jw_key(w, "nested");
+    jw_arr(w);
+    jw_arr(w);
+    jw_obj(w);
+    jw_kint(w, "deep", -42);
+    jw_end(w);
+    jw_end(w);
+    jw_obj(w);
+    jw_end(w);
+    jw_end(w);
+    jw_key(w, "tree");
+    jw_json(w, json_pack("{s:i, s:[s, n]}", "a", 1, "b", "x\ty"));
+    jw_end(w);
+    jw_line(w);
+}
+
+static void test_numbers_and_nesting(void)
+{
+    same_both_ways(numbers, NULL, "numbers and nesting");
+    char *t = line_of(numbers, NULL, false);
+    CHECK(t && strstr(t, "-9223372036854775808,9223372036854775807,"));
+    CHECK(t && strstr(t, "\"tree\":{\"a\":1,\"b\":[\"x\\ty\",null]}}\n"));
+    free(t);
+}
+
+/* A line left open is dropped whole and counted, never written in part. */
+static void unclosed(jw *w, const void *arg)
+{
+    (void)arg;
+    jw_obj(w);
+    jw_kstr(w, "a", "b");
+    jw_line(w);
+    jw_obj(w);
+    jw_kint(w, "kept", 1);
+    jw_end(w);
+    jw_line(w);
+}
+
+static void test_broken_line(void)
+{
+    unsigned long before = esc_json_failures();
+    char *t = line_of(unclosed, NULL, false);
+    CHECK_STREQ(t, "{\"kept\":1}\n");
+    CHECK(esc_json_failures() > before);
+    free(t);
+}
+
+/* ---- whole reports ---- */
+
+static char *report_of(const run *r, bool reference)
+{
+    char *text = NULL;
+    size_t n = 0;
+    FILE *m = open_memstream(&text, &n);
+    if (!m)
+        return NULL;
+    report_json_as(r, m, reference);
+    fclose(m);
+    return text;
+}
+
+static size_t reports_checked;
+
+static void compare_reports(char **paths, size_t n_paths, const char *const *extra)
+{
+    char *argv[64];
+    int argc = 0;
+    argv[argc++] = "pcapscan";
+    argv[argc++] = "-q";
+    argv[argc++] = "--json";
+    argv[argc++] = "--now";
+    argv[argc++] = "2026-12-01T00:00:00Z";
+    for (size_t i = 0; extra[i]; i++)
+        argv[argc++] = (char *)extra[i];
+    for (size_t i = 0; i < n_paths && argc < 63; i++)
+        argv[argc++] = paths[i];
+    argv[argc] = NULL;
+    scan_opts o;
+    if (scan_opts_parse(argc, argv, &o) != 0) {
+        CHECK(!"options refused");
+        return;
+    }
+    o.progress = false;
+    run r;
+    run_scan(&o, &r);
+    char *text = report_of(&r, false), *ref = report_of(&r, true);
+    bool same = text && ref && strcmp(text, ref) == 0;
+    CHECK(same);
+    if (!same) {
+        size_t at = 0;
+        while (text && ref && text[at] && text[at] == ref[at])
+            at++;
+        fprintf(stderr,
+                "%s %s...: reports differ at byte %zu:\n  jw:      %.200s\n  jansson: %.200s\n",
+                paths[0], extra[0] ? extra[0] : "", at, text ? text + at : "(null)",
+                ref ? ref + at : "(null)");
+    }
+    CHECK(text && strstr(text, "\"type\":\"summary\""));
+    reports_checked++;
+    free(text);
+    free(ref);
+    run_free(&r);
+}
+
+/* Every file of dir (sorted) into paths; returns how many. */
+static size_t files_in(const char *dir, const char *suffix, char **paths, size_t max)
+{
+    struct dirent **names;
+    int n = scandir(dir, &names, NULL, alphasort);
+    size_t k = 0;
+    for (int i = 0; i < n; i++) {
+        size_t len = strlen(names[i]->d_name);
+        if (names[i]->d_name[0] != '.' && k < max &&
+            (!suffix || (len > strlen(suffix) &&
+                         strcmp(names[i]->d_name + len - strlen(suffix), suffix) == 0))) {
+            size_t sz = strlen(dir) + len + 2;
+            paths[k] = malloc(sz);
+            snprintf(paths[k++], sz, "%s/%s", dir, names[i]->d_name);
+        }
+        free(names[i]);
+    }
+    free(n >= 0 ? names : NULL);
+    return k;
+}
+
+static void test_reports(void)
+{
+    const char *src = getenv("SBD_SOURCE_DIR");
+    if (!src) {
+        fputs("SBD_SOURCE_DIR not set: whole reports not compared\n", stderr);
+        CHECK(!"SBD_SOURCE_DIR");
+        return;
+    }
+    static const char *const variants[][4] = {{NULL},
+                                              {"--json-content", NULL},
+                                              {"--json-inline", NULL},
+                                              {"--json-inline", "--json-content", NULL},
+                                              {"-j", "2", NULL},
+                                              {"--min-severity", "error", NULL}};
+    char dir[4096], *paths[256];
+    size_t n = 0;
+    snprintf(dir, sizeof dir, "%s/captures", src);
+    n += files_in(dir, ".pcap", paths + n, 200);
+    snprintf(dir, sizeof dir, "%s/tests/fuzz/corpus/pipeline", src);
+    n += files_in(dir, NULL, paths + n, 50);
+    CHECK(n >= 10);
+    for (size_t i = 0; i < n; i++)
+        for (size_t v = 0; v < 2; v++)
+            compare_reports(paths + i, 1, variants[v]);
+    /* All at once: contents shared across inputs, -j, every option. */
+    for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++)
+        compare_reports(paths, n < 60 ? n : 60, variants[v]);
+    for (size_t i = 0; i < n; i++)
+        free(paths[i]);
+    fprintf(stderr, "%zu reports compared\n", reports_checked);
+}
+
+int main(void)
+{
+    test_strings();
+    test_numbers_and_nesting();
+    test_broken_line();
+    test_reports();
+    return check_report();
+}
