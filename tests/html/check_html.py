@@ -7,7 +7,8 @@ Structural checks of a pcapscan --html page (it is XHTML, so the standard XML pa
   - verdict first: the first <section> is id="verdict";
   - each finding card in the verdict has a rule, a meaning sentence and at least one evidence link;
   - every --fires rule has a card in the verdict, no --silent rule has one;
-  - with --timeline: the phones section holds at least one SVG timeline with markers.
+  - with --timeline: the phones section holds at least one SVG timeline with markers;
+  - each phone's table lists every TLS session its timeline draws (time, server, verdict).
 Prints one line per failure; exit 0 when all hold."""
 import sys
 import xml.etree.ElementTree as ET
@@ -23,6 +24,41 @@ def classes(el):
 
 def text_of(el):
     return "".join(el.itertext())
+
+
+def phone_tables(sections):
+    """Each phone card's table lists the TLS sessions its timeline draws (the markers linking to
+    #t-...), one row each, with its time, server endpoint and verdict."""
+    errors = []
+    for sec in sections:
+        if sec.get("id") != "phones":
+            continue
+        for card in sec.iter(XHTML + "div"):
+            if "phone" not in classes(card):
+                continue
+            drawn = {a.get("href") for svg in card.iter(SVG + "svg") for a in svg.iter(SVG + "a")
+                     if (a.get("href") or "").startswith("#t-")}
+            rows = {}
+            for tr in card.iter(XHTML + "tr"):
+                if "tls" not in classes(tr):
+                    continue
+                tds = list(tr.iter(XHTML + "td"))
+                links = [a.get("href") for a in tr.iter(XHTML + "a")
+                         if (a.get("href") or "").startswith("#t-")]
+                if len(tds) < 6 or not links:
+                    errors.append("phone %s: TLS row without its cells or link" % card.get("id"))
+                    continue
+                when, server, verdict = text_of(tds[0]), text_of(tds[4]), text_of(tds[5])
+                if not when.strip() or ":" not in server or not verdict.strip():
+                    errors.append("phone %s: TLS row %s lacks time, server or verdict" %
+                                  (card.get("id"), links[0]))
+                rows[links[0]] = verdict
+            # The timeline draws at most 60 rows; the table lists every session.
+            missing = drawn - set(rows)
+            if missing:
+                errors.append("phone %s: the timeline draws TLS sessions the table does not list: %s"
+                              % (card.get("id"), " ".join(sorted(missing))))
+    return errors
 
 
 def main(argv):
@@ -81,6 +117,7 @@ def main(argv):
         marks = [m for s in svgs for m in s.iter() if "mk" in classes(m)]
         if not svgs or not marks:
             errors.append("no per-phone timeline SVG with markers in the phones section")
+    errors += phone_tables(sections)
     for e in errors:
         print("check_html: %s: %s" % (path, e))
     if not errors:
