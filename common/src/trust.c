@@ -39,15 +39,16 @@ typedef struct deferred {
 
 #define MAX_DEFERRED 8
 
+/* Allocated while in use: a phone waits on the TVS for moments, and a run holds every phone. */
 typedef struct pending {
     bool set;
-    deferred later[MAX_DEFERRED];
+    deferred *later; /* MAX_DEFERRED of them, or NULL */
     size_t n_later;
     content *c;
     sbd_trust_list_ref ref;
     char *phone_key; /* the phone, for the "any client" fallback list */
     bool has_fallback;
-    sbd_cert_info fallback_cert; /* first TVS certificate served to another client after it */
+    sbd_cert_info *fallback_cert; /* first TVS certificate served to another client after it */
     sbd_trust_at fallback_at;
 } pending;
 
@@ -70,6 +71,13 @@ typedef struct verdict {
     size_t signer;
 } verdict;
 
+/* A decision that depends on contents alone, made once per pair of contents (a cluster-wide
+ * reset asks the same question of thousands of phones). */
+typedef struct pair_answer {
+    int answer;    /* continuity: 1 signed by a record allowed to sign; server: sbd_tvs_match */
+    size_t record; /* the record that answered, or SBD_TRUST_NO_RECORD */
+} pair_answer;
+
 struct sbd_trust {
     sbd_trust_opts o;
     sbd_trust_sink sink;
@@ -78,6 +86,8 @@ struct sbd_trust {
     sbd_smap phones;   /* label -> phone */
     sbd_smap macs;     /* client -> MAC */
     sbd_smap verdicts; /* "signed|list" -> verdict */
+    sbd_smap chains;   /* "held>new" -> pair_answer: continuity of trust lists */
+    sbd_smap matches;  /* "list|leaf|roles" -> pair_answer: a server certificate in a list */
     sbd_smap served;   /* server or "#input" or "*" -> holding[2] last accepted there */
     phone *waiting;
 };
@@ -130,6 +140,8 @@ static void free_phone(void *v)
         return;
     for (size_t i = 0; i < p->pend.n_later; i++)
         free(p->pend.later[i].name);
+    free(p->pend.later);
+    free(p->pend.fallback_cert);
     free(p->label);
     free(p->client);
     free_ref(&p->itl.ref);
@@ -168,6 +180,8 @@ void sbd_trust_free(sbd_trust *t)
     sbd_smap_free(&t->phones, free_phone);
     sbd_smap_free(&t->macs, free);
     sbd_smap_free(&t->verdicts, free);
+    sbd_smap_free(&t->chains, free);
+    sbd_smap_free(&t->matches, free);
     sbd_smap_free(&t->served, free_served);
     free(t);
 }
@@ -455,9 +469,27 @@ static bool may_sign(const content *held, const sbd_record *r, bool for_ctl)
            r->function == SBD_FN_TFTP;
 }
 
-/* Does a record of `held` with a role allowed to sign new lists verify `next`? */
-static bool signed_by_record_of(sbd_trust *t, const content *held, const content *next,
-                                size_t *record)
+/* The cached answer for KEY, or a new zeroed one for the caller to fill (*fresh set); NULL when
+ * out of memory. */
+static pair_answer *pair_get(sbd_smap *m, const char *key, bool *fresh)
+{
+    sbd_smap_ent *e = sbd_smap_put(m, key);
+    *fresh = false;
+    if (!e)
+        return NULL;
+    if (!e->val) {
+        pair_answer *a = calloc(1, sizeof *a);
+        if (!a)
+            return NULL;
+        a->record = SBD_TRUST_NO_RECORD;
+        e->val = a;
+        *fresh = true;
+    }
+    return e->val;
+}
+
+static bool verify_continuity(sbd_trust *t, const content *held, const content *next,
+                              size_t *record)
 {
     sbd_verify_result vr;
     memset(&vr, 0, sizeof vr);
@@ -468,6 +500,26 @@ static bool signed_by_record_of(sbd_trust *t, const content *held, const content
         return false;
     *record = vr.signer_index;
     return true;
+}
+
+/* Does a record of `held` with a role allowed to sign new lists verify `next`? Both are whole
+ * contents, so the answer holds for every phone: verified once per pair. */
+static bool signed_by_record_of(sbd_trust *t, const content *held, const content *next,
+                                size_t *record)
+{
+    char key[140], ha[65], hb[65];
+    hex32(held->sha256, ha);
+    hex32(next->sha256, hb);
+    snprintf(key, sizeof key, "%s>%s", ha, hb);
+    bool fresh;
+    pair_answer *a = pair_get(&t->chains, key, &fresh);
+    if (!a)
+        return verify_continuity(t, held, next, record);
+    if (fresh)
+        a->answer = verify_continuity(t, held, next, &a->record);
+    if (a->answer)
+        *record = a->record;
+    return a->answer;
 }
 
 static void list_findings(sbd_trust *t, const phone *ph, const sbd_trust_file_ev *ev, content *c)
@@ -585,6 +637,8 @@ static void run_deferred(sbd_trust *t, phone *ph)
         judge_signed(t, ph, &p->later[i].at, p->later[i].name, p->later[i].c);
         free(p->later[i].name);
     }
+    free(p->later);
+    p->later = NULL;
 }
 
 /* again: the phone fetched the list it is already asking the TVS about. */
@@ -788,6 +842,47 @@ static void check_ctl_itl(sbd_trust *t, phone *ph, const sbd_trust_list_ref *now
 
 /* ---- pending ITLs: the TVS decides ---- */
 
+static void drop_fallback(pending *p)
+{
+    free(p->fallback_cert);
+    p->fallback_cert = NULL;
+    p->has_fallback = false;
+}
+
+static sbd_tvs_match match_uncached(const content *c, const sbd_cert_info *leaf, uint32_t roles,
+                                    size_t *rec)
+{
+    sbd_cert_id id = sbd_cert_id_of(leaf);
+    const sbd_record *r = NULL;
+    sbd_tvs_match m;
+    if (roles == SBD_ROLES_ANY) /* any record at all, also one found by hash alone */
+        m = sbd_audit_cert_in_list(c->f, &id) ? SBD_TVS_MATCH : SBD_TVS_NOT_IN_LIST;
+    else
+        m = sbd_audit_cert_role(c->f, &id, roles, &r);
+    *rec = r ? (size_t)(r - c->f->records) : SBD_TRUST_NO_RECORD;
+    return m;
+}
+
+/* Is the server certificate LEAF in list C with one of ROLES? A function of the two contents and
+ * the roles: every phone of a cluster asks it of the same TVS certificate, so it is answered once
+ * per (list, certificate, roles). */
+static sbd_tvs_match cert_in_list(sbd_trust *t, const content *c, const sbd_cert_info *leaf,
+                                  uint32_t roles, size_t *rec)
+{
+    char key[160], hl[65], hc[65];
+    hex32(c->sha256, hl);
+    hex32(leaf->sha256, hc);
+    snprintf(key, sizeof key, "%s|%s|%08x", hl, hc, (unsigned)roles);
+    bool fresh;
+    pair_answer *a = pair_get(&t->matches, key, &fresh);
+    if (!a)
+        return match_uncached(c, leaf, roles, rec);
+    if (fresh)
+        a->answer = (int)match_uncached(c, leaf, roles, &a->record);
+    *rec = a->record;
+    return (sbd_tvs_match)a->answer;
+}
+
 static void unlink_waiting(sbd_trust *t, phone *ph)
 {
     for (phone **pp = &t->waiting; *pp; pp = &(*pp)->next_waiting)
@@ -824,7 +919,7 @@ static void settle_pending(sbd_trust *t, phone *ph, const sbd_cert_info *tvs,
         return;
     unlink_waiting(t, ph);
     if (!tvs && p->has_fallback) {
-        tvs = &p->fallback_cert;
+        tvs = p->fallback_cert;
         tvs_at = &p->fallback_at;
     }
     dec x;
@@ -842,17 +937,17 @@ static void settle_pending(sbd_trust *t, phone *ph, const sbd_cert_info *tvs,
         hold(t, ph, &ph->itl, &(sbd_trust_file_ev){.at = p->ref.at, .name = p->ref.name}, p->c);
         free_ref(&p->ref);
         p->set = false;
+        drop_fallback(p);
         run_deferred(t, ph);
         return;
     }
-    sbd_cert_id id = sbd_cert_id_of(tvs);
-    const sbd_record *rec = NULL;
-    bool ok = sbd_audit_tvs_cert(ph->itl.c->f, &id, &rec) == SBD_TVS_MATCH;
+    size_t rec_i = SBD_TRUST_NO_RECORD;
+    bool ok = cert_in_list(t, ph->itl.c, tvs, SBD_ROLE(SBD_FN_TVS), &rec_i) == SBD_TVS_MATCH;
     dec_init(&x, ok ? SBD_OUT_LIST_VIA_TVS : SBD_OUT_LIST_REFUSED,
              ok ? SBD_RULE_TRUST_VIA_TVS : SBD_RULE_TRUST_CHAIN_BROKEN, ph, &p->ref.at,
              p->ref.name);
     x.d.held = ph->itl.ref;
-    x.d.record = rec ? (size_t)(rec - ph->itl.c->f->records) : SBD_TRUST_NO_RECORD;
+    x.d.record = rec_i;
     x.d.has_cause = true;
     x.d.cause = *tvs_at;
     x.d.cert = tvs;
@@ -876,6 +971,7 @@ static void settle_pending(sbd_trust *t, phone *ph, const sbd_cert_info *tvs,
         hold(t, ph, &ph->itl, &(sbd_trust_file_ev){.at = p->ref.at, .name = p->ref.name}, p->c);
     free_ref(&p->ref);
     p->set = false;
+    drop_fallback(p);
     run_deferred(t, ph);
 }
 
@@ -888,8 +984,12 @@ static void offer_fallback(sbd_trust *t, const phone *from, const sbd_cert_info 
             pp = &w->next_waiting;
             continue;
         }
+        if (!w->pend.fallback_cert && !(w->pend.fallback_cert = malloc(sizeof *tvs))) {
+            pp = &w->next_waiting; /* out of memory: it stays without a fallback */
+            continue;
+        }
         w->pend.has_fallback = true;
-        w->pend.fallback_cert = *tvs;
+        *w->pend.fallback_cert = *tvs;
         w->pend.fallback_at = *at;
         *pp = w->next_waiting;
         w->next_waiting = NULL;
@@ -924,7 +1024,9 @@ static verdict *verify_cached(sbd_trust *t, const content *s, const content *by)
 static void on_signed(sbd_trust *t, phone *ph, const sbd_trust_file_ev *ev, content *c)
 {
     pending *p = &ph->pend;
-    if (p->set && p->n_later < MAX_DEFERRED) {
+    if (p->set && !p->later)
+        p->later = calloc(MAX_DEFERRED, sizeof *p->later);
+    if (p->set && p->later && p->n_later < MAX_DEFERRED) {
         deferred *d = &p->later[p->n_later];
         d->name = strdup(ev->name ? ev->name : "");
         if (d->name) {
@@ -1083,25 +1185,11 @@ static int match_rank(sbd_tvs_match m)
                                         : 0;
 }
 
-static sbd_tvs_match judge_one(const holding *h, const server_rule *sr, const sbd_cert_id *id,
-                               size_t *rec)
-{
-    const sbd_record *r = NULL;
-    sbd_tvs_match m;
-    if (sr->roles == SBD_ROLES_ANY) /* any record at all, also one found by hash alone */
-        m = sbd_audit_cert_in_list(h->c->f, id) ? SBD_TVS_MATCH : SBD_TVS_NOT_IN_LIST;
-    else
-        m = sbd_audit_cert_role(h->c->f, id, sr->roles, &r);
-    *rec = r ? (size_t)(r - h->c->f->records) : SBD_TRUST_NO_RECORD;
-    return m;
-}
-
 /* Judge the leaf against the held lists for what the service needs; the phone looks in the CTL
  * first, then the ITL. *used: the list that gave the answer (NULL: none has such records). */
-static sbd_tvs_match judge_leaf(const holding lists[2], const server_rule *sr,
+static sbd_tvs_match judge_leaf(sbd_trust *t, const holding lists[2], const server_rule *sr,
                                 const sbd_cert_info *leaf, const holding **used, size_t *rec)
 {
-    sbd_cert_id id = sbd_cert_id_of(leaf);
     sbd_tvs_match best = SBD_TVS_NO_TVS_RECORDS;
     *used = NULL;
     *rec = SBD_TRUST_NO_RECORD;
@@ -1111,7 +1199,7 @@ static sbd_tvs_match judge_leaf(const holding lists[2], const server_rule *sr,
         if (!h->c || (sr->itl_only && h->c->is_ctl) || (sr->need_ctl && !h->c->is_ctl))
             continue;
         size_t r;
-        sbd_tvs_match m = judge_one(h, sr, &id, &r);
+        sbd_tvs_match m = cert_in_list(t, h->c, leaf, sr->roles, &r);
         if (match_rank(m) > match_rank(best)) {
             best = m;
             *used = h;
@@ -1132,7 +1220,7 @@ static void judge_server(sbd_trust *t, phone *ph, const sbd_trust_tls_ev *ev,
     lists_for(t, ph, ev, lists, &assumed);
     const holding *used = NULL;
     size_t rec = SBD_TRUST_NO_RECORD;
-    sbd_tvs_match m = judge_leaf(lists, &sr, leaf, &used, &rec);
+    sbd_tvs_match m = judge_leaf(t, lists, &sr, leaf, &used, &rec);
     dec x;
     char lbl[700], rl[700];
     if (!used) {
