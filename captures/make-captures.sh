@@ -24,8 +24,8 @@ ALL_SCENARIOS="healthy no-ctl encrypted-config centralized-fallback regen-callma
 tvs-mismatch rollback-itl tampered-itl cert-expired cert-expires-soon mixed-mode-ctl https-not-in-itl
 tftp-loss tftp-incomplete tftp-fragments ipv6 http-6970 tls13-tvs sgn-tampered itl-signer-unknown
 sgn-signer-not-in-itl itl-too-large itl-recovery-present itl-recovery-regen bulk-reset bulk-reset-no-recovery
-ctl-updated ctl-not-updated ctl-resigned-known ctl-resigned-unknown capf-regen two-node
-ecdsa-sip ecdsa-sip-not-in-ctl https-tftp-in-itl"
+ctl-updated ctl-not-updated ctl-resigned-known ctl-resigned-unknown capf-regen capf-regen-stale two-node
+ecdsa-sip ecdsa-sip-not-in-ctl https-tftp-in-itl https-tftp-not-in-itl"
 
 log() { printf '[make-captures] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -798,6 +798,10 @@ scn_capf-regen() { # TFTP restarted after the regeneration: the ITL lists the ne
   capf 0011223344C0 capf-regen capf-b
   finish
 }
+scn_capf-regen-stale() { # the ITL still lists the old CAPF certificate
+  capf 0011223344C1 capf-regen-stale capf-a
+  finish CAPF_CERT_NOT_IN_TRUST_LIST
+}
 
 scn_two-node() { # publisher (TFTP) and subscriber: the phone's TVS is the subscriber's, listed in the ITL
   local mac=0011223344C2
@@ -860,6 +864,10 @@ https() {
 scn_https-tftp-in-itl() {
   https 0011223344C5 https-tftp-in-itl ccm-a ccm-ec-a
   finish TLS_CERT_HIDDEN
+}
+scn_https-tftp-not-in-itl() { # tomcat (RSA and ECDSA) on 6971: in no list
+  https 0011223344C6 https-tftp-not-in-itl tomcat-a tomcat-ec-a
+  finish TFTP_HTTPS_CERT_NOT_IN_ITL TLS_CERT_HIDDEN
 }
 
 ALL_RULES="TVS_CERT_MATCH TVS_CERT_NOT_IN_ITL TRUST_LIST_SIGNATURE_INVALID TRUST_LIST_SIGNER_UNKNOWN SGN_SIGNATURE_INVALID SGN_SIGNER_NOT_IN_ITL ITL_ROLLBACK TRUST_CHAIN_BROKEN TRUST_VIA_TVS CERT_EXPIRED CERT_EXPIRES_SOON ITL_TOO_LARGE TFTP_TRANSFER_INCOMPLETE TRUST_FILE_FALLBACK HTTPS_CERT_NOT_IN_TRUST_LIST TLS_CERT_HIDDEN CAPTURE_TRUNCATED CTL_CHAIN_BROKEN ITL_RECOVERY_SIGNED SIGNALING_CERT_NOT_IN_CTL CAPF_CERT_NOT_IN_TRUST_LIST TFTP_HTTPS_CERT_NOT_IN_ITL CTL_NOT_UPDATED"
