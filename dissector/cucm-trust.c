@@ -332,17 +332,11 @@ static cucm_owner owner_of_name(const char *name, const sbd_file *f)
 
 /* ---- feeding ---- */
 
-void cucm_trust_file_done(packet_info *pinfo, const char *name, const guint8 *buf, size_t len)
+/* A whole file of transfer xfer (NULL: one the request watch did not see) delivered in this frame
+ * (server -> client). */
+static void feed_whole(packet_info *pinfo, void *xfer, const char *name, const guint8 *buf,
+                       size_t len)
 {
-    /* Both file heuristics see every file: the first one feeds it. Only files the phone read
-     * (a watched read request): an upload changes nothing the phone holds. */
-    if (PINFO_FD_VISITED(pinfo) || !name || last_file_frame == pinfo->num || !get_engine())
-        return;
-    void *xfer = cucm_tftp_xfer_of(pinfo);
-    /* Without the request watch (Wireshark 4.6, cucm-compat.h) every whole file is taken as read
-     * by the client it went to: an upload (rare on a phone network) is not told apart there. */
-    if (!xfer && CUCM_TFTP_WATCH)
-        return;
     last_file_frame = pinfo->num;
     cucm_trust_tftp_done(xfer);
     guint8 md5[16], sha[32];
@@ -366,7 +360,29 @@ void cucm_trust_file_done(packet_info *pinfo, const char *name, const guint8 *bu
     feeding = FALSE;
 }
 
-void *cucm_trust_tftp_request(packet_info *pinfo, const char *name)
+void cucm_trust_file_done(packet_info *pinfo, const char *name, const guint8 *buf, size_t len)
+{
+    /* Both file heuristics see every file: the first one feeds it. Only files the phone read
+     * (a watched read request): an upload changes nothing the phone holds. */
+    if (PINFO_FD_VISITED(pinfo) || !name || last_file_frame == pinfo->num || !get_engine())
+        return;
+    void *xfer = cucm_tftp_xfer_of(pinfo);
+    /* Without the request watch (Wireshark 4.6, cucm-compat.h) every whole file is taken as read
+     * by the client it went to: an upload (rare on a phone network) is not told apart there. */
+    if (!xfer && CUCM_TFTP_WATCH)
+        return;
+    feed_whole(pinfo, xfer, name, buf, len);
+}
+
+void cucm_trust_xfer_file(packet_info *pinfo, void *xfer, const guint8 *buf, size_t len)
+{
+    tftp_xfer *x = (tftp_xfer *)xfer;
+    if (PINFO_FD_VISITED(pinfo) || !x || x->done || !get_engine())
+        return;
+    feed_whole(pinfo, xfer, x->name, buf, len);
+}
+
+void *cucm_trust_xfer_request(packet_info *pinfo, const char *name)
 {
     if (PINFO_FD_VISITED(pinfo) || !name || !get_engine())
         return NULL;
@@ -385,7 +401,17 @@ void *cucm_trust_tftp_request(packet_info *pinfo, const char *name)
     return x;
 }
 
-void cucm_trust_tftp_error(packet_info *pinfo, void *xfer, guint16 code)
+void *cucm_trust_tftp_request(packet_info *pinfo, const char *name)
+{
+    return cucm_trust_xfer_request(pinfo, name);
+}
+
+const char *cucm_trust_xfer_name(const void *xfer)
+{
+    return xfer ? ((const tftp_xfer *)xfer)->name : NULL;
+}
+
+void cucm_trust_xfer_error(packet_info *pinfo, void *xfer, gboolean not_found)
 {
     tftp_xfer *x = (tftp_xfer *)xfer;
     if (PINFO_FD_VISITED(pinfo) || !x || x->done || !get_engine())
@@ -397,10 +423,15 @@ void cucm_trust_tftp_error(packet_info *pinfo, void *xfer, guint16 code)
     ev.client = x->client;
     ev.server = x->server;
     ev.name = x->name;
-    ev.xfer = code == 1 ? SBD_XFER_NOT_FOUND : SBD_XFER_OTHER;
+    ev.xfer = not_found ? SBD_XFER_NOT_FOUND : SBD_XFER_OTHER;
     begin_feed(pinfo, x->owner);
     sbd_trust_file(engine, &ev);
     feeding = FALSE;
+}
+
+void cucm_trust_tftp_error(packet_info *pinfo, void *xfer, guint16 code)
+{
+    cucm_trust_xfer_error(pinfo, xfer, code == 1);
 }
 
 void cucm_trust_tftp_done(void *xfer)

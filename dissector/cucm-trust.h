@@ -58,6 +58,16 @@ void cucm_trust_tftp_error(packet_info *pinfo, void *xfer, guint16 code);
 /* TFTP: the file of this transfer was delivered (fed by cucm_trust_file_done). */
 void cucm_trust_tftp_done(void *xfer);
 
+/* Any request for a file (HTTP: the hook on the file port, cucm-http.c): the transfer, or NULL.
+ * The TFTP entry points above are this one with TFTP's error codes. */
+void *cucm_trust_xfer_request(packet_info *pinfo, const char *name);
+const char *cucm_trust_xfer_name(const void *xfer);
+/* The whole file of the transfer, delivered in this frame (buf NULL: content not seen, e.g. an
+ * empty body). Both file heuristics may call it: the first call feeds it. */
+void cucm_trust_xfer_file(packet_info *pinfo, void *xfer, const guint8 *buf, size_t len);
+/* An error answer: not found (TFTP error 1, HTTP 404) or another error. */
+void cucm_trust_xfer_error(packet_info *pinfo, void *xfer, gboolean not_found);
+
 /* A TLS server's certificate chain (leaf first; NULL entries: not decodable) or a TLS 1.3
  * session that hides it, in this frame, from server port `port` of service `svc`. */
 void cucm_trust_tls(packet_info *pinfo, guint16 port, sbd_service svc,

@@ -10,6 +10,7 @@
 
 #include "cucm-cache.h"
 #include "cucm-plugin.h"
+#include "cucm-http.h"
 #include "cucm-tftp.h"
 #include "cucm-tree.h"
 #include "cucm-trust.h"
@@ -97,21 +98,26 @@ static sbd_rule dissect_signed(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
     return cucm_trust_show(t, tvb, pinfo, &trust, CUCM_OWNER_SGN);
 }
 
-static cucm_heur_result dissect_cucmsgn_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                                             void *data)
+/* A whole file fetched as `name` (TFTP or HTTP; NULL: unknown), fed to the engine first (through
+ * the HTTP transfer xfer when there is one), then shown when it is a signed file. */
+static void dissect_fetched(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char *name,
+                            void *xfer)
 {
     size_t len;
     const guint8 *buf = cucm_tvb_bytes(tvb, pinfo, &len);
     /* Every file of the transfer goes to the engine, whatever its content (first pass). */
-    cucm_trust_file_done(pinfo, cucm_tftp_filename(data), buf, len);
+    if (xfer)
+        cucm_trust_xfer_file(pinfo, xfer, buf, len);
+    else
+        cucm_trust_file_done(pinfo, name, buf, len);
     if (!buf || !sbd_file_looks_signed(buf, len))
-        return false;
+        return;
     sbd_file f;
     sbd_error err;
     if (!cucm_file_parse(buf, len, SBD_KIND_AUTO, &f, &err))
-        return false;
+        return;
     if (f.kind == SBD_KIND_SGN || f.kind == SBD_KIND_ENC_SGN) {
-        sbd_rule worst = dissect_signed(tvb, pinfo, tree, &f, &err, cucm_tftp_filename(data));
+        sbd_rule worst = dissect_signed(tvb, pinfo, tree, &f, &err, name);
         /* After the XML dissector, which sets its own protocol column. */
         col_set_str(pinfo->cinfo, COL_PROTOCOL, "CUCMSGN");
         col_append_fstr(pinfo->cinfo, COL_INFO, " [%s%s%s]", sbd_kind_name(f.kind),
@@ -119,17 +125,23 @@ static cucm_heur_result dissect_cucmsgn_heur(tvbuff_t *tvb, packet_info *pinfo, 
                         worst != SBD_RULE_COUNT ? sbd_rule_title(worst) : "");
     }
     sbd_file_free(&f);
-    /* Never claim the file: a claimed TFTP transfer disappears from Export Objects. */
+}
+
+/* Never claim the file: a claimed TFTP transfer disappears from Export Objects. */
+static cucm_heur_result dissect_cucmsgn_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                                             void *data)
+{
+    dissect_fetched(tvb, pinfo, tree, cucm_tftp_filename(data), NULL);
     return false;
 }
 
 void proto_register_cucmsgn(void)
 {
     static hf_register_info hf[] = {
-        CUCM_HDR_HF_ROWS(hdr,
-                         "cucmsgn"){&hf_transfer_name,
-                                    {"Transferred as", "cucmsgn.transfer_name", FT_STRING,
-                                     BASE_NONE, NULL, 0, "File name of the TFTP request", HFILL}},
+        CUCM_HDR_HF_ROWS(hdr, "cucmsgn"){&hf_transfer_name,
+                                         {"Transferred as", "cucmsgn.transfer_name", FT_STRING,
+                                          BASE_NONE, NULL, 0,
+                                          "File name of the TFTP or HTTP request", HFILL}},
         {&hf_kind, {"File type", "cucmsgn.type", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
         {&hf_payload,
          {"Payload", "cucmsgn.payload", FT_BYTES, BASE_NONE, NULL, 0,
@@ -157,5 +169,6 @@ void proto_reg_handoff_cucmsgn(void)
     xml_handle = find_dissector_add_dependency("xml", proto_cucmsgn);
     heur_dissector_add("tftp", dissect_cucmsgn_heur, "CUCM signed file over TFTP", "cucmsgn_tftp",
                        proto_cucmsgn, HEURISTIC_ENABLE);
+    cucm_http_add_reader(dissect_fetched);
     cucm_tftp_force_defragment();
 }

@@ -8,6 +8,7 @@
 
 #include "cucm-cache.h"
 #include "cucm-plugin.h"
+#include "cucm-http.h"
 #include "cucm-tftp.h"
 #include "cucm-tree.h"
 #include "cucm-trust.h"
@@ -207,33 +208,43 @@ static gboolean named_like_trust_list(const char *name)
     return name && g_str_has_suffix(name, ".tlv");
 }
 
-static cucm_heur_result dissect_cucmtl_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                                            void *data)
+/* A whole file fetched as `name` (TFTP or HTTP; NULL: unknown), fed to the engine first (through
+ * the HTTP transfer xfer when there is one), then shown when it is a trust list. */
+static void dissect_fetched(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const char *name,
+                            void *xfer)
 {
     size_t len;
     const guint8 *buf = cucm_tvb_bytes(tvb, pinfo, &len);
     /* Every file of the transfer goes to the engine, whatever its content (first pass). */
-    cucm_trust_file_done(pinfo, cucm_tftp_filename(data), buf, len);
+    if (xfer)
+        cucm_trust_xfer_file(pinfo, xfer, buf, len);
+    else
+        cucm_trust_file_done(pinfo, name, buf, len);
     /* A file fetched as *.tlv that does not parse is still worth a finding. */
-    if (!buf ||
-        !(sbd_file_looks_signed(buf, len) || named_like_trust_list(cucm_tftp_filename(data))))
-        return false;
+    if (!buf || !(sbd_file_looks_signed(buf, len) || named_like_trust_list(name)))
+        return;
     sbd_file f;
     sbd_error err;
     if (!cucm_file_parse(buf, len, SBD_KIND_AUTO, &f, &err)) {
-        if (named_like_trust_list(cucm_tftp_filename(data)))
-            dissect_unparsable(tvb, pinfo, tree, &err, cucm_tftp_filename(data));
-        return false;
+        if (named_like_trust_list(name))
+            dissect_unparsable(tvb, pinfo, tree, &err, name);
+        return;
     }
     if (f.kind == SBD_KIND_TRUST_LIST) {
         col_set_str(pinfo->cinfo, COL_PROTOCOL, "CUCMTL");
         col_append_fstr(pinfo->cinfo, COL_INFO, " [%s, %zu records",
                         sbd_file_is_ctl(&f) ? "CTL" : "ITL", f.n_records);
-        dissect_list(tvb, pinfo, tree, &f, &err, cucm_tftp_filename(data));
+        dissect_list(tvb, pinfo, tree, &f, &err, name);
         col_append_str(pinfo->cinfo, COL_INFO, "]");
     }
     sbd_file_free(&f);
-    /* Never claim the file: a claimed TFTP transfer disappears from Export Objects. */
+}
+
+/* Never claim the file: a claimed TFTP transfer disappears from Export Objects. */
+static cucm_heur_result dissect_cucmtl_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                                            void *data)
+{
+    dissect_fetched(tvb, pinfo, tree, cucm_tftp_filename(data), NULL);
     return false;
 }
 
@@ -243,7 +254,7 @@ void proto_register_cucmtl(void)
         CUCM_HDR_HF_ROWS(hdr,
                          "cucmtl"){&hf_transfer_name,
                                    {"Transferred as", "cucmtl.transfer_name", FT_STRING, BASE_NONE,
-                                    NULL, 0, "File name of the TFTP request", HFILL}},
+                                    NULL, 0, "File name of the TFTP or HTTP request", HFILL}},
         {&hf_kind, {"List type", "cucmtl.type", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
         {&hf_record_count,
          {"Records", "cucmtl.record_count", FT_UINT32, BASE_DEC, NULL, 0, NULL, HFILL}},
@@ -313,12 +324,15 @@ void proto_register_cucmtl(void)
     cucm_cache_register();
     cucm_trust_register_routines();
     cucm_tftp_register(proto_cucmtl);
+    cucm_http_register(proto_cucmtl);
 }
 
 void proto_reg_handoff_cucmtl(void)
 {
     heur_dissector_add("tftp", dissect_cucmtl_heur, "CUCM ITL/CTL over TFTP", "cucmtl_tftp",
                        proto_cucmtl, HEURISTIC_ENABLE);
+    cucm_http_add_reader(dissect_fetched);
     cucm_tftp_force_defragment();
     cucm_tftp_watch();
+    cucm_http_watch();
 }

@@ -430,18 +430,17 @@ static void want_tls_fields(proto_tree *t)
         epan_dissect_prime_with_hfid(&shim, hf_tls_version);
 }
 
-/* The next dissector of a watched port (TLS, or what was registered there before), then the
- * certificate check (also when TLS stopped at damage after the certificate: TCP catches that) and
- * the end of a private dissection. */
-static int call_then_check(dissector_handle_t next, tvbuff_t *tvb, packet_info *pinfo,
-                           proto_tree *t, void *data, sbd_service svc, epan_dissect_t *own)
+/* TLS on a watched port, then the certificate check (also when TLS stopped at damage after the
+ * certificate: TCP catches that) and the end of a private dissection. */
+static int call_then_check(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, void *data,
+                           sbd_service svc, epan_dissect_t *own)
 {
     volatile int n = 0;
     TRY
     {
         /* Calling through the hook cost a level of can_desegment; TLS gets what TCP offered. */
         pinfo->can_desegment = pinfo->saved_can_desegment;
-        n = call_dissector_with_data(next, tvb, pinfo, t, data);
+        n = call_dissector_with_data(tls_handle, tvb, pinfo, t, data);
     }
     FINALLY
     {
@@ -454,23 +453,6 @@ static int call_then_check(dissector_handle_t next, tvbuff_t *tvb, packet_info *
     return n;
 }
 
-/* What a watched port had before the hook (TLS for the TVS ports and where nothing was). */
-typedef struct port_next {
-    guint16 port;
-    dissector_handle_t next;
-} port_next;
-
-static port_next watched[SBD_SERVICE_MAX_PORTS];
-static size_t n_watched;
-
-static dissector_handle_t next_of(guint32 port)
-{
-    for (size_t i = 0; i < n_watched; i++)
-        if (watched[i].port == port)
-            return watched[i].next;
-    return tls_handle;
-}
-
 /* TLS on a watched port (the service table's, and the TVS ports of the preference), reached
  * through this hook so the server certificate can be handed to the engine right after TLS has
  * dissected it. (A postdissector that wants the certificate field would make tshark build a
@@ -480,17 +462,16 @@ static dissector_handle_t next_of(guint32 port)
  * infos reach -z expert. */
 static int dissect_tvs_port(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
-    dissector_handle_t next = next_of(pinfo->match_uint);
     sbd_service svc = cucm_service_of_port((guint16)pinfo->srcport);
-    if (hf_tls_certificate < 0 || svc == SBD_SVC_NONE || next != tls_handle)
-        return call_then_check(next, tvb, pinfo, tree, data, SBD_SVC_NONE, NULL);
+    if (hf_tls_certificate < 0 || svc == SBD_SVC_NONE)
+        return call_then_check(tvb, pinfo, tree, data, SBD_SVC_NONE, NULL);
     if (tree) {
         want_tls_fields(tree);
-        return call_then_check(next, tvb, pinfo, tree, data, svc, NULL);
+        return call_then_check(tvb, pinfo, tree, data, svc, NULL);
     }
     epan_dissect_t *own = epan_dissect_new(pinfo->epan, TRUE, FALSE);
     want_tls_fields(own->tree);
-    return call_then_check(next, tvb, pinfo, own->tree, data, svc, own);
+    return call_then_check(tvb, pinfo, own->tree, data, svc, own);
 }
 
 void proto_register_cucmtvs(void)
@@ -613,21 +594,17 @@ static void apply_ports(range_t *r, gboolean add)
         }
 }
 
-/* The hook in front of whatever serves the other ports of the service table (TLS where nothing
- * did: 6971, 6972, 8443). A port that carries something else by default (3804 is HiQnet) keeps
- * it, and its certificates are read once Decode As puts TLS there. */
+/* The hook, with TLS behind it, on the other ports of the service table: the table says they
+ * carry TLS, so TLS goes there even where Wireshark has another default (3804 is HiQnet's, whose
+ * users give it back with Decode As, which replaces the hook). */
 static void hook_service_ports(void)
 {
     sbd_service_table t;
     sbd_services_default(&t);
-    dissector_table_t tcp = find_dissector_table("tcp.port");
-    for (size_t i = 0; tcp && tls_handle && i < t.n; i++) {
-        if (t.ports[i].service == SBD_SVC_TVS || n_watched >= SBD_SERVICE_MAX_PORTS)
-            continue;
-        dissector_handle_t before = dissector_get_uint_handle(tcp, t.ports[i].port);
-        watched[n_watched++] = (port_next){t.ports[i].port, before ? before : tls_handle};
-        dissector_add_uint("tcp.port", t.ports[i].port, port_handle);
-    }
+    for (size_t i = 0; tls_handle && i < t.n; i++)
+        if (t.ports[i].service != SBD_SVC_TVS)
+            dissector_add_uint("tcp.port", t.ports[i].port, port_handle);
+    dissector_add_for_decode_as("tcp.port", port_handle);
 }
 
 void proto_reg_handoff_cucmtvs(void)

@@ -1,0 +1,286 @@
+/* The HTTP file service (cucm-http.h). The trust engine needs what pcapscan gives it for HTTP:
+ * every file a phone read, with the name it asked for, and every error answer (404: not found, as
+ * TFTP's error 1). Bodies reach heuristics on HTTP's "http" list, but requests and status codes
+ * reach no subdissector, so HTTP is called through a small hook on the port (a "protocol in name
+ * only": no layer of its own) that asks for the fields http.request.uri and http.response.code,
+ * calls HTTP and reads them back from the tree, as the TLS hook reads certificates:
+ *  - a request queues its file name on the connection (first pass);
+ *  - HTTP hands a body to the "media_type" entry of its Content-Type, else to the "http.port"
+ *    entry of the port. Files come as application/octet-stream, which Wireshark 4.0 already gives
+ *    a dissector (so neither the port entry nor the "http" heuristic list is ever asked): the
+ *    body hook sits on both, in front of what was there. On a watched connection the readers
+ *    (cucmtl, cucmsgn) get the body with the name of the oldest queued request without one;
+ *  - the status code, read after HTTP returns, settles that request: an error answer, or a 2xx
+ *    whose body no heuristic saw (empty, or taken by a media-type dissector: not a signed file).
+ * Without a tree (tshark summary lines) the hook dissects into a private invisible tree. */
+#include "cucm-compat.h"
+#include "cucm-http.h"
+
+#include <epan/conversation.h>
+#include <epan/epan.h>
+#include <epan/epan_dissect.h>
+#include <epan/exceptions.h>
+
+#include "cucm-trust.h"
+
+#define OCTET_STREAM "application/octet-stream"
+
+typedef struct http_req {
+    void *xfer; /* cucm_trust_xfer_request's transfer */
+    const char *name;
+    gboolean body; /* a heuristic took its body */
+} http_req;
+
+static int proto_hook = -1;
+static int hf_uri = -1;  /* http.request.uri */
+static int hf_code = -1; /* http.response.code */
+static dissector_handle_t http_handle;
+static dissector_handle_t port_hook;
+static dissector_handle_t body_handle;
+static dissector_handle_t octet_before; /* the media_type entry of application/octet-stream */
+static cucm_http_reader readers[2];
+static guint n_readers;
+/* File scope: frame -> the request whose body was answered there; frames whose decisions
+ * the hook shows (error answers and bodies no heuristic took). */
+static wmem_map_t *body_names;
+static wmem_map_t *hook_frames;
+
+static void http_init(void)
+{
+    body_names = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+    hook_frames = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+}
+
+static void http_cleanup(void)
+{
+    body_names = hook_frames = NULL; /* their memory went with the file scope */
+}
+
+/* Requests of this connection still waiting for their answer (first pass), oldest first. */
+static wmem_list_t *pending_of(packet_info *pinfo, gboolean create)
+{
+    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+    if (!conv)
+        return NULL;
+    wmem_list_t *l = (wmem_list_t *)conversation_get_proto_data(conv, proto_hook);
+    if (!l && create) {
+        l = wmem_list_new(wmem_file_scope());
+        conversation_add_proto_data(conv, proto_hook, l);
+    }
+    return l;
+}
+
+static int hex_digit(int c)
+{
+    return g_ascii_isxdigit(c) ? g_ascii_xdigit_value(c) : -1;
+}
+
+/* pcapscan's file name of a request target: the last path component, query and fragment dropped,
+ * %XX decoded except where it would make '/', '\\' or a control byte. */
+static const char *name_of_target(wmem_allocator_t *scope, const char *path)
+{
+    size_t end = strcspn(path, "?#"), start = end;
+    while (start > 0 && path[start - 1] != '/')
+        start--;
+    char *out = (char *)wmem_alloc(scope, end - start + 1);
+    size_t o = 0;
+    for (size_t i = start; i < end; i++) {
+        int c = (unsigned char)path[i];
+        if (c == '%' && i + 2 < end && hex_digit(path[i + 1]) >= 0 && hex_digit(path[i + 2]) >= 0) {
+            int v = hex_digit(path[i + 1]) * 16 + hex_digit(path[i + 2]);
+            if (v >= 0x20 && v != 0x7f && v != '/' && v != '\\') {
+                c = v;
+                i += 2;
+            }
+        }
+        out[o++] = (char)c;
+    }
+    out[o] = '\0';
+    return o ? out : path;
+}
+
+static void *body_xfer(packet_info *pinfo, const char **name)
+{
+    *name = NULL;
+    if (!body_names)
+        return NULL;
+    /* One body per frame is followed (phones do not pipeline). */
+    http_req *r = (http_req *)wmem_map_lookup(body_names, GUINT_TO_POINTER(pinfo->num));
+    if (r || PINFO_FD_VISITED(pinfo)) {
+        *name = r ? r->name : NULL;
+        return r && !PINFO_FD_VISITED(pinfo) ? r->xfer : NULL;
+    }
+    wmem_list_t *l = pending_of(pinfo, FALSE);
+    for (wmem_list_frame_t *f = l ? wmem_list_head(l) : NULL; f; f = wmem_list_frame_next(f)) {
+        r = (http_req *)wmem_list_frame_data(f);
+        if (r->body)
+            continue;
+        r->body = TRUE;
+        *name = r->name;
+        wmem_map_insert(body_names, GUINT_TO_POINTER(pinfo->num), r);
+        return r->xfer;
+    }
+    return NULL;
+}
+
+void cucm_http_add_reader(cucm_http_reader fn)
+{
+    if (n_readers < G_N_ELEMENTS(readers))
+        readers[n_readers++] = fn;
+}
+
+/* A body of a watched connection to every reader, then to what shows it otherwise. */
+static int dissect_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    const char *name;
+    void *xfer = body_xfer(pinfo, &name);
+    for (guint i = 0; name && i < n_readers; i++)
+        readers[i](tvb, pinfo, tree, name, xfer);
+    /* The port entry is asked only when no media type matched: both end in what was there. */
+    if (octet_before && pinfo->match_string &&
+        !g_ascii_strcasecmp(pinfo->match_string, OCTET_STREAM)) {
+        int n = call_dissector_only(octet_before, tvb, pinfo, tree, data);
+        if (n > 0)
+            return n;
+    }
+    return call_data_dissector(tvb, pinfo, tree);
+}
+
+/* The text of a field as sent (URI, status digits), from the bytes it covers. */
+static const char *field_text(packet_info *pinfo, const field_info *fi)
+{
+    if (!fi->ds_tvb || fi->length <= 0 || fi->length > 4096)
+        return NULL;
+    return (const char *)tvb_get_string_enc(pinfo->pool, fi->ds_tvb, fi->start, fi->length,
+                                            ENC_ASCII);
+}
+
+static void take_requests(proto_tree *t, packet_info *pinfo)
+{
+    GPtrArray *uris = proto_find_finfo(t, hf_uri);
+    for (guint i = 0; uris && i < uris->len; i++) {
+        const char *target = field_text(pinfo, (field_info *)g_ptr_array_index(uris, i));
+        if (!target)
+            continue;
+        const char *name = name_of_target(wmem_file_scope(), target);
+        void *xfer = cucm_trust_xfer_request(pinfo, name);
+        if (!xfer)
+            continue;
+        http_req *r = wmem_new0(wmem_file_scope(), http_req);
+        r->xfer = xfer;
+        r->name = cucm_trust_xfer_name(xfer);
+        wmem_list_append(pending_of(pinfo, TRUE), r);
+    }
+    if (uris)
+        g_ptr_array_free(uris, TRUE);
+}
+
+/* One answer: the oldest pending request is settled (interim 1xx answers settle nothing). */
+static void take_answer(packet_info *pinfo, unsigned code)
+{
+    wmem_list_t *l = pending_of(pinfo, FALSE);
+    wmem_list_frame_t *f = l && code >= 200 ? wmem_list_head(l) : NULL;
+    if (!f)
+        return;
+    http_req *r = (http_req *)wmem_list_frame_data(f);
+    wmem_list_remove_frame(l, f);
+    if (code >= 200 && code <= 299) {
+        if (r->body)
+            return;
+        cucm_trust_xfer_file(pinfo, r->xfer, NULL, 0);
+    } else {
+        cucm_trust_xfer_error(pinfo, r->xfer, code == 404);
+    }
+    wmem_map_insert(hook_frames, GUINT_TO_POINTER(pinfo->num), GUINT_TO_POINTER(1));
+}
+
+static void take_answers(proto_tree *t, packet_info *pinfo)
+{
+    GPtrArray *codes = proto_find_finfo(t, hf_code);
+    for (guint i = 0; codes && i < codes->len; i++) {
+        const char *digits = field_text(pinfo, (field_info *)g_ptr_array_index(codes, i));
+        if (digits && g_ascii_isdigit(digits[0]))
+            take_answer(pinfo, (unsigned)strtoul(digits, NULL, 10));
+    }
+    if (codes)
+        g_ptr_array_free(codes, TRUE);
+}
+
+/* epan_dissect_prime_with_hfid only passes the tree of its argument on (see packet-cucmtvs.c). */
+static void want_http_fields(proto_tree *t)
+{
+    epan_dissect_t shim;
+    memset(&shim, 0, sizeof(shim));
+    shim.tree = t;
+    epan_dissect_prime_with_hfid(&shim, hf_uri);
+    epan_dissect_prime_with_hfid(&shim, hf_code);
+}
+
+static int call_http(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, void *data,
+                     epan_dissect_t *own)
+{
+    volatile int n = 0;
+    TRY
+    {
+        /* Calling through the hook cost a level of can_desegment; HTTP gets what TCP offered. */
+        pinfo->can_desegment = pinfo->saved_can_desegment;
+        n = call_dissector_with_data(http_handle, tvb, pinfo, t, data);
+    }
+    FINALLY
+    {
+        if (!PINFO_FD_VISITED(pinfo) && body_names) {
+            if (pinfo->destport == pinfo->match_uint)
+                take_requests(t, pinfo);
+            else
+                take_answers(t, pinfo);
+        }
+        if (own)
+            epan_dissect_free(own);
+    }
+    ENDTRY;
+    return n;
+}
+
+static int dissect_http_port(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    int n;
+    if (PINFO_FD_VISITED(pinfo) || hf_uri < 0 || hf_code < 0) {
+        n = call_http(tvb, pinfo, tree, data, NULL);
+    } else if (tree) {
+        want_http_fields(tree);
+        n = call_http(tvb, pinfo, tree, data, NULL);
+    } else {
+        epan_dissect_t *own = epan_dissect_new(pinfo->epan, TRUE, FALSE);
+        want_http_fields(own->tree);
+        n = call_http(tvb, pinfo, own->tree, data, own);
+    }
+    /* Decisions about answers no heuristic showed: a file not found, a body of another type. */
+    if (hook_frames && wmem_map_contains(hook_frames, GUINT_TO_POINTER(pinfo->num)))
+        cucm_trust_show_frame(tree, tvb, pinfo);
+    return n;
+}
+
+void cucm_http_register(int parent)
+{
+    proto_hook = proto_register_protocol_in_name_only("CUCM HTTP file service", "CUCM-HTTP",
+                                                      "cucmtl.http_files", parent, FT_PROTOCOL);
+    register_init_routine(http_init);
+    register_cleanup_routine(http_cleanup);
+}
+
+void cucm_http_watch(void)
+{
+    http_handle = find_dissector("http-over-tcp");
+    hf_uri = proto_registrar_get_id_byname("http.request.uri");
+    hf_code = proto_registrar_get_id_byname("http.response.code");
+    if (!http_handle || proto_hook < 0)
+        return;
+    port_hook = create_dissector_handle(dissect_http_port, proto_hook);
+    body_handle = create_dissector_handle(dissect_body, proto_hook);
+    dissector_add_uint("tcp.port", CUCM_HTTP_FILE_PORT, port_hook);
+    dissector_add_uint("http.port", CUCM_HTTP_FILE_PORT, body_handle);
+    dissector_table_t media = find_dissector_table("media_type");
+    octet_before = media ? dissector_get_string_handle(media, OCTET_STREAM) : NULL;
+    dissector_add_string("media_type", OCTET_STREAM, body_handle);
+    dissector_add_for_decode_as("tcp.port", port_hook);
+}

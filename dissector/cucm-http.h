@@ -1,0 +1,23 @@
+/* Files over HTTP: CUCM's TFTP service also answers HTTP on TCP 6970, where newer phones fetch
+ * their files first. A hook on that port (cucm-http.c) follows requests and answers for the trust
+ * engine; the file bodies reach the cucmtl/cucmsgn heuristics on HTTP's "http" list. */
+#ifndef CUCM_HTTP_H
+#define CUCM_HTTP_H
+
+#include <wireshark.h>
+#include <epan/packet.h>
+
+/* CUCM's HTTP file port (pcapscan's --http-port default). Decode As moves the hook elsewhere. */
+#define CUCM_HTTP_FILE_PORT 6970
+
+void cucm_http_register(int parent);
+/* Put the hook on the HTTP file port, in front of HTTP. Call once from a handoff. */
+void cucm_http_watch(void);
+
+/* What reads a file body: cucmtl and cucmsgn (each shows what it recognises); name is the file
+ * the phone asked for, xfer its transfer (cucm-trust.h) on the first pass, NULL on later ones. */
+typedef void (*cucm_http_reader)(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                                 const char *name, void *xfer);
+void cucm_http_add_reader(cucm_http_reader fn);
+
+#endif
