@@ -10,7 +10,7 @@ PACKAGES=(
   libssl-dev openssl libpcap-dev libjansson-dev zlib1g-dev libglib2.0-dev
   libwireshark-dev wireshark-dev tshark
   tcpdump tftpd-hpa tftp-hpa atftp iproute2 iptables tcpreplay xxd jq libxml2-utils python3 curl
-  util-linux procps time
+  util-linux procps time parallel
   chromium fonts-dejavu-core
 )
 missing=()

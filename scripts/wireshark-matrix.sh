@@ -25,7 +25,7 @@ set -euo pipefail
 
 PKGS="build-essential,cmake,ninja-build,pkg-config,libssl-dev,openssl,libpcap-dev,libjansson-dev"
 PKGS+=",zlib1g-dev,libglib2.0-dev,wireshark-dev,libwireshark-dev,tshark,jq,xxd,libxml2-utils"
-PKGS+=",util-linux,procps,file,time,python3,dpkg-dev"
+PKGS+=",util-linux,procps,file,time,python3,dpkg-dev,parallel"
 
 # ---- inside the root filesystem ------------------------------------------------------------------
 inside() {
