@@ -3,7 +3,7 @@
 #   scenario NAME              render every capture of captures/expected/NAME.txt; well-formed
 #                              (xmllint), expected findings in the verdict with working links,
 #                              a per-phone timeline SVG when the phone requested files, no
-#                              overlapping label in a validity chart (svg_overlap.py)
+#                              overlapping label in a validity chart or timeline (svg_overlap.py)
 #   escape                     a certificate subject and a file name holding <script> are escaped
 #   skipped                    a packet with a broken IP header is named (number, byte offset)
 #   validity / overlap_selftest  chart labels never overlap; the check fails on the old chart
@@ -56,7 +56,7 @@ scenario() { # NAME
     # Each scenario is one site: never more than one cluster.
     [ "$(grep -c 'class="card cluster"' "$html")" -le 1 ] || fail "$cap: one site shown as clusters"
     if grep -q 'class="validity"' "$html"; then
-      "$PY" "$HERE/svg_overlap.py" "$html" || fail "$cap: chart labels overlap"
+      "$PY" "$HERE/svg_overlap.py" --timeline "$html" || fail "$cap: chart labels overlap"
     fi
     n=$((n + 1))
   done < <(awk '$1 == "capture" { print $2 }' "$exp")
@@ -290,10 +290,13 @@ validity() {
 }
 
 # overlap_selftest: the check fails on the chart the layout before the fix drew for the same
-# list (month ticks 30 days apart, 74 px labels; "capture" and "today" 12 px apart).
+# list (month ticks 30 days apart, 74 px labels; "capture" and "today" 12 px apart), and on the
+# timeline it drew for healthy.pcap ("config request" ran into the file name).
 overlap_selftest() {
   "$PY" "$HERE/svg_overlap.py" --expect-overlap --min-rows 16 "$HERE/fixtures/validity-before.svg" ||
     fail "the overlap check passes a chart whose labels overlap"
+  "$PY" "$HERE/svg_overlap.py" --timeline --expect-overlap "$HERE/fixtures/timeline-before.svg" ||
+    fail "the overlap check passes a timeline whose labels overlap"
 }
 
 # merge --html names each capture by the SHA-256 taken where it was scanned, even when the

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""svg_overlap.py [--expect-overlap] [--min-rows N] FILE...
+"""svg_overlap.py [--expect-overlap] [--min-rows N] [--timeline] FILE...
 
-The "screenshot test" of the validity charts, done on the drawing itself: every <text> of every
-<svg class="validity"> in FILE (an HTML report, or a bare SVG) gets the box a browser would give
+The "screenshot test" of the validity charts (and with --timeline the phones' timelines too),
+done on the drawing itself: every <text> of every <svg class="validity"> in FILE (an HTML report, or a bare SVG) gets the box a browser would give
 it, estimated the way pcapscan lays labels out (pcapscan/app/report/out_html_svg.c, "label
 boxes"): width = characters x font size x the font's average glyph width, height from the
 baseline up 0.8 em and down 0.25 em; x from text-anchor. Font size and face come from the class,
-as the page's CSS sets them (out_html.c, page_css). Two boxes that intersect are an overlap.
+as the page's CSS sets them (out_html.c, page_css), and so is the anchor when the element has
+no text-anchor attribute. Two boxes that intersect are an overlap.
 
 A label must also stay inside the drawing (0 <= x, x + width <= the viewBox width).
 Exit 0 when no chart has an overlap (with --expect-overlap: when some chart has one, which
@@ -22,15 +23,21 @@ FONTS = {
     "tick": (10.5, 0.64),
     "momentlabel": (11.5, 0.70),
     "axislabel": (11.5, 0.64),
+    "what": (11.5, 0.70),
+    "status": (11.5, 0.64),
 }
+BOLD = ("fail",)  # svg .status.fail is bold
+CENTRED = {"tick", "axislabel"}  # text-anchor: middle in the CSS
 DEFAULT_FONT = (11.5, 0.64)
 ASCENT, DESCENT = 0.8, 0.25
 
 
 def font_of(el):
-    for c in (el.get("class") or "").split():
+    cls = (el.get("class") or "").split()
+    for c in cls:
         if c in FONTS:
-            return FONTS[c]
+            size, em = FONTS[c]
+            return (size, 0.70) if c == "status" and any(b in cls for b in BOLD) else (size, em)
     return DEFAULT_FONT
 
 
@@ -39,7 +46,8 @@ def box(el):
     size, em = font_of(el)
     w = len(text) * size * em
     x, y = float(el.get("x", "0")), float(el.get("y", "0"))
-    anchor = el.get("text-anchor", "start")
+    cls = (el.get("class") or "").split()
+    anchor = el.get("text-anchor") or ("middle" if set(cls) & CENTRED else "start")
     x0 = x - w if anchor == "end" else x - w / 2 if anchor == "middle" else x
     return (x0, y - ASCENT * size, x0 + w, y + DESCENT * size, text)
 
@@ -64,11 +72,13 @@ def check_chart(svg, where):
 
 
 def main(argv):
-    expect, min_rows, files = False, 0, []
+    expect, min_rows, files, kinds = False, 0, [], ["validity"]
     args = iter(argv[1:])
     for a in args:
         if a == "--expect-overlap":
             expect = True
+        elif a == "--timeline":
+            kinds.append("timeline")
         elif a == "--min-rows":
             min_rows = int(next(args))
         else:
@@ -78,14 +88,15 @@ def main(argv):
         root = ET.parse(path).getroot()
         svgs = [root] if root.tag == SVG + "svg" else list(root.iter(SVG + "svg"))
         for k, svg in enumerate(svgs):
-            if "validity" not in (svg.get("class") or "").split():
+            kind = [c for c in (svg.get("class") or "").split() if c in kinds]
+            if not kind:
                 continue
             charts += 1
-            p, rows = check_chart(svg, "%s chart %d" % (path, k))
+            p, rows = check_chart(svg, "%s %s chart %d" % (path, kind[0], k))
             problems += p
             most_rows = max(most_rows, rows)
     if charts == 0:
-        print("svg_overlap: no validity chart in %s" % " ".join(files))
+        print("svg_overlap: no %s chart in %s" % (" or ".join(kinds), " ".join(files)))
         return 1
     if most_rows < min_rows:
         print("svg_overlap: the largest chart has %d rows, %d wanted" % (most_rows, min_rows))

@@ -1,6 +1,7 @@
 /* The HTML report's drawings, as inline SVG (no script, no external resource): a phone's boot
  * timeline and certificate validity bars. Every string from a capture goes through esc_html. */
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -13,11 +14,67 @@ const char *html_mark_class(html_mark m)
     return m <= HTML_MARK_NEUTRAL ? names[m] : "neutral";
 }
 
+/* ---- label boxes ------------------------------------------------------------------------------
+ *
+ * A label's width is estimated from its characters and its font as the page's CSS
+ * sets it (size x average glyph width: DejaVu Sans digits are 0.636 em, bold 0.696, the mono
+ * face 0.602), its height from the baseline up 0.8 em and down 0.25 em. The layout keeps these
+ * boxes apart and inside the drawing; tests/html/svg_overlap.py computes the same boxes from the
+ * SVG and fails when two intersect. Both drawings use them. */
+typedef struct lb_font {
+    double px, em;
+} lb_font;
+
+static const lb_font FONT_NAME = {11.0, 0.62}, FONT_TICK = {10.5, 0.64}, FONT_MOMENT = {11.5, 0.70},
+                     FONT_WHAT = {11.5, 0.70}, FONT_STATUS = {11.5, 0.64},
+                     FONT_STATUS_BOLD = {11.5, 0.70}; /* svg .status.fail is bold */
+
+typedef struct lb_box {
+    double x0, y0, x1, y1;
+} lb_box;
+
+static double text_width(lb_font f, size_t chars)
+{
+    return (double)chars * f.px * f.em;
+}
+
+/* Characters as esc_html counts them (a byte that is no UTF-8 character is one U+FFFD). */
+static size_t text_chars(const char *s)
+{
+    size_t n = 0;
+    for (const uint8_t *p = (const uint8_t *)s; p && *p; n++) {
+        size_t len = sbd_utf8_len(p, 4);
+        p += len ? len : 1;
+    }
+    return n;
+}
+
+/* s, escaped, whole when it fits in room pixels, else cut with an ellipsis that fits too. */
+static void esc_fit(FILE *out, const char *s, lb_font f, double room)
+{
+    double fit = room / (f.px * f.em);
+    size_t n = fit >= 2 ? (size_t)fit : 2;
+    esc_html_max(out, s, text_chars(s) <= n ? n : n - 1);
+}
+
+/* The box of a label of width w at (x, baseline y) anchored at its start or end. */
+static lb_box label_box(lb_font f, double x, double y, double w, bool end)
+{
+    double x0 = end ? x - w : x;
+    return (lb_box){x0, y - 0.8 * f.px, x0 + w, y + 0.25 * f.px};
+}
+
+static bool boxes_meet(const lb_box *a, const lb_box *b)
+{
+    return a->x0 < b->x1 && b->x0 < a->x1 && a->y0 < b->y1 && b->y0 < a->y1;
+}
+
 /* ---- timeline ---------------------------------------------------------------------------------
  */
 
 #define TL_WIDTH 960
-#define TL_PLOT_X0 330 /* left of the plot: the row labels sit before it */
+#define TL_NAME_X 126  /* after the longest "what" ("config request": 113 px) */
+#define TL_PLOT_X0 360 /* left of the plot: a 32-character name fits before it */
 #define TL_PLOT_X1 930
 #define TL_ROW 26
 #define TL_TOP 12
@@ -58,6 +115,8 @@ static void tl_axis(FILE *out, int64_t t0, int64_t span, int y)
     for (int64_t v = 0; v <= span; v += step) {
         double x = tl_x(t0 + v, t0, span);
         tick_label(v, step, label, sizeof label);
+        if (x + text_width(FONT_TICK, strlen(label)) / 2 > TL_WIDTH)
+            break;
         fprintf(out,
                 "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
                 "<text class=\"tick\" x=\"%.1f\" y=\"%d\">%s</text>\n",
@@ -102,17 +161,17 @@ static void tl_row(FILE *out, const html_event *e, size_t row, int64_t t0, int64
         fprintf(out, "<rect class=\"band\" x=\"0\" y=\"%d\" width=\"%d\" height=\"%d\"/>\n",
                 y - TL_ROW / 2, TL_PLOT_X1 + 20, TL_ROW);
     fprintf(out, "<text class=\"what\" x=\"8\" y=\"%d\">", y + 4);
-    esc_html(out, e->what);
-    fprintf(out, "</text><text class=\"name\" x=\"112\" y=\"%d\">", y + 4);
-    esc_html_max(out, e->name, 32);
+    esc_fit(out, e->what, FONT_WHAT, TL_NAME_X - 8 - 4);
+    fprintf(out, "</text><text class=\"name\" x=\"%d\" y=\"%d\">", TL_NAME_X, y + 4);
+    esc_fit(out, e->name, FONT_NAME, TL_PLOT_X0 - 8 - TL_NAME_X);
     fputs("</text>\n", out);
     tl_marker(out, e, x, y);
     bool right = x < (TL_PLOT_X0 + TL_PLOT_X1) / 2.0;
     fprintf(out, "<text class=\"status %s\" x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">",
             html_mark_class(e->mark), right ? x + 12 : x - 12, y + 4, right ? "start" : "end");
     /* As many characters as fit before the edge (right) or the name column (left). */
-    double room = right ? TL_WIDTH - x - 16 : x - 12 - (TL_PLOT_X0 - 4);
-    esc_html_max(out, e->status, room > 80 ? (size_t)(room / 6.6) : 12);
+    double room = right ? TL_WIDTH - (x + 12) : x - 12 - (TL_PLOT_X0 - 6);
+    esc_fit(out, e->status, e->mark == HTML_MARK_FAIL ? FONT_STATUS_BOLD : FONT_STATUS, room);
     fputs("</text>\n", out);
 }
 
@@ -158,38 +217,6 @@ void html_svg_timeline(FILE *out, const html_event *ev, size_t n)
 #define VB_TOP 44
 #define VB_MOMENT_Y 14   /* baseline of the first row of "capture" / "today" labels */
 #define VB_MOMENT_ROW 15 /* between rows: 1.05 em of 11.5 px and a gap */
-
-/* Label boxes. A label's width is estimated from its characters and its font as the page's CSS
- * sets it (size x average glyph width: DejaVu Sans digits are 0.636 em, bold 0.696, the mono
- * face 0.602), its height from the baseline up 0.8 em and down 0.25 em. The layout keeps these
- * boxes apart and inside the drawing; tests/html/svg_overlap.py computes the same boxes from the
- * SVG and fails when two intersect. */
-typedef struct vb_font {
-    double px, em;
-} vb_font;
-
-static const vb_font FONT_NAME = {11.0, 0.62}, FONT_TICK = {10.5, 0.64}, FONT_MOMENT = {11.5, 0.70};
-
-typedef struct vb_box {
-    double x0, y0, x1, y1;
-} vb_box;
-
-static double text_width(vb_font f, size_t chars)
-{
-    return (double)chars * f.px * f.em;
-}
-
-/* The box of a label of width w at (x, baseline y) anchored at its start or end. */
-static vb_box label_box(vb_font f, double x, double y, double w, bool end)
-{
-    double x0 = end ? x - w : x;
-    return (vb_box){x0, y - 0.8 * f.px, x0 + w, y + 0.25 * f.px};
-}
-
-static bool boxes_meet(const vb_box *a, const vb_box *b)
-{
-    return a->x0 < b->x1 && b->x0 < a->x1 && a->y0 < b->y1 && b->y0 < a->y1;
-}
 
 typedef struct vb_scale {
     int64_t t0, t1;
@@ -275,14 +302,14 @@ static void vb_ticks(FILE *out, const vb_scale *s, int y_top, int y_axis)
 /* A moment ("capture", "today") with its label: on the side with room, else on the other side,
  * else one row lower, so that it meets no label placed before (placed[0..*n)). */
 static void vb_moment(FILE *out, const vb_scale *s, int64_t t, const char *cls, int y_axis,
-                      vb_box *placed, size_t *n)
+                      lb_box *placed, size_t *n)
 {
     char iso[32], text[48];
     double x = vb_x(s, t);
     int len = snprintf(text, sizeof text, "%s %.10s", cls, sbd_time_iso(t, iso, sizeof iso));
     double w = text_width(FONT_MOMENT, len > 0 ? (size_t)len : 0);
     bool prefer_end = x > VB_WIDTH / 2.0;
-    vb_box b = {0, 0, 0, 0};
+    lb_box b = {0, 0, 0, 0};
     int y = VB_MOMENT_Y;
     bool end = prefer_end;
     for (int row = 0; row < 3; row++) {
@@ -312,12 +339,6 @@ static html_mark vb_state(const html_validity *v, int64_t capture, int warn_days
     return v->not_after - capture < (int64_t)warn_days * 86400 ? HTML_MARK_WARN : HTML_MARK_OK;
 }
 
-/* Characters of a row label that fit before the bars (the ellipsis of a cut label counts). */
-static size_t name_chars(void)
-{
-    return (size_t)((VB_X0 - 8 - 8) / (FONT_NAME.px * FONT_NAME.em)) - 1;
-}
-
 static void vb_row(FILE *out, const vb_scale *s, const html_validity *v, size_t row,
                    int64_t capture, int warn_days)
 {
@@ -326,7 +347,7 @@ static void vb_row(FILE *out, const vb_scale *s, const html_validity *v, size_t 
     html_mark m = vb_state(v, capture, warn_days);
     double x0 = vb_x(s, v->not_before), x1 = vb_x(s, v->not_after);
     fprintf(out, "<text class=\"name\" x=\"8\" y=\"%d\">", y + 14);
-    esc_html_max(out, v->label, name_chars());
+    esc_fit(out, v->label, FONT_NAME, VB_X0 - 8 - 8);
     fprintf(out, "</text><rect class=\"bar %s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"12\">",
             html_mark_class(m), x0, y + 4, x1 - x0 > 2 ? x1 - x0 : 2);
     fputs("<title>", out);
@@ -359,7 +380,7 @@ void html_svg_validity(FILE *out, const html_validity *v, size_t n, int64_t capt
     vb_ticks(out, &s, VB_TOP, y_axis);
     for (size_t i = 0; i < n; i++)
         vb_row(out, &s, &v[i], i, capture, warn_days);
-    vb_box placed[2];
+    lb_box placed[2];
     size_t np = 0;
     vb_moment(out, &s, capture, "capture", y_axis, placed, &np);
     vb_moment(out, &s, today, "today", y_axis, placed, &np);
