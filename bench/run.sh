@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # bench/run.sh [SIZE...]: pcapscan against cat, tcpdump and tshark on the same synthetic captures
-# (default 100M and 1G), page cache warm, median of several runs, peak RSS from /usr/bin/time -v.
-# Also pcapscan -j 1 vs -j 2 on a batch of captures and the Wireshark plugin's cost in tshark.
+# of both profiles, rtp (mostly calls) and reset (a cluster-wide reset at two TFTP nodes), each
+# SIZE (default 100M and 1G); page cache warm, median of several runs, peak RSS from /usr/bin/time
+# -v, JSON size against capture size. Also shards + merge (GNU parallel) against one process,
+# pcapscan -j 1 vs -j 2 on a batch of captures and the Wireshark plugin's cost in tshark.
 # Prints Markdown tables (also saved to bench/out/results-<UTC time>.md). See bench/README.md.
 #
 # Environment: BENCH_RUNS (runs per measurement, default 5; 3 for captures over 200 MB),
 # BENCH_TSHARK_MAX (largest capture tshark --export-objects runs on, default 200M: it needs about
 # 4 s and 2 MB of RSS per 1 MB of capture here), BENCH_BATCH (batch for -j, default 4x50M),
 # BENCH_OUT (where captures go, default bench/out; never committed), BENCH_PHONES (phones with
-# their own trust files, default 64), BENCH_CALLGRIND (0 skips the instruction counts).
+# their own trust files, default 64), BENCH_CALLGRIND (0 skips the instruction counts),
+# BENCH_PROFILES (default "rtp reset"), BENCH_SHARDS (shards of the parallel run, default 8; 0
+# skips it).
 set -euo pipefail
 
 # Internal mode for the plugin measurement (/usr/bin/time cannot run a shell function): tshark as
@@ -147,16 +151,20 @@ machine() {
 }
 
 # gen NAME SIZE SEED [gen-capture options]: sets GEN_FILE (the capture) and GEN_PACKETS
+# (a NAME starting with "reset" gets --profile reset)
 gen() {
+    local profile=rtp
+    [ "${1#reset}" = "$1" ] || profile=reset
     GEN_FILE=$out/$1.pcap
     "$build/bench/gen-capture" -o "$GEN_FILE" --size "$2" --seed "$3" --trust-dir "$tmp/trust" \
-        "${@:4}" 2>"$tmp/gen.log"
+        --profile "$profile" "${@:4}" 2>"$tmp/gen.log"
     GEN_PACKETS=$(sed -n 's/.*: \([0-9]*\) packets.*/\1/p' "$tmp/gen.log")
 }
 
+# bench_capture PROFILE SIZE: one capture of the profile, every tool on it
 bench_capture() {
-    local size=$1 file bytes packets runs
-    gen "bench-$size" "$size" 1
+    local profile=$1 size=$2 file bytes packets runs
+    gen "$profile-$size" "$size" 1
     file=$GEN_FILE
     packets=$GEN_PACKETS
     bytes=$(stat -c %s "$file")
@@ -179,6 +187,15 @@ bench_capture() {
     row "$cap" "$bytes" "$packets" "pcapscan --json" "$runs"
     local t_scan=$M_SEC rss_scan=$M_RSS_MB
 
+    measure pcapscan-text "$runs" "$build/pcapscan/pcapscan" -q "$file"
+    row "$cap" "$bytes" "$packets" "pcapscan (text)" "$runs"
+    local t_text=$M_SEC rss_text=$M_RSS_MB
+
+    local json_bytes=0
+    "$build/pcapscan/pcapscan" -q --json "$file" >"$tmp/out.json" || true
+    json_bytes=$(stat -c %s "$tmp/out.json")
+    rm -f "$tmp/out.json"
+
     local t_tshark="" rss_tshark=""
     if [ "$bytes" -le "$(bytes_of "$tshark_max")" ]; then
         local r
@@ -189,16 +206,55 @@ bench_capture() {
         rss_tshark=$M_RSS_MB
         rm -rf "$tmp"/eo.*
     fi
-    RATIOS+=("$(awk -v c="$t_cat" -v d="$t_tcpdump" -v s="$t_scan" -v t="$t_tshark" \
-        -v rs="$rss_scan" -v rt="$rss_tshark" -v cap="$cap" 'BEGIN {
-            printf "| %s | %.2fx | %.2fx | %s | %s MB | %s |", cap, d / s, c / s,
-                t == "" ? "skipped (> '"$tshark_max"')" : sprintf("%.1fx", t / s), rs,
-                rt == "" ? "-" : rt " MB" }')")
-    if [ "$bytes" -le $((200 << 20)) ] && [ -z "$PLUGIN_CAPTURE" ]; then
+    RATIOS+=("$(awk -v c="$t_cat" -v d="$t_tcpdump" -v s="$t_scan" -v x="$t_text" -v t="$t_tshark" \
+        -v rs="$rss_scan" -v rx="$rss_text" -v rt="$rss_tshark" -v jb="$json_bytes" -v b="$bytes" \
+        -v cap="$cap" -v pr="$profile" 'BEGIN {
+            printf "| %s | %s | %.2fx | %.2fx | %.2fx | %s | %s / %s MB | %s | %.1f%% |", pr, cap,
+                d / s, d / x, c / s,
+                t == "" ? "skipped (> '"$tshark_max"')" : sprintf("%.1fx", t / s), rs, rx,
+                rt == "" ? "-" : rt " MB", 100 * jb / b }')")
+    if [ "$profile" = rtp ] && [ "$bytes" -le $((200 << 20)) ] && [ -z "$PLUGIN_CAPTURE" ]; then
         PLUGIN_CAPTURE=$file
         SMALL_SIZE=$size
     fi
+    [ "$profile" != reset ] || [ -n "$SHARD_CAPTURE" ] || SHARD_CAPTURE=$file
     return 0
+}
+
+# Shards + merge against one process, on the first reset capture cut into files as a rotating
+# capture would write them: docs/scale.md's GNU parallel recipe with local job slots.
+bench_shards() {
+    local n=${BENCH_SHARDS:-8}
+    [ "$n" -gt 0 ] && [ -n "$SHARD_CAPTURE" ] || return 0
+    say ""
+    say "### Shards + merge (GNU parallel, 2 local job slots) vs one process, reset profile"
+    say ""
+    if ! command -v parallel >/dev/null || ! command -v editcap >/dev/null; then
+        say "skipped: GNU parallel (Debian package parallel) or editcap not installed"
+        return
+    fi
+    local dir=$tmp/shards packets
+    mkdir -p "$dir/in" "$dir/res"
+    packets=$(capinfos -c -M "$SHARD_CAPTURE" | sed -n 's/.*packets: *//p')
+    editcap -c $(((packets + 15) / 16)) "$SHARD_CAPTURE" "$dir/in/span.pcap"
+    cat "$dir"/in/* >/dev/null
+    local nfiles
+    nfiles=$(find "$dir/in" -name '*.pcap' | wc -l)
+    say "| run | median s | runs |"
+    say "|---|---|---|"
+    measure pcapscan-one "$runs_default" "$build/pcapscan/pcapscan" -q --json -j 2 "$dir/in"
+    say "| one process, -j 2, $nfiles files | $M_SEC | $runs_default |"
+    local t_one=$M_SEC
+    SHARD_CMD="$build/pcapscan/pcapscan --json --json-content -q --shard {}/$n $dir/in > $dir/res/shard-{}.jsonl; test \$? -le 2"
+    measure shards "$runs_default" bash -c 'seq 1 "$1" | parallel -j 2 "$2"' _ "$n" "$SHARD_CMD"
+    local t_shards=$M_SEC
+    say "| $n shards, parallel -j 2 | $M_SEC | $runs_default |"
+    measure pcapscan-merge "$runs_default" "$build/pcapscan/pcapscan" merge --json "$dir"/res/shard-*.jsonl
+    say "| merge of the $n results | $M_SEC | $runs_default |"
+    say ""
+    say "shards + merge vs one process: $(awk -v a="$t_one" -v b="$t_shards" -v m="$M_SEC" \
+        'BEGIN { printf "%.3f s vs %.3f s (%.2fx)", b + m, a, (b + m) / a }') on this machine's 2 cores"
+    rm -rf "$dir"
 }
 
 # The packet path alone: the same traffic mix without phone boots (no TFTP, no TLS), where
@@ -236,13 +292,17 @@ bench_instructions() {
         return
     fi
     say ""
-    say "### Instructions (callgrind; independent of the machine's load), 20M captures"
+    say "### Instructions (callgrind; independent of the machine's load), 20M rtp, 30M reset"
     say ""
     say "| capture | tcpdump | pcapscan --json | pcapscan/tcpdump |"
     say "|---|---|---|---|"
     local kind d s
-    for kind in mixed noboot; do
-        if [ "$kind" = mixed ]; then gen "cg-$kind" 20M 1; else gen "cg-$kind" 20M 1 --boots 0; fi
+    for kind in mixed noboot reset; do
+        case $kind in
+        mixed) gen "cg-$kind" 20M 1 ;;
+        noboot) gen "cg-$kind" 20M 1 --boots 0 ;;
+        reset) gen "reset-cg" 30M 1 ;;
+        esac
         d=$(instructions tcpdump -Z root -r "$GEN_FILE" -w /dev/null)
         s=$(instructions "$build/pcapscan/pcapscan" -q --json "$GEN_FILE")
         say "| $kind ($GEN_PACKETS pkts) | $d | $s | $(awk -v a="$d" -v b="$s" 'BEGIN { printf "%.2fx", b / a }') |"
@@ -342,16 +402,20 @@ say "|---|---|---|---|---|---|---|"
 RATIOS=()
 PLUGIN_CAPTURE=""
 SMALL_SIZE=""
+SHARD_CAPTURE=""
 for s in "${sizes[@]}"; do
-    bench_capture "$s"
+    for p in ${BENCH_PROFILES:-rtp reset}; do
+        bench_capture "$p" "$s"
+    done
 done
 say ""
-say "## Ratios"
+say "## Ratios (all from this one run)"
 say ""
-say "| capture | pcapscan/tcpdump throughput | pcapscan/cat | tshark/pcapscan time | pcapscan RSS | tshark RSS |"
-say "|---|---|---|---|---|---|"
+say "| profile | capture | pcapscan --json / tcpdump throughput | text / tcpdump | --json / cat | tshark / pcapscan --json time | pcapscan RSS --json / text | tshark RSS | JSON / capture |"
+say "|---|---|---|---|---|---|---|---|---|"
 for r in "${RATIOS[@]}"; do say "$r"; done
 [ -z "$SMALL_SIZE" ] || bench_packet_path "$SMALL_SIZE"
+bench_shards
 bench_instructions
 bench_jobs
 bench_plugin
