@@ -205,7 +205,8 @@ PYEOF
 # ccm-expired, no SAST certificate in common, different phones), merged from their results
 # files, are two clusters each with its own "ITL v1"; captures of one site (healthy, two-node,
 # regen-both: ccm-a's lists, and regen-both's ITL B signed by the regenerated ccm-b that the
-# engine had a phone refuse) scanned at once are one cluster with ITL v1-v3.
+# engine had a phone refuse) scanned at once are one cluster with ITL v1-v3. Then the engine's
+# move alone (ITL A and B in two captures).
 clusters() {
   local c
   for c in healthy cert-expired; do
@@ -221,8 +222,8 @@ clusters() {
   [ "$rc" -le 1 ] || fail "pcapscan exit $rc: $(cat "$out/stderr")"
   wellformed "$out/two.html"
   wellformed "$out/one.html"
-  "$PY" "$HERE/check_html.py" "$out/two.html" && "$PY" "$HERE/check_html.py" "$out/one.html" ||
-    fail structure
+  "$PY" "$HERE/check_html.py" "$out/two.html" || fail "two.html: structure"
+  "$PY" "$HERE/check_html.py" "$out/one.html" || fail "one.html: structure"
   "$PY" - "$out/two.html" "$out/one.html" <<'PYEOF' || fail "clusters"
 import sys, xml.etree.ElementTree as ET
 X = "{http://www.w3.org/1999/xhtml}"
@@ -255,6 +256,24 @@ for site in ("healthy.pcap", "two-node.pcap", "regen-both.pcap"):
 assert "refused" in text(card), "the engine's refused move is not in the cluster's continuity"
 print("clusters: two sites -> 2 clusters, one site -> 1 cluster with ITL v1-v3")
 PYEOF
+  # regen-both's ITL A (ccm-a) and ITL B (regenerated ccm-b: no SAST certificate in common),
+  # each in a capture of its own: one cluster when the same phone got both (the engine's move
+  # links them), two when two phones did.
+  "$PCAPSCAN" -q --now "$NOW" --extract "$out/ex" "$CAPTURES/regen-both.pcap" >/dev/null || true
+  local a b
+  a=$(ls "$out"/ex/774ba7b5*-ITLSEP*.tlv) b=$(ls "$out"/ex/7e4f0063*-ITLSEP*.tlv)
+  printf 'time 1796083200\ntftp ITLSEP0011223344A6.tlv %s\n' "$a" | "$MKCAP" "$out/a.pcap"
+  printf 'time 1796086800\ntftp ITLSEP0011223344A6.tlv %s\n' "$b" | "$MKCAP" "$out/b-same.pcap"
+  printf 'time 1796086800\ntftp ITLSEP0011223344FF.tlv %s\n' "$b" | "$MKCAP" "$out/b-other.pcap"
+  local n
+  for c in same:1 other:2; do
+    "$PCAPSCAN" -q --now "$NOW" --html "$out/m.html" "$out/a.pcap" "$out/b-${c%:*}.pcap" >/dev/null ||
+      true
+    wellformed "$out/m.html"
+    n=$(grep -c 'class="card cluster"' "$out/m.html")
+    [ "$n" = "${c#*:}" ] || fail "ITL A then B to the ${c%:*} phone: $n cluster(s), want ${c#*:}"
+  done
+  echo "clusters: the engine's move joins ITL A and B, two phones keep them apart"
 }
 
 # validity: a trust list of many certificates with near-identical dates (one year, a day apart,
