@@ -35,33 +35,37 @@ findings() {
 }
 
 # shard_and_merge N INPUT...: single run vs N shards merged; JSON, text, CSV and exit codes.
+# The options in extra (output options scan and merge share) go to the single run and the merges.
+extra=()
 shard_and_merge() {
   local n=$1 k
   shift
-  run "$out/single.json" --json -q --now "$NOW" "$@"
+  run "$out/single.json" --json -q --now "$NOW" "${extra[@]}" "$@"
   local single_rc=$rc
-  run "$out/single.txt" -q --now "$NOW" "$@"
-  local parts=()
+  run "$out/single.txt" -q --now "$NOW" "${extra[@]}" "$@"
+  parts=() # left set for the caller
   for k in $(seq 1 "$n"); do
     run "$out/s$k-of-$n.json" --json --json-content -q --now "$NOW" --shard "$k/$n" "$@"
     parts+=("$out/s$k-of-$n.json")
   done
-  run "$out/merged.json" merge --json "${parts[@]}"
+  run "$out/merged.json" merge --json "${extra[@]}" "${parts[@]}"
   [ "$rc" = "$single_rc" ] || fail "merge exit $rc, single run $single_rc ($(cat "$out/merged.json.err"))"
   diff <(findings "$out/single.json") <(findings "$out/merged.json") >"$out/findings.diff" ||
     fail "findings differ with $n shards: $(head -c 1500 "$out/findings.diff")"
   cmp -s "$out/single.json" "$out/merged.json" ||
     fail "JSON output differs with $n shards: $(diff "$out/single.json" "$out/merged.json" | head -c 1500)"
-  run "$out/merged.txt" merge "${parts[@]}"
+  run "$out/merged.txt" merge "${extra[@]}" "${parts[@]}"
   cmp -s "$out/single.txt" "$out/merged.txt" || fail "text report differs with $n shards"
-  run "$out/single.csv.out" -q --now "$NOW" --csv "$out/single.csv" --html "$out/single.html" "$@"
-  run "$out/merged.csv.out" merge --csv "$out/merged.csv" --html "$out/merged.html" "${parts[@]}"
+  run "$out/single.csv.out" -q --now "$NOW" --csv "$out/single.csv" --html "$out/single.html" \
+    "${extra[@]}" "$@"
+  run "$out/merged.csv.out" merge --csv "$out/merged.csv" --html "$out/merged.html" "${extra[@]}" \
+    "${parts[@]}"
   cmp -s "$out/single.csv" "$out/merged.csv" || fail "CSV differs with $n shards"
   # The HTML page states when it was written; everything else must match.
   diff <(sed 's/report written [0-9TZ:-]*//' "$out/single.html") \
     <(sed 's/report written [0-9TZ:-]*//' "$out/merged.html") >/dev/null || fail "HTML differs with $n shards"
   run "$out/merged-c.json" merge --json --json-content "${parts[@]}"
-  run "$out/remerged.json" merge --json "$out/merged-c.json"
+  run "$out/remerged.json" merge --json "${extra[@]}" "$out/merged-c.json"
   cmp -s "$out/single.json" "$out/remerged.json" || fail "a merged --json-content output does not merge again"
   # Results files of format 1 (--json-inline, as pcapscan wrote before content lines) merge alike.
   local v1=()
@@ -69,7 +73,7 @@ shard_and_merge() {
     run "$out/s$k-of-$n.v1.json" --json --json-inline --json-content -q --now "$NOW" --shard "$k/$n" "$@"
     v1+=("$out/s$k-of-$n.v1.json")
   done
-  run "$out/merged-v1.json" merge --json "${v1[@]}"
+  run "$out/merged-v1.json" merge --json "${extra[@]}" "${v1[@]}"
   cmp -s "$out/single.json" "$out/merged-v1.json" ||
     fail "format 1 shards merge differently: $(diff "$out/single.json" "$out/merged-v1.json" | head -c 1500)"
 }
@@ -256,6 +260,41 @@ parallel_reset) # docs/scale.md's GNU parallel recipe, as written there, over a 
   jq -e -s 'any(.[]; .type=="finding" and .rule=="TRUST_VIA_TVS"
       and .evidence.related.capture != .evidence.capture)' "$out/merged.json" >/dev/null ||
     fail "no TRUST_VIA_TVS across two captures"
+  ;;
+
+merge_options) # scan and merge parse one option table: --min-severity, errors, refusals alike
+  { echo "time 1796169600"; boot itl-tampered.tlv; } | mk a.pcap
+  { boot; echo "tls 2445 $mat/tvs.der"; } | mk h.pcap
+  extra=(--min-severity warning)
+  shard_and_merge 2 "$out/h.pcap" "$out/a.pcap"
+  count() { jq -s --arg s "$2" '[.[] | select(.type=="finding" and (.severity==$s or $s==""))] | length' "$1"; }
+  run "$out/all.json" merge --json "${parts[@]}"
+  [ "$(count "$out/all.json" info)" -ge 1 ] && [ "$(count "$out/all.json" error)" -ge 1 ] ||
+    fail "material: $(count "$out/all.json" info) info, $(count "$out/all.json" error) error findings"
+  [ "$(count "$out/merged.json" info)" = 0 ] || fail "merge --min-severity warning listed info findings"
+  [ "$(count "$out/merged.json" "")" = $(($(count "$out/all.json" "") - $(count "$out/all.json" info))) ] ||
+    fail "merge --min-severity warning lost a warning or an error"
+  [ "$(jq -r 'select(.type=="summary") | .findings.info' "$out/merged.json")" = "$(count "$out/all.json" info)" ] ||
+    fail "merge --min-severity filtered the summary counts"
+  grep -q ',"info",' "$out/merged.csv" && fail "info row in the merged CSV"
+  # A bad value: the same one line from both commands, naming the option and the accepted forms.
+  for bad in "--now yesterday" "--min-severity bogus" "--expiry-days -1" "--now"; do
+    # shellcheck disable=SC2086 # bad is an option and its value
+    run "$out/e-scan" --json "$out/a.pcap" $bad # last: a bare --now takes no file for its value
+    [ "$rc" = 2 ] || fail "scan $bad: exit $rc"
+    # shellcheck disable=SC2086
+    run "$out/e-merge" merge --json "${parts[@]}" $bad
+    [ "$rc" = 2 ] || fail "merge $bad: exit $rc"
+    [ "$(wc -l <"$out/e-merge.err")" = 1 ] || fail "merge $bad: $(cat "$out/e-merge.err")"
+    grep -q "^pcapscan merge: .*${bad%% *}.*(expected " "$out/e-merge.err" ||
+      fail "merge $bad does not name the option and its forms: $(cat "$out/e-merge.err")"
+    [ "$(sed 's/^pcapscan: //' "$out/e-scan.err")" = "$(sed 's/^pcapscan merge: //' "$out/e-merge.err")" ] ||
+      fail "$bad: scan says '$(cat "$out/e-scan.err")', merge '$(cat "$out/e-merge.err")'"
+  done
+  run "$out/e-merge" merge --extract "$out/x" "${parts[@]}"
+  [ "$rc" = 2 ] && grep -qx "pcapscan merge: --extract is an option of the scan only (see pcapscan merge --help)" \
+    "$out/e-merge.err" || fail "merge --extract: exit $rc, $(cat "$out/e-merge.err")"
+  "$PCAPSCAN" merge --help | grep -q -- '--min-severity SEV' || fail "merge --help has no --min-severity"
   ;;
 
 *) fail "unknown case" ;;

@@ -4,10 +4,7 @@
 #ifndef PCAPSCAN_CMD_MERGE_H
 #define PCAPSCAN_CMD_MERGE_H
 
-#include <stdio.h>
-
 /* argv[0] is "merge". Returns the process exit code (as the scan's: 0, 1 or 2). */
 int cmd_merge(int argc, char **argv);
-void merge_usage(FILE *out);
 
 #endif

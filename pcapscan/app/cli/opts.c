@@ -1,4 +1,7 @@
-/* Option parsing for the scan. */
+/* The options of the scan and of merge: one table, one parser. Each row names an option, its
+ * argument, what it accepts, its help and the commands that take it, so --help, the error lines
+ * and the value checks are the same whichever command is given an option. The man page
+ * (packaging/pcapscan.1) and the bash completion list the same options (tests/lint/options.sh). */
 #define _GNU_SOURCE /* strptime */
 #include <errno.h>
 #include <getopt.h>
@@ -9,58 +12,6 @@
 
 #include "cli/opts.h"
 #include "sbd/audit.h"
-
-void scan_usage(FILE *out)
-{
-    fputs("usage: pcapscan [OPTIONS] INPUT...      audit captures (files, directories, .gz, -)\n"
-          "       pcapscan show [OPTIONS] FILE...  list and verify ITL/CTL/.sgn/.enc.sgn files\n"
-          "       pcapscan merge [OPTIONS] RESULTS.jsonl...  combine --json --json-content runs\n"
-          "       pcapscan --version\n"
-          "options:\n"
-          "  --json                JSON lines on stdout (file, tls_cert, finding, summary)\n"
-          "  --csv FILE            findings as CSV (- : on stdout, instead of the text report)\n"
-          "  --html FILE           self-contained HTML evidence report (verdict, timelines)\n"
-          "  --min-severity SEV    list only findings of SEV (info, warning, error) or worse in\n"
-          "                        every output; the summary counts stay complete\n"
-          "  --extract DIR         write rebuilt files (<sha256>-<name>), server certs (DER)\n"
-          "                        and manifest.json to DIR\n"
-          "  --now TIME            judge certificate expiry at TIME (ISO 8601 or Unix seconds)\n"
-          "                        instead of the capture time\n"
-          "  --expiry-days N       CERT_EXPIRES_SOON window (default 30)\n"
-          "  --tls-port PORT[:SVC] also watch PORT for TLS server certificates, judged as SVC\n"
-          "                        (tvs, capf, sip_tls, sccp_tls, https_tftp, https; default\n"
-          "                        https); repeatable\n"
-          "  --http-port PORT      also treat PORT as CUCM's HTTP file service (default 6970)\n"
-          "  --max-transfers N     concurrent TFTP transfers per input (default 4096)\n"
-          "  --max-streams N       concurrent TCP connections per input (default 4096)\n"
-          "  --max-stream-bytes N  buffered bytes per TCP direction (default 1 MiB)\n"
-          "  --max-file-bytes N    largest rebuilt file (default 64 MiB)\n"
-          "  --max-unanswered N    requests no server answered listed per input (default\n"
-          "                        4096); the rest are counted in skipped\n"
-          "  -j, --jobs N          audit N inputs in parallel (default 1)\n"
-          "  --shard K/N           audit only inputs i (0-based, after directory expansion)\n"
-          "                        with i mod N = K-1; combine with `pcapscan merge`\n"
-          "  --json-content        with --json: add what `pcapscan merge` needs (trust list and\n"
-          "                        signed file bytes, certificates, exact times; docs/scale.md)\n"
-          "  --json-inline         with --json: format 1, each file line carries its trust list's\n"
-          "                        signer and records (no content lines; docs/output.md)\n"
-          "  -q, --quiet           no progress line on stderr\n"
-          "watch traffic as it comes (docs/live.md), instead of INPUT...:\n"
-          "  -i, --live IFACE      capture on IFACE; findings are written as they are decided,\n"
-          "                        the summary at SIGINT/SIGTERM (Ctrl-C)\n"
-          "  --follow FILE         read a capture file another program is still writing\n"
-          "  --filter EXPR         BPF filter for --live (default: TFTP and its data, HTTP 6970,\n"
-          "                        the watched TLS ports)\n"
-          "  --print-filter        write the default filter (for tcpdump -w alongside) and exit\n"
-          "  --user NAME           drop privileges to NAME once the capture is open (default\n"
-          "                        nobody)\n"
-          "  --max-phones N        phones the status counts follow at once (default 100000)\n"
-          "  --phone-idle SECONDS  a phone silent this long leaves the status counts, counted\n"
-          "                        as expired (default 86400)\n"
-          "exit: 0 no error finding, 1 error finding(s), 2 an input or output failed (2 wins\n"
-          "      over 1: a run with error findings and an unreadable input exits 2)\n",
-          out);
-}
 
 bool scan_parse_time(const char *s, int64_t *out)
 {
@@ -174,6 +125,157 @@ enum {
     OPT_MIN_SEVERITY,
 };
 
+#define BOTH (OPTS_SCAN | OPTS_MERGE)
+#define NUMBER "a number, at least 1 (k, m, g suffixes)"
+
+/* One option. arg NULL: a switch. help: lines of the --help text, '\n' between them. live: listed
+ * under the scan's "watch traffic as it comes" heading. */
+typedef struct opt_row {
+    int id;           /* getopt's value: the short option's letter, or an OPT_ */
+    const char *name; /* long name, without the dashes */
+    char letter;      /* short option, or 0 */
+    const char *arg;
+    unsigned cmds;
+    bool live;
+    const char *accepts; /* what the value may be, for the error line */
+    const char *help;
+} opt_row;
+
+static const opt_row rows[] = {
+    {OPT_JSON, "json", 0, NULL, BOTH, false, NULL,
+     "JSON lines on stdout (file, tls_cert, finding, summary)"},
+    {OPT_CSV, "csv", 0, "FILE", BOTH, false, "a file name, or - for stdout",
+     "findings as CSV (- : on stdout, instead of the text report)"},
+    {OPT_HTML, "html", 0, "FILE", BOTH, false, "a file name",
+     "self-contained HTML evidence report (verdict, timelines)"},
+    {OPT_MIN_SEVERITY, "min-severity", 0, "SEV", BOTH, false, "info, warning or error",
+     "list only findings of SEV (info, warning, error) or worse in\n"
+     "every output; the summary counts stay complete"},
+    {OPT_EXTRACT, "extract", 0, "DIR", OPTS_SCAN, false, "a directory",
+     "write rebuilt files (<sha256>-<name>), server certs (DER)\nand manifest.json to DIR"},
+    {OPT_NOW, "now", 0, "TIME", BOTH, false,
+     "a date (2026-12-01), a UTC time (2026-12-01T00:00:00Z) or Unix seconds",
+     "judge certificate expiry at TIME (ISO 8601 or Unix seconds)\n"
+     "instead of the capture time (merge: the shards' --now)"},
+    {OPT_EXPIRY, "expiry-days", 0, "N", BOTH, false, "days, 0 to 36500",
+     "CERT_EXPIRES_SOON window (default 30; merge: the shards')"},
+    {OPT_TLS_PORT, "tls-port", 0, "PORT[:SVC]", OPTS_SCAN, false,
+     "PORT or PORT:SERVICE (tvs, capf, sip_tls, sccp_tls, https_tftp, https)",
+     "also watch PORT for TLS server certificates, judged as SVC\n"
+     "(tvs, capf, sip_tls, sccp_tls, https_tftp, https; default\nhttps); repeatable"},
+    {OPT_HTTP_PORT, "http-port", 0, "PORT", OPTS_SCAN, false, "a port, 1 to 65535",
+     "also treat PORT as CUCM's HTTP file service (default 6970)"},
+    {OPT_MAX_TRANSFERS, "max-transfers", 0, "N", OPTS_SCAN, false, NUMBER,
+     "concurrent TFTP transfers per input (default 4096)"},
+    {OPT_MAX_STREAMS, "max-streams", 0, "N", OPTS_SCAN, false, NUMBER,
+     "concurrent TCP connections per input (default 4096)"},
+    {OPT_MAX_STREAM_BYTES, "max-stream-bytes", 0, "N", OPTS_SCAN, false,
+     "bytes, at least 1024 (k, m, g suffixes)", "buffered bytes per TCP direction (default 1 MiB)"},
+    {OPT_MAX_FILE_BYTES, "max-file-bytes", 0, "N", OPTS_SCAN, false, NUMBER,
+     "largest rebuilt file (default 64 MiB)"},
+    {OPT_MAX_UNANSWERED, "max-unanswered", 0, "N", OPTS_SCAN, false, "a number (k, m, g suffixes)",
+     "requests no server answered listed per input (default\n4096); the rest are counted in "
+     "skipped"},
+    {'j', "jobs", 'j', "N", OPTS_SCAN, false, "1 to 256", "audit N inputs in parallel (default 1)"},
+    {OPT_SHARD, "shard", 0, "K/N", OPTS_SCAN, false, "K/N with 1 <= K <= N",
+     "audit only inputs i (0-based, after directory expansion)\n"
+     "with i mod N = K-1; combine with `pcapscan merge`"},
+    {OPT_JSON_CONTENT, "json-content", 0, NULL, BOTH, false, NULL,
+     "with --json: add what `pcapscan merge` needs (trust list and\n"
+     "signed file bytes, certificates, exact times; docs/scale.md)"},
+    {OPT_JSON_INLINE, "json-inline", 0, NULL, BOTH, false, NULL,
+     "with --json: format 1, each file line carries its trust list's\n"
+     "signer and records (no content lines; docs/output.md)"},
+    {'q', "quiet", 'q', NULL, OPTS_SCAN, false, NULL, "no progress line on stderr"},
+    {'h', "help", 'h', NULL, BOTH, false, NULL, "print this and exit"},
+    {'i', "live", 'i', "IFACE", OPTS_SCAN, true, "an interface name",
+     "capture on IFACE; findings are written as they are decided,\n"
+     "the summary at SIGINT/SIGTERM (Ctrl-C)"},
+    {OPT_FOLLOW, "follow", 0, "FILE", OPTS_SCAN, true, "a file name",
+     "read a capture file another program is still writing"},
+    {OPT_FILTER, "filter", 0, "EXPR", OPTS_SCAN, true, "a BPF expression",
+     "BPF filter for --live (default: TFTP and its data, HTTP 6970,\nthe watched TLS ports)"},
+    {OPT_PRINT_FILTER, "print-filter", 0, NULL, OPTS_SCAN, true, NULL,
+     "write the default filter (for tcpdump -w alongside) and exit"},
+    {OPT_USER, "user", 0, "NAME", OPTS_SCAN, true, "a user name",
+     "drop privileges to NAME once the capture is open (default\nnobody)"},
+    {OPT_MAX_PHONES, "max-phones", 0, "N", OPTS_SCAN, true, NUMBER,
+     "phones the status counts follow at once (default 100000)"},
+    {OPT_PHONE_IDLE, "phone-idle", 0, "SECONDS", OPTS_SCAN, true, "seconds, 1 to ten years",
+     "a phone silent this long leaves the status counts, counted\nas expired (default 86400)"},
+};
+#define N_ROWS (sizeof rows / sizeof rows[0])
+
+static const opt_row *row_of(int id)
+{
+    for (size_t i = 0; i < N_ROWS; i++)
+        if (rows[i].id == id)
+            return &rows[i];
+    return NULL;
+}
+
+/* "  -j, --jobs N          audit N inputs ...": the help column starts at 24. */
+static void print_row(FILE *out, const opt_row *r)
+{
+    char left[40];
+    if (r->letter)
+        snprintf(left, sizeof left, "-%c, --%s%s%s", r->letter, r->name, r->arg ? " " : "",
+                 r->arg ? r->arg : "");
+    else
+        snprintf(left, sizeof left, "--%s%s%s", r->name, r->arg ? " " : "", r->arg ? r->arg : "");
+    fprintf(out, "  %-21s ", left);
+    for (const char *h = r->help; *h; h++) {
+        fputc(*h, out);
+        if (*h == '\n')
+            fputs("                        ", out);
+    }
+    fputc('\n', out);
+}
+
+static const char *cmd_name(opts_cmd cmd)
+{
+    return cmd == OPTS_MERGE ? "pcapscan merge" : "pcapscan";
+}
+
+void opts_usage(opts_cmd cmd, FILE *out)
+{
+    if (cmd == OPTS_MERGE)
+        fputs(
+            "usage: pcapscan merge [OPTIONS] RESULTS.jsonl...\n"
+            "  combine the outputs of `pcapscan --json --json-content [--shard K/N] ...` runs and\n"
+            "  apply the rules again across all of their captures (ITL continuity, TVS, configs)\n",
+            out);
+    else
+        fputs(
+            "usage: pcapscan [OPTIONS] INPUT...      audit captures (files, directories, .gz, -)\n"
+            "       pcapscan show [OPTIONS] FILE...  list and verify ITL/CTL/.sgn/.enc.sgn files\n"
+            "       pcapscan merge [OPTIONS] RESULTS.jsonl...  combine --json --json-content runs\n"
+            "       pcapscan --version\n",
+            out);
+    fputs("options:\n", out);
+    for (size_t i = 0; i < N_ROWS; i++)
+        if ((rows[i].cmds & cmd) && !rows[i].live)
+            print_row(out, &rows[i]);
+    if (cmd == OPTS_SCAN) {
+        fputs("watch traffic as it comes (docs/live.md), instead of INPUT...:\n", out);
+        for (size_t i = 0; i < N_ROWS; i++)
+            if ((rows[i].cmds & cmd) && rows[i].live)
+                print_row(out, &rows[i]);
+    }
+    fputs(
+        cmd == OPTS_MERGE
+            ? "exit: 0 no error finding, 1 error finding(s), 2 a results file or an input could\n"
+              "      not be read, or an output failed (2 wins over 1)\n"
+            : "exit: 0 no error finding, 1 error finding(s), 2 an input or output failed (2 wins\n"
+              "      over 1: a run with error findings and an unreadable input exits 2)\n",
+        out);
+}
+
+void scan_usage(FILE *out)
+{
+    opts_usage(OPTS_SCAN, out);
+}
+
 static void set_defaults(scan_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -190,40 +292,6 @@ static void set_defaults(scan_opts *o)
     o->user = "nobody";
     o->max_phones = 100000;
     o->phone_idle_sec = 86400;
-}
-
-/* What an option accepts, for the one-line complaint about a bad value. */
-static const char *accepted(int c)
-{
-    switch (c) {
-    case OPT_NOW:
-        return "a date (2026-12-01), a UTC time (2026-12-01T00:00:00Z) or Unix seconds";
-    case OPT_EXPIRY:
-        return "days, 0 to 36500";
-    case OPT_TLS_PORT:
-        return "PORT or PORT:SERVICE (tvs, capf, sip_tls, sccp_tls, https_tftp, https)";
-    case OPT_HTTP_PORT:
-        return "a port, 1 to 65535";
-    case OPT_MAX_STREAM_BYTES:
-        return "bytes, at least 1024 (k, m, g suffixes)";
-    case OPT_MAX_TRANSFERS:
-    case OPT_MAX_STREAMS:
-    case OPT_MAX_FILE_BYTES:
-    case OPT_MAX_PHONES:
-        return "a number, at least 1 (k, m, g suffixes)";
-    case OPT_MAX_UNANSWERED:
-        return "a number (k, m, g suffixes)";
-    case OPT_SHARD:
-        return "K/N with 1 <= K <= N";
-    case 'j':
-        return "1 to 256";
-    case OPT_PHONE_IDLE:
-        return "seconds, 1 to ten years";
-    case OPT_MIN_SEVERITY:
-        return "info, warning or error";
-    default:
-        return "a non-empty value";
-    }
 }
 
 /* One option with its argument; false on a bad value. */
@@ -286,6 +354,8 @@ static bool apply(scan_opts *o, int c, const char *arg)
     case 'q':
         o->progress = false;
         return true;
+    case 'h':
+        return true;
     case 'i':
         o->live_iface = arg;
         return *arg != '\0';
@@ -313,59 +383,62 @@ static bool apply(scan_opts *o, int c, const char *arg)
     }
 }
 
-int scan_opts_parse(int argc, char **argv, scan_opts *o)
+/* "--now" or "-j", as the user wrote it. */
+static const char *spelled(const opt_row *r, bool as_long, char *buf, size_t size)
 {
-    static const struct option longopts[] = {
-        {"json", no_argument, NULL, OPT_JSON},
-        {"csv", required_argument, NULL, OPT_CSV},
-        {"extract", required_argument, NULL, OPT_EXTRACT},
-        {"html", required_argument, NULL, OPT_HTML},
-        {"now", required_argument, NULL, OPT_NOW},
-        {"expiry-days", required_argument, NULL, OPT_EXPIRY},
-        {"tls-port", required_argument, NULL, OPT_TLS_PORT},
-        {"http-port", required_argument, NULL, OPT_HTTP_PORT},
-        {"max-transfers", required_argument, NULL, OPT_MAX_TRANSFERS},
-        {"max-unanswered", required_argument, NULL, OPT_MAX_UNANSWERED},
-        {"max-streams", required_argument, NULL, OPT_MAX_STREAMS},
-        {"max-stream-bytes", required_argument, NULL, OPT_MAX_STREAM_BYTES},
-        {"max-file-bytes", required_argument, NULL, OPT_MAX_FILE_BYTES},
-        {"jobs", required_argument, NULL, 'j'},
-        {"shard", required_argument, NULL, OPT_SHARD},
-        {"json-content", no_argument, NULL, OPT_JSON_CONTENT},
-        {"json-inline", no_argument, NULL, OPT_JSON_INLINE},
-        {"min-severity", required_argument, NULL, OPT_MIN_SEVERITY},
-        {"quiet", no_argument, NULL, 'q'},
-        {"live", required_argument, NULL, 'i'},
-        {"follow", required_argument, NULL, OPT_FOLLOW},
-        {"filter", required_argument, NULL, OPT_FILTER},
-        {"user", required_argument, NULL, OPT_USER},
-        {"print-filter", no_argument, NULL, OPT_PRINT_FILTER},
-        {"max-phones", required_argument, NULL, OPT_MAX_PHONES},
-        {"phone-idle", required_argument, NULL, OPT_PHONE_IDLE},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    set_defaults(o);
-    optind = 1;
-    int c, li = -1;
-    while ((c = getopt_long(argc, argv, "j:qhi:", longopts, &li)) != -1) {
-        if (c == 'h') {
-            scan_usage(stdout);
-            return 1;
+    if (as_long || !r->letter)
+        snprintf(buf, size, "--%s", r->name);
+    else
+        snprintf(buf, size, "-%c", r->letter);
+    return buf;
+}
+
+/* getopt_long's view of the table; every row is known to every command, so an option of the
+ * other command is named as such rather than as unknown. */
+static void build_getopt(struct option *longopts, char *shorts)
+{
+    char *s = shorts;
+    *s++ = ':'; /* a missing value comes back as ':' (our message), not getopt's */
+    for (size_t i = 0; i < N_ROWS; i++) {
+        longopts[i] = (struct option){rows[i].name, rows[i].arg ? required_argument : no_argument,
+                                      NULL, rows[i].id};
+        if (rows[i].letter) {
+            *s++ = rows[i].letter;
+            if (rows[i].arg)
+                *s++ = ':';
         }
-        if (c == '?') { /* getopt named the option already */
-            fputs("pcapscan: see pcapscan --help\n", stderr);
-            return -1;
-        }
-        if (!apply(o, c, optarg)) {
-            /* One line naming the option and what it takes: the usage would bury it. */
-            fprintf(stderr, "pcapscan: bad value for %s%s: '%s' (expected %s)\n",
-                    li >= 0 ? "--" : "-", li >= 0 ? longopts[li].name : (const char[]){(char)c, 0},
-                    optarg ? optarg : "", accepted(c));
-            return -1;
-        }
-        li = -1;
     }
+    longopts[N_ROWS] = (struct option){NULL, 0, NULL, 0};
+    *s = '\0';
+}
+
+/* One bad option, in one line naming it and what it takes: the usage would bury it. */
+static int refuse(opts_cmd cmd, int c, int li, char **argv, const char *arg)
+{
+    const char *who = cmd_name(cmd);
+    char name[40];
+    if (c == '?') { /* unknown, or an ambiguous abbreviation */
+        fprintf(stderr, "%s: unknown option '%s' (see %s --help)\n", who, argv[optind - 1], who);
+        return -1;
+    }
+    const opt_row *r = c == ':' ? row_of(optopt) : li >= 0 ? &rows[li] : row_of(c);
+    if (c == ':') /* argv[optind - 1] is the option itself: no value followed it */
+        fprintf(stderr, "%s: %s needs a value (expected %s)\n", who, argv[optind - 1],
+                r && r->accepts ? r->accepts : "a value");
+    else if (!(r->cmds & cmd))
+        fprintf(stderr, "%s: %s is an option of %s only (see %s --help)\n", who,
+                spelled(r, li >= 0, name, sizeof name), cmd == OPTS_MERGE ? "the scan" : "merge",
+                who);
+    else
+        fprintf(stderr, "%s: bad value for %s: '%s' (expected %s)\n", who,
+                spelled(r, li >= 0, name, sizeof name), arg ? arg : "", r->accepts);
+    return -1;
+}
+
+/* The scan's combinations: watching traffic excludes inputs and a few options. 1: go on with the
+ * inputs; 0: nothing to read (--live, --follow, --print-filter); -1: refused (said on stderr). */
+static int scan_check(int argc, scan_opts *o)
+{
     if (o->print_filter && !o->live_iface && !o->follow_path)
         return optind < argc ? (fputs("pcapscan: --print-filter takes no input\n", stderr), -1) : 0;
     if (o->live_iface || o->follow_path) {
@@ -393,7 +466,46 @@ int scan_opts_parse(int argc, char **argv, scan_opts *o)
         scan_usage(stderr);
         return -1;
     }
+    return 1;
+}
+
+int opts_parse(opts_cmd cmd, int argc, char **argv, scan_opts *o)
+{
+    struct option longopts[N_ROWS + 1];
+    char shorts[2 * N_ROWS + 2];
+    build_getopt(longopts, shorts);
+    set_defaults(o);
+    if (cmd == OPTS_MERGE)
+        o->expiry_days = -1; /* the shards' value unless given (cmd_merge.c) */
+    optind = 1;
+    opterr = 0;
+    int c, li = -1;
+    while ((c = getopt_long(argc, argv, shorts, longopts, &li)) != -1) {
+        const opt_row *r = li >= 0 ? &rows[li] : row_of(c);
+        if (c == '?' || c == ':' || !r || !(r->cmds & cmd) || !apply(o, c, optarg))
+            return refuse(cmd, c, li, argv, optarg);
+        if (c == 'h') {
+            opts_usage(cmd, stdout);
+            return 1;
+        }
+        li = -1;
+    }
+    if (cmd == OPTS_SCAN) {
+        int rc = scan_check(argc, o);
+        if (rc <= 0)
+            return rc;
+    } else if (optind >= argc) {
+        fputs("pcapscan merge: no results file (give the JSON-lines outputs of the shards)\n",
+              stderr);
+        opts_usage(OPTS_MERGE, stderr);
+        return -1;
+    }
     o->inputs = (const char **)(argv + optind);
     o->n_inputs = (size_t)(argc - optind);
     return 0;
+}
+
+int scan_opts_parse(int argc, char **argv, scan_opts *o)
+{
+    return opts_parse(OPTS_SCAN, argc, argv, o);
 }

@@ -1,4 +1,5 @@
-/* Command-line options of the scan (`pcapscan [OPTIONS] INPUT...`). */
+/* Command-line options of the scan (`pcapscan [OPTIONS] INPUT...`) and of `pcapscan merge`: one
+ * table (opts.c) fills the run's settings (model/settings.h) for both. */
 #ifndef PCAPSCAN_OPTS_H
 #define PCAPSCAN_OPTS_H
 
@@ -9,8 +10,16 @@
 
 #include "model/settings.h"
 
-/* Parse argv (argv[0] is the program). Returns 0 ok, 1 when --help was printed, -1 on a usage
- * error (message already on stderr). opts->inputs points into argv. */
+/* The commands that take options from the table (a row may serve both). */
+typedef enum { OPTS_SCAN = 1u, OPTS_MERGE = 2u } opts_cmd;
+
+/* Parse argv (argv[0] is the program or "merge") for cmd. Returns 0 ok, 1 when --help was
+ * printed, -1 on a usage error (one line already on stderr). opts->inputs points into argv: the
+ * captures, or merge's results files. In merge, expiry_days stays -1 unless given (the shards'
+ * value applies). */
+int opts_parse(opts_cmd cmd, int argc, char **argv, scan_opts *opts);
+void opts_usage(opts_cmd cmd, FILE *out);
+/* The same for the scan. */
 int scan_opts_parse(int argc, char **argv, scan_opts *opts);
 void scan_usage(FILE *out);
 
