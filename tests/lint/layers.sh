@@ -7,6 +7,10 @@
 #      understood without the other, so the check joins the pair before looking for a loop.
 # APP_DIR defaults to $ROOT/pcapscan/app. With --self-test, the script copies the tree, plants a
 # later-layer include and then a same-layer cycle, and fails unless it rejects both.
+# layers.sh --objects OBJ...: the same order at link level, over the built objects (named
+# .../app/LAYER/FILE.c.o): no object uses a function or variable an object of a later layer
+# defines. Includes alone miss a function declared in an early header and defined later (the run
+# accessors were declared in model/run.h and defined in rules/rules.c).
 set -euo pipefail
 LAYERS=(lib model scan rules report cli)
 
@@ -63,6 +67,37 @@ check() {
   return "$bad"
 }
 
+# check_objects OBJ...: one FAIL line per use of a later layer's symbol.
+check_objects() {
+  local o n=0 defs uses
+  defs=$(mktemp)
+  uses=$(mktemp)
+  for o in "$@"; do
+    [[ $o =~ (^|/)app/([a-z]+)/([^/]+)\.o$ ]] || { echo "FAIL: $o is not in a layer folder"; rm -f "$defs" "$uses"; return 1; }
+    n=$((n + 1))
+    nm --defined-only -g "$o" | awk -v f="${BASH_REMATCH[2]}/${BASH_REMATCH[3]%.o}" 'NF == 3 { print $3, f }' >>"$defs"
+    nm -u "$o" | awk -v f="${BASH_REMATCH[2]}/${BASH_REMATCH[3]%.o}" '{ print $NF, f }' >>"$uses"
+  done
+  local out
+  out=$(awk -v order="${LAYERS[*]}" '
+    BEGIN { n = split(order, l, " "); for (i = 1; i <= n; i++) rank[l[i]] = i }
+    function layer(f) { sub(/\/.*/, "", f); return f }
+    NR == FNR { def[$1] = $2; next }
+    ($1 in def) && rank[layer(def[$1])] > rank[layer($2)] {
+      print "FAIL: " $2 " uses " $1 ", defined in " def[$1] ": " layer(def[$1]) " is a later layer than " layer($2)
+    }' "$defs" "$uses")
+  rm -f "$defs" "$uses"
+  if [ "$n" -lt 10 ]; then
+    echo "FAIL: only $n objects given"
+    return 1
+  fi
+  if [ -n "$out" ]; then
+    echo "$out"
+    return 1
+  fi
+  echo "ok: $n objects, none uses a symbol of a later layer"
+}
+
 self_test() {
   local src=$1 tmp out
   tmp=$(mktemp -d)
@@ -97,11 +132,31 @@ self_test() {
     echo "FAIL: a file outside the layer folders was not caught"
     return 1
   fi
-  echo "ok: a later-layer include, a cycle and a file outside the layers are each rejected"
+
+  # Link level: a model object calling a function only a rules object defines.
+  mkdir -p "$tmp/obj/app/model" "$tmp/obj/app/rules"
+  local objs=() i
+  printf 'int rules_fn(void);\nint model_fn(void) { return rules_fn(); }\n' >"$tmp/obj/app/model/a.c"
+  printf 'int model_fn(void);\nint rules_fn(void) { return 1; }\nint rules_ok(void) { return model_fn(); }\n' >"$tmp/obj/app/rules/b.c"
+  "${CC:-cc}" -c -o "$tmp/obj/app/model/a.c.o" "$tmp/obj/app/model/a.c" &&
+    "${CC:-cc}" -c -o "$tmp/obj/app/rules/b.c.o" "$tmp/obj/app/rules/b.c" ||
+    { echo "FAIL: cannot compile the planted objects"; return 1; }
+  for i in $(seq 1 9); do objs+=("$tmp/obj/app/rules/b.c.o"); done
+  if out=$(check_objects "$tmp/obj/app/model/a.c.o" "${objs[@]}"); then
+    echo "FAIL: a model object using a rules function was not caught"
+    return 1
+  fi
+  grep -q 'model/a.c uses rules_fn, defined in rules/b.c' <<<"$out" ||
+    { echo "FAIL: wrong message for the planted call: $out"; return 1; }
+  grep -q 'rules_ok\|model_fn' <<<"$out" && { echo "FAIL: a call down the layers was refused: $out"; return 1; }
+  echo "ok: a later-layer include, a cycle, a file outside the layers and a call up the layers are each rejected"
 }
 
 if [ "${1:-}" = --self-test ]; then
   self_test "${2:-$ROOT/pcapscan/app}"
+elif [ "${1:-}" = --objects ]; then
+  shift
+  check_objects "$@"
 else
   check "${1:-$ROOT/pcapscan/app}"
 fi
