@@ -186,7 +186,7 @@ static void identity_signers(const html_doc *d, size_t c)
     kmap_free(&seen);
 }
 
-/* The servers (address, capture) that served the cluster's lists, and its phones. */
+/* The servers (protocol, address, capture) that served the cluster's lists, and its phones. */
 static void identity_sources(const html_doc *d, size_t c)
 {
     FILE *out = d->out;
@@ -203,7 +203,7 @@ static void identity_sources(const html_doc *d, size_t c)
         bool added = false;
         kmap_put_str(&phones, f->phone, 0, &added);
         char key[120], addr[80];
-        int k = snprintf(key, sizeof key, "%zu|%s", f->input,
+        int k = snprintf(key, sizeof key, "%zu|%d|%s", f->input, (int)f->proto,
                          cap_addr_str(&f->server, 0, addr, sizeof addr));
         if (k <= 0 || (size_t)k >= sizeof key ||
             kmap_put(&seen, key, (size_t)k, 0, &added) == SIZE_MAX || !added)
