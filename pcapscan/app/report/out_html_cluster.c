@@ -4,10 +4,11 @@
  * engine's decisions (run.moves) are one of its inputs, never recomputed.
  *
  * Two lists are of one cluster when (docs/output.md, "HTML evidence report"):
- *   - they are ITLs that share a SAST record certificate (the cluster's ITL signers:
- *     CallManager.pem, ITLRecovery; such a certificate belongs to one cluster), or name the same
- *     header signer (issuer name and serial). Not CTLs: the USB eTokens that sign them may sign
- *     several clusters' CTLs, so a CTL joins its cluster by the next two links;
+ *   - they are ITLs that share a node certificate: a SAST, CCM, CCM+TFTP or TFTP record
+ *     (CallManager.pem of the cluster's nodes, ITLRecovery; each TFTP node's ITL lists the
+ *     others', and such a certificate belongs to one cluster), or name the same header signer
+ *     (issuer name and serial). Not CTLs: the USB eTokens that sign them may sign several
+ *     clusters' CTLs, so a CTL joins its cluster by the next two links;
  *   - the engine had a phone holding one offered the other (run.moves, whatever it decided: a
  *     regenerated CallManager.pem gives a new signer but the same cluster);
  *   - one phone got both from the same server address in the same capture (a CTL and an ITL of
@@ -66,6 +67,13 @@ static size_t signer_key(const sbd_file *f, uint8_t *key, size_t cap)
     return n + h->signer_serial->len;
 }
 
+/* Records whose certificate is one of the cluster's own nodes (not TVS or CAPF: an ITL may list
+ * another cluster's TVS for phone migration or Extension Mobility Cross Cluster). */
+static bool node_function(uint16_t fn)
+{
+    return fn == SBD_FN_SAST || fn == SBD_FN_CCM || fn == SBD_FN_CCM_TFTP || fn == SBD_FN_TFTP;
+}
+
 static int link_signers(const html_doc *d, size_t *parent)
 {
     kmap seen;
@@ -82,7 +90,7 @@ static int link_signers(const html_doc *d, size_t *parent)
         for (size_t k = 0; k < b->f.n_records && rc == 0; k++) {
             const sbd_record *rec = &b->f.records[k];
             const sbd_cert_info *ci = blob_record_cert(b, k);
-            if (rec->function_elem && rec->function == SBD_FN_SAST && ci)
+            if (rec->function_elem && node_function(rec->function) && ci)
                 rc = link_key(&seen, parent, ci->sha256, sizeof ci->sha256, i);
         }
     }
