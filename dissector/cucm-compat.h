@@ -50,10 +50,8 @@ typedef gboolean cucm_pref_bool;
 #define tvb_find_uint8 tvb_find_guint8
 #endif
 
-/* The TFTP request watch (cucm-tftp.c) lends a transfer's conversation back to TFTP for each
- * packet. Up to 4.4 TFTP is content with that; from 4.6 its Export Objects loses every file while
- * the watch is on, so there the plugin sees whole files only (no "not found" answers and no
- * unfinished transfers: TRUST_FILE_FALLBACK and TFTP_TRANSFER_INCOMPLETE are pcapscan's alone). */
-#define CUCM_TFTP_WATCH (!CUCM_WS_AT_LEAST(4, 5))
+/* The TFTP request watch (cucm-tftp.c) only observes since it stopped lending TFTP's conversations
+ * back per packet (which Wireshark 4.6's Export Objects did not survive): on for every release. */
+#define CUCM_TFTP_WATCH 1
 
 #endif

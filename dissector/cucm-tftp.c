@@ -2,36 +2,43 @@
  * and their answers that the trust engine needs beside the whole files (a per-phone list not
  * found, then the cluster-wide one: TRUST_FILE_FALLBACK; a transfer that never finished:
  * TFTP_TRANSFER_INCOMPLETE). Whole files reach the heuristics; requests and error answers reach
- * no heuristic, so TFTP is called through two small hooks:
- *  - on udp.port 69, in front of TFTP: a read request opens a watched transfer;
- *  - on the transfer's conversation, from the request on: an error answer closes it.
- * TFTP accepts a packet of a transfer only while the conversation's dissector is its own handle,
- * so the conversation hook lends it back for the call. Both hooks are "protocols in name only":
- * they add no layer to frame.protocols. */
+ * no heuristic, and TFTP queues no tap of them.
+ *
+ * The watch only observes: a hook in front of UDP (ip.proto 17, a "protocol in name only", so no
+ * layer is added) calls UDP as before and, when TFTP dissected the datagram it carried, reads the
+ * opcode, the file name of a read request and the code of an error answer from the datagram. It
+ * never touches TFTP's conversations: an earlier watch took them over and lent them back per
+ * packet, which Wireshark 4.6's TFTP Export Objects did not survive. Transfers are matched as
+ * pcapscan matches them: by the client's address and port, an answer from the server's address. */
 #include "cucm-compat.h"
 #include "cucm-tftp.h"
 
-#include <epan/conversation.h>
-#include <epan/exceptions.h>
+#include <string.h>
+
 #include <epan/prefs.h>
 /* prefs-int.h needs prefs.h first */
 #include <epan/prefs-int.h>
+#include <epan/to_str.h>
 
 #include "cucm-trust.h"
 
-#define TFTP_PORT 69
+#define IP_PROTO_UDP 17
+#define UDP_HEADER 8
 #define TFTP_RRQ 1
 #define TFTP_ERROR 5
 
+/* One read request, under its client's address and port. */
 typedef struct watched {
-    void *xfer;    /* cucm_trust_tftp_request's transfer */
-    guint32 frame; /* the request, where the hook took over the conversation */
+    void *xfer; /* cucm_trust_tftp_request's transfer */
+    const char *name;
+    address server;
+    gboolean answered; /* its file or an error came */
 } watched;
 
 static int proto_hook = -1;
-static dissector_handle_t tftp_handle;
-static dissector_handle_t port_hook;
-static dissector_handle_t conv_hook;
+static int proto_tftp = -1;
+static dissector_handle_t udp_handle;
+static wmem_map_t *reads; /* "client address|port" -> watched (file scope) */
 
 void cucm_tftp_force_defragment(void)
 {
@@ -43,79 +50,95 @@ void cucm_tftp_force_defragment(void)
         prefs_set_bool_value(defrag, TRUE, pref_current);
 }
 
-static guint16 opcode_of(tvbuff_t *tvb)
+static const char *client_key(wmem_allocator_t *scope, const address *addr, guint32 port)
 {
-    return tvb_captured_length(tvb) >= 2 ? tvb_get_ntohs(tvb, 0) : 0;
+    return wmem_strdup_printf(scope, "%s|%u", address_to_str(scope, addr), port);
 }
 
-static watched *watched_of(packet_info *pinfo, conversation_t **conv)
+/* The read request whose client is the destination of this packet, sent from its server. */
+static watched *answered_read(packet_info *pinfo)
 {
-    *conv = find_conversation_pinfo(pinfo, 0);
-    return *conv ? (watched *)conversation_get_proto_data(*conv, proto_hook) : NULL;
+    if (!reads)
+        return NULL;
+    watched *w =
+        (watched *)wmem_map_lookup(reads, client_key(pinfo->pool, &pinfo->dst, pinfo->destport));
+    return w && addresses_equal(&w->server, &pinfo->src) ? w : NULL;
 }
 
 void *cucm_tftp_xfer_of(packet_info *pinfo)
 {
-    conversation_t *conv;
-    watched *w = watched_of(pinfo, &conv);
-    return w ? w->xfer : NULL;
+    watched *w = answered_read(pinfo);
+    if (!w)
+        return NULL;
+    w->answered = TRUE;
+    return w->xfer;
 }
 
-/* First pass: the request TFTP has just turned into a conversation becomes a watched transfer. */
-static void watch_request(tvbuff_t *tvb, packet_info *pinfo)
+/* Did TFTP dissect the payload of the UDP datagram just dissected? UDP added its layer at index
+ * `before`; the protocol right after it took the payload. */
+static gboolean tftp_took_payload(const packet_info *pinfo, guint before)
 {
-    conversation_t *conv = find_conversation(pinfo->num, &pinfo->src, &pinfo->dst, CONVERSATION_UDP,
-                                             pinfo->srcport, 0, NO_PORT_B);
-    if (!conv || conversation_get_dissector(conv, pinfo->num) != tftp_handle ||
-        conversation_get_proto_data(conv, proto_hook))
-        return;
-    gint len = tvb_strnlen(tvb, 2, -1);
+    guint i = 0;
+    for (wmem_list_frame_t *f = wmem_list_head(pinfo->layers); f; f = wmem_list_frame_next(f))
+        if (i++ == before + 1)
+            return GPOINTER_TO_INT(wmem_list_frame_data(f)) == proto_tftp;
+    return FALSE;
+}
+
+/* First pass: a read request opens a watched transfer; the client asking again for the same
+ * file before any answer is the same transfer (as pcapscan counts it). */
+static void read_request(tvbuff_t *tvb, packet_info *pinfo)
+{
+    gint len = tvb_strnlen(tvb, UDP_HEADER + 2, -1);
     if (len <= 0)
         return;
-    const char *name = (const char *)tvb_get_string_enc(pinfo->pool, tvb, 2, len, ENC_ASCII);
+    const char *name =
+        (const char *)tvb_get_string_enc(pinfo->pool, tvb, UDP_HEADER + 2, len, ENC_ASCII);
+    const char *key = client_key(pinfo->pool, &pinfo->src, pinfo->srcport);
+    watched *old = (watched *)wmem_map_lookup(reads, key);
+    if (old && !old->answered && addresses_equal(&old->server, &pinfo->dst) &&
+        strcmp(old->name, name) == 0)
+        return;
     void *xfer = cucm_trust_tftp_request(pinfo, name);
     if (!xfer)
         return;
-    watched *w = wmem_new(wmem_file_scope(), watched);
+    watched *w = wmem_new0(wmem_file_scope(), watched);
     w->xfer = xfer;
-    w->frame = pinfo->num;
-    conversation_add_proto_data(conv, proto_hook, w);
-    conversation_set_dissector_from_frame_number(conv, pinfo->num, conv_hook);
+    w->name = wmem_strdup(wmem_file_scope(), name);
+    copy_address_wmem(wmem_file_scope(), &w->server, &pinfo->dst);
+    wmem_map_insert(reads, wmem_strdup(wmem_file_scope(), key), w);
 }
 
-static int dissect_tftp_port(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+/* First pass: an error answer from the server ends the transfer. */
+static void error_answer(tvbuff_t *tvb, packet_info *pinfo)
 {
-    int n = call_dissector_with_data(tftp_handle, tvb, pinfo, tree, data);
-    if (n > 0 && opcode_of(tvb) == TFTP_RRQ) {
-        if (!PINFO_FD_VISITED(pinfo))
-            watch_request(tvb, pinfo);
-        cucm_trust_show_frame(tree, tvb, pinfo); /* a request that never got its file */
-    }
-    return n;
+    watched *w = answered_read(pinfo);
+    if (!w || tvb_captured_length(tvb) < UDP_HEADER + 4)
+        return;
+    w->answered = TRUE;
+    cucm_trust_tftp_error(pinfo, w->xfer, tvb_get_ntohs(tvb, UDP_HEADER + 2));
 }
 
-static int dissect_tftp_conv(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+static int dissect_udp_watch(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
-    conversation_t *conv;
-    watched *w = watched_of(pinfo, &conv);
-    if (!w)
-        return call_dissector_with_data(tftp_handle, tvb, pinfo, tree, data);
-    volatile int n = 0;
-    conversation_set_dissector_from_frame_number(conv, w->frame, tftp_handle);
-    TRY
-    {
-        n = call_dissector_with_data(tftp_handle, tvb, pinfo, tree, data);
+    guint before = wmem_list_count(pinfo->layers);
+    int n = call_dissector_with_data(udp_handle, tvb, pinfo, tree, data);
+    /* Most datagrams stop here: TFTP opcodes are 0x00NN, and only two of them matter. */
+    if (n <= 0 || tvb_captured_length(tvb) < UDP_HEADER + 2 || tvb_get_uint8(tvb, UDP_HEADER) != 0)
+        return n;
+    guint8 op = tvb_get_uint8(tvb, UDP_HEADER + 1);
+    /* A datagram quoted by an ICMP error is no request or answer of its own. */
+    if ((op != TFTP_RRQ && op != TFTP_ERROR) || pinfo->flags.in_error_pkt ||
+        !tftp_took_payload(pinfo, before))
+        return n;
+    if (!PINFO_FD_VISITED(pinfo)) {
+        if (op == TFTP_RRQ)
+            read_request(tvb, pinfo);
+        else
+            error_answer(tvb, pinfo);
     }
-    FINALLY
-    {
-        conversation_set_dissector_from_frame_number(conv, w->frame, conv_hook);
-    }
-    ENDTRY;
-    if (n > 0 && opcode_of(tvb) == TFTP_ERROR && tvb_captured_length(tvb) >= 4) {
-        if (!PINFO_FD_VISITED(pinfo))
-            cucm_trust_tftp_error(pinfo, w->xfer, tvb_get_ntohs(tvb, 2));
-        cucm_trust_show_frame(tree, tvb, pinfo);
-    }
+    /* A request that never got its file, a "not found" that made the phone fall back. */
+    cucm_trust_show_frame(tree, tvb, pinfo);
     return n;
 }
 
@@ -123,14 +146,18 @@ void cucm_tftp_register(int parent)
 {
     proto_hook = proto_register_protocol_in_name_only("CUCM TFTP watch", "CUCM-TFTP",
                                                       "cucmtl.tftp_watch", parent, FT_PROTOCOL);
+    reads = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_str_hash, g_str_equal);
 }
 
 void cucm_tftp_watch(void)
 {
-    tftp_handle = find_dissector("tftp");
-    if (!CUCM_TFTP_WATCH || !tftp_handle || proto_hook < 0)
+    /* Whatever dissects UDP over IPv4 and IPv6 (both use the ip.proto table): UDP's own handle
+     * unless a user's Decode As changed it before the plugin's handoff. */
+    dissector_table_t ip_proto = find_dissector_table("ip.proto");
+    udp_handle = ip_proto ? dissector_get_uint_handle(ip_proto, IP_PROTO_UDP) : NULL;
+    proto_tftp = proto_get_id_by_filter_name("tftp");
+    if (!udp_handle || proto_tftp < 0 || proto_hook < 0)
         return;
-    port_hook = create_dissector_handle(dissect_tftp_port, proto_hook);
-    conv_hook = create_dissector_handle(dissect_tftp_conv, proto_hook);
-    dissector_add_uint("udp.port", TFTP_PORT, port_hook);
+    dissector_add_uint("ip.proto", IP_PROTO_UDP,
+                       create_dissector_handle(dissect_udp_watch, proto_hook));
 }

@@ -13,12 +13,15 @@ typedef struct cucm_tftpinfo {
 /* Make TFTP reassemble multi-block files so the heuristics see whole ITLs (off by default). */
 void cucm_tftp_force_defragment(void);
 
-/* Watch TFTP read requests and their answers (file not found, unfinished transfers) for the trust
- * engine: a hook on udp.port 69 in front of TFTP. Call once from a handoff. */
-void cucm_tftp_watch(void);
+/* Watch TFTP read requests and their error answers for the trust engine (file not found,
+ * unfinished transfers): a hook in front of UDP that only reads what TFTP dissected. Register
+ * once from a proto_register routine, watch once from a handoff. */
 void cucm_tftp_register(int parent);
+void cucm_tftp_watch(void);
 
-/* The transfer (cucm_trust_tftp_request) the packet being dissected belongs to, or NULL. */
+/* Called when a whole file arrives in this packet (server -> client): the read request it answers
+ * (the transfer cucm_trust_tftp_request returned), which counts as answered from now on; NULL
+ * when no watched read asked for it (an upload, or a request outside the capture). */
 void *cucm_tftp_xfer_of(packet_info *pinfo);
 
 /* File name of the transfer, or NULL. */
