@@ -1,0 +1,139 @@
+#!/bin/bash
+# check-tftp-watch.sh PLUGIN.so ITL PCAPSCAN: the plugin's watch on TFTP read requests and error
+# answers (dissector/cucm-tftp.c) on transfers written with text2pcap, each compared with pcapscan:
+#  - retry: a phone asks twice for its CTL (no answer in between), gets "not found" for it and for
+#    its ITL, then reads the cluster's ITLFile.tlv: TRUST_FILE_FALLBACK, and no unfinished transfer
+#    (the second request is the same transfer, as pcapscan counts it);
+#  - stranger: the "not found" for a read comes from another host: no answer (neither TFTP nor
+#    the watch takes it), so the read never finished (TFTP_TRANSFER_INCOMPLETE), and no fallback;
+#  - retry both with tshark -2 and in one pass with a display filter (the first pass builds no
+#    tree with -2, one with -Y), and Export Objects still writes the ITL whole in both; stranger
+#    with -2 only (a one-pass tshark shows no decision taken at the end of the capture);
+#  - the watch adds no layer: every frame's frame.protocols is what stock tshark shows.
+set -euo pipefail
+itl=$2
+pcapscan=$3
+cur=setup
+. "$(dirname "$0")/lib.sh"
+
+client=10.9.0.20 server=10.9.0.10 stranger=10.9.0.99
+
+# packet SRC DST SPORT DPORT BYTES: one UDP datagram (BYTES: printf escapes) as the next part.
+n=0
+packet() {
+    printf '%b' "$5" >"$work/p.bin"
+    od -An -v -tx1 -w16 "$work/p.bin" | awk '{ printf "%06x %s\n", (NR - 1) * 16, $0 }' >"$work/p.txt"
+    n=$((n + 1))
+    text2pcap -q -4 "$1,$2" -u "$3,$4" "$work/p.txt" "$work/part-$n.pcap" >/dev/null 2>&1
+    parts+=("$work/part-$n.pcap")
+}
+
+# file_blocks SPORT DPORT FILE: DATA blocks of 512 bytes carrying FILE from the server.
+file_blocks() {
+    local size blocks b
+    size=$(stat -c %s "$3")
+    blocks=$((size / 512 + 1))
+    for ((b = 1; b <= blocks; b++)); do
+        printf '\000\003%b' "\\$(printf '%03o' $((b >> 8)))\\$(printf '%03o' $((b & 255)))" \
+            >"$work/blk.bin"
+        dd if="$3" bs=512 skip=$((b - 1)) count=1 status=none >>"$work/blk.bin"
+        od -An -v -tx1 -w16 "$work/blk.bin" | awk '{ printf "%06x %s\n", (NR - 1) * 16, $0 }'
+        echo
+    done >"$work/blocks.txt"
+    n=$((n + 1))
+    text2pcap -q -4 "$server,$client" -u "$1,$2" "$work/blocks.txt" "$work/part-$n.pcap" \
+        >/dev/null 2>&1
+    parts+=("$work/part-$n.pcap")
+}
+
+rrq() { packet "$client" "$server" "$1" 69 "\0000\0001$2\0000octet\0000"; }
+not_found() { packet "$1" "$client" "$2" "$3" '\0000\0005\0000\0001File not found\0000'; }
+
+# capture NAME: the parts so far, in order, as $work/NAME.pcap.
+capture() {
+    mergecap -a -w "$work/$1.pcap" "${parts[@]}"
+    chmod 644 "$work/$1.pcap"
+    parts=()
+}
+
+mac=0011223344C7
+parts=()
+rrq 1069 "CTLSEP$mac.tlv"
+rrq 1069 "CTLSEP$mac.tlv"
+not_found "$server" 3000 1069
+rrq 1070 "ITLSEP$mac.tlv"
+not_found "$server" 3001 1070
+rrq 1071 ITLFile.tlv
+file_blocks 3002 1071 "$itl"
+capture retry
+rrq 1072 "ITLSEP$mac.tlv"
+not_found "$stranger" 3003 1072
+capture stranger
+
+# RULE/severity of every rule expert info in PDML on stdin (as check-captures.sh reads them).
+plugin_rules() {
+    awk '/<field name="cucm(tl|sgn|tvs)\.rule\./ {
+             match($0, /name="[^"]*"/); r = substr($0, RSTART + 6, RLENGTH - 7)
+             sub(/.*\.rule\./, "", r); want = 1; next }
+         want && /<field name="_ws.expert.severity"/ {
+             match($0, / show="[0-9]+"/); v = substr($0, RSTART + 7, RLENGTH - 8)
+             s = v == 8388608 ? "error" : v == 6291456 ? "warning" : v == 4194304 ? "info" : "severity-" v
+             print toupper(r) "/" s; want = 0 }' | sort -u
+}
+
+pcapscan_rules() {
+    local rc=0
+    "$pcapscan" --json "$1" >"$work/pcapscan.json" 2>"$work/pcapscan.err" || rc=$?
+    [ "$rc" -lt 2 ] || bad "pcapscan exited $rc: $(head -3 "$work/pcapscan.err")"
+    jq -r 'select(.type == "finding") | "\(.rule)/\(.severity)"' "$work/pcapscan.json" | sort -u
+}
+
+# check NAME FIRES SILENT TSHARK-ARGS...: rules as pcapscan finds them, FIRES among them, SILENT not;
+# Export Objects writes each DATA-carried file whole.
+check() {
+    local name=$1 fires=$2 silent=$3 rc=0 want got eo=$work/eo
+    shift 3
+    rm -rf "$eo"
+    mkdir -m 777 "$eo"
+    ts_run "$work/out.pdml" "$work/stderr" -r "$work/$name.pcap" "$@" \
+        --export-objects "tftp,$eo" -T pdml || rc=$?
+    [ "$rc" -eq 0 ] || bad "tshark exited $rc: $(tail -3 "$work/stderr")"
+    if grep -E "AddressSanitizer|runtime error:|Dissector bug" "$work/stderr" | head -5 | grep . >&2; then
+        bad "sanitizer report or dissector bug"
+    fi
+    got=$(plugin_rules <"$work/out.pdml")
+    want=$(pcapscan_rules "$work/$name.pcap")
+    [ "$got" = "$want" ] || bad "plugin [$(echo $got)] and pcapscan [$(echo $want)] disagree"
+    grep -qx "$fires/[a-z]*" <<<"$got" || bad "$fires should fire (got: $(echo $got))"
+    if grep -qx "$silent/[a-z]*" <<<"$got"; then
+        bad "$silent should be silent"
+    fi
+    if [ "$name" = retry ]; then
+        got=$(find "$eo" -type f -exec sha256sum {} + | cut -d' ' -f1)
+        [ "$got" = "$(sha256sum <"$itl" | cut -d' ' -f1)" ] ||
+            bad "--export-objects tftp did not write the ITL whole (got: $got)"
+    fi
+}
+
+for args in "-2" "-Y frame"; do
+    cur="retry $args"
+    # shellcheck disable=SC2086 # two words on purpose
+    check retry TRUST_FILE_FALLBACK TFTP_TRANSFER_INCOMPLETE $args
+done
+# A read that never finished is known at the end of the capture only: shown from pass two on.
+cur="stranger -2"
+check stranger TFTP_TRANSFER_INCOMPLETE TRUST_FILE_FALLBACK -2
+
+cur=layers
+for name in retry stranger; do
+    stock=$("$here/tshark-plugin.sh" - -r "$work/$name.pcap" -T fields -e frame.protocols 2>/dev/null)
+    mine=$(ts -r "$work/$name.pcap" -T fields -e frame.protocols 2>/dev/null)
+    [ -n "$stock" ] || bad "$name: stock tshark read nothing"
+    # The plugin's file protocols add no layer either (their heuristics return FALSE).
+    [ "$mine" = "$stock" ] || bad "$name: frame.protocols differ from stock tshark's:
+$(diff <(echo "$stock") <(echo "$mine") | head -5)"
+done
+
+cur=summary
+[ $fail -eq 0 ] && echo "ok: read requests, retries and error answers as pcapscan sees them"
+exit $fail
