@@ -50,8 +50,4 @@ typedef gboolean cucm_pref_bool;
 #define tvb_find_uint8 tvb_find_guint8
 #endif
 
-/* The TFTP request watch (cucm-tftp.c) only observes since it stopped lending TFTP's conversations
- * back per packet (which Wireshark 4.6's Export Objects did not survive): on for every release. */
-#define CUCM_TFTP_WATCH 1
-
 #endif

@@ -58,7 +58,8 @@ static const char *client_key(wmem_allocator_t *scope, const address *addr, guin
 /* The read request whose client is the destination of this packet, sent from its server. */
 static watched *answered_read(packet_info *pinfo)
 {
-    if (!reads)
+    /* Files also come over HTTP (TCP): a TCP port equal to a TFTP client's is another endpoint. */
+    if (!reads || pinfo->ptype != PT_UDP)
         return NULL;
     watched *w =
         (watched *)wmem_map_lookup(reads, client_key(pinfo->pool, &pinfo->dst, pinfo->destport));

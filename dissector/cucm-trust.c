@@ -367,9 +367,7 @@ void cucm_trust_file_done(packet_info *pinfo, const char *name, const guint8 *bu
     if (PINFO_FD_VISITED(pinfo) || !name || last_file_frame == pinfo->num || !get_engine())
         return;
     void *xfer = cucm_tftp_xfer_of(pinfo);
-    /* Without the request watch (Wireshark 4.6, cucm-compat.h) every whole file is taken as read
-     * by the client it went to: an upload (rare on a phone network) is not told apart there. */
-    if (!xfer && CUCM_TFTP_WATCH)
+    if (!xfer)
         return;
     feed_whole(pinfo, xfer, name, buf, len);
 }
