@@ -55,7 +55,8 @@ def file(n): .type == "file" and .name == n;
     select(rec(file($w[1]) and (.complete | not)) | not) | "\($w[1]) not reported as incomplete"
   elif $kw == "tls-cert" then
     ($w[1] | tonumber) as $p
-    | select(rec(.type == "tls_cert" and .server_port == $p and .serial == $w[2]) | not)
+    | ([$out[] | select(.type == "cert" and .serial == $w[2]) | .sha256]) as $c
+    | select(rec(.type == "tls_cert" and .server_port == $p and (.sha256 as $h | $c | index([$h]))) | not)
     | "no certificate with serial \($w[2]) on port \($w[1])"
   else empty end'
 

@@ -151,7 +151,10 @@ healthy) # nothing but TVS_CERT_MATCH; every file verified
     fail "--json-inline: records"
   [ "$(jq -r 'select(.type=="summary") | .format_version' "$out/inline.json")" = 1 ] || fail "--json-inline: format_version"
   [ "$(jq -s '[.[] | select(.type=="content")] | length' "$out/inline.json")" = 0 ] || fail "--json-inline: content line"
-  [ "$(jq -r 'select(.type=="tls_cert") | .serial' "$json")" = 2E3E1A7BDAA64D84 ] || fail "tls serial"
+  [ "$(jq -r 'select(.type=="cert") | .serial' "$json")" = 2E3E1A7BDAA64D84 ] || fail "tls serial"
+  [ "$(jq -r 'select(.type=="tls_cert") | .sha256' "$json")" = "$(jq -r 'select(.type=="cert") | .sha256' "$json")" ] ||
+    fail "tls_cert does not name its cert line"
+  [ "$(jq -r 'select(.type=="tls_cert") | .serial' "$out/inline.json")" = 2E3E1A7BDAA64D84 ] || fail "--json-inline: tls serial"
   ;;
 tvs_not_in_itl)
   { healthy_boot; echo "tls 2445 $mat/tvs2.der"; } | mk c.pcap

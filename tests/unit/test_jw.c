@@ -173,6 +173,63 @@ static char *report_of(const run *r, bool reference)
 
 static size_t reports_checked;
 
+/* Format 2: every content, cert and rule line comes once, before every line that refers to it. */
+static bool defined(json_t *seen, const char *kind, const char *key)
+{
+    char k[200];
+    snprintf(k, sizeof k, "%s %s", kind, key ? key : "");
+    return json_object_get(seen, k) != NULL;
+}
+
+static bool define(json_t *seen, const char *kind, const char *key)
+{
+    char k[200];
+    snprintf(k, sizeof k, "%s %s", kind, key ? key : "");
+    bool fresh = json_object_get(seen, k) == NULL;
+    json_object_set_new(seen, k, json_true());
+    return fresh;
+}
+
+static const char *str_at(const json_t *o, const char *a, const char *b)
+{
+    const json_t *v = json_object_get(o, a);
+    return json_string_value(b ? json_object_get(v, b) : v);
+}
+
+static void check_refs(const char *text, const char *what)
+{
+    json_t *seen = json_object();
+    size_t bad = 0, lines = 0;
+    for (const char *p = text; p && *p; lines++) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        json_t *o = json_loadb(p, len, 0, NULL);
+        const char *type = str_at(o, "type", NULL), *sha = str_at(o, "sha256", NULL);
+        if (!type)
+            bad++;
+        else if (strcmp(type, "content") == 0)
+            bad += !define(seen, "content", sha) || defined(seen, "file", sha);
+        else if (strcmp(type, "cert") == 0 || strcmp(type, "rule") == 0)
+            bad += !define(seen, type, type[0] == 'c' ? sha : str_at(o, "id", NULL));
+        else if (strcmp(type, "file") == 0 && sha)
+            define(seen, "file", sha);
+        else if (strcmp(type, "tls_cert") == 0)
+            bad += sha && !defined(seen, "cert", sha);
+        else if (strcmp(type, "finding") == 0) {
+            const json_t *cert = json_object_get(json_object_get(o, "evidence"), "cert");
+            bad += !defined(seen, "rule", str_at(o, "rule", NULL)) ||
+                   (cert && !defined(seen, "cert", str_at(cert, "sha256", NULL)));
+        }
+        json_decref(o);
+        p = nl ? nl + 1 : NULL;
+    }
+    if (bad)
+        fprintf(stderr, "%s: %zu line(s) of %zu refer to what no earlier line defines\n", what, bad,
+                lines);
+    CHECK(bad == 0);
+    json_decref(seen);
+}
+
 static void compare_reports(char **paths, size_t n_paths, const char *const *extra)
 {
     char *argv[64];
@@ -208,6 +265,8 @@ static void compare_reports(char **paths, size_t n_paths, const char *const *ext
                 ref ? ref + at : "(null)");
     }
     CHECK(text && strstr(text, "\"type\":\"summary\""));
+    if (!o.json_inline)
+        check_refs(text, paths[0]);
     reports_checked++;
     free(text);
     free(ref);

@@ -808,8 +808,8 @@ static bool read_summary(reader *rd, const json_t *o)
     const json_t *m = json_object_get(o, "merge");
     if (!json_is_object(m))
         return fail(rd, "summary has no \"merge\" object: run the scan with --json --json-content");
-    int64_t version = 0;
-    if (!get_int(rd, o, "format_version", true, 1, REPORT_FORMAT_VERSION, &version) ||
+    int64_t version = 0; /* absent: read as a version this reader knows */
+    if (!get_int(rd, o, "format_version", false, 1, REPORT_FORMAT_VERSION, &version) ||
         !read_merge_opts(rd, m))
         return false;
     const json_t *per = json_object_get(o, "per_input");

@@ -15,14 +15,26 @@
 #include "report/obs_json.h"
 #include "report/report.h"
 
+/* Format 2 writes what belongs to a content, a certificate or a rule once, in its own line, just
+ * before the first line that refers to it. The references are numbered in output order (ord) and
+ * each map holds the number of the first reference to each key, found before writing, so the
+ * output is the same whatever -j is (inputs are written in parallel). */
+typedef enum { DEF_CONTENT, DEF_CERT, DEF_RULE, DEF_KINDS } def_kind;
+
+typedef struct defs {
+    kmap map[DEF_KINDS]; /* blob SHA-256, certificate SHA-256, rule ID */
+    size_t *base;        /* per input: the number of its first reference */
+} defs;
+
 /* What one writing thread needs. */
 typedef struct jctx {
     const run *r;
     jw *w;
     obs_json_writer *ow; /* --json-content: certificates (and format 1 contents) written once */
     jw_addrs addrs;
-    const kmap *owners;  /* format 2: content SHA-256 -> the file whose line writes it first */
-    bool inline_records; /* --json-inline: format 1, signer and records on every file line */
+    const defs *defs;    /* format 2; NULL for --json-inline (format 1) */
+    size_t ord;          /* the number of the next reference */
+    bool inline_records; /* --json-inline: format 1, everything on every line */
     int64_t time_sec;    /* the last time written, and its text */
     char time_text[40];
 } jctx;
@@ -35,6 +47,25 @@ static void put_time(jctx *c, int64_t usec)
         c->time_sec = sec;
     }
     jw_str(c->w, c->time_text);
+}
+
+/* Whether this reference is the first to key in the output (format 2; counts it). */
+static bool first_ref(jctx *c, def_kind k, const void *key, size_t len)
+{
+    return c->defs && kmap_get(&c->defs->map[k], key, len) == c->ord++;
+}
+
+/* Format 2 leaves out a field at its default (null, 0, false): docs/output.md says which. */
+static void put_opt_int(jctx *c, const char *key, int64_t v)
+{
+    if (v || c->inline_records)
+        jw_kint(c->w, key, v);
+}
+
+static void put_opt_str(jctx *c, const char *key, const char *v)
+{
+    if (v || c->inline_records)
+        jw_kstr(c->w, key, v);
 }
 
 /* Serial as an unsigned integer in uppercase hex: leading zero bytes are not part of it. */
@@ -127,6 +158,9 @@ static const blob *parsed_blob(const run *r, const obs_file *f)
 static void put_ref(jctx *c, const obs_file *f)
 {
     jw *w = c->w;
+    if (!f && !c->inline_records)
+        return;
+    jw_key(w, "verified_with");
     if (!f) {
         jw_null(w);
         return;
@@ -174,6 +208,8 @@ static void content_line(jctx *c, const blob *b)
 static void file_digests(jctx *c, const obs_file *f)
 {
     jw *w = c->w;
+    if (!f->has_digest && !c->inline_records)
+        return;
     jw_key(w, "md5");
     if (f->has_digest)
         jwf_hex(w, f->md5, 16);
@@ -186,22 +222,27 @@ static void file_digests(jctx *c, const obs_file *f)
         jw_null(w);
 }
 
-static void file_tftp(jw *w, const obs_file *f)
+static void file_tftp(jctx *c, const obs_file *f)
 {
+    jw *w = c->w;
     jw_kint(w, "blksize", f->blksize);
-    jw_kbool(w, "oack", f->oack);
-    jw_kint(w, "duplicate_blocks", f->dup_blocks);
-    jw_kint(w, "out_of_order_blocks", f->out_of_order);
-    jw_kint(w, "conflicting_blocks", f->conflict_blocks);
-    jw_kint(w, "bad_packets", f->bad_packets);
-    jw_kint(w, "missing_blocks", (int64_t)f->missing_blocks);
-    jw_kstr(w, "missing", f->missing);
+    if (f->oack || c->inline_records)
+        jw_kbool(w, "oack", f->oack);
+    put_opt_int(c, "duplicate_blocks", f->dup_blocks);
+    put_opt_int(c, "out_of_order_blocks", f->out_of_order);
+    put_opt_int(c, "conflicting_blocks", f->conflict_blocks);
+    put_opt_int(c, "bad_packets", f->bad_packets);
+    put_opt_int(c, "missing_blocks", (int64_t)f->missing_blocks);
+    put_opt_str(c, "missing", f->missing);
 }
 
 static void file_line(jctx *c, const obs_file *f)
 {
     const run *r = c->r;
     jw *w = c->w;
+    const blob *kept = f->in_store ? store_get(&r->content, f->sha256) : NULL;
+    if (kept && first_ref(c, DEF_CONTENT, kept->sha256, 32))
+        content_line(c, kept);
     const blob *b = parsed_blob(r, f);
     jw_obj(w);
     jw_kstr(w, "type", "file");
@@ -234,15 +275,14 @@ static void file_line(jctx *c, const obs_file *f)
     jw_kint(w, "last_packet", (int64_t)f->last_pkt);
     jw_key(w, "time");
     put_time(c, f->ts_usec);
-    jw_kstr(w, "signature_detail", f->sig_detail);
-    jw_key(w, "verified_with");
+    put_opt_str(c, "signature_detail", f->sig_detail);
     put_ref(c, f->verifier);
     if (f->error_code >= 0)
         jw_kint(w, f->proto == OBS_TFTP ? "tftp_error" : "http_status", f->error_code);
     if (f->error_msg)
         jw_kstr(w, "error_message", f->error_msg);
     if (f->proto == OBS_TFTP)
-        file_tftp(w, f);
+        file_tftp(c, f);
     if (f->parse_error)
         jw_kstr(w, "parse_error", f->parse_error);
     if (f->extracted)
@@ -277,11 +317,49 @@ static void cert_facts(jw *w, const sbd_cert_info *ci)
     jw_kstr(w, "not_after", ci ? sbd_time_iso(ci->not_after, iso, sizeof iso) : NULL);
 }
 
+static void put_key_words(jw *w, const sbd_cert_info *ci)
+{
+    char key[64];
+    snprintf(key, sizeof key, "%s %d", ci->key_type, ci->key_bits);
+    jw_kstr(w, "key", key);
+}
+
+/* A "cert" line (format 2): a certificate's facts, once per distinct certificate. */
+static void cert_def_line(jctx *c, const sbd_cert_info *ci)
+{
+    jw *w = c->w;
+    char iso[40];
+    jw_obj(w);
+    jw_kstr(w, "type", "cert");
+    jw_key(w, "sha256");
+    jwf_hex(w, ci->sha256, 32);
+    jw_kstr(w, "subject", ci->subject);
+    jw_kstr(w, "issuer", ci->issuer);
+    jw_key(w, "serial");
+    put_serial(w, ci->serial, ci->serial_len);
+    jw_key(w, "sha1");
+    jwf_hex(w, ci->sha1, 20);
+    jw_kstr(w, "not_before", sbd_time_iso(ci->not_before, iso, sizeof iso));
+    jw_kstr(w, "not_after", sbd_time_iso(ci->not_after, iso, sizeof iso));
+    put_key_words(w, ci);
+    jw_end(w);
+    jw_line(w);
+}
+
+/* The certificate's line first when this is the first reference to it. */
+static void cert_ref(jctx *c, const obs_cert *oc)
+{
+    if (oc && oc->info_ok && first_ref(c, DEF_CERT, oc->info.sha256, 32))
+        cert_def_line(c, &oc->info);
+}
+
 static void cert_line(jctx *c, const obs_tls *t, size_t i)
 {
     const obs_cert *oc = &t->certs[i];
     jw *w = c->w;
     char ver[32];
+    const sbd_cert_info *ci = oc->info_ok ? &oc->info : NULL;
+    cert_ref(c, oc);
     jw_obj(w);
     jw_kstr(w, "type", "tls_cert");
     jw_kstr(w, "pcap", c->r->inputs[t->input].path);
@@ -290,22 +368,23 @@ static void cert_line(jctx *c, const obs_tls *t, size_t i)
     jw_kint(w, "server_port", t->sport);
     jw_key(w, "client");
     jwf_endpoint(w, &c->addrs, &t->client, t->cport);
-    const sbd_cert_info *ci = oc->info_ok ? &oc->info : NULL;
-    cert_facts(w, ci);
+    if (c->inline_records) {
+        cert_facts(w, ci);
+    } else if (ci) {
+        jw_key(w, "sha256");
+        jwf_hex(w, ci->sha256, 32);
+    }
     jw_kstr(w, "tls_version", cap_tls_version_name(t->version, ver, sizeof ver));
     jw_kint(w, "packet", (int64_t)t->pkt);
     jw_kint(w, "chain_index", (int64_t)i);
     jw_kint(w, "chain_length", (int64_t)t->n_certs);
-    jw_kstr(w, "sni", t->sni);
+    put_opt_str(c, "sni", t->sni);
     jw_key(w, "time");
     put_time(c, t->ts_usec);
-    if (ci) {
-        char key[64];
-        snprintf(key, sizeof key, "%s %d", ci->key_type, ci->key_bits);
-        jw_kstr(w, "key", key);
-    } else {
+    if (!ci)
         jw_kstr(w, "cert_error", oc->error);
-    }
+    else if (c->inline_records)
+        put_key_words(w, ci);
     jw_end(w);
     jw_line(w);
 }
@@ -336,10 +415,12 @@ static void evidence(jctx *c, const finding *x)
         const sbd_cert_info *ci = &x->cert->info;
         jw_key(w, "cert");
         jw_obj(w);
-        jw_kstr(w, "subject", ci->subject);
-        jw_kstr(w, "issuer", ci->issuer);
-        jw_key(w, "serial");
-        put_serial(w, ci->serial, ci->serial_len);
+        if (c->inline_records) { /* format 2: the facts are in the "cert" line */
+            jw_kstr(w, "subject", ci->subject);
+            jw_kstr(w, "issuer", ci->issuer);
+            jw_key(w, "serial");
+            put_serial(w, ci->serial, ci->serial_len);
+        }
         jw_key(w, "sha256");
         jwf_hex(w, ci->sha256, 32);
         jw_end(w);
@@ -360,9 +441,27 @@ static void evidence(jctx *c, const finding *x)
     jw_end(w);
 }
 
+/* A "rule" line (format 2): what a rule's findings mean, once per rule that has one. */
+static void rule_line(jctx *c, sbd_rule rule)
+{
+    jw *w = c->w;
+    jw_obj(w);
+    jw_kstr(w, "type", "rule");
+    jw_kstr(w, "id", sbd_rule_id(rule)); /* not "rule" nor "severity": select(.rule == X) and
+                                          * select(.severity == X) keep finding findings only */
+    jw_kstr(w, "title", sbd_rule_title(rule));
+    jw_kstr(w, "meaning", sbd_rule_meaning(rule));
+    jw_end(w);
+    jw_line(w);
+}
+
 static void finding_line(jctx *c, const finding *x)
 {
     jw *w = c->w;
+    cert_ref(c, x->cert);
+    const char *id = sbd_rule_id(x->rule);
+    if (first_ref(c, DEF_RULE, id, strlen(id)))
+        rule_line(c, x->rule);
     jw_obj(w);
     jw_kstr(w, "type", "finding");
     jw_kstr(w, "pcap", c->r->inputs[x->input].path);
@@ -374,7 +473,8 @@ static void finding_line(jctx *c, const finding *x)
     evidence(c, x);
     jw_key(w, "time");
     put_time(c, x->ts_usec);
-    jw_kstr(w, "meaning", sbd_rule_meaning(x->rule));
+    if (c->inline_records)
+        jw_kstr(w, "meaning", sbd_rule_meaning(x->rule));
     jw_end(w);
     jw_line(w);
 }
@@ -506,19 +606,43 @@ json_t *report_summary_json(const run *r)
     return o;
 }
 
-/* Format 2: which file line writes each content's line (the first to name it in output order,
- * so the output is the same whatever -j is). Keys are the run's blobs' digests. */
-static bool find_owners(const run *r, const obs_file ***sorted, kmap *owners)
+/* The references of the output, in the order the writers meet them (input_lines, file_line,
+ * cert_line, finding_line): the first of each key is where its definition line goes. */
+static bool note_ref(defs *d, def_kind k, const void *key, size_t len, size_t *ord)
+{
+    bool added = false;
+    return kmap_put(&d->map[k], key, len, (*ord)++, &added) != SIZE_MAX;
+}
+
+static bool find_defs(const run *r, const report_index *ix, const obs_file ***sorted, defs *d)
 {
     bool ok = true;
-    for (size_t i = 0; i < r->n_inputs; i++)
-        for (size_t k = 0; sorted[i] && k < r->inputs[i].n_files; k++) {
-            const obs_file *f = sorted[i][k];
-            const blob *b = f->in_store ? store_get(&r->content, f->sha256) : NULL;
-            bool added = false;
-            if (b && kmap_put(owners, b->sha256, 32, (size_t)(uintptr_t)f, &added) == SIZE_MAX)
-                ok = false;
+    size_t ord = 0;
+    for (size_t i = 0; i < r->n_inputs; i++) {
+        const obs_input *in = &r->inputs[i];
+        d->base[i] = ord;
+        for (size_t k = 0; sorted[i] && k < in->n_files; k++) {
+            const blob *b =
+                sorted[i][k]->in_store ? store_get(&r->content, sorted[i][k]->sha256) : NULL;
+            ok &= !b || note_ref(d, DEF_CONTENT, b->sha256, 32, &ord);
         }
+        for (size_t k = 0; k < in->n_tls; k++)
+            for (size_t n = 0; in->tls[k].kind == OBS_TLS_CERTS && n < in->tls[k].n_certs; n++) {
+                const obs_cert *oc = &in->tls[k].certs[n];
+                ok &= !oc->info_ok || note_ref(d, DEF_CERT, oc->info.sha256, 32, &ord);
+            }
+        const size_t *idx;
+        size_t n = report_index_findings(ix, i, &idx);
+        for (size_t k = 0; k < n; k++) {
+            const finding *x = &r->findings[idx[k]];
+            if (!report_shown(r, x))
+                continue;
+            if (x->cert && x->cert->info_ok)
+                ok &= note_ref(d, DEF_CERT, x->cert->info.sha256, 32, &ord);
+            const char *id = sbd_rule_id(x->rule);
+            ok &= note_ref(d, DEF_RULE, id, strlen(id), &ord);
+        }
+    }
     return ok;
 }
 
@@ -530,13 +654,9 @@ static void input_lines(jctx *c, const report_index *ix, size_t i, const obs_fil
     const obs_input *in = &r->inputs[i];
     if (!files && in->n_files)
         esc_json_fail(); /* out of memory: the input's file lines are missing */
-    for (size_t k = 0; files && k < in->n_files; k++) {
-        const obs_file *f = files[k];
-        const blob *b = f->in_store && c->owners ? store_get(&r->content, f->sha256) : NULL;
-        if (b && kmap_get(c->owners, b->sha256, 32) == (size_t)(uintptr_t)f)
-            content_line(c, b);
-        file_line(c, f);
-    }
+    c->ord = c->defs ? c->defs->base[i] : 0;
+    for (size_t k = 0; files && k < in->n_files; k++)
+        file_line(c, files[k]);
     for (size_t k = 0; k < in->n_tls; k++)
         for (size_t n = 0; in->tls[k].kind == OBS_TLS_CERTS && n < in->tls[k].n_certs; n++)
             cert_line(c, &in->tls[k], n);
@@ -553,7 +673,7 @@ typedef struct par_json {
     const run *r;
     const report_index *ix;
     const obs_file ***sorted;
-    const kmap *owners;
+    const defs *defs;
     bool reference;
     jw *per_input;
     FILE *out;
@@ -569,7 +689,7 @@ static void par_input(void *ctx, size_t i)
     }
     *c = (jctx){.r = pj->r,
                 .w = &pj->per_input[i],
-                .owners = pj->owners,
+                .defs = pj->defs,
                 .inline_records = pj->r->o->json_inline};
     jw_init(c->w, NULL, pj->reference);
     input_lines(c, pj->ix, i, pj->sorted[i]);
@@ -595,12 +715,14 @@ int report_json_as(const run *r, FILE *out, bool reference)
     }
     for (size_t i = 0; i < r->n_inputs; i++)
         sorted[i] = run_sorted_files(&r->inputs[i]);
-    kmap owners;
-    kmap_init(&owners);
-    if (!r->o->json_inline && !find_owners(r, sorted, &owners))
-        esc_json_fail();
+    defs d;
+    for (int k = 0; k < DEF_KINDS; k++)
+        kmap_init(&d.map[k]);
+    d.base = calloc(r->n_inputs ? r->n_inputs : 1, sizeof *d.base);
+    if (!r->o->json_inline && (!d.base || !find_defs(r, &ix, sorted, &d)))
+        esc_json_fail(); /* out of memory: definition lines may be missing */
     /* --json-content writes each certificate once per output: one writer, in order. */
-    par_json pj = {r, &ix, sorted, r->o->json_inline ? NULL : &owners, reference, NULL, out};
+    par_json pj = {r, &ix, sorted, r->o->json_inline || !d.base ? NULL : &d, reference, NULL, out};
     if (!r->o->json_content && r->o->jobs > 1 && r->n_inputs > 1)
         pj.per_input = calloc(r->n_inputs, sizeof *pj.per_input);
     jw w;
@@ -611,7 +733,7 @@ int report_json_as(const run *r, FILE *out, bool reference)
     } else {
         jctx *c = calloc(1, sizeof *c);
         if (c) {
-            *c = (jctx){.r = r, .w = &w, .owners = pj.owners, .inline_records = r->o->json_inline};
+            *c = (jctx){.r = r, .w = &w, .defs = pj.defs, .inline_records = r->o->json_inline};
             c->ow = r->o->json_content ? obs_json_writer_new() : NULL;
             for (size_t i = 0; i < r->n_inputs; i++)
                 input_lines(c, &ix, i, sorted[i]);
@@ -621,7 +743,9 @@ int report_json_as(const run *r, FILE *out, bool reference)
         }
         free(c);
     }
-    kmap_free(&owners);
+    for (int k = 0; k < DEF_KINDS; k++)
+        kmap_free(&d.map[k]);
+    free(d.base);
     for (size_t i = 0; i < r->n_inputs; i++)
         free(sorted[i]);
     free(sorted);
