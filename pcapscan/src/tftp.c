@@ -484,11 +484,13 @@ static uint64_t unwrap(xfer *x, uint16_t wire)
     return nearest(hi, wire, 65536);
 }
 
-static bool grow(uint8_t **p, size_t *cap, size_t need, size_t limit)
+/* FIRST: the first allocation. A phone's file is a few blocks, so the block bitmap starts
+ * small: clearing 4 kB of bitmap per transfer was most of a reset capture's TFTP cost. */
+static bool grow(uint8_t **p, size_t *cap, size_t need, size_t limit, size_t first)
 {
     if (need <= *cap)
         return true;
-    size_t nc = *cap ? *cap : 4096;
+    size_t nc = *cap ? *cap : first;
     while (nc < need && nc < limit)
         nc = nc > limit / 2 ? limit : nc * 2;
     if (nc < need) /* need is above limit */
@@ -551,8 +553,9 @@ static bool data_block(cap_tftp *t, xfer *x, const cap_pkt *p, bool *too_big)
         *too_big = true;
         return false;
     }
-    if (!grow(&x->have, &x->have_cap, (size_t)(n + 7) / 8, t->lim.max_bytes / 8 + 8192) ||
-        (x->keep_data && !grow(&x->buf, &x->buf_cap, (size_t)(off + len), t->lim.max_bytes))) {
+    if (!grow(&x->have, &x->have_cap, (size_t)(n + 7) / 8, t->lim.max_bytes / 8 + 8192, 64) ||
+        (x->keep_data &&
+         !grow(&x->buf, &x->buf_cap, (size_t)(off + len), t->lim.max_bytes, 4096))) {
         *too_big = true;
         return false;
     }
