@@ -153,6 +153,53 @@ gboolean cucm_file_parse(const guint8 *buf, size_t len, sbd_kind kind, sbd_file 
     return FALSE;
 }
 
+char *cucm_serial_text(wmem_allocator_t *scope, const guint8 *serial, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    char *out = (char *)wmem_alloc(scope, len ? 3 * len : 1);
+    for (size_t i = 0; i < len; i++) {
+        out[3 * i] = hex[serial[i] >> 4];
+        out[3 * i + 1] = hex[serial[i] & 15];
+        out[3 * i + 2] = i + 1 < len ? ':' : '\0';
+    }
+    if (!len)
+        out[0] = '\0';
+    return out;
+}
+
+/* Length of the hex serial at s (an even run of hex digits ending at no letter or digit), else 0.
+ */
+static size_t serial_run(const char *s)
+{
+    size_t n = 0;
+    while (g_ascii_isxdigit(s[n]))
+        n++;
+    return n >= 2 && n % 2 == 0 && !g_ascii_isalnum(s[n]) ? n : 0;
+}
+
+const char *cucm_serials_colon(wmem_allocator_t *scope, const char *text)
+{
+    static const char key[] = "serial ";
+    if (!text || !strstr(text, key))
+        return text;
+    wmem_strbuf_t *b = wmem_strbuf_new(scope, "");
+    const char *p = text, *hit;
+    while ((hit = strstr(p, key)) != NULL) {
+        const char *v = hit + sizeof(key) - 1;
+        wmem_strbuf_append_len(b, p, (size_t)(v - p));
+        size_t n = serial_run(v);
+        for (size_t i = 0; i < n; i += 2) {
+            wmem_strbuf_append_c(b, g_ascii_tolower(v[i]));
+            wmem_strbuf_append_c(b, g_ascii_tolower(v[i + 1]));
+            if (i + 2 < n)
+                wmem_strbuf_append_c(b, ':');
+        }
+        p = v + n;
+    }
+    wmem_strbuf_append(b, p);
+    return wmem_strbuf_get_str(b);
+}
+
 const guint8 *cucm_tvb_bytes(tvbuff_t *tvb, packet_info *pinfo, size_t *len)
 {
     guint n = tvb_captured_length(tvb);
@@ -185,8 +232,10 @@ static proto_item *add_fixed(proto_tree *tree, int hf, tvbuff_t *tvb, packet_inf
     if (e->len == want)
         return cucm_add_elem(tree, hf, tvb, e, enc);
     proto_item *it = cucm_add_elem(tree, h->unknown_value, tvb, e, ENC_NA);
-    expert_add_info_format(pinfo, it, &h->ei_malformed, "Tag %u: length %u, expected %u", e->tag,
-                           e->len, want);
+    /* The expert summary stays the protocol's constant one (so -z expert groups it); the detail
+     * goes into the item. */
+    proto_item_append_text(it, " [tag %u: length %u, expected %u]", e->tag, e->len, want);
+    expert_add_info(pinfo, it, &h->ei_malformed);
     return it;
 }
 
@@ -212,8 +261,7 @@ static proto_item *add_unknown(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
     proto_tree *sub = proto_item_add_subtree(it, h->ett_unknown);
     if (e->len)
         cucm_add_elem(sub, h->unknown_value, tvb, e, ENC_NA);
-    expert_add_info_format(pinfo, it, &h->ei_unknown_tag, "Unknown tag %u (%u bytes) kept", e->tag,
-                           e->len);
+    expert_add_info(pinfo, it, &h->ei_unknown_tag);
     return it;
 }
 
@@ -277,12 +325,11 @@ void cucm_add_parse_error(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, c
     proto_item *it = proto_tree_add_string_format_value(
         tree, hf, tvb, off, len > off ? len - off : 0, err->msg, "%s at offset %zu: %s",
         sbd_status_name(err->code), err->offset, err->msg);
-    expert_add_info_format(pinfo, it, ei, "%s at offset %zu: %s", sbd_status_name(err->code),
-                           err->offset, err->msg);
+    expert_add_info(pinfo, it, ei);
 }
 
-void cucm_add_sig_result(proto_tree *tree, tvbuff_t *tvb, const sbd_file *f, sbd_sig_status st,
-                         const char *detail, cucm_hdr_ids *h)
+void cucm_add_sig_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const sbd_file *f,
+                         sbd_sig_status st, const char *detail, cucm_hdr_ids *h)
 {
     const sbd_elem *sig = f->hdr.signature;
     gint off = sig ? (gint)sig->off : 0;
@@ -290,7 +337,7 @@ void cucm_add_sig_result(proto_tree *tree, tvbuff_t *tvb, const sbd_file *f, sbd
     proto_item *it = proto_tree_add_uint(tree, h->signature_status, tvb, off, len, st);
     proto_item_set_generated(it);
     if (detail && *detail)
-        proto_item_append_text(it, " (%s)", detail);
+        proto_item_append_text(it, " (%s)", cucm_serials_colon(pinfo->pool, detail));
     if (st != SBD_SIG_VALID && st != SBD_SIG_INVALID && st != SBD_SIG_BAD_KEY)
         return;
     proto_item *v =
@@ -306,12 +353,9 @@ void cucm_add_certificate(proto_tree *tree, int hf, int ett, tvbuff_t *tvb, pack
     if (len <= 0 || !tree)
         return;
     const sbd_cert_info *ci = cucm_cert_info(tvb_get_ptr(tvb, off, len), (size_t)len);
-    if (ci) {
-        char serial[140];
-        proto_item_append_text(
-            it, " (%s, serial %s)", ci->subject,
-            sbd_hex_serial(ci->serial, ci->serial_len, TRUE, serial, sizeof(serial)));
-    }
+    if (ci)
+        proto_item_append_text(it, " (%s, serial %s)", ci->subject,
+                               cucm_serial_text(pinfo->pool, ci->serial, ci->serial_len));
     unsigned layers = wmem_list_count(pinfo->layers);
     if (layers + CUCM_X509_LAYER_RESERVE >= prefs.gui_max_tree_depth) {
         proto_item_append_text(it,

@@ -73,8 +73,8 @@ extern const value_string cucm_sig_status_vals[];
         {&(h).enc_info, {"Encryption info", P ".enc", FT_NONE, BASE_NONE, NULL, 0, NULL, HFILL}},  \
         {&(h).iv_info, {"IV info", P ".enc.iv_info", FT_NONE, BASE_NONE, NULL, 0, NULL, HFILL}},   \
         {&(h).iv_unknown,                                                                          \
-         {"IV info byte (unknown)", P ".enc.iv_unknown", FT_UINT8, BASE_HEX, NULL, 0, NULL,        \
-          HFILL}},                                                                                 \
+         {"IV info byte", P ".enc.iv_unknown", FT_UINT8, BASE_HEX, NULL, 0,                        \
+          "Tag 18 of IV info: 0 in every file seen; its meaning is not published", HFILL}},        \
         {&(h).iv, {"AES-CBC IV", P ".enc.iv", FT_BYTES, BASE_NONE, NULL, 0, NULL, HFILL}},         \
         {&(h).pad_count,                                                                           \
          {"Pad count", P ".enc.pad_count", FT_UINT16, BASE_DEC, NULL, 0,                           \
@@ -82,8 +82,8 @@ extern const value_string cucm_sig_status_vals[];
         {&(h).key_info,                                                                            \
          {"Key info", P ".enc.key_info", FT_NONE, BASE_NONE, NULL, 0, NULL, HFILL}},               \
         {&(h).key_unknown,                                                                         \
-         {"Key info byte (unknown)", P ".enc.key_unknown", FT_UINT8, BASE_HEX, NULL, 0, NULL,      \
-          HFILL}},                                                                                 \
+         {"Key info byte", P ".enc.key_unknown", FT_UINT8, BASE_HEX, NULL, 0,                      \
+          "Tag 22 of key info: 0 in every file seen; its meaning is not published", HFILL}},       \
         {&(h).key_size,                                                                            \
          {"Key size (bits)", P ".enc.key_size", FT_UINT16, BASE_DEC, NULL, 0, NULL, HFILL}},       \
         {&(h).key_alg,                                                                             \
@@ -132,6 +132,13 @@ extern guint cucm_pref_expiry_days;
  */
 gboolean cucm_file_parse(const guint8 *buf, size_t len, sbd_kind kind, sbd_file *f, sbd_error *err);
 
+/* The plugin's one serial format: lowercase hex bytes separated by colons, as FT_BYTES SEP_COLON
+ * fields and `openssl x509 -text` show them ("1a:2b:3c"). */
+char *cucm_serial_text(wmem_allocator_t *scope, const guint8 *serial, size_t len);
+/* text with every "serial HEX" of the core's texts (reasons, signature details: uppercase, no
+ * separators) in that format; text itself when it has none. */
+const char *cucm_serials_colon(wmem_allocator_t *scope, const char *text);
+
 /* Contiguous copy of the whole tvb in pinfo scope (the core wants one buffer). */
 const guint8 *cucm_tvb_bytes(tvbuff_t *tvb, packet_info *pinfo, size_t *len);
 
@@ -150,8 +157,8 @@ void cucm_add_parse_error(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, c
 
 /* Signature outcome as items (a fact; the verdicts are the trust engine's expert infos), attached
  * to the header signature element. */
-void cucm_add_sig_result(proto_tree *tree, tvbuff_t *tvb, const sbd_file *f, sbd_sig_status st,
-                         const char *detail, cucm_hdr_ids *h);
+void cucm_add_sig_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const sbd_file *f,
+                         sbd_sig_status st, const char *detail, cucm_hdr_ids *h);
 
 /* DER certificate at [off, off+len) handed to Wireshark's X.509 dissector (opens as a tree). Its
  * expiry is the trust engine's decision, shown with the decisions of the frame. */

@@ -32,24 +32,26 @@ static int ett_payload = -1;
 static dissector_handle_t xml_handle;
 
 /* The signature check against the list the phone holds, as the engine decided it (when the
- * phone was still asking the TVS about a new ITL, the decision comes with the TVS session). */
-static void add_verdict(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const sbd_file *f)
+ * phone was still asking the TVS about a new ITL, the decision comes with the TVS session).
+ * Returns the status word for Info, NULL when there is none. */
+static const char *add_verdict(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
+                               const sbd_file *f)
 {
     if (!cucm_pref_verify)
-        return;
+        return NULL;
     sbd_sig_status sig;
     guint32 held;
     gboolean held_is_ctl;
     const char *reason;
     if (!cucm_trust_signed_verdict(pinfo, &sig, &held, &held_is_ctl, &reason))
-        return;
+        return NULL;
     if (held) {
         proto_item *it = proto_tree_add_uint(tree, hf_trust_list_frame, tvb, 0, 0, held);
         proto_item_append_text(it, " (%s)", held_is_ctl ? "CTL" : "ITL");
         proto_item_set_generated(it);
     }
-    cucm_add_sig_result(tree, tvb, f, sig, reason, &hdr);
-    col_append_fstr(pinfo->cinfo, COL_INFO, ", signature %s", sbd_sig_status_name(sig));
+    cucm_add_sig_result(tree, tvb, pinfo, f, sig, reason, &hdr);
+    return sbd_sig_status_name(sig);
 }
 
 static void add_payload(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const sbd_file *f)
@@ -79,10 +81,13 @@ static void add_payload(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, con
     ENDTRY;
 }
 
-/* Returns the most severe rule of the engine's decisions about the file (SBD_RULE_COUNT: none). */
+/* Returns the most severe rule of the engine's decisions about the file (SBD_RULE_COUNT: none);
+ * *sig the signature status word (NULL: not checked). */
 static sbd_rule dissect_signed(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                               const sbd_file *f, const sbd_error *err, const char *transfer)
+                               const sbd_file *f, const sbd_error *err, const char *transfer,
+                               const char **sig)
 {
+    *sig = NULL;
     proto_item *ti = proto_tree_add_item(tree, proto_cucmsgn, tvb, 0, -1, ENC_NA);
     proto_tree *t = proto_item_add_subtree(ti, ett_cucmsgn);
     proto_item_append_text(ti, ", %s", sbd_kind_name(f->kind));
@@ -91,7 +96,7 @@ static sbd_rule dissect_signed(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
     proto_item_set_generated(proto_tree_add_string(t, hf_kind, tvb, 0, 0, sbd_kind_name(f->kind)));
     cucm_add_header(t, tvb, pinfo, f, &hdr);
     if (err->code == SBD_OK)
-        add_verdict(t, tvb, pinfo, f);
+        *sig = add_verdict(t, tvb, pinfo, f);
     add_payload(t, tvb, pinfo, f);
     if (err->code != SBD_OK)
         cucm_add_parse_error(t, tvb, pinfo, err, hdr.parse_error, &hdr.ei_malformed);
@@ -117,10 +122,13 @@ static void dissect_fetched(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     if (!cucm_file_parse(buf, len, SBD_KIND_AUTO, &f, &err))
         return;
     if (f.kind == SBD_KIND_SGN || f.kind == SBD_KIND_ENC_SGN) {
-        sbd_rule worst = dissect_signed(tvb, pinfo, tree, &f, &err, name);
-        /* After the XML dissector, which sets its own protocol column. */
+        const char *sig;
+        sbd_rule worst = dissect_signed(tvb, pinfo, tree, &f, &err, name, &sig);
+        /* After the XML dissector, which sets its own protocol column. Info as cucmtl words it:
+         * " [what, signature STATUS, most severe rule's title]". */
         col_set_str(pinfo->cinfo, COL_PROTOCOL, "CUCMSGN");
-        col_append_fstr(pinfo->cinfo, COL_INFO, " [%s%s%s]", sbd_kind_name(f.kind),
+        col_append_fstr(pinfo->cinfo, COL_INFO, " [%s%s%s%s%s]", sbd_kind_name(f.kind),
+                        sig ? ", signature " : "", sig ? sig : "",
                         worst != SBD_RULE_COUNT ? ", " : "",
                         worst != SBD_RULE_COUNT ? sbd_rule_title(worst) : "");
     }

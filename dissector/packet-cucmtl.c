@@ -92,15 +92,15 @@ static void add_record_elem(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     default: {
         proto_item *it = cucm_add_elem(tree, hf_rec_unknown, tvb, e, ENC_NA);
         proto_item_prepend_text(it, "Tag %u: ", e->tag);
-        expert_add_info_format(pinfo, it, &ei_rec_unknown, "Unknown record tag %u (%u bytes) kept",
-                               e->tag, e->len);
+        proto_item_append_text(it, " (%u bytes kept)", e->len);
+        expert_add_info(pinfo, it, &ei_rec_unknown);
         return;
     }
     }
     if (want && e->len != want) {
         proto_item *it = cucm_add_elem(tree, hf_rec_unknown, tvb, e, ENC_NA);
-        expert_add_info_format(pinfo, it, &ei_rec_malformed,
-                               "Record tag %u: length %u, expected %u", e->tag, e->len, want);
+        proto_item_append_text(it, " [tag %u: length %u, expected %u]", e->tag, e->len, want);
+        expert_add_info(pinfo, it, &ei_rec_malformed);
         return;
     }
     cucm_add_elem(tree, hf, tvb, e, enc);
@@ -146,7 +146,7 @@ static void verify_list(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, con
         return;
     const char *detail;
     sbd_sig_status st = cucm_verify_trust_list(f, &detail);
-    cucm_add_sig_result(tree, tvb, f, st, detail, &hdr);
+    cucm_add_sig_result(tree, tvb, pinfo, f, st, detail, &hdr);
     col_append_fstr(pinfo->cinfo, COL_INFO, ", signature %s", sbd_sig_status_name(st));
 }
 
@@ -175,7 +175,7 @@ static void dissect_list(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
     if (err->code == SBD_OK)
         verify_list(t, tvb, pinfo, f);
     else
-        cucm_add_sig_result(t, tvb, f, SBD_SIG_NOT_CHECKED, "file damaged", &hdr);
+        cucm_add_sig_result(t, tvb, pinfo, f, SBD_SIG_NOT_CHECKED, "file damaged", &hdr);
     proto_item_set_generated(
         proto_tree_add_uint(t, hf_record_count, tvb, 0, 0, (guint32)f->n_records));
     for (size_t i = 0; i < f->n_records; i++)

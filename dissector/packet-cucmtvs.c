@@ -227,8 +227,7 @@ static void add_element_value(proto_tree *et, tvbuff_t *tvb, packet_info *pinfo,
         break;
     default:
         proto_tree_add_item(et, hf_el_value, tvb, off, len, ENC_NA);
-        expert_add_info_format(pinfo, ei_item, &ei_unknown_elem, "Unknown TVS element tag %u",
-                               e->tag);
+        expert_add_info(pinfo, ei_item, &ei_unknown_elem);
         break;
     }
 }
@@ -246,10 +245,12 @@ static void add_elements(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, co
         proto_tree_add_item(et, hf_el_length, tvb, (gint)e->off + 1, 2, ENC_BIG_ENDIAN);
         add_element_value(et, tvb, pinfo, e, it);
     }
-    if (m->n_elems_total > m->n_elems)
-        proto_tree_add_expert_format(tree, pinfo, &ei_malformed, tvb, 0, 0,
-                                     "%zu elements; only the first %zu are shown", m->n_elems_total,
-                                     m->n_elems);
+    if (m->n_elems_total > m->n_elems) {
+        proto_item *it = proto_tree_add_string_format_value(
+            tree, hf_parse_error, tvb, 0, 0, "", "%zu elements; only the first %zu are shown",
+            m->n_elems_total, m->n_elems);
+        expert_add_info(pinfo, it, &ei_malformed);
+    }
 }
 
 static proto_item *add_header(proto_tree *t, tvbuff_t *tvb)
@@ -281,8 +282,7 @@ static int dissect_tvs_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         proto_item *it = proto_tree_add_string_format_value(
             t, hf_parse_error, tvb, off, (gint)len - off, err.msg, "%s at offset %zu: %s",
             sbd_status_name(err.code), err.offset, err.msg);
-        expert_add_info_format(pinfo, it, &ei_malformed, "%s at offset %zu: %s",
-                               sbd_status_name(err.code), err.offset, err.msg);
+        expert_add_info(pinfo, it, &ei_malformed);
         col_append_sep_str(pinfo->cinfo, COL_INFO, ", ", "TVS (malformed)");
         return tvb_captured_length(tvb);
     }
@@ -367,6 +367,56 @@ static gboolean read_tls(proto_tree *t, tls_seen *s)
     return s->n || s->hidden;
 }
 
+static const char *service_label(sbd_service svc)
+{
+    switch (svc) {
+    case SBD_SVC_TVS:
+        return "TVS";
+    case SBD_SVC_CAPF:
+        return "CAPF";
+    case SBD_SVC_SIP_TLS:
+        return "SIP TLS";
+    case SBD_SVC_SCCP_TLS:
+        return "SCCP TLS";
+    case SBD_SVC_HTTPS_TFTP:
+        return "HTTPS TFTP";
+    default:
+        return "HTTPS";
+    }
+}
+
+/* The Info verdict of a server certificate no rule names (a rule's title says it otherwise): the
+ * engine's outcome in a few words, e.g. "CAPF certificate in the held list". */
+static const char *server_verdict(packet_info *pinfo, sbd_service svc)
+{
+    guint n;
+    const cucm_decision *const *d = cucm_trust_decisions(pinfo, CUCM_OWNER_TVS, &n);
+    for (guint i = 0; i < n; i++) {
+        const char *what;
+        switch (d[i]->outcome) {
+        case SBD_OUT_SERVER_IN_LIST:
+            what = "in the held list";
+            break;
+        case SBD_OUT_SERVER_NOT_IN_LIST:
+            what = "not in the held list";
+            break;
+        case SBD_OUT_SERVER_HASH_DIFFERS:
+            what = "differs from its record";
+            break;
+        case SBD_OUT_SERVER_NO_LIST:
+            what = "not judged: no list held";
+            break;
+        case SBD_OUT_SERVER_HIDDEN:
+            what = "hidden (TLS 1.3)";
+            break;
+        default:
+            continue;
+        }
+        return wmem_strdup_printf(pinfo->pool, "%s certificate %s", service_label(svc), what);
+    }
+    return NULL;
+}
+
 /* Facts about the server certificate and the engine's decisions under a cucmtvs item, so the
  * filter "cucmtvs" finds the sessions on watched ports without keys. */
 static void add_server_cert(proto_tree *t, packet_info *pinfo, const tls_seen *s, sbd_service svc)
@@ -384,17 +434,18 @@ static void add_server_cert(proto_tree *t, packet_info *pinfo, const tls_seen *s
     if (s->hidden)
         proto_item_append_text(ti, " (TLS 1.3: encrypted)");
     if (ci) {
-        char serial[140];
-        sbd_hex_serial(ci->serial, ci->serial_len, TRUE, serial, sizeof(serial));
-        proto_item_append_text(ti, " (%s, serial %s)", ci->subject, serial);
+        proto_item_append_text(ti, " (%s, serial %s)", ci->subject,
+                               cucm_serial_text(pinfo->pool, ci->serial, ci->serial_len));
         proto_tree_add_string(st, hf_srv_subject, fi->ds_tvb, fi->start, fi->length, ci->subject);
         proto_tree_add_string(st, hf_srv_issuer, fi->ds_tvb, fi->start, fi->length, ci->issuer);
         proto_tree_add_bytes_with_length(st, hf_srv_serial, fi->ds_tvb, fi->start, fi->length,
                                          ci->serial, (gint)ci->serial_len);
     }
     sbd_rule worst = cucm_trust_show(pt, fi->ds_tvb, pinfo, &trust, CUCM_OWNER_TVS);
-    if (worst != SBD_RULE_COUNT)
-        col_append_fstr(pinfo->cinfo, COL_INFO, " [%s]", sbd_rule_title(worst));
+    const char *verdict =
+        worst != SBD_RULE_COUNT ? sbd_rule_title(worst) : server_verdict(pinfo, svc);
+    if (verdict)
+        col_append_fstr(pinfo->cinfo, COL_INFO, " [%s]", verdict);
 }
 
 /* The server's certificate chain TLS put in tree t: to the engine on the first pass, then its
@@ -483,7 +534,9 @@ void proto_register_cucmtvs(void)
         {&hf_type,
          {"Message type", "cucmtvs.type", FT_UINT8, BASE_DEC, VALS(type_vals), 0, NULL, HFILL}},
         {&hf_flags,
-         {"Header byte 3 (unknown)", "cucmtvs.flags", FT_UINT8, BASE_HEX, NULL, 0, NULL, HFILL}},
+         {"Header byte 3", "cucmtvs.flags", FT_UINT8, BASE_HEX, NULL, 0,
+          "0x00 in requests, 0xF5 or 0xF7 in CUCM's responses; its meaning is not published",
+          HFILL}},
         {&hf_session_id,
          {"Session ID", "cucmtvs.session_id", FT_UINT32, BASE_DEC, NULL, 0, NULL, HFILL}},
         {&hf_length,

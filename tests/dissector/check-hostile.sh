@@ -9,31 +9,6 @@ itl=$2
 cur=setup
 . "$(dirname "$0")/lib.sh"
 
-hexdump_packet() { # FILE: text2pcap input for one packet (offset + 16 bytes a line)
-    od -An -v -tx1 -w16 "$1" | awk '{ printf "%06x %s\n", (NR - 1) * 16, $0 }'
-    echo
-}
-
-# tftp_pcap OUT NAME FILE: one RRQ for NAME and the DATA blocks carrying FILE.
-tftp_pcap() {
-    local out=$1 name=$2 file=$3 size blocks b
-    printf '\000\001%s\000octet\000' "$name" >"$work/rrq.bin"
-    hexdump_packet "$work/rrq.bin" >"$work/rrq.txt"
-    size=$(stat -c %s "$file")
-    blocks=$((size / 512 + 1)) # a zero-length last block when size is a multiple of 512
-    : >"$work/data.txt"
-    for ((b = 1; b <= blocks; b++)); do
-        printf '\000\003%b' "\\$(printf '%03o' $((b >> 8)))\\$(printf '%03o' $((b & 255)))" \
-            >"$work/blk.bin"
-        dd if="$file" bs=512 skip=$((b - 1)) count=1 status=none >>"$work/blk.bin"
-        hexdump_packet "$work/blk.bin" >>"$work/data.txt"
-    done
-    text2pcap -q -4 10.9.0.20,10.9.0.10 -u 1069,69 "$work/rrq.txt" "$work/rrq.pcap" >/dev/null 2>&1
-    text2pcap -q -4 10.9.0.10,10.9.0.20 -u 3000,1069 "$work/data.txt" "$work/data.pcap" >/dev/null 2>&1
-    mergecap -a -w "$out" "$work/rrq.pcap" "$work/data.pcap"
-    chmod 644 "$out"
-}
-
 # expect_handled CAPTURE [header] [ERROR-OFFSET] [TSHARK-ARGS...]: the list is shown (records before the damage), the damage is an expert
 # info of cucmtl, and nothing is flagged malformed by Wireshark itself. The PDML stays in $pdml for
 # more checks (tshark start-up dominates: one run per capture where possible).

@@ -69,3 +69,32 @@ known_tshark_crash() {
     echo "tshark with the plugin died (exit $_krc, 'free(): invalid size'); stock tshark did not" >&2
     return 1
 }
+
+# TFTP transfers built with Wireshark's text2pcap (RRQ to port 69, DATA blocks of 512 bytes back
+# from another port), the way Wireshark's own dissection tests build captures from hex.
+hexdump_packet() { # FILE: text2pcap input for one packet (offset + 16 bytes a line)
+    od -An -v -tx1 -w16 "$1" | awk '{ printf "%06x %s\n", (NR - 1) * 16, $0 }'
+    echo
+}
+
+# tftp_pcap OUT NAME FILE: one RRQ for NAME and the DATA blocks carrying FILE.
+tftp_pcap() {
+    _out=$1 _name=$2 _file=$3
+    printf '\000\001%s\000octet\000' "$_name" >"$work/rrq.bin"
+    hexdump_packet "$work/rrq.bin" >"$work/rrq.txt"
+    _size=$(stat -c %s "$_file")
+    _blocks=$((_size / 512 + 1)) # a zero-length last block when size is a multiple of 512
+    : >"$work/data.txt"
+    _b=1
+    while [ "$_b" -le "$_blocks" ]; do
+        printf '\000\003%b' "\\$(printf '%03o' $((_b >> 8)))\\$(printf '%03o' $((_b & 255)))" \
+            >"$work/blk.bin"
+        dd if="$_file" bs=512 skip=$((_b - 1)) count=1 status=none >>"$work/blk.bin"
+        hexdump_packet "$work/blk.bin" >>"$work/data.txt"
+        _b=$((_b + 1))
+    done
+    text2pcap -q -4 10.9.0.20,10.9.0.10 -u 1069,69 "$work/rrq.txt" "$work/rrq.pcap" >/dev/null 2>&1
+    text2pcap -q -4 10.9.0.10,10.9.0.20 -u 3000,1069 "$work/data.txt" "$work/data.pcap" >/dev/null 2>&1
+    mergecap -a -w "$_out" "$work/rrq.pcap" "$work/data.pcap"
+    chmod 644 "$_out"
+}
