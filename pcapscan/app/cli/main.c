@@ -5,19 +5,12 @@
 #include "cli/cmd_merge.h"
 #include "cli/cmd_scan.h"
 #include "cli/live.h"
+#include "cli/opts.h"
 #include "cli/show.h"
 
 #ifndef SBD_VERSION
 #define SBD_VERSION "0.0.0"
 #endif
-
-static void usage(FILE *out)
-{
-    fputs("usage: pcapscan show [OPTIONS] FILE...   list and verify ITL/CTL/.sgn/.enc.sgn files\n"
-          "       pcapscan merge [OPTIONS] RESULTS.jsonl...  combine --json-content shard outputs\n"
-          "       pcapscan --version\n",
-          out);
-}
 
 int main(int argc, char **argv)
 {
@@ -30,8 +23,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (argc < 2) {
-        usage(stderr);
-        scan_usage(stderr);
+        scan_usage(stderr); /* names show, merge and --version too */
         return 2;
     }
     return cmd_scan(argc, argv); /* the default command: audit captures */
