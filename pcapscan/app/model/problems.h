@@ -4,7 +4,6 @@
 #ifndef PCAPSCAN_PROBLEMS_H
 #define PCAPSCAN_PROBLEMS_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,12 +27,5 @@ typedef struct problem_list {
 __attribute__((format(printf, 5, 6))) void problems_add(problem_list *l, uint64_t packet,
                                                         const char *what, uint64_t offset,
                                                         const char *fmt, ...);
-
-/* "problems": [{packet, what, offset?, detail}], "problems_not_listed": N, set on the input object
- * only when there is something to say. */
-void problems_to_json(json_t *input_obj, const problem_list *l);
-
-/* The inverse, for merge. false (with *why set) on a malformed value. */
-bool problems_from_json(const json_t *input_obj, problem_list *l, const char **why);
 
 #endif

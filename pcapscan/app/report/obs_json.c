@@ -14,6 +14,7 @@
 #include "lib/escape.h"
 #include "report/jw_fields.h"
 #include "report/obs_json.h"
+#include "report/problems_json.h"
 #include "report/report.h"
 #include "lib/util.h"
 

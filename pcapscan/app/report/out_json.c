@@ -13,6 +13,7 @@
 #include "lib/util.h"
 #include "report/jw_fields.h"
 #include "report/obs_json.h"
+#include "report/problems_json.h"
 #include "report/report.h"
 
 /* Format 2 writes what belongs to a content, a certificate or a rule once, in its own line, just
