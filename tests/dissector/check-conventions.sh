@@ -10,7 +10,8 @@
 #  - serials: one serial format in the whole tree and Info (lowercase hex bytes joined by colons,
 #    as the FT_BYTES fields and `openssl x509 -text` show them), the engine's reasons included;
 #  - labels: no field we decode is labelled "unknown" (only the items for tags we do not know);
-#  - info-consistency: cucmtl and cucmsgn word Info alike: " [what, signature STATUS, title]".
+#  - info-consistency: cucmtl and cucmsgn word Info alike: " [what, signature STATUS, title]";
+#  - ports: TLS on 3804 and files over HTTP 6970 reach the engine; Decode As gives a port back.
 set -euo pipefail
 capdir=$(realpath "$2")
 itl=$3
@@ -139,6 +140,32 @@ grep -qF '[sgn, signature signer_unknown, Signed file'"'"'s signer not in the he
     <<<"$(ts -2 -r "$work/sgn-signer-not-in-itl.pcap" 2>/dev/null)" ||
     bad "sgn-signer-not-in-itl: Info lacks '[sgn, signature signer_unknown, <title>]'"
 
+# ---- ports ---------------------------------------------------------------------------------------
+cur=ports
+# TLS is on every TLS port of the service table (3804 was HiQnet's) and files over HTTP 6970 reach
+# the engine; Decode As gives a port back, as users expect, and takes the plugin's view with it.
+# rules CAPTURE TSHARK-ARGS...: the rules (lower case) the plugin's expert infos name, in $got.
+rules() {
+    local c=$1 rc=0
+    shift
+    ts -2 -r "$work/$c.pcap" "$@" -T pdml >"$work/ports.pdml" 2>"$work/stderr" || rc=$?
+    [ "$rc" -eq 0 ] && grep -q '<packet>' "$work/ports.pdml" ||
+        bad "$c $*: tshark exited $rc: $(tail -2 "$work/stderr")"
+    got=$({ grep -o '<field name="cucm[a-z]*\.rule\.[a-z_]*"' "$work/ports.pdml" || true; } |
+        sed 's/.*\.rule\.//; s/"$//' | sort -u)
+}
+rules capf-regen-stale
+grep -qx capf_cert_not_in_trust_list <<<"$got" || bad "capf-regen-stale: no CAPF rule on 3804"
+rules capf-regen-stale -d tcp.port==3804,hiqnet
+grep -q capf <<<"$got" && bad "capf-regen-stale: the CAPF rule still fires with 3804 as HiQnet"
+rules https-tftp-not-in-itl
+grep -qx tftp_https_cert_not_in_itl <<<"$got" ||
+    bad "https-tftp-not-in-itl: the ITL over HTTP 6970 did not reach the engine"
+# With the hook replaced by plain HTTP the ITL is not read, so 6971 has no list to be judged by.
+rules https-tftp-not-in-itl -d tcp.port==6970,http
+grep -q tftp_https <<<"$got" &&
+    bad "https-tftp-not-in-itl: the ITL still reaches the engine with 6970 as plain HTTP"
+
 cur=summary
-[ "$fail" -eq 0 ] && echo "ok: expert grouping, Info verdicts, one serial format, labels, Info wording"
+[ "$fail" -eq 0 ] && echo "ok: expert grouping, Info verdicts, one serial format, labels, Info wording, ports"
 exit "$fail"
