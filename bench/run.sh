@@ -297,6 +297,7 @@ bench_instructions() {
     say "| capture | tcpdump | pcapscan --json | pcapscan/tcpdump |"
     say "|---|---|---|---|"
     local kind d s
+    PHASES=()
     for kind in mixed noboot reset; do
         case $kind in
         mixed) gen "cg-$kind" 20M 1 ;;
@@ -306,8 +307,22 @@ bench_instructions() {
         d=$(instructions tcpdump -Z root -r "$GEN_FILE" -w /dev/null)
         s=$(instructions "$build/pcapscan/pcapscan" -q --json "$GEN_FILE")
         say "| $kind ($GEN_PACKETS pkts) | $d | $s | $(awk -v a="$d" -v b="$s" 'BEGIN { printf "%.2fx", b / a }') |"
+        PHASES+=("| $kind | $(phase scan_input) | $(phase rules_run) | $(phase report_json) |")
         rm -f "$GEN_FILE"
     done
+    say ""
+    say "pcapscan --json by phase (inclusive instructions: reading and tracking packets, the rules"
+    say "pass with the trust engine, the JSON report):"
+    say ""
+    say "| capture | scan | rules | JSON report |"
+    say "|---|---|---|---|"
+    for r in "${PHASES[@]}"; do say "$r"; done
+}
+
+# phase FUNCTION: inclusive instructions of FUNCTION in the last pcapscan callgrind profile
+phase() {
+    callgrind_annotate --inclusive=yes "$tmp/cg.out" 2>/dev/null |
+        awk -v f=":$1 " 'index($0, f) { gsub(",", "", $1); print $1; exit }'
 }
 
 # instructions CMD...: total instructions executed (callgrind "Collected")
