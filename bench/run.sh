@@ -322,7 +322,7 @@ bench_instructions() {
 # phase FUNCTION: inclusive instructions of FUNCTION in the last pcapscan callgrind profile
 phase() {
     callgrind_annotate --inclusive=yes "$tmp/cg.out" 2>/dev/null |
-        awk -v f=":$1 " 'index($0, f) { gsub(",", "", $1); print $1; exit }'
+        awk -v f=":$1 " 'index($0, f) && !done { gsub(",", "", $1); print $1; done = 1 }'
 }
 
 # instructions CMD...: total instructions executed (callgrind "Collected")
