@@ -437,7 +437,7 @@ static void page_header(const html_doc *d)
     counts_line(d);
     if (d->r->n_inputs <= HTML_HEADER_INPUTS)
         inputs_table(d);
-    fputs("<nav><a href=\"#verdict\">Verdict</a><a href=\"#cluster\">Cluster</a>"
+    fputs("<nav><a href=\"#verdict\">Verdict</a><a href=\"#cluster\">Clusters</a>"
           "<a href=\"#phones\">Phones</a><a href=\"#trust\">Trust files</a>"
           "<a href=\"#tls\">TLS servers</a></nav>\n</div></header>\n<main>\n",
           out);
@@ -617,7 +617,7 @@ static void section_verdict(const html_doc *d)
     qsort(sorted, r->n_findings, sizeof *sorted, cmp_by_time);
     if (!r->by_severity[SBD_SEV_ERROR] && !r->by_severity[SBD_SEV_WARNING])
         fputs("<p class=\"allclear\">No errors or warnings: as far as these captures show, the "
-              "phones trust this cluster and will keep trusting it.</p>\n",
+              "phones trust their cluster and will keep trusting it.</p>\n",
               out);
     verdict_group(d, sorted, SBD_SEV_ERROR);
     verdict_group(d, sorted, SBD_SEV_WARNING);
