@@ -36,6 +36,7 @@ typedef struct watched {
 } watched;
 
 static int proto_hook = -1;
+static int proto_owner = -1; /* the plugin protocol that owns the watch (cucmtl) */
 static int proto_tftp = -1;
 static dissector_handle_t udp_handle;
 static wmem_map_t *reads; /* "client address|port" -> watched (file scope) */
@@ -123,14 +124,16 @@ static void error_answer(tvbuff_t *tvb, packet_info *pinfo)
 static int dissect_udp_watch(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     guint before = wmem_list_count(pinfo->layers);
-    int n = call_dissector_with_data(udp_handle, tvb, pinfo, tree, data);
+    /* 0 (UDP disabled) lets IP show the payload as data, as without the hook. */
+    int n = call_dissector_only(udp_handle, tvb, pinfo, tree, data);
     /* Most datagrams stop here: TFTP opcodes are 0x00NN, and only two of them matter. */
     if (n <= 0 || tvb_captured_length(tvb) < UDP_HEADER + 2 || tvb_get_uint8(tvb, UDP_HEADER) != 0)
         return n;
     guint8 op = tvb_get_uint8(tvb, UDP_HEADER + 1);
     /* A datagram quoted by an ICMP error is no request or answer of its own. */
     if ((op != TFTP_RRQ && op != TFTP_ERROR) || pinfo->flags.in_error_pkt ||
-        !tftp_took_payload(pinfo, before))
+        !tftp_took_payload(pinfo, before) ||
+        !proto_is_protocol_enabled(find_protocol_by_id(proto_owner)))
         return n;
     if (!PINFO_FD_VISITED(pinfo)) {
         if (op == TFTP_RRQ)
@@ -143,10 +146,17 @@ static int dissect_udp_watch(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
     return n;
 }
 
-void cucm_tftp_register(int parent)
+void cucm_tftp_register(int owner)
 {
+    /* A protocol in name only is enabled while its parent is. The hook stands in for UDP, so UDP
+     * is its parent: a user disabling the plugin's protocols must not lose UDP (the watch itself
+     * then stops, see proto_owner). */
+    int udp = proto_get_id_by_filter_name("udp");
+    proto_owner = owner;
+    if (udp < 0)
+        return;
     proto_hook = proto_register_protocol_in_name_only("CUCM TFTP watch", "CUCM-TFTP",
-                                                      "cucmtl.tftp_watch", parent, FT_PROTOCOL);
+                                                      "cucmtl.tftp_watch", udp, FT_PROTOCOL);
     reads = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_str_hash, g_str_equal);
 }
 

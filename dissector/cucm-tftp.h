@@ -16,7 +16,7 @@ void cucm_tftp_force_defragment(void);
 /* Watch TFTP read requests and their error answers for the trust engine (file not found,
  * unfinished transfers): a hook in front of UDP that only reads what TFTP dissected. Register
  * once from a proto_register routine, watch once from a handoff. */
-void cucm_tftp_register(int parent);
+void cucm_tftp_register(int owner);
 void cucm_tftp_watch(void);
 
 /* Called when a whole file arrives in this packet (server -> client): the read request it answers

@@ -9,7 +9,8 @@
 #  - retry both with tshark -2 and in one pass with a display filter (the first pass builds no
 #    tree with -2, one with -Y), and Export Objects still writes the ITL whole in both; stranger
 #    with -2 only (a one-pass tshark shows no decision taken at the end of the capture);
-#  - the watch adds no layer: every frame's frame.protocols is what stock tshark shows.
+#  - the watch adds no layer: every frame's frame.protocols is what stock tshark shows, also with
+#    the plugin's protocols disabled (the hook stands in for UDP and must not take it along).
 set -euo pipefail
 itl=$2
 pcapscan=$3
@@ -131,6 +132,10 @@ for name in retry stranger; do
     [ -n "$stock" ] || bad "$name: stock tshark read nothing"
     # The plugin's file protocols add no layer either (their heuristics return FALSE).
     [ "$mine" = "$stock" ] || bad "$name: frame.protocols differ from stock tshark's:
+$(diff <(echo "$stock") <(echo "$mine") | head -5)"
+    # The hook stands in for UDP: the plugin's protocols disabled must not take UDP with them.
+    mine=$(ts -r "$work/$name.pcap" --disable-protocol cucmtl -T fields -e frame.protocols 2>/dev/null)
+    [ "$mine" = "$stock" ] || bad "$name: with cucmtl disabled frame.protocols differ from stock's:
 $(diff <(echo "$stock") <(echo "$mine") | head -5)"
 done
 
