@@ -295,6 +295,17 @@ merge_options) # scan and merge parse one option table: --min-severity, errors, 
   [ "$rc" = 2 ] && grep -qx "pcapscan merge: --extract is an option of the scan only (see pcapscan merge --help)" \
     "$out/e-merge.err" || fail "merge --extract: exit $rc, $(cat "$out/e-merge.err")"
   "$PCAPSCAN" merge --help | grep -q -- '--min-severity SEV' || fail "merge --help has no --min-severity"
+  # --tls-port: the results do not record it, merge takes it as the scan does and judges alike.
+  { boot; echo "tls 8444 $mat/tvs2.der"; } | mk p.pcap
+  tp=(--tls-port 8444:tvs)
+  run "$out/tp-single.json" --json -q --now "$NOW" "${tp[@]}" "$out/p.pcap"
+  has "$out/tp-single.json" TVS_CERT_NOT_IN_ITL || fail "material: no TVS finding on port 8444"
+  run "$out/tp-shard.json" --json --json-content -q --now "$NOW" "${tp[@]}" --shard 1/1 "$out/p.pcap"
+  run "$out/tp-merged.json" merge --json "${tp[@]}" "$out/tp-shard.json"
+  cmp -s "$out/tp-single.json" "$out/tp-merged.json" ||
+    fail "merge --tls-port differs: $(diff "$out/tp-single.json" "$out/tp-merged.json" | head -c 1500)"
+  run "$out/tp-plain.json" merge --json "$out/tp-shard.json"
+  ! has "$out/tp-plain.json" TVS_CERT_NOT_IN_ITL || fail "merge judged port 8444 as TVS without --tls-port"
   ;;
 
 *) fail "unknown case" ;;

@@ -159,10 +159,11 @@ static const opt_row rows[] = {
      "instead of the capture time (merge: the shards' --now)"},
     {OPT_EXPIRY, "expiry-days", 0, "N", BOTH, false, "days, 0 to 36500",
      "CERT_EXPIRES_SOON window (default 30; merge: the shards')"},
-    {OPT_TLS_PORT, "tls-port", 0, "PORT[:SVC]", OPTS_SCAN, false,
+    {OPT_TLS_PORT, "tls-port", 0, "PORT[:SVC]", BOTH, false,
      "PORT or PORT:SERVICE (tvs, capf, sip_tls, sccp_tls, https_tftp, https)",
      "also watch PORT for TLS server certificates, judged as SVC\n"
-     "(tvs, capf, sip_tls, sccp_tls, https_tftp, https; default\nhttps); repeatable"},
+     "(tvs, capf, sip_tls, sccp_tls, https_tftp, https; default\n"
+     "https); repeatable (merge: give the shards' own)"},
     {OPT_HTTP_PORT, "http-port", 0, "PORT", OPTS_SCAN, false, "a port, 1 to 65535",
      "also treat PORT as CUCM's HTTP file service (default 6970)"},
     {OPT_MAX_TRANSFERS, "max-transfers", 0, "N", OPTS_SCAN, false, NUMBER,
@@ -417,14 +418,14 @@ static int refuse(opts_cmd cmd, int c, int li, char **argv, const char *arg)
 {
     const char *who = cmd_name(cmd);
     char name[40];
-    if (c == '?') { /* unknown, or an ambiguous abbreviation */
+    const opt_row *r = c == ':' ? row_of(optopt) : li >= 0 ? &rows[li] : row_of(c);
+    if (c == '?' || !r) { /* unknown, or an ambiguous abbreviation */
         fprintf(stderr, "%s: unknown option '%s' (see %s --help)\n", who, argv[optind - 1], who);
         return -1;
     }
-    const opt_row *r = c == ':' ? row_of(optopt) : li >= 0 ? &rows[li] : row_of(c);
     if (c == ':') /* argv[optind - 1] is the option itself: no value followed it */
         fprintf(stderr, "%s: %s needs a value (expected %s)\n", who, argv[optind - 1],
-                r && r->accepts ? r->accepts : "a value");
+                r->accepts ? r->accepts : "a value");
     else if (!(r->cmds & cmd))
         fprintf(stderr, "%s: %s is an option of %s only (see %s --help)\n", who,
                 spelled(r, li >= 0, name, sizeof name), cmd == OPTS_MERGE ? "the scan" : "merge",
