@@ -100,6 +100,7 @@ static void numbers(jw *w, const void *arg)
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         jw_int(w, v[i]);
     jw_end(w);
+    jw_kint(w, "a key \"quoted\"\t", 7); /* the writer's keys never need it, but it works */
     jw_kbool(w, "t", true);
     jw_kbool(w, "f", false);
     jw_knull(w, "z");
@@ -131,6 +132,7 @@ static void test_numbers_and_nesting(void)
     same_both_ways(numbers, NULL, "numbers and nesting");
     char *t = line_of(numbers, NULL, false);
     CHECK(t && strstr(t, "-9223372036854775808,9223372036854775807,"));
+    CHECK(t && strstr(t, ",\"a key \\\"quoted\\\"\\t\":7,"));
     CHECK(t && strstr(t, "\"tree\":{\"a\":1,\"b\":[\"x\\ty\",null]}}\n"));
     free(t);
 }

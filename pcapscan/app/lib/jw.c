@@ -289,10 +289,27 @@ void jw_key(jw *w, const char *key)
         w->key[len] = '\0';
         return;
     }
+    size_t len = strlen(key);
+    if (!reserve(w, len + 4))
+        return;
+    char *start = w->p + w->n, *q = start;
     if (w->comma)
-        put_c(w, ',');
-    put_string(w, (const unsigned char *)key, strlen(key));
-    put_c(w, ':');
+        *q++ = ',';
+    *q++ = '"';
+    for (size_t i = 0; i < len; i++) { /* the writer's own words: nothing to escape */
+        unsigned char c = (unsigned char)key[i];
+        if (byte_class[c]) { /* not one of those after all: the general way */
+            w->n = (size_t)(start - w->p) + (w->comma ? 1 : 0);
+            put_string(w, (const unsigned char *)key, len);
+            put_c(w, ':');
+            w->comma = false;
+            return;
+        }
+        *q++ = (char)c;
+    }
+    *q++ = '"';
+    *q++ = ':';
+    w->n = (size_t)(q - w->p);
     w->comma = false;
 }
 

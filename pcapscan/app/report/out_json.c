@@ -111,8 +111,11 @@ static void put_record(jw *w, const sbd_file *f, const sbd_record *r, const sbd_
     jw_obj(w);
     const char *fn = r->function_elem ? sbd_function_name(r->function) : NULL;
     char num[16];
-    snprintf(num, sizeof num, "%u", (unsigned)r->function);
-    jw_kstr(w, "function", fn ? fn : r->function_elem ? num : NULL);
+    if (!fn && r->function_elem) {
+        snprintf(num, sizeof num, "%u", (unsigned)r->function);
+        fn = num;
+    }
+    jw_kstr(w, "function", fn);
     jw_key(w, "subject");
     put_elem(w, f, r->subject);
     jw_key(w, "issuer");
