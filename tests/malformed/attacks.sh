@@ -3,8 +3,8 @@
 # same size at test time (gen-malformed), runs the sanitized pcapscan on both, and bounds the
 # attack's cost as a ratio to the control's (CPU seconds, or peak RSS), never as an absolute time.
 # The code before the fixes fails every bound by a wide margin (docs/robustness.md, section 6).
-# Usage: attacks.sh CASE   (tftp_flood tcp_flood tcp_ooo text_phones same_hash unanswered
-#                           http_pipeline merge_refs)
+# Usage: attacks.sh CASE   (tftp_flood tcp_flood tcp_ooo text_phones same_hash same_sample
+#                           unanswered http_pipeline merge_refs)
 # Env: PCAPSCAN, GEN (gen-malformed), WORK (scratch dir).
 set -euo pipefail
 : "${PCAPSCAN:?}" "${GEN:?}" "${WORK:?}"
@@ -136,6 +136,23 @@ case_same_hash() {
   run spread --json -q "$work/spread.pcap"
   ratio "contents with one former hash" "$a" "$CPU" 3
   [ "$(summary collide | jq '.files_complete')" = $n ] || fail "collide: not every file complete"
+}
+
+# 4000 phones each fetch a different signed-looking 4 KiB file; the files differ only in one
+# word that the scan's sampled content key (length, edges, 16 words) does not read. Without the
+# fallback to a key of every byte after a few such near-misses, each file was compared with every
+# earlier one up to that word.
+case_same_sample() {
+  local n=4000
+  "$GEN" same-hash "$work/sample.pcap" $n sample >/dev/null
+  "$GEN" same-hash "$work/spread.pcap" $n spread >/dev/null
+  run sample --json -q "$work/sample.pcap"
+  local a=$CPU
+  run spread --json -q "$work/spread.pcap"
+  ratio "contents with one sampled key" "$a" "$CPU" 3
+  [ "$(summary sample | jq '.files_complete')" = $n ] || fail "sample: not every file complete"
+  [ "$(jq -r 'select(.type=="file") | .sha256' "$work/sample.out" | sort -u | wc -l)" = $n ] ||
+    fail "sample: distinct files taken for repeats"
 }
 
 # ASan keeps freed blocks in a quarantine (256 MiB by default) that RSS would count; the memory

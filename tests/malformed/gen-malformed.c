@@ -37,7 +37,7 @@
  *                                         phones) or from one client's N ports (one phone)
  *   gen-malformed unanswered OUT N many|retry   N read requests no server answers, from N
  *                                         clients, or N retries from one client port
- *   gen-malformed same-hash OUT N collide|spread   N phones each fetch a different 4 KiB
+ *   gen-malformed same-hash OUT N collide|spread|sample   N phones each fetch a different 4 KiB
  *                                         signed-looking file; collide: all with one value of the
  *                                         scan's former unkeyed content hash (FNV over words)
  *   gen-malformed http-conns OUT N PORT   N TCP connections to PORT (6970: HTTP), each with two
@@ -903,13 +903,15 @@ static void tftp_send_file(uint32_t cli, uint32_t srv, const char *name, const u
 
 /* Files that differ only in their last two words. collide: the last word cancels the
  * difference, so every file ends in the same hash state and each lookup of the former table
- * compared the new file with every earlier one, byte for byte. */
+ * compared the new file with every earlier one, byte for byte. sample: the files differ in one
+ * word 100 bytes before the end, which the scan's sampled content key does not read, so they
+ * share that key and each would be compared with every earlier one (up to byte 3996). */
 static int same_hash(const char *out, long n, const char *mode)
 {
     enum { LEN = 4096 };
-    bool collide = strcmp(mode, "collide") == 0;
-    if (n < 1 || n > 60000 || (!collide && strcmp(mode, "spread") != 0))
-        die("same-hash OUT N collide|spread", NULL);
+    bool collide = strcmp(mode, "collide") == 0, sample = strcmp(mode, "sample") == 0;
+    if (n < 1 || n > 60000 || (!collide && !sample && strcmp(mode, "spread") != 0))
+        die("same-hash OUT N collide|spread|sample", NULL);
     static uint8_t f[LEN];
     static const uint8_t head[8] = {1, 0, 2, 0, 1, 2, 0, 2}; /* sbd_file_looks_signed */
     for (size_t i = 0; i < LEN; i++)
@@ -922,6 +924,12 @@ static int same_hash(const char *out, long n, const char *mode)
     syn_open(out);
     for (long i = 0; i < n; i++) {
         uint64_t w = 0x5851f42d4c957f2dull * (uint64_t)(i + 1);
+        if (sample) {
+            put64le(f + LEN - 100, w);
+            snprintf(name, sizeof name, "SEP%012lX.cnf.xml.sgn", 0x003344000000L + i);
+            tftp_send_file(ip4(10, 9, 0, 0) + (uint32_t)i, srv, name, f, LEN);
+            continue;
+        }
         put64le(f + LEN - 16, w);
         /* collide: the state after the last word is old_word_step(.., C) for every file */
         put64le(f + LEN - 8, collide ? old_word_step(h, w) ^ 0x0123456789abcdefull : ~w);
@@ -1026,7 +1034,7 @@ static void usage(void)
           "       tcp-ooo OUT CONNS hole|inorder|shuffle |\n"
           "       phones OUT N many|one | unanswered OUT N many|retry |\n"
           "       http-conns OUT N PORT | merge-refs OUT N refs|distinct |\n"
-          "       same-hash OUT N collide|spread\n",
+          "       same-hash OUT N collide|spread|sample\n",
           stderr);
     exit(2);
 }

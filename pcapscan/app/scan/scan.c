@@ -44,6 +44,7 @@ typedef struct worker {
     size_t n_live, cap_live;
     seen_content *seen; /* open addressing, power-of-two capacity */
     size_t n_seen, cap_seen;
+    bool seen_full;      /* contents keyed by a hash of all their bytes, not of a sample */
     size_t n_unanswered; /* unanswered requests listed so far */
     bool oom;
     const scan_hooks *hooks; /* NULL in a batch scan */
@@ -54,15 +55,88 @@ static int64_t usec_of(const cap_where *w)
     return w->ts_sec * 1000000 + w->ts_usec;
 }
 
-static blob *seen_find(const worker *w, uint64_t h, const uint8_t *data, size_t len)
+enum { SAMPLE_EDGE = 64, SAMPLE_POINTS = 16, SAMPLE_WORD = 8, SAMPLE_SUSPECT = 4 };
+
+/* The key of a content: its length, its first and last 64 bytes and 16 words spread over it,
+ * under the run's keyed hash. Hashing every byte of every received file was most of a reset
+ * capture's TFTP cost; a repeat is confirmed by memcmp anyway. */
+static uint64_t sample_hash(const uint8_t *data, size_t len)
+{
+    uint8_t key[8 + 2 * SAMPLE_EDGE + SAMPLE_POINTS * SAMPLE_WORD];
+    size_t n = 0;
+    for (int i = 0; i < 8; i++)
+        key[n++] = (uint8_t)((uint64_t)len >> (8 * i));
+    if (len <= sizeof key - n) {
+        memcpy(key + n, data, len);
+        return cap_khash_run(key, n + len);
+    }
+    memcpy(key + n, data, SAMPLE_EDGE);
+    memcpy(key + n + SAMPLE_EDGE, data + len - SAMPLE_EDGE, SAMPLE_EDGE);
+    n += 2 * SAMPLE_EDGE;
+    for (size_t i = 0; i < SAMPLE_POINTS; i++, n += SAMPLE_WORD)
+        memcpy(key + n, data + (len - SAMPLE_WORD) * (i + 1) / (SAMPLE_POINTS + 1), SAMPLE_WORD);
+    return cap_khash_run(key, n);
+}
+
+static uint64_t content_hash(const worker *w, const uint8_t *data, size_t len)
+{
+    return w->seen_full ? cap_khash_run(data, len) : sample_hash(data, len);
+}
+
+static void seen_insert(seen_content *t, size_t cap, uint64_t h, blob *b)
+{
+    size_t k = h & (cap - 1);
+    while (t[k].b)
+        k = (k + 1) & (cap - 1);
+    t[k] = (seen_content){h, b};
+}
+
+/* Files built to share a sample (same length, edges and sampled words, different bytes between)
+ * would make every lookup compare them all: after a few such near-misses in one lookup, the table
+ * is keyed by the hash of every byte, as it was before sampling. */
+static void seen_go_full(worker *w)
+{
+    seen_content *ns = calloc(w->cap_seen, sizeof *ns);
+    w->seen_full = true;
+    if (!ns) {
+        memset(w->seen, 0, w->cap_seen * sizeof *w->seen); /* repeats are hashed again */
+        w->n_seen = 0;
+        return;
+    }
+    for (size_t i = 0; i < w->cap_seen; i++)
+        if (w->seen[i].b)
+            seen_insert(ns, w->cap_seen, cap_khash_run(w->seen[i].b->data, w->seen[i].b->len),
+                        w->seen[i].b);
+    free(w->seen);
+    w->seen = ns;
+}
+
+static blob *seen_probe(const worker *w, uint64_t h, const uint8_t *data, size_t len,
+                        unsigned *near_misses)
 {
     for (size_t i = w->cap_seen ? h & (w->cap_seen - 1) : 0; w->cap_seen && w->seen[i].b;
          i = (i + 1) & (w->cap_seen - 1)) {
         const blob *b = w->seen[i].b;
-        if (w->seen[i].hash == h && b->len == len && memcmp(b->data, data, len) == 0)
+        if (w->seen[i].hash != h || b->len != len)
+            continue;
+        if (memcmp(b->data, data, len) == 0)
             return w->seen[i].b;
+        ++*near_misses;
     }
     return NULL;
+}
+
+/* The kept content equal to DATA, or NULL; *h is its key for seen_add. */
+static blob *seen_find(worker *w, const uint8_t *data, size_t len, uint64_t *h)
+{
+    unsigned near_misses = 0;
+    *h = content_hash(w, data, len);
+    blob *b = seen_probe(w, *h, data, len, &near_misses);
+    if (b || w->seen_full || near_misses < SAMPLE_SUSPECT)
+        return b;
+    seen_go_full(w);
+    *h = content_hash(w, data, len);
+    return seen_probe(w, *h, data, len, &near_misses);
 }
 
 static void seen_add(worker *w, uint64_t h, blob *b)
@@ -72,21 +146,14 @@ static void seen_add(worker *w, uint64_t h, blob *b)
         seen_content *ns = calloc(ncap, sizeof *ns);
         if (!ns)
             return; /* repeats are then hashed again */
-        for (size_t i = 0; i < w->cap_seen; i++) {
-            size_t k = w->seen[i].hash & (ncap - 1);
-            while (w->seen[i].b && ns[k].b)
-                k = (k + 1) & (ncap - 1);
+        for (size_t i = 0; i < w->cap_seen; i++)
             if (w->seen[i].b)
-                ns[k] = w->seen[i];
-        }
+                seen_insert(ns, ncap, w->seen[i].hash, w->seen[i].b);
         free(w->seen);
         w->seen = ns;
         w->cap_seen = ncap;
     }
-    size_t k = h & (w->cap_seen - 1);
-    while (w->seen[k].b)
-        k = (k + 1) & (w->cap_seen - 1);
-    w->seen[k] = (seen_content){h, b};
+    seen_insert(w->seen, w->cap_seen, h, b);
     w->n_seen++;
 }
 
@@ -96,8 +163,8 @@ static void take_content(worker *w, obs_file *f, const uint8_t *data, size_t len
     bool keepable = len <= w->o->max_keep_bytes;
     /* Keyed: with the former unkeyed hash, files built to collide made every lookup compare
      * them all byte for byte. */
-    uint64_t h = keepable ? cap_khash_run(data, len) : 0;
-    blob *known = keepable ? seen_find(w, h, data, len) : NULL;
+    uint64_t h = 0;
+    blob *known = keepable ? seen_find(w, data, len, &h) : NULL;
     if (known) {
         memcpy(f->md5, known->md5, sizeof f->md5);
         memcpy(f->sha256, known->sha256, sizeof f->sha256);
