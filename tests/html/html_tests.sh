@@ -9,6 +9,9 @@
 #   validity / overlap_selftest  chart labels never overlap; the check fails on the old chart
 #   info_collapsed             info findings: one card per rule, count, capped collapsed list
 #   clusters                   captures of two sites are two clusters, of one site one
+#   grouped                    many warnings (errors) of a rule: one card, count, phones, links
+#   few_warnings               a few warnings of a rule: one card each
+#   compact_phones             phones without warnings are table rows; the page stays small
 #   screenshot NAME RGB ROWS   headless Chromium draws the report of NAME: not blank, and the
 #                              colour RGB (a severity) appears in the top ROWS pixel rows
 # Env: PCAPSCAN MKCAP SBDGEN WORK CAPTURES HERE (set by CMakeLists.txt).
@@ -276,6 +279,80 @@ PYEOF
   echo "clusters: the engine's move joins ITL A and B, two phones keep them apart"
 }
 
+# many_phones N MOVED CUT OUT: a capture of N phones booting on regen-callmanager's ITL A, each
+# with a TVS session; then the first MOVED boot again and get ITL B (signed by the regenerated
+# CallManager, while the TVS still matches A: one TRUST_VIA_TVS each, as in a cluster-wide
+# reset), and CUT more phones lose their ITL transfer after one block (TFTP_TRANSFER_INCOMPLETE,
+# an error, each). mkcap writes it in well under a second (gen-capture needs a new PKI).
+many_phones() {
+  local ex=$out/ex a b
+  "$PCAPSCAN" -q --extract "$ex" "$CAPTURES/regen-callmanager.pcap" >/dev/null || true
+  a=$(ls "$ex"/774ba7b5*-ITLSEP*.tlv) b=$(ls "$ex"/82f97c18*-ITLSEP*.tlv)
+  awk -v n="$1" -v m="$2" -v cut="$3" -v a="$a" -v b="$b" -v tvs="$CAPTURES/pki/tvs-a.der" '
+    function boot(i, itl, opts) {
+      printf "client 10.20.%d.%d\n", int(i / 200), 10 + i % 200
+      printf "tftp CTLSEP0011223%05X.tlv - notfound\n", i
+      printf "tftp ITLSEP0011223%05X.tlv %s%s\n", i, itl, opts
+      if (opts == "") printf "tls 2445 %s\n", tvs
+    }
+    BEGIN {
+      print "time 1796083200"
+      for (i = 0; i < n; i++) boot(i, a, "")
+      print "time 1796086800"
+      for (i = 0; i < m; i++) boot(i, b, "")
+      for (i = n; i < n + cut; i++) boot(i, a, " stop=1")
+    }' | "$MKCAP" "$4" || fail mkcap
+}
+
+# json_counts JSONL: "RULE COUNT" per finding rule of a --json run.
+json_counts() {
+  "$PY" -c '
+import collections, json, sys
+c = collections.Counter(o["rule"] for o in map(json.loads, open(sys.argv[1])) if o["type"] == "finding")
+print(" ".join("%s=%d" % kv for kv in sorted(c.items())))' "$1"
+}
+
+# grouped: 60 phones, 40 of them move A -> B (40 TRUST_VIA_TVS warnings), 12 lose their ITL
+# (12 TFTP_TRANSFER_INCOMPLETE errors). Each rule is one card whose count is the JSON's, naming
+# its distinct phones; the instances are listed (capped), collapsed for warnings, open for
+# errors, and every link of the page lands (check_html.py); the verdict line keeps the counts.
+grouped() {
+  many_phones 60 40 12 "$out/g.pcap"
+  render "$out/g.pcap" "$out/g.html"
+  wellformed "$out/g.html"
+  "$PY" "$HERE/check_html.py" "$out/g.html" --fires TRUST_VIA_TVS TFTP_TRANSFER_INCOMPLETE ||
+    fail structure
+  "$PCAPSCAN" -q --now "$NOW" --json "$out/g.pcap" >"$out/g.jsonl" 2>>"$out/stderr" || true
+  "$PY" "$HERE/grouped_check.py" "$out/g.html" "$out/g.jsonl" --grouped TRUST_VIA_TVS \
+    TFTP_TRANSFER_INCOMPLETE || fail "grouped cards ($(json_counts "$out/g.jsonl"))"
+}
+
+# few_warnings: 3 phones move A -> B: three TRUST_VIA_TVS cards, one per finding, not a group.
+few_warnings() {
+  many_phones 5 3 0 "$out/f.pcap"
+  render "$out/f.pcap" "$out/f.html"
+  wellformed "$out/f.html"
+  "$PY" "$HERE/check_html.py" "$out/f.html" --fires TRUST_VIA_TVS || fail structure
+  "$PCAPSCAN" -q --now "$NOW" --json "$out/f.pcap" >"$out/f.jsonl" 2>>"$out/stderr" || true
+  "$PY" "$HERE/grouped_check.py" "$out/f.html" "$out/f.jsonl" --single TRUST_VIA_TVS ||
+    fail "few warnings ($(json_counts "$out/f.jsonl"))"
+}
+
+# compact_phones: 400 phones, 20 of them warned (A -> B). The 380 others are one table row each
+# (held ITL, TVS verdict, last boot, their events collapsed) and the 20 keep their card with the
+# timeline; every link resolves. Size bound: a full card took about 3 KB per phone here (6.5 KB
+# in the bench captures); the phones section must stay under 1.5 KB per phone.
+compact_phones() {
+  many_phones 400 20 0 "$out/c.pcap"
+  render "$out/c.pcap" "$out/c.html"
+  wellformed "$out/c.html"
+  "$PY" "$HERE/check_html.py" "$out/c.html" --fires TRUST_VIA_TVS --timeline || fail structure
+  "$PCAPSCAN" -q --now "$NOW" --json "$out/c.pcap" >"$out/c.jsonl" 2>>"$out/stderr" || true
+  "$PY" "$HERE/grouped_check.py" "$out/c.html" "$out/c.jsonl" --grouped TRUST_VIA_TVS \
+    --phones 400 --cards 20 --max-per-phone 1500 || fail "compact phones"
+  echo "ok: page $(stat -c %s "$out/c.html") bytes for 400 phones"
+}
+
 # validity: a trust list of many certificates with near-identical dates (one year, a day apart,
 # as a cluster whose certificates were all regenerated together), captured 2 days before --now:
 # month ticks, capture and today a few pixels apart. No two labels of its chart may overlap
@@ -338,6 +415,9 @@ merged_digest) merged_digest ;;
 validity) validity ;;
 info_collapsed) info_collapsed ;;
 clusters) clusters ;;
+grouped) grouped ;;
+few_warnings) few_warnings ;;
+compact_phones) compact_phones ;;
 overlap_selftest) overlap_selftest ;;
 scenario) scenario "$1" ;;
 skipped) skipped ;;

@@ -18,8 +18,12 @@
 /* Inputs up to this count are listed in the header; more go in their own section after the
  * verdict, so the verdict stays at the top of the page. */
 #define HTML_HEADER_INPUTS 8
-/* Instances listed under an info rule's card; the rest are counted. */
-#define HTML_INFO_LISTED 50
+/* Instances listed under a rule's card; the rest are counted. */
+#define HTML_LISTED 50
+/* Warnings or errors of one rule beyond this count share one card (info findings always do). */
+#define HTML_GROUP_MIN 10
+/* Distinct servers a grouped card names; the rest are counted. */
+#define HTML_GROUP_SERVERS 6
 
 /* ---- the doc: indexes over the run --------------------------------------------------------------
  */
@@ -284,6 +288,7 @@ static const char page_css[] =
     "font-size:12px}\n"
     ".finding .meaning{margin:6px 0 4px;font-size:14.5px}\n"
     ".finding .msg{margin:2px 0;color:#3b4a63;font-size:12.5px}\n"
+    ".finding .spread{margin:2px 0;color:#3b4a63;font-size:12.5px;font-weight:600}\n"
     ".finding .links{margin:4px 0 0;font-size:12.5px}.finding .links a{margin-right:12px}\n"
     ".finding ul{margin:4px 0;padding-left:20px;font-size:12.5px;color:#3b4a63}"
     ".finding li{margin:4px 0}.finding li .links{margin:0}\n"
@@ -540,15 +545,8 @@ static int cmp_by_time(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
-static void verdict_group(const html_doc *d, const finding **sorted, sbd_severity sev)
-{
-    for (size_t i = 0; i < d->r->n_findings; i++)
-        if (sbd_rule_severity(sorted[i]->rule) == sev && report_shown(d->r, sorted[i]))
-            finding_card(d, (size_t)(sorted[i] - d->r->findings));
-}
-
-/* One info finding inside its rule's card: when, who, what, and where the evidence is. */
-static void info_instance(const html_doc *d, size_t idx)
+/* One finding inside its rule's card: when, who, what, and where the evidence is. */
+static void rule_instance(const html_doc *d, size_t idx)
 {
     const finding *x = &d->r->findings[idx];
     FILE *out = d->out;
@@ -565,32 +563,98 @@ static void info_instance(const html_doc *d, size_t idx)
     fputs("</li>\n", out);
 }
 
-/* Info findings, one card per rule with its count: a healthy 1 GB run made 1,256 info cards
- * (7.6 MB) that buried the errors. The instances are listed collapsed, up to
- * HTML_INFO_LISTED per rule, and the page says how many it did not list. */
-static void info_rule_card(const html_doc *d, const finding **sorted, sbd_rule rule)
+/* The server a finding's evidence came from ("10.10.0.10:69"), "" when it names none. */
+static const char *finding_server(const finding *x, char *out, size_t outsz)
+{
+    out[0] = '\0';
+    if (x->tls)
+        run_endpoint(&x->tls->server, x->tls->sport, out, outsz);
+    else if (x->file)
+        run_endpoint(&x->file->server, x->file->sport, out, outsz);
+    return out;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* "374 phones; servers 10.10.0.10:69, 10.10.0.11:6970": the distinct phones and servers of a
+ * rule's findings (sorted copies, so the counts cost one sort). */
+static void rule_spread(const html_doc *d, const finding **sorted, sbd_rule rule, uint64_t count)
 {
     const run *r = d->r;
     FILE *out = d->out;
-    uint64_t count = 0;
-    for (size_t i = 0; i < r->n_findings; i++)
-        count += sorted[i]->rule == rule && report_shown(r, sorted[i]);
-    if (!count)
+    const char **phones = calloc(count + 1, sizeof *phones);
+    char(*srv)[80] = calloc(count + 1, sizeof *srv);
+    const char **servers = calloc(count + 1, sizeof *servers);
+    if (!phones || !srv || !servers) {
+        free(phones);
+        free(srv);
+        free(servers);
         return;
-    fprintf(out, "<div class=\"finding info\" id=\"rule-%s\">\n<div class=\"fh\">",
+    }
+    size_t np = 0, ns = 0;
+    for (size_t i = 0; i < r->n_findings && np < count && ns < count; i++) {
+        const finding *x = sorted[i];
+        if (x->rule != rule || !report_shown(r, x))
+            continue;
+        if (x->phone[0])
+            phones[np++] = x->phone;
+        if (finding_server(x, srv[ns], sizeof srv[0])[0]) {
+            servers[ns] = srv[ns];
+            ns++;
+        }
+    }
+    qsort(phones, np, sizeof *phones, cmp_str);
+    qsort(servers, ns, sizeof *servers, cmp_str);
+    size_t dp = 0, ds = 0;
+    for (size_t i = 0; i < np; i++)
+        dp += i == 0 || strcmp(phones[i - 1], phones[i]) != 0;
+    fprintf(out, "<p class=\"spread\">%zu phone%s", dp, dp == 1 ? "" : "s");
+    for (size_t i = 0; i < ns; i++)
+        if (i == 0 || strcmp(servers[i - 1], servers[i]) != 0) {
+            if (ds < HTML_GROUP_SERVERS) {
+                fputs(ds ? ", " : "; server(s) ", out);
+                esc_html(out, servers[i]);
+            }
+            ds++;
+        }
+    if (ds > HTML_GROUP_SERVERS)
+        fprintf(out, " and %zu more", ds - HTML_GROUP_SERVERS);
+    fputs("</p>\n", out);
+    free(phones);
+    free(srv);
+    free(servers);
+}
+
+/* Findings of one rule in one card with their count: a cluster-wide reset made one warning card
+ * per phone (374 TRUST_VIA_TVS cards, 423 KB) and an info card per finding buried the rest. The
+ * instances are listed collapsed, up to HTML_LISTED, and the page says how many it did not
+ * list; an error card is open, so errors stay in sight. */
+static void rule_card(const html_doc *d, const finding **sorted, sbd_rule rule, uint64_t count)
+{
+    const run *r = d->r;
+    FILE *out = d->out;
+    const char *sev = sbd_severity_name(sbd_rule_severity(rule));
+    fprintf(out, "<div class=\"finding %s grouped\" id=\"rule-%s\">\n<div class=\"fh\">", sev,
             sbd_rule_id(rule));
-    html_badge(out, "info", "info");
+    html_badge(out, sev, sev);
     fprintf(out, "<span class=\"rule\">%s</span><span class=\"who count\">%llu finding%s</span>",
             sbd_rule_id(rule), (unsigned long long)count, count == 1 ? "" : "s");
     fputs("</div>\n<p class=\"meaning\">", out);
     esc_html(out, sbd_rule_meaning(rule));
-    fprintf(out, "</p>\n<details class=\"instances\"><summary>%s %llu finding%s</summary>\n<ul>\n",
-            count > HTML_INFO_LISTED ? "the first of" : "the", (unsigned long long)count,
+    fputs("</p>\n", out);
+    if (sbd_rule_severity(rule) > SBD_SEV_INFO)
+        rule_spread(d, sorted, rule, count);
+    fprintf(out, "<details class=\"instances\"%s><summary>%s %llu finding%s</summary>\n<ul>\n",
+            sbd_rule_severity(rule) == SBD_SEV_ERROR ? " open=\"open\"" : "",
+            count > HTML_LISTED ? "the first of" : "the", (unsigned long long)count,
             count == 1 ? "" : "s");
     uint64_t listed = 0;
-    for (size_t i = 0; i < r->n_findings && listed < HTML_INFO_LISTED; i++)
+    for (size_t i = 0; i < r->n_findings && listed < HTML_LISTED; i++)
         if (sorted[i]->rule == rule && report_shown(r, sorted[i])) {
-            info_instance(d, (size_t)(sorted[i] - r->findings));
+            rule_instance(d, (size_t)(sorted[i] - r->findings));
             listed++;
         }
     fputs("</ul>\n", out);
@@ -600,6 +664,25 @@ static void info_rule_card(const html_doc *d, const finding **sorted, sbd_rule r
                 "list every finding).</p>\n",
                 (unsigned long long)(count - listed));
     fputs("</details>\n</div>\n", out);
+}
+
+/* Errors, then warnings, in time order: a rule with more than HTML_GROUP_MIN findings gets one
+ * card where its first finding falls, the others a card each. */
+static void verdict_group(const html_doc *d, const finding **sorted, sbd_severity sev,
+                          const uint64_t *counts)
+{
+    bool done[SBD_RULE_COUNT] = {false};
+    for (size_t i = 0; i < d->r->n_findings; i++) {
+        sbd_rule rule = sorted[i]->rule;
+        if (sbd_rule_severity(rule) != sev || !report_shown(d->r, sorted[i]))
+            continue;
+        if ((int)rule >= SBD_RULE_COUNT || counts[rule] <= HTML_GROUP_MIN)
+            finding_card(d, (size_t)(sorted[i] - d->r->findings));
+        else if (!done[rule]) {
+            done[rule] = true;
+            rule_card(d, sorted, rule, counts[rule]);
+        }
+    }
 }
 
 static void section_verdict(const html_doc *d)
@@ -619,13 +702,18 @@ static void section_verdict(const html_doc *d)
         fputs("<p class=\"allclear\">No errors or warnings: as far as these captures show, the "
               "phones trust their cluster and will keep trusting it.</p>\n",
               out);
-    verdict_group(d, sorted, SBD_SEV_ERROR);
-    verdict_group(d, sorted, SBD_SEV_WARNING);
+    /* Shown findings per rule: what decides grouping and what each rule's card counts. */
+    uint64_t counts[SBD_RULE_COUNT] = {0};
+    for (size_t i = 0; i < r->n_findings; i++)
+        if (report_shown(r, sorted[i]) && (int)sorted[i]->rule < SBD_RULE_COUNT)
+            counts[sorted[i]->rule]++;
+    verdict_group(d, sorted, SBD_SEV_ERROR, counts);
+    verdict_group(d, sorted, SBD_SEV_WARNING, counts);
     if (r->by_severity[SBD_SEV_INFO] && r->o->min_severity <= SBD_SEV_INFO) {
         fputs("<h3>For information</h3>\n", out);
         for (int rule = 0; rule < SBD_RULE_COUNT; rule++)
-            if (sbd_rule_severity((sbd_rule)rule) == SBD_SEV_INFO)
-                info_rule_card(d, sorted, (sbd_rule)rule);
+            if (sbd_rule_severity((sbd_rule)rule) == SBD_SEV_INFO && counts[rule])
+                rule_card(d, sorted, (sbd_rule)rule, counts[rule]);
     }
     uint64_t hidden = 0;
     for (int s = SBD_SEV_INFO; s < r->o->min_severity && s <= SBD_SEV_ERROR; s++)

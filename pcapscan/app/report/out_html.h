@@ -24,6 +24,8 @@ typedef struct html_event {
     const char *name;   /* file name or server: from the capture, escaped when drawn */
     const char *status; /* our words: "not found", "complete, signature valid", ... */
     html_mark mark;
+    uint64_t pkt;    /* first packet */
+    bool tls;        /* a TLS session (anchor in the TLS servers section), else a file */
     char anchor[48]; /* id of the evidence row it links to ("" = none) */
 } html_event;
 

@@ -362,6 +362,7 @@ static void build_timeline(const html_doc *d, const obs_input *in, const phone_g
         e->name = f->name;
         e->mark = file_event(d, f, tl->status[tl->n], sizeof tl->status[0]);
         e->status = tl->status[tl->n];
+        e->pkt = f->first_pkt;
         html_file_anchor(f, e->anchor, sizeof e->anchor);
         tl->n++;
     }
@@ -375,6 +376,8 @@ static void build_timeline(const html_doc *d, const obs_input *in, const phone_g
         e->name = run_endpoint(&t->server, t->sport, tl->server[tl->n], sizeof tl->server[0]);
         e->mark = tls_event(d, t, tl->status[tl->n], sizeof tl->status[0]);
         e->status = tl->status[tl->n];
+        e->pkt = t->pkt;
+        e->tls = true;
         html_tls_anchor(t, e->anchor, sizeof e->anchor);
         tl->n++;
     }
@@ -483,7 +486,8 @@ static void phone_table(const html_doc *d, const obs_input *in, const phone_grou
     free(tls);
 }
 
-static void phone_card(const html_doc *d, const obs_input *in, const phone_group *g, size_t idx)
+static void phone_card(const html_doc *d, const obs_input *in, const phone_group *g, size_t idx,
+                       const timeline *tl)
 {
     FILE *out = d->out;
     char addr[80];
@@ -493,10 +497,7 @@ static void phone_card(const html_doc *d, const obs_input *in, const phone_group
             cap_addr_str(&g->files[0]->client, 0, addr, sizeof addr));
     esc_html_max(out, in->path, 80);
     fputs("</span></h3>\n", out);
-    timeline tl;
-    build_timeline(d, in, g, &tl);
-    html_svg_timeline(out, tl.ev, tl.n);
-    timeline_free(&tl);
+    html_svg_timeline(out, tl->ev, tl->n);
     fputs("<p class=\"legend\"><span><b class=\"c-ok\">&#9679;</b> received / verified</span>"
           "<span><b class=\"c-warn\">&#9670;</b> warning</span><span><b class=\"c-fail\">&#10005;"
           "</b> failed</span><span><b class=\"c-neutral\">&#9675;</b> not found / not checked"
@@ -506,7 +507,153 @@ static void phone_card(const html_doc *d, const obs_input *in, const phone_group
     fputs("</div>\n", out);
 }
 
-static void phones_of_input(const html_doc *d, const obs_input *in)
+/* Up to this many phones in an input, every phone has its card (a timeline each is readable);
+ * beyond it, only those a warning or error names do and the others are a table row each (1,000
+ * cards of 6.5 KB made most of a 7 MB page). */
+#define HTML_CARDS_ALL 20
+
+/* What the phones section looks up once: the phones some warning or error names, and the engine's
+ * list decision for each list offered (run.moves, by the offered file). */
+typedef struct phones_ctx {
+    kmap flagged; /* phone name -> 0 */
+    kmap move_of; /* address of an offered obs_file -> index into run.moves (the last decision) */
+} phones_ctx;
+
+static void phones_ctx_init(const html_doc *d, phones_ctx *c)
+{
+    const run *r = d->r;
+    kmap_init(&c->flagged);
+    kmap_init(&c->move_of);
+    bool added;
+    for (size_t i = 0; i < r->n_findings; i++)
+        if (sbd_rule_severity(r->findings[i].rule) > SBD_SEV_INFO && r->findings[i].phone[0])
+            kmap_put_str(&c->flagged, r->findings[i].phone, 0, &added);
+    /* Backwards, so the first put for a file is the engine's last decision on it. */
+    for (size_t i = r->n_moves; i-- > 0;)
+        if (r->moves[i].to)
+            kmap_put(&c->move_of, &r->moves[i].to, sizeof r->moves[i].to, i, &added);
+}
+
+static void phones_ctx_free(phones_ctx *c)
+{
+    kmap_free(&c->flagged);
+    kmap_free(&c->move_of);
+}
+
+/* A phone keeps its full card (timeline, every row) when a warning or error names it or one of
+ * its files or sessions; the others are one row each. The engine decided those findings. */
+static bool phone_flagged(const html_doc *d, const phones_ctx *c, const timeline *tl,
+                          const phone_group *g)
+{
+    if (kmap_get_str(&c->flagged, g->files[0]->phone) != SIZE_MAX)
+        return true;
+    for (size_t i = 0; i < g->n_files; i++)
+        if (html_worst(d, g->files[i], NULL) > SBD_SEV_INFO)
+            return true;
+    for (size_t i = 0; i < tl->n; i++)
+        if (tl->ev[i].mark == HTML_MARK_WARN || tl->ev[i].mark == HTML_MARK_FAIL)
+            return true;
+    return false;
+}
+
+/* The ITL the phone holds after its last list decision (the engine's run.moves): the list offered
+ * when it was accepted or the same, the one held before otherwise. */
+static const html_list *held_itl(const html_doc *d, const phones_ctx *c, const phone_group *g)
+{
+    const obs_file *held = NULL;
+    for (size_t i = 0; i < g->n_files; i++) {
+        const obs_file *f = g->files[i];
+        if (f->name_kind != SBD_NAME_ITL_PER_PHONE && f->name_kind != SBD_NAME_ITL_FILE)
+            continue;
+        size_t k = kmap_get(&c->move_of, &f, sizeof f);
+        if (k >= d->r->n_moves)
+            continue;
+        const run_move *m = &d->r->moves[k];
+        bool took = m->outcome == SBD_OUT_LIST_FIRST || m->outcome == SBD_OUT_LIST_SAME ||
+                    m->outcome == SBD_OUT_LIST_DIRECT || m->outcome == SBD_OUT_LIST_VIA_TVS;
+        held = took ? m->to : m->from;
+    }
+    return held && held->has_digest ? html_list_of(d, held->sha256) : NULL;
+}
+
+/* A boot starts with the CTL request (the ITL request when the phone asked for no CTL). */
+static int64_t last_boot(const phone_group *g)
+{
+    int64_t ctl = -1, itl = -1;
+    for (size_t i = 0; i < g->n_files; i++) {
+        sbd_name_kind k = g->files[i]->name_kind;
+        if (k == SBD_NAME_CTL_PER_PHONE || k == SBD_NAME_CTL_FILE)
+            ctl = g->files[i]->ts_usec;
+        else if (k == SBD_NAME_ITL_PER_PHONE || k == SBD_NAME_ITL_FILE)
+            itl = g->files[i]->ts_usec;
+    }
+    return ctl >= 0 ? ctl : itl >= 0 ? itl : g->files[0]->ts_usec;
+}
+
+/* The phone's events as a short list; each file line keeps its evidence id, so every link into
+ * the phone (from the verdict, the trust files) still lands. */
+static void compact_events(FILE *out, const timeline *tl)
+{
+    char when[40];
+    fprintf(out, "<details><summary>%zu event%s</summary><ul class=\"ev\">\n", tl->n,
+            tl->n == 1 ? "" : "s");
+    for (size_t i = 0; i < tl->n; i++) {
+        const html_event *e = &tl->ev[i];
+        if (e->tls)
+            fprintf(out, "<li>%s #%llu <a href=\"#%s\">%s</a> ",
+                    html_clock(e->ts_usec, when, sizeof when), (unsigned long long)e->pkt,
+                    e->anchor, e->what);
+        else
+            fprintf(out, "<li id=\"%s\">%s #%llu %s ", e->anchor,
+                    html_clock(e->ts_usec, when, sizeof when), (unsigned long long)e->pkt, e->what);
+        fputs("<span class=\"mono\">", out);
+        esc_html_max(out, e->name, 80);
+        fprintf(out, "</span>: <span class=\"c-%s\">%s</span></li>\n", html_mark_class(e->mark),
+                e->status);
+    }
+    fputs("</ul></details>", out);
+}
+
+/* A phone no warning or error names: its held ITL, its last TVS verdict and last boot, with its
+ * events one click away. */
+static void phone_row(const html_doc *d, const phones_ctx *c, const obs_input *in,
+                      const phone_group *g, size_t idx, const timeline *tl)
+{
+    FILE *out = d->out;
+    char addr[80], when[40];
+    fprintf(out, "<tr class=\"healthy\" id=\"p-%zu-%zu\"><td>", in->index, idx);
+    esc_html(out, g->files[0]->phone);
+    fprintf(out, "<br/><span class=\"note\">%s</span></td><td>",
+            cap_addr_str(&g->files[0]->client, 0, addr, sizeof addr));
+    const html_list *l = held_itl(d, c, g);
+    if (l)
+        list_link(d, l);
+    else
+        fputs("-", out);
+    const html_event *tvs = NULL;
+    for (size_t i = 0; i < tl->n; i++)
+        if (tl->ev[i].tls && strcmp(tl->ev[i].what, "TVS session") == 0)
+            tvs = &tl->ev[i];
+    if (tvs)
+        fprintf(out, "</td><td class=\"%s\">%s", html_mark_class(tvs->mark), tvs->status);
+    else
+        fputs("</td><td class=\"neutral\">no TVS session seen", out);
+    fprintf(out, "</td><td class=\"nowrap\">%s</td><td>",
+            html_clock(last_boot(g), when, sizeof when));
+    compact_events(out, tl);
+    fputs("</td></tr>\n", out);
+}
+
+static void healthy_head(FILE *out, const obs_input *in, size_t n)
+{
+    fprintf(out, "<h3>Phones without warnings <span class=\"sub\">%zu in ", n);
+    esc_html_max(out, in->path, 80);
+    fputs("</span></h3>\n<table class=\"healthy\"><tr><th>phone</th><th>holds</th><th>last TVS "
+          "verdict</th><th>last boot (UTC)</th><th>requests and sessions</th></tr>\n",
+          out);
+}
+
+static void phones_of_input(const html_doc *d, const phones_ctx *c, const obs_input *in)
 {
     const obs_file **files = malloc((in->n_files + 1) * sizeof *files);
     phone_group *groups = calloc(in->n_files + 1, sizeof *groups);
@@ -525,8 +672,30 @@ static void phones_of_input(const html_doc *d, const obs_input *in)
         groups[ng - 1].n_files++;
     }
     qsort(groups, ng, sizeof *groups, cmp_group_first);
-    for (size_t g = 0; g < ng; g++)
-        phone_card(d, in, &groups[g], g);
+    /* The flagged phones' cards first, then one table of the others. */
+    bool *row = calloc(ng + 1, sizeof *row);
+    size_t healthy = 0;
+    for (size_t g = 0; g < ng; g++) {
+        timeline tl;
+        build_timeline(d, in, &groups[g], &tl);
+        if (!row || ng <= HTML_CARDS_ALL || phone_flagged(d, c, &tl, &groups[g]))
+            phone_card(d, in, &groups[g], g, &tl);
+        else
+            healthy += row[g] = true;
+        timeline_free(&tl);
+    }
+    if (healthy)
+        healthy_head(d->out, in, healthy);
+    for (size_t g = 0; healthy && g < ng; g++)
+        if (row[g]) {
+            timeline tl;
+            build_timeline(d, in, &groups[g], &tl);
+            phone_row(d, c, in, &groups[g], g, &tl);
+            timeline_free(&tl);
+        }
+    if (healthy)
+        fputs("</table>\n", d->out);
+    free(row);
     free(groups);
     free(files);
 }
@@ -535,13 +704,18 @@ void html_section_phones(const html_doc *d)
 {
     fputs("<section id=\"phones\">\n<h2>Phones</h2>\n<p class=\"note\">Each phone's requests and "
           "TLS sessions in one capture, in time order: CTL, ITL, fallbacks to the cluster-wide "
-          "files, the signed configuration, TVS.</p>\n",
+          "files, the signed configuration, TVS. Beyond 20 phones in a capture, only a phone that "
+          "a warning or error names has its own card with its timeline; the others share one "
+          "table, a row each.</p>\n",
           d->out);
+    phones_ctx c;
+    phones_ctx_init(d, &c);
     size_t shown = 0;
     for (size_t i = 0; i < d->r->n_inputs; i++) {
-        phones_of_input(d, &d->r->inputs[i]);
+        phones_of_input(d, &c, &d->r->inputs[i]);
         shown += d->r->inputs[i].n_files;
     }
+    phones_ctx_free(&c);
     if (!shown)
         fputs("<p class=\"note\">No file request was seen.</p>\n", d->out);
     fputs("</section>\n", d->out);

@@ -185,7 +185,8 @@ void html_svg_timeline(FILE *out, const html_event *ev, size_t n)
     size_t rows = drawn_rows(n);
     if (rows == 0)
         return;
-    int64_t t0 = ev[0].ts_usec, t1 = ev[0].ts_usec;
+    int64_t t0 = ev[0].ts_usec;
+    int64_t t1 = t0;
     for (size_t i = 1; i < rows; i++) {
         t0 = ev[i].ts_usec < t0 ? ev[i].ts_usec : t0;
         t1 = ev[i].ts_usec > t1 ? ev[i].ts_usec : t1;
