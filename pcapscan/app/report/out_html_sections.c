@@ -224,6 +224,8 @@ static int cmp_phone_file(const void *a, const void *b)
 typedef struct phone_group {
     const obs_file **files;
     size_t n_files;
+    const obs_tls **tls; /* the sessions from its files' client addresses, in time order */
+    size_t n_tls;
 } phone_group;
 
 static int cmp_group_first(const void *a, const void *b)
@@ -322,15 +324,6 @@ static html_mark tls_event(const html_doc *d, const obs_tls *t, char *status, si
     return HTML_MARK_OK;
 }
 
-/* The TLS sessions of an input that belong to a phone: same client address as its files. */
-static bool tls_of_group(const obs_tls *t, const phone_group *g)
-{
-    for (size_t i = 0; i < g->n_files; i++)
-        if (cap_addr_equal(&t->client, &g->files[i]->client))
-            return true;
-    return false;
-}
-
 typedef struct timeline {
     html_event *ev;
     char (*status)[120];
@@ -344,10 +337,9 @@ static int cmp_event_time(const void *a, const void *b)
     return x->ts_usec < y->ts_usec ? -1 : x->ts_usec > y->ts_usec;
 }
 
-static void build_timeline(const html_doc *d, const obs_input *in, const phone_group *g,
-                           timeline *tl)
+static void build_timeline(const html_doc *d, const phone_group *g, timeline *tl)
 {
-    size_t cap = g->n_files + in->n_tls;
+    size_t cap = g->n_files + g->n_tls;
     tl->ev = calloc(cap + 1, sizeof *tl->ev);
     tl->status = calloc(cap + 1, sizeof *tl->status);
     tl->server = calloc(cap + 1, sizeof *tl->server);
@@ -366,10 +358,8 @@ static void build_timeline(const html_doc *d, const obs_input *in, const phone_g
         html_file_anchor(f, e->anchor, sizeof e->anchor);
         tl->n++;
     }
-    for (size_t k = 0; k < in->n_tls; k++) {
-        const obs_tls *t = &in->tls[k];
-        if (!tls_of_group(t, g))
-            continue;
+    for (size_t k = 0; k < g->n_tls; k++) {
+        const obs_tls *t = g->tls[k];
         html_event *e = &tl->ev[tl->n];
         e->ts_usec = t->ts_usec;
         e->what = t->sport == 2445 ? "TVS session" : "TLS session";
@@ -460,15 +450,10 @@ static int cmp_tls_time(const void *a, const void *b)
 }
 
 /* The phone's requests and TLS sessions in time order: the rows the timeline draws. */
-static void phone_table(const html_doc *d, const obs_input *in, const phone_group *g)
+static void phone_table(const html_doc *d, const phone_group *g)
 {
-    const obs_tls **tls = malloc((in->n_tls + 1) * sizeof *tls);
-    size_t nt = 0;
-    for (size_t k = 0; tls && k < in->n_tls; k++)
-        if (tls_of_group(&in->tls[k], g))
-            tls[nt++] = &in->tls[k];
-    if (nt > 1)
-        qsort(tls, nt, sizeof *tls, cmp_tls_time);
+    const obs_tls *const *tls = g->tls;
+    size_t nt = g->n_tls;
     fputs("<table><tr><th>time (UTC)</th><th>packet</th><th>what</th><th>name / certificate</th>"
           "<th>server</th><th>result</th></tr>\n",
           d->out);
@@ -481,9 +466,6 @@ static void phone_table(const html_doc *d, const obs_input *in, const phone_grou
         }
     }
     fputs("</table>\n", d->out);
-    if (!tls && in->n_tls)
-        fputs("<p class=\"note\">out of memory: TLS sessions not listed</p>\n", d->out);
-    free(tls);
 }
 
 static void phone_card(const html_doc *d, const obs_input *in, const phone_group *g, size_t idx,
@@ -503,8 +485,69 @@ static void phone_card(const html_doc *d, const obs_input *in, const phone_group
           "</b> failed</span><span><b class=\"c-neutral\">&#9675;</b> not found / not checked"
           "</span></p>\n",
           out);
-    phone_table(d, in, g);
+    phone_table(d, g);
     fputs("</div>\n", out);
+}
+
+static int cmp_addr(const cap_addr *x, const cap_addr *y)
+{
+    if (x->family != y->family)
+        return x->family < y->family ? -1 : 1;
+    return memcmp(x->a, y->a, x->family == 6 ? 16 : 4);
+}
+
+static int cmp_tls_client(const void *a, const void *b)
+{
+    const obs_tls *x = *(const obs_tls *const *)a, *y = *(const obs_tls *const *)b;
+    int c = cmp_addr(&x->client, &y->client);
+    return c ? c : cmp_tls_time(a, b);
+}
+
+/* First session from addr in ix (sorted by client address). */
+static size_t tls_lower(const obs_tls *const *ix, size_t n, const cap_addr *addr)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp_addr(&ix[mid]->client, addr) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* A phone's TLS sessions: those from its files' client addresses, found in the input's sessions
+ * sorted by address (a scan of every session for every phone was quadratic, and a cluster-wide
+ * reset has a TVS session per boot). Returns false when out of memory. */
+static bool group_tls(const obs_tls *const *ix, size_t n, phone_group *g)
+{
+    size_t cap = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < g->n_files; i++) {
+            const cap_addr *addr = &g->files[i]->client;
+            size_t k = 0;
+            while (k < i && !cap_addr_equal(&g->files[k]->client, addr))
+                k++;
+            if (k < i) /* an address seen before in this group */
+                continue;
+            for (size_t t = tls_lower(ix, n, addr); t < n && cap_addr_equal(&ix[t]->client, addr);
+                 t++) {
+                if (pass == 1)
+                    g->tls[g->n_tls++] = ix[t];
+                else
+                    cap++;
+            }
+        }
+        if (pass == 0) {
+            g->tls = cap ? malloc(cap * sizeof *g->tls) : NULL;
+            if (cap && !g->tls)
+                return false;
+        }
+    }
+    if (g->n_tls > 1)
+        qsort(g->tls, g->n_tls, sizeof *g->tls, cmp_tls_time);
+    return true;
 }
 
 /* Up to this many phones in an input, every phone has its card (a timeline each is readable);
@@ -668,16 +711,27 @@ static void phones_of_input(const html_doc *d, const phones_ctx *c, const obs_in
     size_t ng = 0;
     for (size_t i = 0; i < in->n_files; i++) {
         if (!ng || strcmp(groups[ng - 1].files[0]->phone, files[i]->phone) != 0)
-            groups[ng++] = (phone_group){&files[i], 0};
+            groups[ng++] = (phone_group){&files[i], 0, NULL, 0};
         groups[ng - 1].n_files++;
     }
     qsort(groups, ng, sizeof *groups, cmp_group_first);
+    const obs_tls **ix = malloc((in->n_tls + 1) * sizeof *ix);
+    for (size_t k = 0; ix && k < in->n_tls; k++)
+        ix[k] = &in->tls[k];
+    if (ix)
+        qsort(ix, in->n_tls, sizeof *ix, cmp_tls_client);
+    bool tls_ok = ix != NULL;
+    for (size_t g = 0; g < ng && tls_ok; g++)
+        tls_ok = group_tls(ix, in->n_tls, &groups[g]);
+    free(ix);
+    if (!tls_ok && in->n_tls)
+        fputs("<p class=\"note\">out of memory: TLS sessions not listed</p>\n", d->out);
     /* The flagged phones' cards first, then one table of the others. */
     bool *row = calloc(ng + 1, sizeof *row);
     size_t healthy = 0;
     for (size_t g = 0; g < ng; g++) {
         timeline tl;
-        build_timeline(d, in, &groups[g], &tl);
+        build_timeline(d, &groups[g], &tl);
         if (!row || ng <= HTML_CARDS_ALL || phone_flagged(d, c, &tl, &groups[g]))
             phone_card(d, in, &groups[g], g, &tl);
         else
@@ -689,13 +743,15 @@ static void phones_of_input(const html_doc *d, const phones_ctx *c, const obs_in
     for (size_t g = 0; healthy && g < ng; g++)
         if (row[g]) {
             timeline tl;
-            build_timeline(d, in, &groups[g], &tl);
+            build_timeline(d, &groups[g], &tl);
             phone_row(d, c, in, &groups[g], g, &tl);
             timeline_free(&tl);
         }
     if (healthy)
         fputs("</table>\n", d->out);
     free(row);
+    for (size_t g = 0; g < ng; g++)
+        free(groups[g].tls);
     free(groups);
     free(files);
 }
