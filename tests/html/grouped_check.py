@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """grouped_check.py REPORT.html RESULTS.jsonl [--grouped RULE...] [--single RULE...]
-                    [--phones N --cards K --max-per-phone BYTES]
+                    [--phones N --cards K [--warned-rows W] --max-per-phone BYTES]
 
 What the HTML page says about many findings and many phones, against the JSON of the same run:
   - the verdict line counts errors and warnings as the JSON findings do;
@@ -9,9 +9,10 @@ What the HTML page says about many findings and many phones, against the JSON of
     instances, says how many it did not list, is collapsed for a warning and open for an error,
     and each instance links into the phones section (its phone) besides the verdict;
   - --single: the rule has one card per JSON finding, none grouped;
-  - --phones/--cards: the phones section holds N phones, K of them (those some warning or error
-    of the JSON names) as full cards and the others as table rows with their held ITL, TVS
-    verdict and collapsed events; --max-per-phone bounds the section's bytes per phone.
+  - --phones/--cards/--warned-rows: the phones section holds N phones, K of them as full cards,
+    W as rows naming their rule (the phones some warning or error of the JSON names are those
+    K + W), the others as table rows; every row has its held ITL, TVS verdict, last boot and
+    collapsed events; --max-per-phone bounds the section's bytes per phone.
 Prints one line per failure; exit 0 when all hold."""
 import collections
 import json
@@ -120,21 +121,30 @@ def main(argv):
 
     if "--phones" in opts:
         n, k = int(opts["--phones"][0]), int(opts["--cards"][0])
+        w = int(opts.get("--warned-rows", ["0"])[0])
         full = [d for d in phone_sec.iter(X + "div") if "phone" in classes(d)]
         rows = [tr for tr in phone_sec.iter(X + "tr") if "healthy" in classes(tr)]
-        if len(full) != k or len(rows) != n - k:
-            errors.append("phones: %d cards and %d rows, want %d and %d" % (len(full), len(rows), k, n - k))
+        warned = [tr for tr in phone_sec.iter(X + "tr") if "warned" in classes(tr)]
+        if len(full) != k or len(rows) != n - k - w or len(warned) != w:
+            errors.append("phones: %d cards, %d warned and %d healthy rows, want %d, %d and %d" % (
+                len(full), len(warned), len(rows), k, w, n - k - w))
         names = {text(d.find(X + "h3")).split(" ")[0] for d in full}
+        names |= {next(tr.iter(X + "td")).text for tr in warned}
         if names != flagged:
-            errors.append("phones with a card are not those warned: %s" % sorted(names ^ flagged)[:5])
-        for tr in rows:
+            errors.append("phones with a card or a warned row are not those warned: %s" %
+                          sorted(names ^ flagged)[:5])
+        for tr in warned:
+            if "TRUST_VIA_TVS" not in text(tr):
+                errors.append("warned row %s does not name its rule" % tr.get("id"))
+                break
+        for tr in rows + warned:
             tds = tr.findall(X + "td")
             name = "".join(tds[0].itertext()).split("<")[0] if tds else ""
             if len(tds) != 5 or not any(a.get("href", "").startswith("#tl-") for a in tds[1].iter(X + "a")) \
                     or not text(tds[2]) or not text(tds[3]) or tds[4].find(X + "details") is None:
                 errors.append("phone row %s lacks held ITL, TVS verdict, last boot or events" % tr.get("id"))
                 break
-            if any(name.startswith(f) for f in flagged):
+            if tr in rows and any(name.startswith(f) for f in flagged):
                 errors.append("warned phone %s is only a row" % name)
                 break
         start, end = raw.index('<section id="phones">'), raw.index("</section>", raw.index('<section id="phones">'))

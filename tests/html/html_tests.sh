@@ -351,6 +351,15 @@ compact_phones() {
   "$PY" "$HERE/grouped_check.py" "$out/c.html" "$out/c.jsonl" --grouped TRUST_VIA_TVS \
     --phones 400 --cards 20 --max-per-phone 1500 || fail "compact phones"
   echo "ok: page $(stat -c %s "$out/c.html") bytes for 400 phones"
+  # 130 phones, 120 warned: the first 100 warned have cards, the 20 others are rows naming
+  # their rule (a reset warns thousands of phones: a card each made a 130 MB page).
+  many_phones 130 120 0 "$out/w.pcap"
+  render "$out/w.pcap" "$out/w.html"
+  wellformed "$out/w.html"
+  "$PY" "$HERE/check_html.py" "$out/w.html" --fires TRUST_VIA_TVS || fail "w: structure"
+  "$PCAPSCAN" -q --now "$NOW" --json "$out/w.pcap" >"$out/w.jsonl" 2>>"$out/stderr" || true
+  "$PY" "$HERE/grouped_check.py" "$out/w.html" "$out/w.jsonl" --grouped TRUST_VIA_TVS \
+    --phones 130 --cards 100 --warned-rows 20 --max-per-phone 5000 || fail "warned rows"
 }
 
 # validity: a trust list of many certificates with near-identical dates (one year, a day apart,

@@ -554,11 +554,16 @@ static bool group_tls(const obs_tls *const *ix, size_t n, phone_group *g)
  * beyond it, only those a warning or error names do and the others are a table row each (1,000
  * cards of 6.5 KB made most of a 7 MB page). */
 #define HTML_CARDS_ALL 20
+/* Cards for phones that only warnings name, per input; the others are rows naming their rule
+ * (a cluster-wide reset warns 12,677 phones of the 1 GB capture, a 130 MB page of cards). Phones
+ * with an error always have their card. */
+#define HTML_WARNED_CARDS 100
 
 /* What the phones section looks up once: the phones some warning or error names, and the engine's
  * list decision for each list offered (run.moves, by the offered file). */
 typedef struct phones_ctx {
-    kmap flagged; /* phone name -> 0 */
+    kmap flagged; /* phone name -> 0: a warning or error names it */
+    kmap errored; /* phone name -> 0: an error names it */
     kmap move_of; /* address of an offered obs_file -> index into run.moves (the last decision) */
 } phones_ctx;
 
@@ -566,11 +571,15 @@ static void phones_ctx_init(const html_doc *d, phones_ctx *c)
 {
     const run *r = d->r;
     kmap_init(&c->flagged);
+    kmap_init(&c->errored);
     kmap_init(&c->move_of);
     bool added;
     for (size_t i = 0; i < r->n_findings; i++)
-        if (sbd_rule_severity(r->findings[i].rule) > SBD_SEV_INFO && r->findings[i].phone[0])
+        if (sbd_rule_severity(r->findings[i].rule) > SBD_SEV_INFO && r->findings[i].phone[0]) {
             kmap_put_str(&c->flagged, r->findings[i].phone, 0, &added);
+            if (sbd_rule_severity(r->findings[i].rule) == SBD_SEV_ERROR)
+                kmap_put_str(&c->errored, r->findings[i].phone, 0, &added);
+        }
     /* Backwards, so the first put for a file is the engine's last decision on it. */
     for (size_t i = r->n_moves; i-- > 0;)
         if (r->moves[i].to)
@@ -580,23 +589,46 @@ static void phones_ctx_init(const html_doc *d, phones_ctx *c)
 static void phones_ctx_free(phones_ctx *c)
 {
     kmap_free(&c->flagged);
+    kmap_free(&c->errored);
     kmap_free(&c->move_of);
 }
 
-/* A phone keeps its full card (timeline, every row) when a warning or error names it or one of
- * its files or sessions; the others are one row each. The engine decided those findings. */
-static bool phone_flagged(const html_doc *d, const phones_ctx *c, const timeline *tl,
-                          const phone_group *g)
+/* How bad the engine's findings on a phone are: PHONE_ERROR / PHONE_WARNING when an error / a
+ * warning names it or one of its files or sessions (or its timeline marks one failed / warned),
+ * PHONE_OK otherwise; *rule gets the worst rule naming a file or session. */
+enum { PHONE_OK, PHONE_WARNING, PHONE_ERROR };
+
+static int phone_level(const html_doc *d, const phones_ctx *c, const timeline *tl,
+                       const phone_group *g, sbd_rule *rule)
 {
-    if (kmap_get_str(&c->flagged, g->files[0]->phone) != SIZE_MAX)
-        return true;
-    for (size_t i = 0; i < g->n_files; i++)
-        if (html_worst(d, g->files[i], NULL) > SBD_SEV_INFO)
-            return true;
-    for (size_t i = 0; i < tl->n; i++)
-        if (tl->ev[i].mark == HTML_MARK_WARN || tl->ev[i].mark == HTML_MARK_FAIL)
-            return true;
-    return false;
+    int worst = -1;
+    for (size_t i = 0; i < g->n_files; i++) {
+        sbd_rule ru = SBD_RULE_COUNT;
+        int w = html_worst(d, g->files[i], &ru);
+        if (w > worst) {
+            worst = w;
+            *rule = ru;
+        }
+    }
+    for (size_t i = 0; i < g->n_tls; i++) {
+        sbd_rule ru = SBD_RULE_COUNT;
+        int w = html_worst(d, g->tls[i], &ru);
+        if (w > worst) {
+            worst = w;
+            *rule = ru;
+        }
+    }
+    bool fail = false, warn = false;
+    for (size_t i = 0; i < tl->n; i++) {
+        fail |= tl->ev[i].mark == HTML_MARK_FAIL;
+        warn |= tl->ev[i].mark == HTML_MARK_WARN;
+    }
+    const char *name = g->files[0]->phone;
+    if (worst == SBD_SEV_ERROR || fail || kmap_get_str(&c->errored, name) != SIZE_MAX)
+        return PHONE_ERROR;
+    if (worst == SBD_SEV_WARNING || warn || kmap_get_str(&c->flagged, name) != SIZE_MAX)
+        return PHONE_WARNING;
+    return PHONE_OK;
 }
 
 /* The ITL the phone holds after its last list decision (the engine's run.moves): the list offered
@@ -637,18 +669,19 @@ static int64_t last_boot(const phone_group *g)
  * the phone (from the verdict, the trust files) still lands. */
 static void compact_events(FILE *out, const timeline *tl)
 {
-    char when[40];
+    char when[40]; /* the time of day: the row's last boot gives the date */
     fprintf(out, "<details><summary>%zu event%s</summary><ul class=\"ev\">\n", tl->n,
             tl->n == 1 ? "" : "s");
     for (size_t i = 0; i < tl->n; i++) {
         const html_event *e = &tl->ev[i];
         if (e->tls)
             fprintf(out, "<li>%s #%llu <a href=\"#%s\">%s</a> ",
-                    html_clock(e->ts_usec, when, sizeof when), (unsigned long long)e->pkt,
+                    html_clock(e->ts_usec, when, sizeof when) + 11, (unsigned long long)e->pkt,
                     e->anchor, e->what);
         else
             fprintf(out, "<li id=\"%s\">%s #%llu %s ", e->anchor,
-                    html_clock(e->ts_usec, when, sizeof when), (unsigned long long)e->pkt, e->what);
+                    html_clock(e->ts_usec, when, sizeof when) + 11, (unsigned long long)e->pkt,
+                    e->what);
         fputs("<span class=\"mono\">", out);
         esc_html_max(out, e->name, 80);
         fprintf(out, "</span>: <span class=\"c-%s\">%s</span></li>\n", html_mark_class(e->mark),
@@ -660,14 +693,20 @@ static void compact_events(FILE *out, const timeline *tl)
 /* A phone no warning or error names: its held ITL, its last TVS verdict and last boot, with its
  * events one click away. */
 static void phone_row(const html_doc *d, const phones_ctx *c, const obs_input *in,
-                      const phone_group *g, size_t idx, const timeline *tl)
+                      const phone_group *g, size_t idx, const timeline *tl, bool warned,
+                      sbd_rule rule)
 {
     FILE *out = d->out;
     char addr[80], when[40];
-    fprintf(out, "<tr class=\"healthy\" id=\"p-%zu-%zu\"><td>", in->index, idx);
+    fprintf(out, "<tr class=\"%s\" id=\"p-%zu-%zu\"><td>", warned ? "warned" : "healthy", in->index,
+            idx);
     esc_html(out, g->files[0]->phone);
-    fprintf(out, "<br/><span class=\"note\">%s</span></td><td>",
+    fprintf(out, "<br/><span class=\"note\">%s</span>",
             cap_addr_str(&g->files[0]->client, 0, addr, sizeof addr));
+    if (warned)
+        fprintf(out, "<br/><span class=\"c-warn\">%s</span>",
+                rule < SBD_RULE_COUNT ? sbd_rule_id(rule) : "warning");
+    fputs("</td><td>", out);
     const html_list *l = held_itl(d, c, g);
     if (l)
         list_link(d, l);
@@ -687,11 +726,18 @@ static void phone_row(const html_doc *d, const phones_ctx *c, const obs_input *i
     fputs("</td></tr>\n", out);
 }
 
-static void healthy_head(FILE *out, const obs_input *in, size_t n)
+static void rows_head(FILE *out, const obs_input *in, size_t n, bool warned)
 {
-    fprintf(out, "<h3>Phones without warnings <span class=\"sub\">%zu in ", n);
+    if (warned)
+        fprintf(out,
+                "<h3>More phones with warnings <span class=\"sub\">%zu beyond the first %d cards "
+                "in ",
+                n, HTML_WARNED_CARDS);
+    else
+        fprintf(out, "<h3>Phones without warnings <span class=\"sub\">%zu in ", n);
     esc_html_max(out, in->path, 80);
-    fputs("</span></h3>\n<table class=\"healthy\"><tr><th>phone</th><th>holds</th><th>last TVS "
+    fprintf(out, "</span></h3>\n<table class=\"%s\">", warned ? "warned" : "healthy");
+    fputs("<tr><th>phone</th><th>holds</th><th>last TVS "
           "verdict</th><th>last boot (UTC)</th><th>requests and sessions</th></tr>\n",
           out);
 }
@@ -726,30 +772,42 @@ static void phones_of_input(const html_doc *d, const phones_ctx *c, const obs_in
     free(ix);
     if (!tls_ok && in->n_tls)
         fputs("<p class=\"note\">out of memory: TLS sessions not listed</p>\n", d->out);
-    /* The flagged phones' cards first, then one table of the others. */
-    bool *row = calloc(ng + 1, sizeof *row);
-    size_t healthy = 0;
+    /* Cards first (errors all, warnings up to HTML_WARNED_CARDS), then a table of the other
+     * warned phones, then one of the healthy ones. row[g]: 0 card, 1 healthy row, 2 warned row. */
+    unsigned char *row = calloc(ng + 1, sizeof *row);
+    sbd_rule *rule = calloc(ng + 1, sizeof *rule);
+    size_t n_rows[3] = {0}, warned_cards = 0;
     for (size_t g = 0; g < ng; g++) {
         timeline tl;
         build_timeline(d, &groups[g], &tl);
-        if (!row || ng <= HTML_CARDS_ALL || phone_flagged(d, c, &tl, &groups[g]))
+        if (rule)
+            rule[g] = SBD_RULE_COUNT;
+        int level = !row || !rule || ng <= HTML_CARDS_ALL
+                        ? PHONE_ERROR
+                        : phone_level(d, c, &tl, &groups[g], &rule[g]);
+        if (level == PHONE_WARNING && warned_cards < HTML_WARNED_CARDS)
+            warned_cards++;
+        else if (level != PHONE_ERROR)
+            n_rows[row[g] = level == PHONE_OK ? 1 : 2]++;
+        if (!row || !row[g])
             phone_card(d, in, &groups[g], g, &tl);
-        else
-            healthy += row[g] = true;
         timeline_free(&tl);
     }
-    if (healthy)
-        healthy_head(d->out, in, healthy);
-    for (size_t g = 0; healthy && g < ng; g++)
-        if (row[g]) {
-            timeline tl;
-            build_timeline(d, &groups[g], &tl);
-            phone_row(d, c, in, &groups[g], g, &tl);
-            timeline_free(&tl);
-        }
-    if (healthy)
+    for (int kind = 2; kind >= 1; kind--) {
+        if (!n_rows[kind])
+            continue;
+        rows_head(d->out, in, n_rows[kind], kind == 2);
+        for (size_t g = 0; g < ng; g++)
+            if (row[g] == kind) {
+                timeline tl;
+                build_timeline(d, &groups[g], &tl);
+                phone_row(d, c, in, &groups[g], g, &tl, kind == 2, rule[g]);
+                timeline_free(&tl);
+            }
         fputs("</table>\n", d->out);
+    }
     free(row);
+    free(rule);
     for (size_t g = 0; g < ng; g++)
         free(groups[g].tls);
     free(groups);
