@@ -400,7 +400,7 @@ static xfer *new_transfer(cap_tftp *t, const cap_pkt *p, uint8_t op, const char 
     pub->client = p->src;
     pub->client_port = p->sport;
     pub->server = p->dst;
-    pub->first = pub->last = p->where;
+    pub->first = pub->last = pub->last_sent = p->where;
     pub->blksize = 512;
     pub->tsize = -1;
     x->last_usec = p->where.ts_sec * 1000000LL + p->where.ts_usec;
@@ -626,6 +626,8 @@ static void transfer_packet(cap_tftp *t, xfer *x, const cap_pkt *p, uint16_t op,
 {
     bool data_dir = from_client == (x->pub.opcode == OP_WRQ);
     touch(t, x, p);
+    if (data_dir)
+        x->pub.last_sent = p->where;
     if (op == OP_DATA && data_dir) {
         bool too_big = false;
         if (data_block(t, x, p, &too_big))

@@ -65,7 +65,7 @@ accounts() {
   [ -z "$bad" ] || fail "$1: file objects and summary counts disagree for: $bad"
 }
 
-# One line per input: pcap status packets last_good_packet first-packet-of-CAPTURE_TRUNCATED.
+# One line per input: pcap status packets last_good_packet packet-of-CAPTURE_TRUNCATED (-1: none).
 inputs_tsv() {
   jq -r -s '(map(select(.type == "finding" and .rule == "CAPTURE_TRUNCATED"))
              | map({key: .evidence.capture, value: .evidence.packets[0]}) | from_entries) as $t
@@ -116,9 +116,10 @@ case_truncate() {
         [ "$status" = truncated ] || [ "$status" = corrupt ] ||
           fail "$base cut at $off: status $status, expected truncated"
         [ "$good" = "$want" ] || fail "$base cut at $off: last_good_packet $good, expected $want"
-        # The finding names the capture and the first packet that was cut.
-        [ "$trunc" = $((want + 1)) ] ||
-          fail "$base cut at $off: CAPTURE_TRUNCATED names packet $trunc, expected $((want + 1))"
+        # The finding names the capture and the last packet read (none when none was): never
+        # the cut one, which no tool lists.
+        [ "$trunc" = "$want" ] || { [ "$want" = 0 ] && [ "$trunc" = -1 ]; } ||
+          fail "$base cut at $off: CAPTURE_TRUNCATED names packet $trunc, expected $want"
       fi
     done < <(inputs_tsv "$work/$base.json")
     unset end_pkts
@@ -261,7 +262,7 @@ case_reclen() {
     k=${rec[$pcap]}
     [ "$status" = corrupt ] || [ "$status" = truncated ] || fail "$pcap record $k caplen lie: status $status"
     [ "$good" = $((k - 1)) ] || fail "$pcap record $k caplen lie: last_good_packet $good"
-    [ "$trunc" = "$k" ] || fail "$pcap: CAPTURE_TRUNCATED names packet $trunc, not record $k"
+    [ "$trunc" = $((k - 1)) ] || fail "$pcap: CAPTURE_TRUNCATED names packet $trunc, not the last good record $((k - 1))"
   done < <(inputs_tsv "$work/all.json")
   rm -f "${inputs[@]}"
 }

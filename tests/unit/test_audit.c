@@ -144,7 +144,7 @@ static void test_names(void)
 
 static void test_rule_table(void)
 {
-    CHECK_EQ_INT(SBD_RULE_COUNT, 23);
+    CHECK_EQ_INT(SBD_RULE_COUNT, 24);
     for (int r = 0; r < SBD_RULE_COUNT; r++) {
         CHECK(sbd_rule_title((sbd_rule)r)[0] != '\0');
         CHECK(sbd_rule_meaning((sbd_rule)r)[0] != '\0');

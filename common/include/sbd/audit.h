@@ -119,7 +119,13 @@ const char *sbd_severity_name(sbd_severity s); /* "info", "warning", "error" */
       "The CTL and the ITL the phone holds list different CallManager (CCM+TFTP) certificates "    \
       "for the same node: CallManager.pem was regenerated and the CTL was not updated, so the "    \
       "phone cannot authenticate that node for secure signalling.",                                \
-      "Run utils ctl update CTLFile (or the CTL client with the tokens) and reset the phones.")
+      "Run utils ctl update CTLFile (or the CTL client with the tokens) and reset the phones.")    \
+    X(TRANSFER_CUT_BY_CAPTURE_END, WARNING, "Transfer cut by the end of the capture",              \
+      "The capture ends while a trust or signed file transfer was still going on (its sender "     \
+      "was heard from shortly before the last packet): whether the phone got the file is not in "  \
+      "the capture. Not a server or network failure.",                                             \
+      "Nothing to do for the phones; capture from before the phone boots until it registers to "   \
+      "see the whole transfer.")
 
 typedef enum {
 #define SBD_RULE_ENUM(id, sev, title, text, remedy) SBD_RULE_##id,

@@ -491,6 +491,11 @@ int opts_parse(opts_cmd cmd, int argc, char **argv, scan_opts *o)
         }
         li = -1;
     }
+    if (o->json && o->csv_path && strcmp(o->csv_path, "-") == 0) {
+        fprintf(stderr, "%s: --json and --csv - both write to stdout: give --csv a file name\n",
+                cmd_name(cmd));
+        return -1;
+    }
     if (cmd == OPTS_SCAN) {
         int rc = scan_check(argc, o);
         if (rc <= 0)

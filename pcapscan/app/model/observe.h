@@ -67,6 +67,7 @@ typedef struct obs_file {
     uint64_t missing_blocks;
     char *missing; /* "3-5,9" (TFTP) or NULL */
     bool tail_missing;
+    bool cut_by_end; /* not finished because the input ended while its sender was still sending */
     uint32_t dup_blocks, out_of_order, conflict_blocks;
     uint32_t bad_packets; /* TFTP: malformed or cut packets of this transfer, ignored */
     uint32_t blksize;

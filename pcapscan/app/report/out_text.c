@@ -41,10 +41,14 @@ static void print_file(const run *r, const obs_file *f, FILE *out)
         fprintf(out, "        %llu bytes received\n", (unsigned long long)f->size);
     }
     if (f->missing) {
-        fputs("        missing blocks: ", out);
+        fputs("        missing: ", out);
         esc_term(out, f->missing);
-        fprintf(out, " (%llu)\n", (unsigned long long)f->missing_blocks);
+        if (f->missing_blocks)
+            fprintf(out, " (%llu blocks)", (unsigned long long)f->missing_blocks);
+        fputc('\n', out);
     }
+    if (f->cut_by_end)
+        fputs("        cut by the end of the capture (still going on at the last packet)\n", out);
     if (f->complete && f->looks_signed) {
         fprintf(out, "        signature: %s%s", run_sig_word(f), f->sig_detail ? " - " : "");
         esc_term(out, f->sig_detail);
@@ -200,24 +204,58 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Distinct phones across all inputs; SIZE_MAX when out of memory. */
+typedef struct phone_key {
+    char addr[64];     /* the client address, no port */
+    const char *phone; /* the file's phone, or NULL for a TLS client */
+} phone_key;
+
+static int cmp_key(const void *a, const void *b)
+{
+    const phone_key *x = a, *y = b;
+    int c = strcmp(x->addr, y->addr);
+    /* a file's phone sorts before a TLS client of the same address, which then takes it */
+    return c ? c : (x->phone == NULL) - (y->phone == NULL);
+}
+
+/* Distinct phones across all inputs, as the trust engine names them: a file's phone (the MAC of
+ * its name, else its client's), and for a TLS session the phone of a file request from the same
+ * client address, else that address: a phone seen only on the TVS or HTTPS port counts too.
+ * SIZE_MAX when out of memory. */
 static size_t count_phones(const run *r)
 {
     size_t n = 0, k = 0, distinct = 0;
     for (size_t i = 0; i < r->n_inputs; i++)
-        n += r->inputs[i].n_files;
+        n += r->inputs[i].n_files + r->inputs[i].n_tls;
     if (!n)
         return 0;
+    phone_key *keys = calloc(n, sizeof *keys);
     const char **names = malloc(n * sizeof *names);
-    if (!names)
+    if (!keys || !names) {
+        free(keys);
+        free(names);
         return SIZE_MAX;
-    for (size_t i = 0; i < r->n_inputs; i++)
-        for (size_t j = 0; j < r->inputs[i].n_files; j++)
-            names[k++] = r->inputs[i].files[j].phone;
+    }
+    for (size_t i = 0; i < r->n_inputs; i++) {
+        const obs_input *in = &r->inputs[i];
+        for (size_t j = 0; j < in->n_files; j++, k++) {
+            cap_addr_str(&in->files[j].client, 0, keys[k].addr, sizeof keys[k].addr);
+            keys[k].phone = in->files[j].phone;
+        }
+        for (size_t j = 0; j < in->n_tls; j++, k++)
+            cap_addr_str(&in->tls[j].client, 0, keys[k].addr, sizeof keys[k].addr);
+    }
+    qsort(keys, n, sizeof *keys, cmp_key);
+    const char *known = NULL; /* the phone of the current address's first file */
+    for (size_t j = 0; j < n; j++) {
+        if (j == 0 || strcmp(keys[j].addr, keys[j - 1].addr) != 0)
+            known = keys[j].phone;
+        names[j] = keys[j].phone ? keys[j].phone : known ? known : keys[j].addr;
+    }
     qsort(names, n, sizeof *names, cmp_str);
     for (size_t j = 0; j < n; j++)
         distinct += j == 0 || strcmp(names[j], names[j - 1]) != 0;
     free(names);
+    free(keys);
     return distinct;
 }
 

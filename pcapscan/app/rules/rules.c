@@ -173,6 +173,14 @@ static const char *related_word(const sbd_trust_decision *d)
     }
 }
 
+/* "3-5" reads "missing blocks 3-5"; "last block never seen" reads as it is. */
+static const char *missing_prefix(const obs_file *f)
+{
+    if (!f->missing)
+        return "";
+    return f->missing[0] >= '0' && f->missing[0] <= '9' ? "; missing blocks " : "; ";
+}
+
 static void record_finding(pass *p, const sbd_trust_decision *d, obs_file *f, obs_tls *t)
 {
     const event *held = d->held.set ? d->held.at.user : NULL;
@@ -200,8 +208,7 @@ static void record_finding(pass *p, const sbd_trust_decision *d, obs_file *f, ob
         add_packet(x, f->last_pkt);
         set_message(x, "%s to %s over %s: %s after %llu bytes%s%s", f->name, d->phone,
                     f->proto == OBS_TFTP ? "TFTP" : "HTTP", obs_xfer_name(f->xfer),
-                    (unsigned long long)f->size, f->missing ? "; missing blocks " : "",
-                    f->missing ? f->missing : "");
+                    (unsigned long long)f->size, missing_prefix(f), f->missing ? f->missing : "");
         return;
     }
     x->message = strdup(d->reason);
@@ -304,6 +311,8 @@ static sbd_trust_xfer trust_xfer(const obs_file *f)
 {
     if (f->complete)
         return SBD_XFER_COMPLETE;
+    if (f->cut_by_end) /* the capture, not the phone, stopped it: TRANSFER_CUT_BY_CAPTURE_END */
+        return SBD_XFER_OTHER;
     switch (f->xfer) {
     case OBS_XFER_NOT_FOUND:
         return SBD_XFER_NOT_FOUND;
@@ -418,12 +427,39 @@ static void capture_truncated(pass *p, obs_input *in)
     if (in->open_failed ||
         (in->end_status != CAP_INPUT_TRUNCATED && in->end_status != CAP_INPUT_CORRUPT))
         return;
-    finding *x = new_finding(p, SBD_RULE_CAPTURE_TRUNCATED, in->index, in->last_ts,
-                             in->last_good + 1, NULL, "");
+    /* The evidence is the last packet read: the cut one is in no tool's packet list. */
+    finding *x =
+        new_finding(p, SBD_RULE_CAPTURE_TRUNCATED, in->index, in->last_ts, in->last_good, NULL, "");
     if (x)
-        set_message(x, "%s: %s after frame %llu: %s", in->path,
+        set_message(x, "%s: %s after packet %llu: %s", in->path,
                     cap_input_status_name(in->end_status), (unsigned long long)in->last_good,
                     in->end_msg ? in->end_msg : "");
+}
+
+/* Transfers of trust or signed files the end of the input cut (obs_file.cut_by_end): what the
+ * engine would call TFTP_TRANSFER_INCOMPLETE had the capture gone on. */
+static void transfers_cut(pass *p, obs_input *in)
+{
+    for (size_t k = 0; k < in->n_files; k++) {
+        obs_file *f = &in->files[k];
+        if (!f->cut_by_end || f->upload ||
+            !(sbd_audit_name_is_trust_or_signed(f->name_kind) || f->looks_signed))
+            continue;
+        char key[32];
+        snprintf(key, sizeof key, "%llu", (unsigned long long)f->first_pkt);
+        finding *x = new_finding(p, SBD_RULE_TRANSFER_CUT_BY_CAPTURE_END, in->index, f->ts_usec,
+                                 f->first_pkt, f->phone, key);
+        if (!x)
+            continue;
+        x->file = f;
+        add_packet(x, f->last_pkt);
+        set_message(x,
+                    "%s to %s over %s: the capture ends at packet %llu while the transfer was "
+                    "still going on (%llu bytes so far%s%s)",
+                    f->name, f->phone, f->proto == OBS_TFTP ? "TFTP" : "HTTP",
+                    (unsigned long long)in->counts.decode.frames, (unsigned long long)f->size,
+                    missing_prefix(f), f->missing ? f->missing : "");
+    }
 }
 
 int rules_run(run *r)
@@ -458,8 +494,10 @@ int rules_run(run *r)
             feed_tls(&p, &p.ev[i]);
     }
     sbd_trust_finish(p.engine);
-    for (size_t i = 0; i < r->n_inputs; i++)
+    for (size_t i = 0; i < r->n_inputs; i++) {
+        transfers_cut(&p, &r->inputs[i]);
         capture_truncated(&p, &r->inputs[i]);
+    }
     for (size_t i = 0; i < r->n_findings; i++) {
         r->by_severity[sbd_rule_severity(r->findings[i].rule)]++;
         r->by_rule[r->findings[i].rule]++;

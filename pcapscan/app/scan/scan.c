@@ -47,6 +47,7 @@ typedef struct worker {
     bool seen_full;      /* contents keyed by a hash of all their bytes, not of a sample */
     size_t n_unanswered; /* unanswered requests listed so far */
     bool oom;
+    bool input_ended;        /* the input has no more frames: what is still open is flushed */
     const scan_hooks *hooks; /* NULL in a batch scan */
 } worker;
 
@@ -262,6 +263,20 @@ static bool list_unanswered(worker *w, const char *proto, const cap_where *req,
     return false;
 }
 
+/* A transfer the input's end left unfinished is cut by the capture, not failed, when its sender
+ * was heard from shortly before the last packet: within 5 s (phones and CUCM retransmit a TFTP
+ * block after a few seconds) or twice a longer negotiated TFTP timeout. A sender silent for
+ * longer had stopped (tftp-incomplete: the phone repeats its ACK for 20 s to a dead port). */
+#define CUT_WINDOW_USEC (5 * 1000000LL)
+
+static bool cut_by_end(const obs_input *in, int64_t last_sent_usec, uint32_t timeout_sec)
+{
+    int64_t window = 2LL * timeout_sec * 1000000LL;
+    if (window < CUT_WINDOW_USEC)
+        window = CUT_WINDOW_USEC;
+    return in->last_ts - last_sent_usec < window;
+}
+
 static void tftp_finished(void *user, const cap_tftp_transfer *t, cap_tftp_status st)
 {
     worker *w = user;
@@ -295,6 +310,9 @@ static void tftp_finished(void *user, const cap_tftp_transfer *t, cap_tftp_statu
     f->bad_packets = t->bad_packets;
     f->missing_blocks = t->missing_blocks;
     f->tail_missing = t->tail_missing;
+    /* A gap before a last block that was seen is loss, not the end of the capture. */
+    f->cut_by_end = st == CAP_TFTP_INCOMPLETE && !t->last_block &&
+                    cut_by_end(w->in, usec_of(&t->last_sent), t->timeout);
     if (!f->complete && f->xfer != OBS_XFER_NOT_FOUND && f->xfer != OBS_XFER_ERROR)
         f->missing = missing_text(t);
     if (t->has_error) {
@@ -347,6 +365,9 @@ static void http_file(void *user, const cap_http_file *h)
     f->ts_usec = usec_of(first);
     f->xfer = http_xfer(h);
     f->complete = f->xfer == OBS_XFER_COMPLETE;
+    f->cut_by_end = w->input_ended &&
+                    (f->xfer == OBS_XFER_INCOMPLETE || f->xfer == OBS_XFER_NO_RESPONSE) &&
+                    cut_by_end(w->in, usec_of(h->last.pkt_no ? &h->last : first), 0);
     f->size = h->len;
     if (h->status) {
         f->error_code = h->status;
@@ -619,6 +640,7 @@ static int scan_frames(const scan_opts *o, obs_input *in, cap_input *ci, const s
         return -1;
     }
     read_frames(&w, ci, dec, progress, user);
+    w.input_ended = true;
     cap_decoder_finish(dec);
     cap_tftp_finish(w.tftp);
     cap_tcp_flush(w.tcp);

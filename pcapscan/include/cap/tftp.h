@@ -55,12 +55,14 @@ typedef struct cap_tftp_transfer {
     cap_addr client, server;
     uint16_t client_port, server_port; /* server_port 0: the server never answered */
     cap_where first, last;             /* request packet, most recent packet */
-    uint32_t blksize;                  /* 512 unless negotiated (or inferred: blksize_inferred) */
-    bool blksize_inferred;             /* no OACK seen, block size taken from the first long DATA */
-    int64_t tsize;                     /* from OACK (or WRQ request); -1 unknown */
-    uint32_t timeout, windowsize;      /* negotiated; 0 = not negotiated (windowsize 1 implied) */
-    const uint8_t *data;               /* rebuilt file (NULL when on_request declined data) */
-    size_t len;                        /* bytes held (for complete transfers, the file size) */
+    cap_where last_sent;   /* most recent packet from the side that sends the file (the request
+                            * until it speaks): was the sender still going when the input ended? */
+    uint32_t blksize;      /* 512 unless negotiated (or inferred: blksize_inferred) */
+    bool blksize_inferred; /* no OACK seen, block size taken from the first long DATA */
+    int64_t tsize;         /* from OACK (or WRQ request); -1 unknown */
+    uint32_t timeout, windowsize; /* negotiated; 0 = not negotiated (windowsize 1 implied) */
+    const uint8_t *data;          /* rebuilt file (NULL when on_request declined data) */
+    size_t len;                   /* bytes held (for complete transfers, the file size) */
     bool complete;
     bool wrap_to_one;    /* block numbers wrapped 65535 -> 1 (else -> 0 when wrapped) */
     uint64_t blocks;     /* distinct blocks received */

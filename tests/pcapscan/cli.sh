@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# cli.sh CASE: what an engineer sees of pcapscan's command line and text report, on captures mkcap
+# writes at test time from the synthetic.sh material (the pcapscan_material fixture).
+#   cut        a transfer the capture's end cut is a warning (TRANSFER_CUT_BY_CAPTURE_END), one
+#              whose server went silent long before the end is TFTP_TRANSFER_INCOMPLETE
+#   truncated  a capture cut mid-record: "packet" in the text, no packet number past the last read
+#   stdout     --json with --csv - (two outputs on stdout) is refused in one line, scan and merge
+#   phones     the verdict line counts phones seen only through TLS
+#   progress   on a terminal: name, bytes, percent, inputs done/total, rate, time left; nothing
+#              when stderr is no terminal or with -q
+# Env: PCAPSCAN MKCAP WORK (set by CMakeLists.txt).
+set -euo pipefail
+
+case_name=$1
+mat=$WORK/material
+MAC=SEP001122334455
+NOW=2026-12-01T00:00:00Z
+out=$WORK/cli-$case_name
+rm -rf "$out"
+mkdir -p "$out"
+cd "$out"
+
+fail() {
+  echo "FAIL [cli.$case_name]: $*" >&2
+  exit 1
+}
+mk() { "$MKCAP" "$out/$1" || fail "mkcap $1"; }
+run() { # ARGS...: pcapscan, stdout in o, stderr in e, exit code in $rc
+  set +e
+  "$PCAPSCAN" "$@" >"$out/o" 2>"$out/e"
+  rc=$?
+  set -e
+}
+rules() { jq -r 'select(.type=="finding") | .rule' "$out/o" | sort -u | tr '\n' ' '; }
+
+case $case_name in
+cut)
+  # The ITL transfer stops after DATA 2 and the capture ends 1 ms later: cut by the capture.
+  { echo "time 1796083200"; echo "tftp CTL$MAC.tlv - notfound"; echo "tftp ITL$MAC.tlv $mat/itl.tlv stop=2"; } | mk cut.pcap
+  # The same, then 60 s of silence from that server before the capture's last packet (a TLS
+  # session): the server stopped, the phone did not get its ITL.
+  { echo "time 1796083200"; echo "tftp CTL$MAC.tlv - notfound"; echo "tftp ITL$MAC.tlv $mat/itl.tlv stop=2"
+    echo "time 1796083260"; echo "tls 2445 $mat/tvs.der"; } | mk dead.pcap
+  run --json --now $NOW "$out/cut.pcap"
+  [ "$rc" = 0 ] || fail "cut.pcap: exit $rc (a warning only)"
+  [ "$(rules)" = "TRANSFER_CUT_BY_CAPTURE_END " ] || fail "cut.pcap rules: $(rules)"
+  [ "$(jq -r 'select(.rule=="TRANSFER_CUT_BY_CAPTURE_END") | .severity' "$out/o")" = warning ] || fail "severity"
+  [ "$(jq -r 'select(.rule=="TRANSFER_CUT_BY_CAPTURE_END") | .evidence.file' "$out/o")" = "ITL$MAC.tlv" ] ||
+    fail "the finding does not name the ITL"
+  last=$(jq -r 'select(.type=="summary") | .per_input[0].packets' "$out/o")
+  jq -s -e --argjson n "$last" '[.[] | select(.type=="finding") | .evidence.packets[]] | all(. <= $n)' "$out/o" >/dev/null ||
+    fail "a packet past the last one ($last)"
+  run --now $NOW "$out/cut.pcap"
+  grep -q '^warning TRANSFER_CUT_BY_CAPTURE_END .*the capture ends at packet' "$out/o" || fail "text verdict: $(head -3 "$out/o")"
+  grep -q '^        cut by the end of the capture' "$out/o" || fail "the timeline does not say the capture cut it"
+  grep -q 'missing: last block never seen$' "$out/o" || fail "missing line: $(grep missing "$out/o")"
+  run --json --now $NOW "$out/dead.pcap"
+  [ "$rc" = 1 ] || fail "dead.pcap: exit $rc"
+  case " $(rules)" in *" TFTP_TRANSFER_INCOMPLETE "*) ;; *) fail "dead.pcap: no TFTP_TRANSFER_INCOMPLETE: $(rules)" ;; esac
+  case " $(rules)" in *" TRANSFER_CUT_BY_CAPTURE_END "*) fail "dead.pcap called cut by the capture" ;; esac
+  # The same dead transfer cut 1 ms after its last packet by a shorter capture is cut again.
+  run --json --now $NOW --csv "$out/f.csv" "$out/cut.pcap" "$out/dead.pcap"
+  [ "$(grep -c TRANSFER_CUT_BY_CAPTURE_END "$out/f.csv")" = 1 ] || fail "CSV rows"
+  ;;
+truncated)
+  { echo "tftp CTL$MAC.tlv - notfound"; echo "tftp ITL$MAC.tlv $mat/itl.tlv"; echo "tls 2445 $mat/tvs.der"; } | mk c.pcap
+  head -c $(($(stat -c %s "$out/c.pcap") - 20)) "$out/c.pcap" >"$out/t.pcap"
+  run --json --now $NOW "$out/t.pcap"
+  read_n=$(jq -r 'select(.type=="summary") | .per_input[0].packets' "$out/o")
+  good=$(jq -r 'select(.type=="summary") | .per_input[0].last_good_packet' "$out/o")
+  [ "$good" = "$read_n" ] && [ "$read_n" -gt 0 ] || fail "packets $read_n, last good $good"
+  [ "$(jq -c 'select(.rule=="CAPTURE_TRUNCATED") | .evidence.packets' "$out/o")" = "[$read_n]" ] ||
+    fail "CAPTURE_TRUNCATED packets: $(jq -c 'select(.rule=="CAPTURE_TRUNCATED") | .evidence.packets' "$out/o")"
+  jq -s -e --argjson n "$read_n" '[.[] | select(.type=="finding") | .evidence.packets[]]
+    + [.[] | select(.type=="file") | .first_packet, .last_packet]
+    + [.[] | select(.type=="tls_cert") | .packet] | all(. <= $n)' "$out/o" >/dev/null ||
+    fail "a JSON packet number past the last packet read ($read_n)"
+  run --now $NOW "$out/t.pcap"
+  grep -qi 'frame' "$out/o" && fail "the text report says frame: $(grep -i frame "$out/o")"
+  grep -q "truncated after packet $read_n:" "$out/o" || fail "text: $(grep -i trunc "$out/o")"
+  for n in $(grep -oE '#[0-9]+' "$out/o" | tr -d '#'); do
+    [ "$n" -le "$read_n" ] || fail "the text report names packet #$n, past the last read ($read_n)"
+  done
+  # Cut inside the first record: nothing read, so no packet named at all.
+  head -c 30 "$out/c.pcap" >"$out/t0.pcap"
+  run --json --now $NOW "$out/t0.pcap"
+  [ "$(jq -c 'select(.rule=="CAPTURE_TRUNCATED") | .evidence.packets' "$out/o")" = "[]" ] || fail "t0: a packet named"
+  ;;
+stdout)
+  { echo "tftp ITL$MAC.tlv $mat/itl.tlv"; } | mk c.pcap
+  run --json --csv - "$out/c.pcap"
+  [ "$rc" = 2 ] || fail "--json --csv -: exit $rc"
+  [ ! -s "$out/o" ] || fail "--json --csv -: wrote to stdout: $(head -2 "$out/o")"
+  [ "$(wc -l <"$out/e")" = 1 ] && grep -q -- '--json and --csv - both write to stdout' "$out/e" ||
+    fail "--json --csv -: stderr: $(cat "$out/e")"
+  run --json --json-content "$out/c.pcap"
+  cp "$out/o" "$out/r.jsonl"
+  run merge --json --csv - "$out/r.jsonl"
+  [ "$rc" = 2 ] && [ ! -s "$out/o" ] && grep -q -- '--json and --csv - both write to stdout' "$out/e" ||
+    fail "merge --json --csv -: exit $rc, stderr $(cat "$out/e")"
+  # --csv - alone: CSV only on stdout, for the scan and the merge.
+  run merge --csv - "$out/r.jsonl"
+  head -1 "$out/o" | grep -q '^pcap,time,rule' || fail "merge --csv -: $(head -1 "$out/o")"
+  grep -q -e '^verdict' -e '^== ' "$out/o" && fail "merge --csv -: the text report is mixed in"
+  true
+  ;;
+phones)
+  # Only a TVS session from the phone's address: one phone, not zero.
+  { echo "tls 2445 $mat/tvs.der"; } | mk tls.pcap
+  run --now $NOW "$out/tls.pcap"
+  head -1 "$out/o" | grep -qx 'verdict: 0 errors, 0 warnings (1 phones, 1 captures)' || fail "TLS only: $(head -1 "$out/o")"
+  # A boot and a TVS session from the same address: still one phone.
+  { echo "tftp ITL$MAC.tlv $mat/itl.tlv"; echo "tls 2445 $mat/tvs.der"; } | mk same.pcap
+  run --now $NOW "$out/same.pcap" "$out/tls.pcap"
+  head -1 "$out/o" | grep -q '(1 phones, 2 captures)' || fail "same phone: $(head -1 "$out/o")"
+  # A second address that only spoke TLS: two phones.
+  { echo "tftp ITL$MAC.tlv $mat/itl.tlv"; echo "client 10.0.0.21"; echo "tls 2445 $mat/tvs.der"; } | mk two.pcap
+  run --now $NOW "$out/two.pcap"
+  head -1 "$out/o" | grep -q '(2 phones, 1 captures)' || fail "two phones: $(head -1 "$out/o")"
+  ;;
+*) fail "unknown case" ;;
+esac
+exit 0
