@@ -246,6 +246,7 @@ struct cap_input {
     void *idle_user;
     uint32_t last_recv, last_drop, last_ifdrop; /* pcap_stats wraps at 2^32: summed by delta */
     cap_input_drops drops;
+    uint64_t size; /* the file's size when it is a regular file, else 0 */
 };
 
 static FILE *open_gz(gzFile gz, gz_cookie **cookie_out)
@@ -315,6 +316,10 @@ cap_input *cap_input_open(const char *path, const char *name, char *err, size_t 
         return NULL;
     }
     in->name = name ? name : path;
+    struct stat st;
+    if ((strcmp(path, "-") == 0 ? fstat(STDIN_FILENO, &st) : stat(path, &st)) == 0 &&
+        S_ISREG(st.st_mode))
+        in->size = (uint64_t)st.st_size;
     in->read_buf = malloc(READ_BUFFER_BYTES); /* NULL: stdio's default buffer */
     FILE *fp = open_stream(path, in->read_buf, &in->gz, err, errsz);
     if (!fp) {
@@ -343,6 +348,19 @@ cap_input *cap_input_open(const char *path, const char *name, char *err, size_t 
         return NULL;
     }
     return in;
+}
+
+void cap_input_position(const cap_input *in, uint64_t *done, uint64_t *total)
+{
+    *total = in->size;
+    *done = 0;
+    long pos = -1;
+    if (in->gz)
+        pos = (long)gzoffset(in->gz->gz); /* compressed bytes, as the size counts them */
+    else if (in->pcap && !in->live && pcap_file(in->pcap))
+        pos = ftell(pcap_file(in->pcap));
+    if (pos > 0)
+        *done = in->size && (uint64_t)pos > in->size ? in->size : (uint64_t)pos;
 }
 
 static void record_end(cap_input *in, int rc)

@@ -6,8 +6,8 @@
 #   truncated  a capture cut mid-record: "packet" in the text, no packet number past the last read
 #   stdout     --json with --csv - (two outputs on stdout) is refused in one line, scan and merge
 #   phones     the verdict line counts phones seen only through TLS
-#   progress   on a terminal: name, bytes, percent, inputs done/total, rate, time left; nothing
-#              when stderr is no terminal or with -q
+#   progress   on a terminal (script(1) makes one): name, bytes, percent, inputs done/total,
+#              rate, time left; nothing when stderr is no terminal or with -q
 # Env: PCAPSCAN MKCAP WORK (set by CMakeLists.txt).
 set -euo pipefail
 
@@ -117,6 +117,40 @@ phones)
   { echo "tftp ITL$MAC.tlv $mat/itl.tlv"; echo "client 10.0.0.21"; echo "tls 2445 $mat/tvs.der"; } | mk two.pcap
   run --now $NOW "$out/two.pcap"
   head -1 "$out/o" | grep -q '(2 phones, 1 captures)' || fail "two phones: $(head -1 "$out/o")"
+  ;;
+progress)
+  command -v script >/dev/null || { echo "no script(1) (util-linux): skipped"; exit 77; }
+  # 150,000 packets (a 600 KB file in 8-byte blocks): several progress updates.
+  echo "tftp big.bin $mat/big.bin blksize=8 oack" | mk big.pcap
+  gzip -c "$out/big.pcap" >"$out/big.pcap.gz"
+  # script(1) gives pcapscan a terminal on stderr; stdout goes to a file.
+  tty_run() { script -qec "$1" /dev/null >"$out/tty" 2>&1 || true; }
+  tty_run "'$PCAPSCAN' --now $NOW '$out/big.pcap' '$out/big.pcap.gz' >'$out/o'"
+  grep -q '^verdict: ' "$out/o" || fail "no report on stdout"
+  tr '\r' '\n' <"$out/tty" >"$out/lines"
+  # Every line: the name (its tail when the terminal is narrow), bytes of the input and percent,
+  # inputs done of total.
+  grep -qE "^pcapscan: [^ ]*big\.pcap [0-9.]+/[0-9.]+ MiB \([0-9]+%\), [0-2]/2 done" "$out/lines" ||
+    fail "no progress line for big.pcap: $(head -c 600 "$out/lines" | cat -v)"
+  grep -qE "^pcapscan: .*big\.pcap\.gz [0-9.]+/[0-9.]+ (KiB|MiB) \([0-9]+%\), [12]/2 done" "$out/lines" ||
+    fail "no progress line for the gzip'd input: $(cat -v "$out/lines")"
+  # Once the rate is known: the rate and the time left.
+  grep -qE ', [0-9.]+ (B|KiB|MiB|GiB)/s, [0-9:]+( s)? left' "$out/lines" || fail "no rate and time left: $(cat -v "$out/lines")"
+  grep -q ' 2/2 done' "$out/lines" || fail "never 2/2 done"
+  # Drawn in place and erased at the end: the last thing written is the erase.
+  [ "$(tail -c 4 "$out/tty" | od -An -c | tr -d ' ')" = '\r033[K' ] ||
+    fail "the line is not erased at the end: $(tail -c 40 "$out/tty" | cat -v)"
+  # No line wider than the terminal (80 columns when script's has none).
+  awk 'length($0) > 80 + 3 { exit 1 }' "$out/lines" || fail "a progress line wider than the terminal"
+  # A failing input's message is a line of its own, not glued to the progress line.
+  tty_run "'$PCAPSCAN' --now $NOW '$out/big.pcap' '$out/missing.pcap' >/dev/null"
+  tr '\r' '\n' <"$out/tty" | sed 's/\x1b\[K//g' | grep -q "^pcapscan: $out/missing.pcap: " ||
+    fail "error glued: $(cat -v "$out/tty")"
+  # -q, and stderr not a terminal: nothing at all.
+  tty_run "'$PCAPSCAN' -q --now $NOW '$out/big.pcap' >/dev/null"
+  [ ! -s "$out/tty" ] || fail "-q: $(cat -v "$out/tty")"
+  run --now $NOW "$out/big.pcap" "$out/big.pcap.gz"
+  [ ! -s "$out/e" ] || fail "stderr no terminal: $(cat -v "$out/e")"
   ;;
 *) fail "unknown case" ;;
 esac

@@ -13,6 +13,7 @@
 #include "lib/escape.h"
 #include "scan/extract.h"
 #include "cli/live.h"
+#include "cli/progress.h"
 #include "report/report.h"
 #include "rules/rules.h"
 #include "scan/scan.h"
@@ -21,26 +22,20 @@ typedef struct shared {
     const scan_opts *o;
     run *r;
     pthread_mutex_t lock;
-    size_t next, done;
-    uint64_t frames;
-    bool progress;
+    size_t next;
+    progress *progress; /* NULL: no progress line */
 } shared;
 
-static void progress_line(shared *s)
-{
-    fprintf(stderr, "\rpcapscan: %zu/%zu inputs, %llu packets", s->done, s->r->n_inputs,
-            (unsigned long long)s->frames);
-    fflush(stderr);
-}
+/* What the scan's progress callback is handed: the run and which input it reads. */
+typedef struct reading {
+    shared *s;
+    size_t i;
+} reading;
 
-static void on_progress(void *user, uint64_t delta)
+static void on_progress(void *user, const scan_progress *sp)
 {
-    shared *s = user;
-    pthread_mutex_lock(&s->lock);
-    s->frames += delta;
-    if (s->progress)
-        progress_line(s);
-    pthread_mutex_unlock(&s->lock);
+    const reading *rd = user;
+    progress_update(rd->s->progress, rd->i, sp);
 }
 
 static void *worker_main(void *arg)
@@ -53,18 +48,17 @@ static void *worker_main(void *arg)
         if (i == SIZE_MAX)
             return NULL;
         obs_input *in = &s->r->inputs[i];
-        if (scan_input(s->o, in, on_progress, s) != 0) {
+        reading rd = {s, i};
+        if (scan_input(s->o, in, s->progress ? on_progress : NULL, &rd) != 0) {
             flockfile(stderr); /* one line, whatever the other workers write */
+            if (s->progress)
+                fputs("\r\033[K", stderr); /* not glued to the progress line */
             fputs("pcapscan: ", stderr);
             esc_term(stderr, in->open_error); /* names the path, from a directory walk */
             fputc('\n', stderr);
             funlockfile(stderr);
         }
-        pthread_mutex_lock(&s->lock);
-        s->done++;
-        if (s->progress)
-            progress_line(s);
-        pthread_mutex_unlock(&s->lock);
+        progress_done(s->progress, i);
     }
 }
 
@@ -72,7 +66,9 @@ static void *worker_main(void *arg)
  * outcome does not depend on scheduling. */
 static void scan_all(const scan_opts *o, run *r)
 {
-    shared s = {.o = o, .r = r, .progress = o->progress};
+    shared s = {.o = o, .r = r};
+    if (o->progress && r->n_inputs)
+        s.progress = progress_new(stderr, r->inputs, r->n_inputs);
     pthread_mutex_init(&s.lock, NULL);
     size_t nthreads = (size_t)o->jobs < r->n_inputs ? (size_t)o->jobs : r->n_inputs;
     pthread_t *th = nthreads > 1 ? calloc(nthreads, sizeof *th) : NULL;
@@ -85,8 +81,7 @@ static void scan_all(const scan_opts *o, run *r)
     for (size_t i = 0; i < started; i++)
         pthread_join(th[i], NULL);
     free(th);
-    if (s.progress)
-        fputs("\r\033[K", stderr);
+    progress_free(s.progress);
     pthread_mutex_destroy(&s.lock);
 }
 

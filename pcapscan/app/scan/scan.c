@@ -19,7 +19,7 @@
 #include "scan/scan.h"
 #include "lib/util.h"
 
-enum { PROGRESS_EVERY = 1 << 16 };
+enum { PROGRESS_EVERY = 1 << 14 };
 
 typedef struct live_tls {
     const cap_tls_session *s;
@@ -571,6 +571,14 @@ static void worker_close(worker *w)
     free(w->seen);
 }
 
+static void tell_progress(const cap_input *ci, scan_progress_fn progress, void *user,
+                          uint64_t frames)
+{
+    scan_progress p = {.frames_delta = frames};
+    cap_input_position(ci, &p.pos, &p.size);
+    progress(user, &p);
+}
+
 static void read_frames(worker *w, cap_input *ci, cap_decoder *dec, scan_progress_fn progress,
                         void *user)
 {
@@ -593,12 +601,12 @@ static void read_frames(worker *w, cap_input *ci, cap_decoder *dec, scan_progres
         if (w->hooks && w->hooks->on_frame)
             w->hooks->on_frame(w->hooks->user);
         if (progress && ++since == PROGRESS_EVERY) {
-            progress(user, since);
+            tell_progress(ci, progress, user, since);
             since = 0;
         }
     }
-    if (progress && since)
-        progress(user, since);
+    if (progress)
+        tell_progress(ci, progress, user, since);
 }
 
 /* SHA-256 of the capture file as it is on this host, for reports that identify the evidence

@@ -8,8 +8,16 @@
 #include "model/observe.h"
 #include "model/settings.h"
 
-/* Called from the worker every few thousand frames (may be NULL); must be thread-safe. */
-typedef void (*scan_progress_fn)(void *user, uint64_t frames_delta);
+/* Where the scan of one input is: frames since the last call, and the input's byte position and
+ * size (cap_input_position: size 0 when unknown). */
+typedef struct scan_progress {
+    uint64_t frames_delta;
+    uint64_t pos, size;
+} scan_progress;
+
+/* Called from the worker every few thousand frames and at the input's end (may be NULL); must be
+ * thread-safe. */
+typedef void (*scan_progress_fn)(void *user, const scan_progress *p);
 
 /* Scan one capture into `in` (initialised by obs_input_init; in->path is opened, "-" = stdin).
  * Returns 0, or -1 when the input could not be opened (in->open_failed, in->open_error). */

@@ -63,6 +63,11 @@ int cap_input_next(cap_input *in, cap_frame *f);
  * (0 if none) and msg holds libpcap's text, e.g. "truncated dump file; tried to read ...". */
 cap_input_status cap_input_status_get(const cap_input *in, uint64_t *last_good, const char **msg);
 
+/* How far reading has got, for a progress display: *done = bytes of the file consumed so far (for a
+ * gzip'd capture, compressed bytes), *total = the file's size (0 when unknown: a pipe, a live
+ * capture). Cheap enough to call every few thousand frames. */
+void cap_input_position(const cap_input *in, uint64_t *done, uint64_t *total);
+
 /* The link type of the capture (first interface for pcapng). */
 int cap_input_linktype(const cap_input *in);
 
