@@ -6,6 +6,8 @@
 #   truncated  a capture cut mid-record: "packet" in the text, no packet number past the last read
 #   stdout     --json with --csv - (two outputs on stdout) is refused in one line, scan and merge
 #   phones     the verdict line counts phones seen only through TLS
+#   detail     signature lines name the signer serial; --min-severity warning shows only the
+#              phones and TLS sessions of listed findings
 #   progress   on a terminal (script(1) makes one): name, bytes, percent, inputs done/total,
 #              rate, time left; nothing when stderr is no terminal or with -q
 # Env: PCAPSCAN MKCAP WORK (set by CMakeLists.txt).
@@ -117,6 +119,26 @@ phones)
   { echo "tftp ITL$MAC.tlv $mat/itl.tlv"; echo "client 10.0.0.21"; echo "tls 2445 $mat/tvs.der"; } | mk two.pcap
   run --now $NOW "$out/two.pcap"
   head -1 "$out/o" | grep -q '(2 phones, 1 captures)' || fail "two phones: $(head -1 "$out/o")"
+  ;;
+detail)
+  # Phone A healthy (info only), phone B (another address) served a tampered ITL (an error).
+  B=SEP0011223344BB
+  { echo "tftp ITL$MAC.tlv $mat/itl.tlv"; echo "tftp $MAC.cnf.xml.sgn $mat/cnf.sgn"; echo "tls 2445 $mat/tvs.der"
+    echo "client 10.0.0.21"; echo "tftp ITL$B.tlv $mat/itl-tampered.tlv"; } | mk two.pcap
+  run --now $NOW "$out/two.pcap"
+  grep -q "^  phone $MAC\$" "$out/o" && grep -q "^  phone $B\$" "$out/o" || fail "without --min-severity both phones are shown"
+  # The signature lines name the signer's serial (the header's, as x509 prints it).
+  serial=$("$PCAPSCAN" --json --now $NOW "$out/two.pcap" | jq -r "select(.type==\"file\" and .name==\"$MAC.cnf.xml.sgn\") | .signer.serial")
+  [ -n "$serial" ] && [ "$serial" != null ] || fail "material: no signer serial in the JSON"
+  grep -q "^        signature: valid, signer serial $serial" "$out/o" || fail "signature line: $(grep signature: "$out/o")"
+  run --now $NOW --min-severity warning "$out/two.pcap"
+  [ "$rc" = 1 ] || fail "exit $rc"
+  grep -q "^  phone $B\$" "$out/o" || fail "--min-severity warning: the phone with the error is not shown"
+  grep -q "^  phone $MAC\$" "$out/o" && fail "--min-severity warning: the healthy phone's timeline is shown"
+  grep -q '^  TLS sessions' "$out/o" && fail "--min-severity warning: the TVS session of the healthy phone is shown"
+  grep -q '^  1 phone(s) and 1 TLS session(s) without a finding at or above --min-severity not shown$' "$out/o" ||
+    fail "no count of what was not shown: $(grep 'not shown' "$out/o")"
+  head -1 "$out/o" | grep -q '(2 phones, 1 captures)' || fail "verdict: $(head -1 "$out/o")"
   ;;
 progress)
   command -v script >/dev/null || { echo "no script(1) (util-linux): skipped"; exit 77; }
