@@ -128,7 +128,9 @@ detail)
   run --now $NOW "$out/two.pcap"
   grep -q "^  phone $MAC\$" "$out/o" && grep -q "^  phone $B\$" "$out/o" || fail "without --min-severity both phones are shown"
   # The signature lines name the signer's serial (the header's, as x509 prints it).
-  serial=$("$PCAPSCAN" --json --now $NOW "$out/two.pcap" | jq -r "select(.type==\"file\" and .name==\"$MAC.cnf.xml.sgn\") | .signer.serial")
+  serial=$("$PCAPSCAN" --json --now $NOW "$out/two.pcap" | jq -r -s --arg n "$MAC.cnf.xml.sgn" \
+    '(map(select(.type=="file" and .name==$n))[0].sha256) as $h
+     | map(select(.sha256==$h and .signer != null))[0].signer.serial' || true)
   [ -n "$serial" ] && [ "$serial" != null ] || fail "material: no signer serial in the JSON"
   grep -q "^        signature: valid, signer serial $serial" "$out/o" || fail "signature line: $(grep signature: "$out/o")"
   run --now $NOW --min-severity warning "$out/two.pcap"
