@@ -60,7 +60,14 @@ cut)
   [ "$rc" = 1 ] || fail "dead.pcap: exit $rc"
   case " $(rules)" in *" TFTP_TRANSFER_INCOMPLETE "*) ;; *) fail "dead.pcap: no TFTP_TRANSFER_INCOMPLETE: $(rules)" ;; esac
   case " $(rules)" in *" TRANSFER_CUT_BY_CAPTURE_END "*) fail "dead.pcap called cut by the capture" ;; esac
-  # The same dead transfer cut 1 ms after its last packet by a shorter capture is cut again.
+  # A merge of the results says the same (the file line carries cut_by_capture_end).
+  run --json --json-content --now $NOW "$out/cut.pcap"
+  cp "$out/o" "$out/cut.jsonl"
+  [ "$(jq -r 'select(.type=="file" and .name=="ITL'$MAC'.tlv") | .cut_by_capture_end' "$out/cut.jsonl")" = true ] ||
+    fail "the file line does not say cut_by_capture_end"
+  run merge --json "$out/cut.jsonl"
+  [ "$rc" = 0 ] && [ "$(rules)" = "TRANSFER_CUT_BY_CAPTURE_END " ] || fail "merge: exit $rc, rules $(rules)"
+  # Both captures in one run: one cut transfer (cut.pcap), the dead one stays incomplete.
   run --json --now $NOW --csv "$out/f.csv" "$out/cut.pcap" "$out/dead.pcap"
   [ "$(grep -c TRANSFER_CUT_BY_CAPTURE_END "$out/f.csv")" = 1 ] || fail "CSV rows"
   ;;

@@ -444,7 +444,8 @@ static bool read_xfer(reader *rd, const json_t *o, obs_file *f)
     if (extracted && !extracted_name_ok(extracted))
         return fail(rd, "\"extracted\" is not a name --extract writes");
     f->extracted = extracted ? strdup(extracted) : NULL;
-    return get_u32(rd, o, "blksize", &f->blksize) && get_bool(rd, o, "oack", false, &f->oack) &&
+    return get_bool(rd, o, "cut_by_capture_end", false, &f->cut_by_end) &&
+           get_u32(rd, o, "blksize", &f->blksize) && get_bool(rd, o, "oack", false, &f->oack) &&
            get_u32(rd, o, "duplicate_blocks", &f->dup_blocks) &&
            get_u32(rd, o, "out_of_order_blocks", &f->out_of_order) &&
            get_u32(rd, o, "conflicting_blocks", &f->conflict_blocks) &&

@@ -287,6 +287,8 @@ static void file_line(jctx *c, const obs_file *f)
         jw_kstr(w, "error_message", f->error_msg);
     if (f->proto == OBS_TFTP)
         file_tftp(c, f);
+    if (f->cut_by_end) /* only when true: every other file line stays as it was */
+        jw_kbool(w, "cut_by_capture_end", true);
     if (f->parse_error)
         jw_kstr(w, "parse_error", f->parse_error);
     if (f->extracted)

@@ -310,8 +310,10 @@ static void tftp_finished(void *user, const cap_tftp_transfer *t, cap_tftp_statu
     f->bad_packets = t->bad_packets;
     f->missing_blocks = t->missing_blocks;
     f->tail_missing = t->tail_missing;
-    /* A gap before a last block that was seen is loss, not the end of the capture. */
-    f->cut_by_end = st == CAP_TFTP_INCOMPLETE && !t->last_block &&
+    /* Data must have flowed: a request no server answered stays unanswered (a server answers in
+     * milliseconds; the plugin says the same), and a gap before a last block that was seen is
+     * loss, not the end of the capture. */
+    f->cut_by_end = st == CAP_TFTP_INCOMPLETE && t->blocks && !t->last_block &&
                     cut_by_end(w->in, usec_of(&t->last_sent), t->timeout);
     if (!f->complete && f->xfer != OBS_XFER_NOT_FOUND && f->xfer != OBS_XFER_ERROR)
         f->missing = missing_text(t);
@@ -365,9 +367,8 @@ static void http_file(void *user, const cap_http_file *h)
     f->ts_usec = usec_of(first);
     f->xfer = http_xfer(h);
     f->complete = f->xfer == OBS_XFER_COMPLETE;
-    f->cut_by_end = w->input_ended &&
-                    (f->xfer == OBS_XFER_INCOMPLETE || f->xfer == OBS_XFER_NO_RESPONSE) &&
-                    cut_by_end(w->in, usec_of(h->last.pkt_no ? &h->last : first), 0);
+    f->cut_by_end = w->input_ended && h->status && f->xfer == OBS_XFER_INCOMPLETE &&
+                    cut_by_end(w->in, usec_of(h->last.pkt_no ? &h->last : &h->first), 0);
     f->size = h->len;
     if (h->status) {
         f->error_code = h->status;
