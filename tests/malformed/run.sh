@@ -68,7 +68,7 @@ accounts() {
 # One line per input: pcap status packets last_good_packet packet-of-CAPTURE_TRUNCATED (-1: none).
 inputs_tsv() {
   jq -r -s '(map(select(.type == "finding" and .rule == "CAPTURE_TRUNCATED"))
-             | map({key: .evidence.capture, value: .evidence.packets[0]}) | from_entries) as $t
+             | map({key: .pcap, value: .evidence.packets[0]}) | from_entries) as $t
     | last.per_input[]
     | [.pcap, .status, (.packets // -1), (.last_good_packet // -1), ($t[.pcap] // -1)] | @tsv' "$1"
 }

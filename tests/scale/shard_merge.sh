@@ -258,7 +258,7 @@ parallel_reset) # docs/scale.md's GNU parallel recipe, as written there, over a 
   cmp -s "$out/single.csv" "$out/run/findings.csv" || fail "CSV differs"
   # The point of the merge: a phone that got ITL A in one file and B in another (another shard)
   jq -e -s 'any(.[]; .type=="finding" and .rule=="TRUST_VIA_TVS"
-      and .evidence.related.capture != .evidence.capture)' "$out/merged.json" >/dev/null ||
+      and .evidence.related.capture != .pcap)' "$out/merged.json" >/dev/null ||
     fail "no TRUST_VIA_TVS across two captures"
   ;;
 

@@ -220,7 +220,7 @@ static void check_refs(const char *text, const char *what)
         else if (strcmp(type, "finding") == 0) {
             const json_t *cert = json_object_get(json_object_get(o, "evidence"), "cert");
             bad += !defined(seen, "rule", str_at(o, "rule", NULL)) ||
-                   (cert && !defined(seen, "cert", str_at(cert, "sha256", NULL)));
+                   (json_is_object(cert) && !defined(seen, "cert", str_at(cert, "sha256", NULL)));
         }
         json_decref(o);
         p = nl ? nl + 1 : NULL;

@@ -169,6 +169,7 @@ typedef struct reader {
     size_t n_mine, cap_mine;
     obs_input *last;
     bool summary_seen;
+    store md5s; /* format 2: each content line's md5 by its sha256 (file lines name it) */
     char *err;
     size_t errsz;
 } reader;
@@ -204,7 +205,7 @@ static bool get_int(reader *rd, const json_t *o, const char *key, bool required,
                     int64_t max, int64_t *out)
 {
     const json_t *v = json_object_get(o, key);
-    if (!v && !required)
+    if ((!v || json_is_null(v)) && !required) /* format 2 writes null where format 1 has no key */
         return true;
     if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
         return fail(rd, "\"%s\" must be an integer in [%lld, %lld]", key, (long long)min,
@@ -218,7 +219,7 @@ static bool get_u64(reader *rd, const json_t *o, const char *key, bool required,
     int64_t v = 0;
     if (!get_int(rd, o, key, required, 0, INT64_MAX, &v))
         return false;
-    if (json_object_get(o, key))
+    if (json_is_integer(json_object_get(o, key)))
         *out = (uint64_t)v;
     return true;
 }
@@ -235,7 +236,7 @@ static bool get_u32(reader *rd, const json_t *o, const char *key, uint32_t *out)
 static bool get_bool(reader *rd, const json_t *o, const char *key, bool required, bool *out)
 {
     const json_t *v = json_object_get(o, key);
-    if (!v && !required)
+    if ((!v || json_is_null(v)) && !required)
         return true;
     if (!json_is_boolean(v))
         return fail(rd, "\"%s\" must be true or false", key);
@@ -463,6 +464,14 @@ static bool read_digests(reader *rd, const json_t *o, obs_file *f)
         if (!parse_hex(md5, f->md5, 16) || !parse_hex(sha, f->sha256, 32))
             return fail(rd, "md5/sha256 must be lowercase hex");
         f->has_digest = true;
+    } else if (sha) { /* format 2: the md5 is on the content line, which came before */
+        if (!parse_hex(sha, f->sha256, 32))
+            return fail(rd, "sha256 must be lowercase hex");
+        const blob *c = store_get(&rd->md5s, f->sha256);
+        if (!c)
+            return fail(rd, "%s: no earlier content line has sha256 %.64s", f->name, sha);
+        memcpy(f->md5, c->md5, 16);
+        f->has_digest = true;
     }
     static const char *const sig_words[] = {"valid", "invalid", "signer_unknown", "not_signed",
                                             "not_checked"};
@@ -526,18 +535,26 @@ static bool keep_bytes(reader *rd, const char *b64, const uint8_t sha[32], uint6
     return store_put(&rd->set->content, got, data, len) != NULL || fail(rd, "out of memory");
 }
 
-/* Format 2: a "content" line; its bytes ("data", with --json-content) are what file lines with
- * the same sha256 refer to. What it says about them is recomputed from the bytes. */
+/* Format 2: a "content" line; its md5 and its bytes ("data", with --json-content) are what file
+ * lines with the same sha256 refer to. What it says about the bytes is recomputed from them. */
 static bool read_content_line(reader *rd, const json_t *o)
 {
-    const char *sha_hex, *data;
+    const char *sha_hex, *md5_hex, *data;
     uint64_t size = 0;
-    uint8_t sha[32];
+    uint8_t sha[32], md5[16];
     if (!get_str(rd, o, "sha256", true, &sha_hex) || !get_u64(rd, o, "size", true, &size) ||
-        !get_str(rd, o, "data", false, &data))
+        !get_str(rd, o, "md5", false, &md5_hex) || !get_str(rd, o, "data", false, &data))
         return false;
     if (!parse_hex(sha_hex, sha, 32))
         return fail(rd, "content sha256 must be 64 lowercase hex digits");
+    if (md5_hex) { /* absent in the first format 2 files, whose file lines have it */
+        if (!parse_hex(md5_hex, md5, 16))
+            return fail(rd, "content md5 must be 32 lowercase hex digits");
+        blob *b = store_put(&rd->md5s, sha, NULL, 0);
+        if (!b)
+            return fail(rd, "out of memory");
+        memcpy(b->md5, md5, 16);
+    }
     return !data || keep_bytes(rd, data, sha, size, sha_hex);
 }
 
@@ -911,6 +928,7 @@ int obs_json_read(const char *path, size_t file_no, obs_json_set *set, char *err
 {
     err[0] = '\0';
     reader rd = {.path = path, .file_no = file_no, .set = set, .err = err, .errsz = errsz};
+    store_init(&rd.md5s);
     bool is_stdin = strcmp(path, "-") == 0;
     FILE *fp = is_stdin ? stdin : fopen(path, "r");
     if (!fp) {
@@ -930,6 +948,7 @@ int obs_json_read(const char *path, size_t file_no, obs_json_set *set, char *err
     }
     free(rd.mine);
     free(rd.described);
+    store_free(&rd.md5s);
     return ok ? 0 : -1;
 }
 

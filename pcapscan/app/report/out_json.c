@@ -23,7 +23,7 @@
 typedef enum { DEF_CONTENT, DEF_CERT, DEF_RULE, DEF_KINDS } def_kind;
 
 typedef struct defs {
-    kmap map[DEF_KINDS]; /* blob SHA-256, certificate SHA-256, rule ID */
+    kmap map[DEF_KINDS]; /* file SHA-256, certificate SHA-256, rule ID */
     size_t *base;        /* per input: the number of its first reference */
 } defs;
 
@@ -56,17 +56,28 @@ static bool first_ref(jctx *c, def_kind k, const void *key, size_t len)
     return c->defs && kmap_get(&c->defs->map[k], key, len) == c->ord++;
 }
 
-/* Format 2 leaves out a field at its default (null, 0, false): docs/output.md says which. */
-static void put_opt_int(jctx *c, const char *key, int64_t v)
+/* A key every line of its type has in format 2 (null when there is no value); format 1 writes it
+ * only when set, as it always did. */
+static void put_int_or_null(jctx *c, const char *key, bool set, int64_t v)
 {
-    if (v || c->inline_records)
+    if (set)
         jw_kint(c->w, key, v);
+    else if (!c->inline_records)
+        jw_knull(c->w, key);
 }
 
-static void put_opt_str(jctx *c, const char *key, const char *v)
+static void put_str_or_null(jctx *c, const char *key, const char *v)
 {
-    if (v || c->inline_records)
+    if (v || !c->inline_records)
         jw_kstr(c->w, key, v);
+}
+
+static void put_hex_or_null(jw *w, const uint8_t *p, size_t n, bool set)
+{
+    if (set)
+        jwf_hex(w, p, n);
+    else
+        jw_null(w);
 }
 
 /* Serial as an unsigned integer in uppercase hex: leading zero bytes are not part of it. */
@@ -106,7 +117,8 @@ static void put_signer(jw *w, const sbd_file *f)
     jw_end(w);
 }
 
-static void put_record(jw *w, const sbd_file *f, const sbd_record *r, const sbd_cert_info *ci)
+static void put_record(jw *w, const sbd_file *f, const sbd_record *r, const sbd_cert_info *ci,
+                       bool fixed_keys)
 {
     jw_obj(w);
     const char *fn = r->function_elem ? sbd_function_name(r->function) : NULL;
@@ -137,19 +149,23 @@ static void put_record(jw *w, const sbd_file *f, const sbd_record *r, const sbd_
     } else {
         jw_null(w);
     }
-    if (r->cert_hash) {
+    if (r->cert_hash || fixed_keys) {
         jw_key(w, "cert_hash");
-        jwf_hex(w, sbd_elem_value(f, r->cert_hash), r->cert_hash->len);
+        if (r->cert_hash)
+            jwf_hex(w, sbd_elem_value(f, r->cert_hash), r->cert_hash->len);
+        else
+            jw_null(w);
     }
     jw_end(w);
 }
 
-/* The records of a trust list (b parsed), or [] for any other content. */
-static void put_records(jw *w, const blob *b)
+/* The records of a trust list (b parsed), or [] for any other content; fixed_keys: format 2, every
+ * record has cert_hash (null when the record has none). */
+static void put_records(jw *w, const blob *b, bool fixed_keys)
 {
     jw_arr(w);
     for (size_t i = 0; b && b->f.kind == SBD_KIND_TRUST_LIST && i < b->f.n_records; i++)
-        put_record(w, &b->f, &b->f.records[i], blob_record_cert(b, i));
+        put_record(w, &b->f, &b->f.records[i], blob_record_cert(b, i), fixed_keys);
     jw_end(w);
 }
 
@@ -159,11 +175,11 @@ static const blob *parsed_blob(const run *r, const obs_file *f)
     return b && b->parsed ? b : NULL;
 }
 
+/* The trust list transfer a file was checked against. Format 2 names it by what identifies it:
+ * the transfer (pcap, first_packet) and its content (sha256); its name is on its own line. */
 static void put_ref(jctx *c, const obs_file *f)
 {
     jw *w = c->w;
-    if (!f && !c->inline_records)
-        return;
     jw_key(w, "verified_with");
     if (!f) {
         jw_null(w);
@@ -171,73 +187,86 @@ static void put_ref(jctx *c, const obs_file *f)
     }
     jw_obj(w);
     jw_kstr(w, "pcap", c->r->inputs[f->input].path);
-    jw_kstr(w, "name", f->name);
+    if (c->inline_records)
+        jw_kstr(w, "name", f->name);
     jw_kint(w, "first_packet", (int64_t)f->first_pkt);
     jw_key(w, "sha256");
-    if (f->has_digest)
-        jwf_hex(w, f->sha256, 32);
-    else
-        jw_null(w);
+    put_hex_or_null(w, f->sha256, 32, f->has_digest);
     jw_end(w);
 }
 
-/* A "content" line (format 2): what a kept file's bytes say, written once per distinct content,
- * before the first file line that names it. */
-static void content_line(jctx *c, const blob *b)
+/* A "content" line (format 2): what a complete file's bytes are and say, the same for every
+ * transfer of them, written once per distinct SHA-256 before the first file line that names it.
+ * b: the bytes when the scan kept them (signed files), else NULL. */
+static void content_line(jctx *c, const obs_file *f, const blob *b)
 {
     jw *w = c->w;
+    const bool parsed = b && b->parsed;
     jw_obj(w);
     jw_kstr(w, "type", "content");
     jw_key(w, "sha256");
-    jwf_hex(w, b->sha256, 32);
-    jw_kint(w, "size", (int64_t)b->len);
+    jwf_hex(w, f->sha256, 32);
+    jw_kint(w, "size", (int64_t)f->size);
+    jw_key(w, "md5");
+    jwf_hex(w, f->md5, 16);
     jw_kstr(w, "kind",
-            !b->parsed                         ? NULL
+            !parsed                            ? NULL
             : b->f.kind == SBD_KIND_TRUST_LIST ? (sbd_file_is_ctl(&b->f) ? "ctl" : "itl")
             : b->f.kind == SBD_KIND_ENC_SGN    ? "enc_sgn"
                                                : "sgn");
     jw_key(w, "signer");
-    if (b->parsed)
+    if (parsed)
         put_signer(w, &b->f);
     else
         jw_null(w);
     jw_key(w, "records");
-    put_records(w, b->parsed ? b : NULL);
-    if (c->r->o->json_content)
+    put_records(w, parsed ? b : NULL, true);
+    if (c->r->o->json_content && b)
         obs_json_put_content(w, b);
+    else if (c->r->o->json_content)
+        jw_knull(w, "data");
     jw_end(w);
     jw_line(w);
 }
 
+/* Format 1 has both digests on the file line; format 2 has the md5 on the content line. */
 static void file_digests(jctx *c, const obs_file *f)
 {
     jw *w = c->w;
-    if (!f->has_digest && !c->inline_records)
-        return;
-    jw_key(w, "md5");
-    if (f->has_digest)
-        jwf_hex(w, f->md5, 16);
-    else
-        jw_null(w);
+    if (c->inline_records) {
+        jw_key(w, "md5");
+        put_hex_or_null(w, f->md5, 16, f->has_digest);
+    }
     jw_key(w, "sha256");
-    if (f->has_digest)
-        jwf_hex(w, f->sha256, 32);
-    else
-        jw_null(w);
+    put_hex_or_null(w, f->sha256, 32, f->has_digest);
 }
 
 static void file_tftp(jctx *c, const obs_file *f)
 {
     jw *w = c->w;
     jw_kint(w, "blksize", f->blksize);
-    if (f->oack || c->inline_records)
-        jw_kbool(w, "oack", f->oack);
-    put_opt_int(c, "duplicate_blocks", f->dup_blocks);
-    put_opt_int(c, "out_of_order_blocks", f->out_of_order);
-    put_opt_int(c, "conflicting_blocks", f->conflict_blocks);
-    put_opt_int(c, "bad_packets", f->bad_packets);
-    put_opt_int(c, "missing_blocks", (int64_t)f->missing_blocks);
-    put_opt_str(c, "missing", f->missing);
+    jw_kbool(w, "oack", f->oack);
+    jw_kint(w, "duplicate_blocks", f->dup_blocks);
+    jw_kint(w, "out_of_order_blocks", f->out_of_order);
+    jw_kint(w, "conflicting_blocks", f->conflict_blocks);
+    jw_kint(w, "bad_packets", f->bad_packets);
+    jw_kint(w, "missing_blocks", (int64_t)f->missing_blocks);
+    jw_kstr(w, "missing", f->missing);
+}
+
+/* Format 2: an HTTP transfer has the TFTP keys too, null (no blocks were counted). */
+static void file_no_tftp(jw *w)
+{
+    static const char *const keys[] = {"blksize",
+                                       "oack",
+                                       "duplicate_blocks",
+                                       "out_of_order_blocks",
+                                       "conflicting_blocks",
+                                       "bad_packets",
+                                       "missing_blocks",
+                                       "missing"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        jw_knull(w, keys[i]);
 }
 
 static void file_line(jctx *c, const obs_file *f)
@@ -245,8 +274,8 @@ static void file_line(jctx *c, const obs_file *f)
     const run *r = c->r;
     jw *w = c->w;
     const blob *kept = f->in_store ? store_get(&r->content, f->sha256) : NULL;
-    if (kept && first_ref(c, DEF_CONTENT, kept->sha256, 32))
-        content_line(c, kept);
+    if (f->has_digest && first_ref(c, DEF_CONTENT, f->sha256, 32))
+        content_line(c, f, kept);
     const blob *b = parsed_blob(r, f);
     jw_obj(w);
     jw_kstr(w, "type", "file");
@@ -269,7 +298,7 @@ static void file_line(jctx *c, const obs_file *f)
         else
             jw_null(w);
         jw_key(w, "records");
-        put_records(w, b);
+        put_records(w, b, false);
     }
     /* Beyond the contract's minimum: how the transfer went and what was checked. */
     jw_kstr(w, "protocol", f->proto == OBS_TFTP ? "tftp" : "http");
@@ -279,20 +308,24 @@ static void file_line(jctx *c, const obs_file *f)
     jw_kint(w, "last_packet", (int64_t)f->last_pkt);
     jw_key(w, "time");
     put_time(c, f->ts_usec);
-    put_opt_str(c, "signature_detail", f->sig_detail);
+    jw_kstr(w, "signature_detail", f->sig_detail);
     put_ref(c, f->verifier);
-    if (f->error_code >= 0)
+    if (c->inline_records && f->error_code >= 0) {
         jw_kint(w, f->proto == OBS_TFTP ? "tftp_error" : "http_status", f->error_code);
-    if (f->error_msg)
-        jw_kstr(w, "error_message", f->error_msg);
+    } else if (!c->inline_records) {
+        put_int_or_null(c, "tftp_error", f->proto == OBS_TFTP && f->error_code >= 0, f->error_code);
+        put_int_or_null(c, "http_status", f->proto == OBS_HTTP && f->error_code >= 0,
+                        f->error_code);
+    }
+    put_str_or_null(c, "error_message", f->error_msg);
     if (f->proto == OBS_TFTP)
         file_tftp(c, f);
-    if (f->cut_by_end) /* only when true: every other file line stays as it was */
-        jw_kbool(w, "cut_by_capture_end", true);
-    if (f->parse_error)
-        jw_kstr(w, "parse_error", f->parse_error);
-    if (f->extracted)
-        jw_kstr(w, "extracted", f->extracted);
+    else if (!c->inline_records)
+        file_no_tftp(w);
+    if (f->cut_by_end || !c->inline_records) /* format 1: only when true, as it was */
+        jw_kbool(w, "cut_by_capture_end", f->cut_by_end);
+    put_str_or_null(c, "parse_error", f->parse_error);
+    put_str_or_null(c, "extracted", f->extracted);
     if (r->o->json_content)
         obs_json_put_file(c->ow, w, r, f, c->inline_records);
     jw_end(w);
@@ -376,47 +409,76 @@ static void cert_line(jctx *c, const obs_tls *t, size_t i)
     jwf_endpoint(w, &c->addrs, &t->client, t->cport);
     if (c->inline_records) {
         cert_facts(w, ci);
-    } else if (ci) {
+    } else {
         jw_key(w, "sha256");
-        jwf_hex(w, ci->sha256, 32);
+        put_hex_or_null(w, ci ? ci->sha256 : NULL, 32, ci != NULL);
     }
     jw_kstr(w, "tls_version", cap_tls_version_name(t->version, ver, sizeof ver));
     jw_kint(w, "packet", (int64_t)t->pkt);
     jw_kint(w, "chain_index", (int64_t)i);
     jw_kint(w, "chain_length", (int64_t)t->n_certs);
-    put_opt_str(c, "sni", t->sni);
+    jw_kstr(w, "sni", t->sni);
     jw_key(w, "time");
     put_time(c, t->ts_usec);
     if (!ci)
         jw_kstr(w, "cert_error", oc->error);
     else if (c->inline_records)
         put_key_words(w, ci);
+    else
+        jw_knull(w, "cert_error");
     jw_end(w);
     jw_line(w);
 }
 
+/* The finding's related observation: format 2 names it by input, packet and content (its name is
+ * on its file line). */
+static void evidence_related(jctx *c, const finding *x)
+{
+    jw *w = c->w;
+    if (!x->related.set) {
+        if (!c->inline_records)
+            jw_knull(w, "related");
+        return;
+    }
+    jw_key(w, "related");
+    jw_obj(w);
+    jw_kstr(w, "what", x->related_what);
+    jw_kstr(w, "capture", c->r->inputs[x->related.input].path);
+    jw_kint(w, "packet", (int64_t)x->related.pkt);
+    if (c->inline_records)
+        jw_kstr(w, "file", x->related.file);
+    jw_key(w, "sha256");
+    jwf_hex(w, x->related.sha256, 32);
+    jw_end(w);
+}
+
+/* Format 2 has every key (null when the finding has no such evidence) and no "capture": it is the
+ * finding's "pcap". */
 static void evidence(jctx *c, const finding *x)
 {
     jw *w = c->w;
+    const bool fixed = !c->inline_records;
     jw_obj(w);
-    jw_kstr(w, "capture", c->r->inputs[x->input].path);
+    if (!fixed)
+        jw_kstr(w, "capture", c->r->inputs[x->input].path);
     jw_key(w, "packets");
     jw_arr(w);
     for (size_t i = 0; i < x->n_packets; i++)
         jw_int(w, (int64_t)x->packets[i]);
     jw_end(w);
-    if (x->file) {
-        jw_kstr(w, "file", x->file->name);
+    if (x->file || fixed) {
+        jw_kstr(w, "file", x->file ? x->file->name : NULL);
         jw_key(w, "file_sha256");
-        if (x->file->has_digest)
-            jwf_hex(w, x->file->sha256, 32);
-        else
-            jw_null(w);
+        put_hex_or_null(w, x->file ? x->file->sha256 : NULL, 32, x->file && x->file->has_digest);
     }
     if (x->tls) {
         jw_key(w, "server");
         jwf_endpoint(w, &c->addrs, &x->tls->server, x->tls->sport);
+    } else if (fixed) {
+        jw_knull(w, "server");
     }
+    if (fixed && !(x->cert && x->cert->info_ok))
+        jw_knull(w, "cert");
     if (x->cert && x->cert->info_ok) {
         const sbd_cert_info *ci = &x->cert->info;
         jw_key(w, "cert");
@@ -431,19 +493,9 @@ static void evidence(jctx *c, const finding *x)
         jwf_hex(w, ci->sha256, 32);
         jw_end(w);
     }
-    if (x->related.set) {
-        jw_key(w, "related");
-        jw_obj(w);
-        jw_kstr(w, "what", x->related_what);
-        jw_kstr(w, "capture", c->r->inputs[x->related.input].path);
-        jw_kint(w, "packet", (int64_t)x->related.pkt);
-        jw_kstr(w, "file", x->related.file);
-        jw_key(w, "sha256");
-        jwf_hex(w, x->related.sha256, 32);
-        jw_end(w);
-    }
-    if (x->occurrences > 1)
-        jw_kint(w, "occurrences", (int64_t)x->occurrences);
+    evidence_related(c, x);
+    if (x->occurrences > 1 || fixed)
+        jw_kint(w, "occurrences", x->occurrences ? (int64_t)x->occurrences : 1);
     jw_end(w);
 }
 
@@ -556,14 +608,32 @@ static json_t *totals_json(json_t *o, const report_totals *t)
     return o;
 }
 
+/* Format 2: an input that could not be opened has every key of the others, null. */
+static void failed_input_keys(json_t *o)
+{
+    static const char *const keys[] = {"linktype",         "packets",         "files",
+                                       "files_complete",   "files_not_found", "files_incomplete",
+                                       "files_unparsable", "certs",           "tls_sessions",
+                                       "tls_hidden",       "skipped"};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+        esc_json_set(o, keys[k], json_null());
+    esc_json_set(o, "problems", json_array());
+    esc_json_set(o, "problems_not_listed", json_integer(0));
+}
+
 static json_t *input_json(const run *r, size_t i)
 {
     const obs_input *in = &r->inputs[i];
+    const bool fixed = !r->o->json_inline;
     json_t *o = json_object();
     esc_json_set(o, "pcap", esc_json_str(in->path));
     if (in->open_failed) {
         esc_json_set(o, "status", esc_json_str("failed"));
+        if (fixed)
+            esc_json_set(o, "last_good_packet", json_null());
         esc_json_set(o, "error", esc_json_str(in->open_error));
+        if (fixed)
+            failed_input_keys(o);
         if (r->o->json_content)
             obs_json_add_input(o, in);
         return o;
@@ -572,13 +642,16 @@ static json_t *input_json(const run *r, size_t i)
     if (in->end_status != CAP_INPUT_OK) {
         esc_json_set(o, "last_good_packet", json_integer((json_int_t)in->last_good));
         esc_json_set(o, "error", esc_json_str(in->end_msg));
+    } else if (fixed) {
+        esc_json_set(o, "last_good_packet", json_null());
+        esc_json_set(o, "error", json_null());
     }
     esc_json_set(o, "linktype", json_integer(in->linktype));
     report_totals t;
     report_totals_of(r, i, &t);
     totals_json(o, &t);
     esc_json_set(o, "skipped", skipped_json(&in->counts));
-    problems_to_json(o, &in->problems);
+    problems_to_json(o, &in->problems, fixed);
     if (r->o->json_content)
         obs_json_add_input(o, in);
     return o;
@@ -628,9 +701,8 @@ static bool find_defs(const run *r, const report_index *ix, const obs_file ***so
         const obs_input *in = &r->inputs[i];
         d->base[i] = ord;
         for (size_t k = 0; sorted[i] && k < in->n_files; k++) {
-            const blob *b =
-                sorted[i][k]->in_store ? store_get(&r->content, sorted[i][k]->sha256) : NULL;
-            ok &= !b || note_ref(d, DEF_CONTENT, b->sha256, 32, &ord);
+            const obs_file *f = sorted[i][k];
+            ok &= !f->has_digest || note_ref(d, DEF_CONTENT, f->sha256, 32, &ord);
         }
         for (size_t k = 0; k < in->n_tls; k++)
             for (size_t n = 0; in->tls[k].kind == OBS_TLS_CERTS && n < in->tls[k].n_certs; n++) {

@@ -5,9 +5,9 @@
 #include "lib/escape.h"
 #include "report/problems_json.h"
 
-void problems_to_json(json_t *input_obj, const problem_list *l)
+void problems_to_json(json_t *input_obj, const problem_list *l, bool fixed_keys)
 {
-    if (!l->n)
+    if (!l->n && !fixed_keys)
         return;
     json_t *arr = json_array();
     for (size_t i = 0; i < l->n; i++) {
@@ -17,6 +17,8 @@ void problems_to_json(json_t *input_obj, const problem_list *l)
         esc_json_set(o, "what", esc_json_str(p->what));
         if (p->offset != PROBLEM_NO_OFFSET)
             esc_json_set(o, "offset", json_integer((json_int_t)p->offset));
+        else if (fixed_keys)
+            esc_json_set(o, "offset", json_null());
         esc_json_set(o, "detail", esc_json_str(p->detail));
         esc_json_append(arr, o);
     }
@@ -41,10 +43,11 @@ static bool problem_from_json(const json_t *o, problem *p)
     const char *what = json_string_value(json_object_get(o, "what"));
     const char *detail = json_string_value(json_object_get(o, "detail"));
     if (!json_is_integer(pkt) || json_integer_value(pkt) < 0 || !what || !known_what(what) ||
-        !detail || (off && (!json_is_integer(off) || json_integer_value(off) < 0)))
+        !detail ||
+        (off && !json_is_null(off) && (!json_is_integer(off) || json_integer_value(off) < 0)))
         return false;
     p->packet = (uint64_t)json_integer_value(pkt);
-    p->offset = off ? (uint64_t)json_integer_value(off) : PROBLEM_NO_OFFSET;
+    p->offset = json_is_integer(off) ? (uint64_t)json_integer_value(off) : PROBLEM_NO_OFFSET;
     snprintf(p->what, sizeof p->what, "%s", what);
     snprintf(p->detail, sizeof p->detail, "%s", detail);
     return true;
