@@ -1,7 +1,7 @@
 /* The HTTP file service (cucm-http.h). The trust engine needs what pcapscan gives it for HTTP:
  * every file a phone read, with the name it asked for, and every error answer (404: not found, as
- * TFTP's error 1). Bodies reach heuristics on HTTP's "http" list, but requests and status codes
- * reach no subdissector, so HTTP is called through a small hook on the port (a "protocol in name
+ * TFTP's error 1). Bodies reach subdissectors, but requests and status codes reach none, so
+ * HTTP is called through a small hook on the port (a "protocol in name
  * only": no layer of its own) that asks for the fields http.request.uri and http.response.code,
  * calls HTTP and reads them back from the tree, as the TLS hook reads certificates:
  *  - a request queues its file name on the connection (first pass);
@@ -11,7 +11,8 @@
  *    body hook sits on both, in front of what was there. On a watched connection the readers
  *    (cucmtl, cucmsgn) get the body with the name of the oldest queued request without one;
  *  - the status code, read after HTTP returns, settles that request: an error answer, or a 2xx
- *    whose body no heuristic saw (empty, or taken by a media-type dissector: not a signed file).
+ *    whose body no reader saw (empty, or taken by another media type's dissector, such as XML:
+ *    not a signed file).
  * Without a tree (tshark summary lines) the hook dissects into a private invisible tree. */
 #include "cucm-compat.h"
 #include "cucm-http.h"
@@ -20,6 +21,8 @@
 #include <epan/epan.h>
 #include <epan/epan_dissect.h>
 #include <epan/exceptions.h>
+#include <epan/prefs.h>
+#include <epan/range.h>
 
 #include "cucm-trust.h"
 
@@ -28,7 +31,7 @@
 typedef struct http_req {
     void *xfer; /* cucm_trust_xfer_request's transfer */
     const char *name;
-    gboolean body; /* a heuristic took its body */
+    gboolean body; /* the readers had its body */
 } http_req;
 
 static int proto_hook = -1;
@@ -38,6 +41,9 @@ static dissector_handle_t http_handle;
 static dissector_handle_t port_hook;
 static dissector_handle_t body_handle;
 static dissector_handle_t octet_before; /* the media_type entry of application/octet-stream */
+static range_t *file_ports;             /* the cucmtl.http_ports preference */
+static range_t *file_ports_applied;     /* the ports the hooks are on */
+static wmem_map_t *port_before; /* port -> its tcp.port handle before the hook (epan scope) */
 static cucm_http_reader readers[2];
 static guint n_readers;
 /* File scope: frame -> the request whose body was answered there; frames whose decisions
@@ -162,7 +168,7 @@ static void take_requests(proto_tree *t, packet_info *pinfo)
         const char *target = field_text(pinfo, (field_info *)g_ptr_array_index(uris, i));
         if (!target)
             continue;
-        const char *name = name_of_target(wmem_file_scope(), target);
+        const char *name = name_of_target(pinfo->pool, target); /* the transfer keeps a copy */
         void *xfer = cucm_trust_xfer_request(pinfo, name);
         if (!xfer)
             continue;
@@ -260,12 +266,56 @@ static int dissect_http_port(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
     return n;
 }
 
-void cucm_http_register(int parent)
+void cucm_http_register(int parent, module_t *prefs)
 {
     proto_hook = proto_register_protocol_in_name_only("CUCM HTTP file service", "CUCM-HTTP",
                                                       "cucmtl.http_files", parent, FT_PROTOCOL);
     register_init_routine(http_init);
     register_cleanup_routine(http_cleanup);
+    range_convert_str(wmem_epan_scope(), &file_ports, CUCM_HTTP_FILE_PORTS, 65535);
+    prefs_register_range_preference(prefs, "http_ports", "HTTP file ports",
+                                    "TCP ports where CUCM serves its files over HTTP (as "
+                                    "pcapscan's --http-port): requests, answers and files go to "
+                                    "the trust engine",
+                                    &file_ports, 65535);
+}
+
+/* The hooks on one port, or what the port had before them back. */
+static void hook_port(dissector_table_t tcp, guint32 p, gboolean add)
+{
+    if (add) {
+        dissector_handle_t before = dissector_get_uint_handle(tcp, p);
+        if (before && before != port_hook)
+            wmem_map_insert(port_before, GUINT_TO_POINTER(p), before);
+        dissector_add_uint("tcp.port", p, port_hook);
+        dissector_add_uint("http.port", p, body_handle);
+        return;
+    }
+    dissector_handle_t before =
+        (dissector_handle_t)wmem_map_remove(port_before, GUINT_TO_POINTER(p));
+    if (before)
+        dissector_add_uint("tcp.port", p, before);
+    else
+        dissector_delete_uint("tcp.port", p, port_hook);
+    dissector_delete_uint("http.port", p, body_handle);
+}
+
+static void hook_ports(range_t *r, gboolean add)
+{
+    dissector_table_t tcp = find_dissector_table("tcp.port");
+    for (guint i = 0; tcp && r && i < r->nranges; i++)
+        for (guint32 p = r->ranges[i].low; p <= r->ranges[i].high && p <= 65535; p++)
+            hook_port(tcp, p, add);
+}
+
+void cucm_http_apply_prefs(void)
+{
+    if (!port_hook)
+        return;
+    hook_ports(file_ports_applied, FALSE);
+    wmem_free(wmem_epan_scope(), file_ports_applied);
+    file_ports_applied = range_copy(wmem_epan_scope(), file_ports);
+    hook_ports(file_ports_applied, TRUE);
 }
 
 void cucm_http_watch(void)
@@ -277,10 +327,10 @@ void cucm_http_watch(void)
         return;
     port_hook = create_dissector_handle(dissect_http_port, proto_hook);
     body_handle = create_dissector_handle(dissect_body, proto_hook);
-    dissector_add_uint("tcp.port", CUCM_HTTP_FILE_PORT, port_hook);
-    dissector_add_uint("http.port", CUCM_HTTP_FILE_PORT, body_handle);
+    port_before = wmem_map_new(wmem_epan_scope(), g_direct_hash, g_direct_equal);
+    dissector_add_for_decode_as("tcp.port", port_hook);
     dissector_table_t media = find_dissector_table("media_type");
     octet_before = media ? dissector_get_string_handle(media, OCTET_STREAM) : NULL;
     dissector_add_string("media_type", OCTET_STREAM, body_handle);
-    dissector_add_for_decode_as("tcp.port", port_hook);
+    cucm_http_apply_prefs();
 }

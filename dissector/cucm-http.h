@@ -7,12 +7,18 @@
 #include <wireshark.h>
 #include <epan/packet.h>
 
-/* CUCM's HTTP file port (pcapscan's --http-port default). Decode As moves the hook elsewhere. */
-#define CUCM_HTTP_FILE_PORT 6970
+#include <epan/prefs.h>
 
-void cucm_http_register(int parent);
-/* Put the hook on the HTTP file port, in front of HTTP. Call once from a handoff. */
+/* CUCM's HTTP file port (pcapscan's --http-port default), the default of the preference
+ * cucmtl.http_ports; Decode As also puts the hook on a port. */
+#define CUCM_HTTP_FILE_PORTS "6970"
+
+/* The hook's protocol and the cucmtl.http_ports preference (in cucmtl's module). */
+void cucm_http_register(int parent, module_t *prefs);
+/* Put the hooks on the HTTP file ports, in front of HTTP. Call once from a handoff. */
 void cucm_http_watch(void);
+/* The preference changed: the hooks move to its ports (cucmtl's preference callback). */
+void cucm_http_apply_prefs(void);
 
 /* What reads a file body: cucmtl and cucmsgn (each shows what it recognises); name is the file
  * the phone asked for, xfer its transfer (cucm-trust.h) on the first pass, NULL on later ones. */

@@ -311,7 +311,7 @@ void proto_register_cucmtl(void)
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_cucmtl), ei, array_length(ei));
 
-    module_t *m = prefs_register_protocol(proto_cucmtl, NULL);
+    module_t *m = prefs_register_protocol(proto_cucmtl, cucm_http_apply_prefs);
     prefs_register_bool_preference(
         m, "verify_signatures", "Verify signatures",
         "Check trust-list and signed-file signatures (applies to cucmtl, cucmsgn and cucmtvs)",
@@ -324,7 +324,7 @@ void proto_register_cucmtl(void)
     cucm_cache_register();
     cucm_trust_register_routines();
     cucm_tftp_register(proto_cucmtl);
-    cucm_http_register(proto_cucmtl);
+    cucm_http_register(proto_cucmtl, m);
 }
 
 void proto_reg_handoff_cucmtl(void)

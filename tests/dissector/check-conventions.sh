@@ -11,7 +11,8 @@
 #    as the FT_BYTES fields and `openssl x509 -text` show them), the engine's reasons included;
 #  - labels: no field we decode is labelled "unknown" (only the items for tags we do not know);
 #  - info-consistency: cucmtl and cucmsgn word Info alike: " [what, signature STATUS, title]";
-#  - ports: TLS on 3804 and files over HTTP 6970 reach the engine; Decode As gives a port back.
+#  - ports: TLS on 3804 and files over HTTP 6970 reach the engine; Decode As gives a port back;
+#    the preference cucmtl.http_ports moves the HTTP hook.
 set -euo pipefail
 capdir=$(realpath "$2")
 itl=$3
@@ -165,6 +166,12 @@ grep -qx tftp_https_cert_not_in_itl <<<"$got" ||
 rules https-tftp-not-in-itl -d tcp.port==6970,http
 grep -q tftp_https <<<"$got" &&
     bad "https-tftp-not-in-itl: the ITL still reaches the engine with 6970 as plain HTTP"
+# The preference moves the hook: elsewhere, then back with a second port.
+rules https-tftp-not-in-itl -o cucmtl.http_ports:8080
+grep -q tftp_https <<<"$got" && bad "https-tftp-not-in-itl: 6970 still watched with http_ports 8080"
+rules https-tftp-not-in-itl -o cucmtl.http_ports:8080,6970
+grep -qx tftp_https_cert_not_in_itl <<<"$got" ||
+    bad "https-tftp-not-in-itl: 6970 not watched with http_ports 8080,6970"
 
 cur=summary
 [ "$fail" -eq 0 ] && echo "ok: expert grouping, Info verdicts, one serial format, labels, Info wording, ports"

@@ -68,10 +68,10 @@ for v in "0=System Administrator Security Token" "1=CCM" "2=CCM+TFTP" "3=TFTP" "
     echo "$out" | grep -qx "$v" || bad "cucmtl.record.function lacks value $v"
 done
 
-# Preferences: TVS ports (default 2445), verification switch, expiry warning days.
+# Preferences: TVS ports (default 2445), verification switch, expiry warning days, HTTP file ports.
 prefs=$(ts -G defaultprefs 2>/dev/null | grep '^#cucm' || true)
 for p in "cucmtvs.tcp_ports: 2445" "cucmtl.verify_signatures: TRUE" \
-    "cucmtl.expiry_warning_days: 30"; do
+    "cucmtl.expiry_warning_days: 30" "cucmtl.http_ports: 6970"; do
     echo "$prefs" | grep -q "^#$p\$" || bad "default preference '$p' missing"
 done
 
