@@ -44,7 +44,11 @@ static dissector_handle_t octet_before; /* the media_type entry of application/o
 static range_t *file_ports;             /* the cucmtl.http_ports preference */
 static range_t *file_ports_applied;     /* the ports the hooks are on */
 static wmem_map_t *port_before; /* port -> its tcp.port handle before the hook (epan scope) */
-static cucm_http_reader readers[2];
+static int proto_owner = -1;    /* cucmtl: the watch runs while it is enabled */
+static struct {
+    cucm_http_reader fn;
+    int proto;
+} readers[2];
 static guint n_readers;
 /* File scope: frame -> the request whose body was answered there; frames whose decisions
  * the hook shows (error answers and bodies no heuristic took). */
@@ -129,10 +133,17 @@ static void *body_xfer(packet_info *pinfo, const char **name)
     return NULL;
 }
 
-void cucm_http_add_reader(cucm_http_reader fn)
+void cucm_http_add_reader(cucm_http_reader fn, int proto)
 {
-    if (n_readers < G_N_ELEMENTS(readers))
-        readers[n_readers++] = fn;
+    if (n_readers < G_N_ELEMENTS(readers)) {
+        readers[n_readers].fn = fn;
+        readers[n_readers++].proto = proto;
+    }
+}
+
+static gboolean enabled(int proto)
+{
+    return proto >= 0 && proto_is_protocol_enabled(find_protocol_by_id(proto));
 }
 
 /* A body of a watched connection to every reader, then to what shows it otherwise. */
@@ -141,7 +152,8 @@ static int dissect_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, voi
     const char *name;
     void *xfer = body_xfer(pinfo, &name);
     for (guint i = 0; name && i < n_readers; i++)
-        readers[i](tvb, pinfo, tree, name, xfer);
+        if (enabled(readers[i].proto))
+            readers[i].fn(tvb, pinfo, tree, name, xfer);
     /* The port entry is asked only when no media type matched: both end in what was there. */
     if (octet_before && pinfo->match_string &&
         !g_ascii_strcasecmp(pinfo->match_string, OCTET_STREAM)) {
@@ -222,7 +234,8 @@ static void want_http_fields(proto_tree *t)
     epan_dissect_prime_with_hfid(&shim, hf_code);
 }
 
-static int call_http(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, void *data,
+/* HTTP, then (watch: first pass, fields asked for in t) its requests and answers read back. */
+static int call_http(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, void *data, gboolean watch,
                      epan_dissect_t *own)
 {
     volatile int n = 0;
@@ -234,7 +247,7 @@ static int call_http(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, void *dat
     }
     FINALLY
     {
-        if (!PINFO_FD_VISITED(pinfo) && body_names) {
+        if (watch && t && body_names) {
             if (pinfo->destport == pinfo->match_uint)
                 take_requests(t, pinfo);
             else
@@ -250,15 +263,15 @@ static int call_http(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, void *dat
 static int dissect_http_port(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     int n;
-    if (PINFO_FD_VISITED(pinfo) || hf_uri < 0 || hf_code < 0) {
-        n = call_http(tvb, pinfo, tree, data, NULL);
+    if (PINFO_FD_VISITED(pinfo) || hf_uri < 0 || hf_code < 0 || !enabled(proto_owner)) {
+        n = call_http(tvb, pinfo, tree, data, FALSE, NULL);
     } else if (tree) {
         want_http_fields(tree);
-        n = call_http(tvb, pinfo, tree, data, NULL);
+        n = call_http(tvb, pinfo, tree, data, TRUE, NULL);
     } else {
         epan_dissect_t *own = epan_dissect_new(pinfo->epan, TRUE, FALSE);
         want_http_fields(own->tree);
-        n = call_http(tvb, pinfo, own->tree, data, own);
+        n = call_http(tvb, pinfo, own->tree, data, TRUE, own);
     }
     /* Decisions about answers no heuristic showed: a file not found, a body of another type. */
     if (hook_frames && wmem_map_contains(hook_frames, GUINT_TO_POINTER(pinfo->num)))
@@ -266,10 +279,16 @@ static int dissect_http_port(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
     return n;
 }
 
-void cucm_http_register(int parent, module_t *prefs)
+void cucm_http_register(int owner, module_t *prefs)
 {
+    /* A protocol in name only is enabled while its parent is. The hook stands in for HTTP, so
+     * HTTP is its parent: a user disabling the plugin's protocols keeps HTTP on the port (the
+     * watch itself then stops, see proto_owner). */
+    int http = proto_get_id_by_filter_name("http");
+    proto_owner = owner;
     proto_hook = proto_register_protocol_in_name_only("CUCM HTTP file service", "CUCM-HTTP",
-                                                      "cucmtl.http_files", parent, FT_PROTOCOL);
+                                                      "cucmtl.http_files", http >= 0 ? http : owner,
+                                                      FT_PROTOCOL);
     register_init_routine(http_init);
     register_cleanup_routine(http_cleanup);
     range_convert_str(wmem_epan_scope(), &file_ports, CUCM_HTTP_FILE_PORTS, 65535);

@@ -13,8 +13,9 @@
  * cucmtl.http_ports; Decode As also puts the hook on a port. */
 #define CUCM_HTTP_FILE_PORTS "6970"
 
-/* The hook's protocol and the cucmtl.http_ports preference (in cucmtl's module). */
-void cucm_http_register(int parent, module_t *prefs);
+/* The hook's protocol and the cucmtl.http_ports preference (in cucmtl's module); the watch runs
+ * while owner (cucmtl) is enabled. */
+void cucm_http_register(int owner, module_t *prefs);
 /* Put the hooks on the HTTP file ports, in front of HTTP. Call once from a handoff. */
 void cucm_http_watch(void);
 /* The preference changed: the hooks move to its ports (cucmtl's preference callback). */
@@ -24,6 +25,6 @@ void cucm_http_apply_prefs(void);
  * the phone asked for, xfer its transfer (cucm-trust.h) on the first pass, NULL on later ones. */
 typedef void (*cucm_http_reader)(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                  const char *name, void *xfer);
-void cucm_http_add_reader(cucm_http_reader fn);
+void cucm_http_add_reader(cucm_http_reader fn, int proto); /* run while proto is enabled */
 
 #endif

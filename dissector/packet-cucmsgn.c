@@ -177,6 +177,6 @@ void proto_reg_handoff_cucmsgn(void)
     xml_handle = find_dissector_add_dependency("xml", proto_cucmsgn);
     heur_dissector_add("tftp", dissect_cucmsgn_heur, "CUCM signed file over TFTP", "cucmsgn_tftp",
                        proto_cucmsgn, HEURISTIC_ENABLE);
-    cucm_http_add_reader(dissect_fetched);
+    cucm_http_add_reader(dissect_fetched, proto_cucmsgn);
     cucm_tftp_force_defragment();
 }

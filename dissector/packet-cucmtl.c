@@ -331,7 +331,7 @@ void proto_reg_handoff_cucmtl(void)
 {
     heur_dissector_add("tftp", dissect_cucmtl_heur, "CUCM ITL/CTL over TFTP", "cucmtl_tftp",
                        proto_cucmtl, HEURISTIC_ENABLE);
-    cucm_http_add_reader(dissect_fetched);
+    cucm_http_add_reader(dissect_fetched, proto_cucmtl);
     cucm_tftp_force_defragment();
     cucm_tftp_watch();
     cucm_http_watch();

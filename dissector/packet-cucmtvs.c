@@ -514,7 +514,8 @@ static int call_then_check(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, voi
 static int dissect_tvs_port(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     sbd_service svc = cucm_service_of_port((guint16)pinfo->srcport);
-    if (hf_tls_certificate < 0 || svc == SBD_SVC_NONE)
+    if (hf_tls_certificate < 0 || svc == SBD_SVC_NONE ||
+        !proto_is_protocol_enabled(find_protocol_by_id(proto_cucmtvs)))
         return call_then_check(tvb, pinfo, tree, data, SBD_SVC_NONE, NULL);
     if (tree) {
         want_tls_fields(tree);
@@ -618,9 +619,13 @@ void proto_register_cucmtvs(void)
     cucm_trust_register(&trust, proto_cucmtvs, "cucmtvs", CUCM_OWNER_TVS);
 
     tvs_handle = register_dissector("cucmtvs", dissect_cucmtvs, proto_cucmtvs);
-    /* A helper "protocol in name only": the hook adds no layer of its own to frame.protocols. */
+    /* A helper "protocol in name only": the hook adds no layer of its own to frame.protocols. It
+     * is enabled while its parent is, and it stands in for TLS: TLS is its parent, so a user who
+     * disables cucmtvs keeps TLS on the watched ports (the check then stops). */
+    int tls = proto_get_id_by_filter_name("tls");
     int proto_port = proto_register_protocol_in_name_only(
-        "CUCM watched TLS port", "CUCMTVS-TLS", "cucmtvs.tls_port", proto_cucmtvs, FT_PROTOCOL);
+        "CUCM watched TLS port", "CUCMTVS-TLS", "cucmtvs.tls_port", tls >= 0 ? tls : proto_cucmtvs,
+        FT_PROTOCOL);
     port_handle = create_dissector_handle(dissect_tvs_port, proto_port);
 
     module_t *m = prefs_register_protocol(proto_cucmtvs, proto_reg_handoff_cucmtvs);

@@ -12,7 +12,8 @@
 #  - labels: no field we decode is labelled "unknown" (only the items for tags we do not know);
 #  - info-consistency: cucmtl and cucmsgn word Info alike: " [what, signature STATUS, title]";
 #  - ports: TLS on 3804 and files over HTTP 6970 reach the engine; Decode As gives a port back;
-#    the preference cucmtl.http_ports moves the HTTP hook.
+#    the preference cucmtl.http_ports moves the HTTP hook; disabling cucmtvs or cucmtl stops the
+#    checks and keeps TLS and HTTP.
 set -euo pipefail
 capdir=$(realpath "$2")
 itl=$3
@@ -172,6 +173,16 @@ grep -q tftp_https <<<"$got" && bad "https-tftp-not-in-itl: 6970 still watched w
 rules https-tftp-not-in-itl -o cucmtl.http_ports:8080,6970
 grep -qx tftp_https_cert_not_in_itl <<<"$got" ||
     bad "https-tftp-not-in-itl: 6970 not watched with http_ports 8080,6970"
+# The hooks stand in for TLS and HTTP: disabling the plugin's protocols stops the checks, never
+# the protocols under them.
+rules capf-regen-stale --disable-protocol cucmtvs
+grep -q capf <<<"$got" && bad "capf-regen-stale: the CAPF rule fires with cucmtvs disabled"
+grep -q '<field name="tls.handshake.certificate"' "$work/ports.pdml" ||
+    bad "capf-regen-stale: no TLS on 3804 with cucmtvs disabled"
+rules https-tftp-not-in-itl --disable-protocol cucmtl
+grep -q tftp_https <<<"$got" && bad "https-tftp-not-in-itl: the ITL reaches the engine with cucmtl disabled"
+grep -q '<field name="http.response.code"' "$work/ports.pdml" ||
+    bad "https-tftp-not-in-itl: no HTTP on 6970 with cucmtl disabled"
 
 cur=summary
 [ "$fail" -eq 0 ] && echo "ok: expert grouping, Info verdicts, one serial format, labels, Info wording, ports"
