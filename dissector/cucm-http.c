@@ -51,7 +51,7 @@ static struct {
 } readers[2];
 static guint n_readers;
 /* File scope: frame -> the request whose body was answered there; frames whose decisions
- * the hook shows (error answers and bodies no heuristic took). */
+ * the hook shows (error answers and bodies no reader had). */
 static wmem_map_t *body_names;
 static wmem_map_t *hook_frames;
 
@@ -273,7 +273,7 @@ static int dissect_http_port(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
         want_http_fields(own->tree);
         n = call_http(tvb, pinfo, own->tree, data, TRUE, own);
     }
-    /* Decisions about answers no heuristic showed: a file not found, a body of another type. */
+    /* Decisions about answers no reader showed: a file not found, a body of another type. */
     if (hook_frames && wmem_map_contains(hook_frames, GUINT_TO_POINTER(pinfo->num)))
         cucm_trust_show_frame(tree, tvb, pinfo);
     return n;

@@ -1,6 +1,6 @@
 /* Files over HTTP: CUCM's TFTP service also answers HTTP on TCP 6970, where newer phones fetch
  * their files first. A hook on that port (cucm-http.c) follows requests and answers for the trust
- * engine; the file bodies reach the cucmtl/cucmsgn heuristics on HTTP's "http" list. */
+ * engine; the file bodies reach cucmtl and cucmsgn through HTTP's media_type and http.port. */
 #ifndef CUCM_HTTP_H
 #define CUCM_HTTP_H
 
