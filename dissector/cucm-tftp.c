@@ -56,15 +56,21 @@ static const char *client_key(wmem_allocator_t *scope, const address *addr, guin
     return wmem_strdup_printf(scope, "%s|%u", address_to_str(scope, addr), port);
 }
 
-/* The read request whose client is the destination of this packet, sent from its server. */
-static watched *answered_read(packet_info *pinfo)
+/* The read request of this client address and port to this server. */
+static watched *read_of(packet_info *pinfo, const address *client, guint32 port,
+                        const address *server)
 {
     /* Files also come over HTTP (TCP): a TCP port equal to a TFTP client's is another endpoint. */
     if (!reads || pinfo->ptype != PT_UDP)
         return NULL;
-    watched *w =
-        (watched *)wmem_map_lookup(reads, client_key(pinfo->pool, &pinfo->dst, pinfo->destport));
-    return w && addresses_equal(&w->server, &pinfo->src) ? w : NULL;
+    watched *w = (watched *)wmem_map_lookup(reads, client_key(pinfo->pool, client, port));
+    return w && addresses_equal(&w->server, server) ? w : NULL;
+}
+
+/* The read request whose client is the destination of this packet, sent from its server. */
+static watched *answered_read(packet_info *pinfo)
+{
+    return read_of(pinfo, &pinfo->dst, pinfo->destport, &pinfo->src);
 }
 
 void *cucm_tftp_xfer_of(packet_info *pinfo)
@@ -111,10 +117,13 @@ static void read_request(tvbuff_t *tvb, packet_info *pinfo)
     wmem_map_insert(reads, wmem_strdup(wmem_file_scope(), key), w);
 }
 
-/* First pass: an error answer from the server ends the transfer. */
+/* First pass: an error ends the transfer, from the server (an answer) or from the client (giving
+ * up, after a transfer-size probe say), as pcapscan counts both. */
 static void error_answer(tvbuff_t *tvb, packet_info *pinfo)
 {
     watched *w = answered_read(pinfo);
+    if (!w)
+        w = read_of(pinfo, &pinfo->src, pinfo->srcport, &pinfo->dst);
     if (!w || tvb_captured_length(tvb) < UDP_HEADER + 4)
         return;
     w->answered = TRUE;
