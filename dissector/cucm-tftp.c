@@ -117,11 +117,13 @@ static void read_request(tvbuff_t *tvb, packet_info *pinfo)
     wmem_map_insert(reads, wmem_strdup(wmem_file_scope(), key), w);
 }
 
-/* First pass: an error ends the transfer, from the server (an answer) or from the client (giving
- * up, after a transfer-size probe say), as pcapscan counts both. */
-static void error_answer(tvbuff_t *tvb, packet_info *pinfo)
+/* First pass: an error ends the transfer, from the server (an answer TFTP dissected) or from the
+ * client (giving up, after a transfer-size probe say), as pcapscan counts both. Wireshark 4.6's
+ * TFTP no longer dissects what a client sends to the server's port (its ACKs, its errors show as
+ * data), so a client's error is known by the watched read alone, on every release. */
+static void error_seen(tvbuff_t *tvb, packet_info *pinfo, gboolean by_tftp)
 {
-    watched *w = answered_read(pinfo);
+    watched *w = by_tftp ? answered_read(pinfo) : NULL;
     if (!w)
         w = read_of(pinfo, &pinfo->src, pinfo->srcport, &pinfo->dst);
     if (!w || tvb_captured_length(tvb) < UDP_HEADER + 4)
@@ -141,14 +143,16 @@ static int dissect_udp_watch(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
     guint8 op = tvb_get_uint8(tvb, UDP_HEADER + 1);
     /* A datagram quoted by an ICMP error is no request or answer of its own. */
     if ((op != TFTP_RRQ && op != TFTP_ERROR) || pinfo->flags.in_error_pkt ||
-        !tftp_took_payload(pinfo, before) ||
         !proto_is_protocol_enabled(find_protocol_by_id(proto_owner)))
+        return n;
+    gboolean by_tftp = tftp_took_payload(pinfo, before);
+    if (op == TFTP_RRQ && !by_tftp)
         return n;
     if (!PINFO_FD_VISITED(pinfo)) {
         if (op == TFTP_RRQ)
             read_request(tvb, pinfo);
         else
-            error_answer(tvb, pinfo);
+            error_seen(tvb, pinfo, by_tftp);
     }
     /* A request that never got its file, a "not found" that made the phone fall back. */
     cucm_trust_show_frame(tree, tvb, pinfo);
