@@ -292,4 +292,9 @@ kill -INT $drops_pid
 wait $drops_pid || true
 has 'select(.type == "live_summary" and .dropped > 0)' "$work/drops.jsonl" ||
   die "kernel drops missing from the summary"
+# One key set, in one order, on every live_finding line, the engine's and CAPTURE_DROPS alike.
+sets=$(jq -c 'select(.type == "live_finding") | keys_unsorted' "$work/live.jsonl" "$work/drops.jsonl" "$work/bounded.jsonl" | sort -u)
+[ "$(printf '%s\n' "$sets" | wc -l)" -eq 1 ] || die "live_finding lines differ in their keys: $sets"
+want='["type","pcap","rule","severity","phone","outcome","message","time","packet","file","held","settled_by_packet","cert","dropped","if_dropped","received"]'
+[ "$sets" = "$want" ] || die "live_finding keys $sets, docs/live.md says $want"
 echo "ok: kernel drops reported: $(jq -c 'select(.rule == "CAPTURE_DROPS") | {dropped, received}' "$work/drops.jsonl" | head -1)"

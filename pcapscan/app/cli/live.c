@@ -349,6 +349,15 @@ static void json_line(live *L, json_t *o)
     json_decref(o);
 }
 
+/* Every live_finding carries one key set (docs/live.md): the drop counters are null on the
+ * engine's findings, the phone and evidence keys null on CAPTURE_DROPS. */
+static void set_drops(json_t *o, const cap_input_drops *d)
+{
+    esc_json_set(o, "dropped", d ? json_integer((json_int_t)d->dropped) : json_null());
+    esc_json_set(o, "if_dropped", d ? json_integer((json_int_t)d->if_dropped) : json_null());
+    esc_json_set(o, "received", d ? json_integer((json_int_t)d->received) : json_null());
+}
+
 static void write_json(live *L, const sbd_trust_decision *d)
 {
     char iso[40], hex[65];
@@ -363,17 +372,20 @@ static void write_json(live *L, const sbd_trust_decision *d)
     esc_json_set(o, "time", esc_json_str(sbd_time_iso(d->at.ts_usec / 1000000, iso, sizeof iso)));
     esc_json_set(o, "packet", json_integer((json_int_t)d->at.packet));
     esc_json_set(o, "file", d->file ? esc_json_str(d->file) : json_null());
-    if (d->held.set)
-        esc_json_set(o, "held",
-                     json_pack("{s:o, s:I, s:o}", "file", esc_json_str(d->held.name), "packet",
-                               (json_int_t)d->held.at.packet, "sha256",
-                               esc_json_str(sbd_hex_lower(d->held.sha256, 32, hex, sizeof hex))));
-    if (d->has_cause)
-        esc_json_set(o, "settled_by_packet", json_integer((json_int_t)d->cause.packet));
-    if (d->cert)
-        esc_json_set(o, "cert",
-                     json_pack("{s:o, s:o}", "subject", esc_json_str(d->cert->subject), "sha256",
-                               esc_json_str(sbd_hex_lower(d->cert->sha256, 32, hex, sizeof hex))));
+    esc_json_set(o, "held",
+                 d->held.set
+                     ? json_pack("{s:o, s:I, s:o}", "file", esc_json_str(d->held.name), "packet",
+                                 (json_int_t)d->held.at.packet, "sha256",
+                                 esc_json_str(sbd_hex_lower(d->held.sha256, 32, hex, sizeof hex)))
+                     : json_null());
+    esc_json_set(o, "settled_by_packet",
+                 d->has_cause ? json_integer((json_int_t)d->cause.packet) : json_null());
+    esc_json_set(o, "cert",
+                 d->cert
+                     ? json_pack("{s:o, s:o}", "subject", esc_json_str(d->cert->subject), "sha256",
+                                 esc_json_str(sbd_hex_lower(d->cert->sha256, 32, hex, sizeof hex)))
+                     : json_null());
+    set_drops(o, NULL);
     json_line(L, o);
 }
 
@@ -455,11 +467,14 @@ static void check_drops(live *L)
         esc_json_set(o, "pcap", esc_json_str(L->in->path));
         esc_json_set(o, "rule", esc_json_str("CAPTURE_DROPS"));
         esc_json_set(o, "severity", esc_json_str("warning"));
+        esc_json_set(o, "phone", json_null());
+        esc_json_set(o, "outcome", json_null());
         esc_json_set(o, "message", esc_json_str(msg));
         esc_json_set(o, "time", esc_json_str(sbd_time_iso(time(NULL), iso, sizeof iso)));
-        esc_json_set(o, "dropped", json_integer((json_int_t)now.dropped));
-        esc_json_set(o, "if_dropped", json_integer((json_int_t)now.if_dropped));
-        esc_json_set(o, "received", json_integer((json_int_t)now.received));
+        static const char *const none[] = {"packet", "file", "held", "settled_by_packet", "cert"};
+        for (size_t i = 0; i < sizeof none / sizeof *none; i++)
+            esc_json_set(o, none[i], json_null());
+        set_drops(o, &now);
         json_line(L, o);
     } else {
         fprintf(L->out, "%s warning CAPTURE_DROPS: %s\n", sbd_time_iso(time(NULL), iso, sizeof iso),
