@@ -393,6 +393,18 @@ scn_healthy() {
   exp=$tmp/expected.txt scenario=truncated
   rules TVS_CERT_MATCH CAPTURE_TRUNCATED
   exp_end truncated.pcap
+  # cut-by-capture-end: healthy.pcap up to the phone's ACK of ITL block 2 (request, OACK, ACK 0,
+  # DATA 1, ACK 1, DATA 2, ACK 2: the 9th frame), as if the recording had stopped mid-transfer.
+  local itl_rrq
+  itl_rrq=$(tshark -r "$here/healthy.pcap" -Y 'tftp.opcode == 1 && tftp.source_file matches "^ITLSEP"' \
+    -T fields -e frame.number 2>/dev/null | head -n 1)
+  editcap -F pcap -r "$here/healthy.pcap" "$here/cut-by-capture-end.pcap" "1-$((itl_rrq + 6))"
+  sed -n -e 's/^scenario healthy/scenario cut-by-capture-end/' -e '1,/^tftp-request ITLSEP/p' \
+    "$expdir/healthy.txt" >"$tmp/expected.txt"
+  echo "tftp-incomplete ITLSEP$mac.tlv" >>"$tmp/expected.txt"
+  exp=$tmp/expected.txt scenario=cut-by-capture-end
+  rules TRANSFER_CUT_BY_CAPTURE_END
+  exp_end cut-by-capture-end.pcap
 }
 
 scn_no-ctl() { # non-secure cluster: no CTL at all; ITL and signed config over tftp-hpa (512 B blocks)

@@ -21,6 +21,10 @@ typedef struct tftp_xfer {
     cucm_owner owner;
     char *name, *client, *server;
     gboolean done;
+    /* What the server sent: a block of data, the last block, its latest packet, its timeout. */
+    gboolean data, last_block;
+    gint64 last_sent_usec;
+    guint32 timeout;
 } tftp_xfer;
 
 static sbd_trust *engine;
@@ -30,6 +34,8 @@ static wmem_map_t *contents; /* hex SHA-256 -> sbd_file * (NULL: does not parse)
 static GPtrArray *files;     /* the sbd_file structs, freed at cleanup */
 static wmem_list_t *xfers;   /* TFTP read requests, for the ones never finished */
 static guint32 last_file_frame;
+static gint64 capture_end_usec; /* the latest packet time of the first pass */
+static int proto_end_watch = -1;
 /* While an event is fed: its frame and protocol, where the decisions it causes are shown. */
 static gboolean feeding;
 static guint32 feed_frame;
@@ -126,6 +132,7 @@ static void trust_init(void)
     files = g_ptr_array_new();
     xfers = wmem_list_new(wmem_file_scope());
     last_file_frame = 0;
+    capture_end_usec = G_MININT64;
     feeding = FALSE;
 }
 
@@ -252,6 +259,20 @@ static void begin_feed(const packet_info *pinfo, cucm_owner owner)
     feed_owner = owner;
 }
 
+/* As pcapscan judges it: an unfinished transfer is cut by the capture, not failed, when data had
+ * come, the last block had not, and the server was heard within 5 s (or twice a longer negotiated
+ * timeout) of the capture's last packet. */
+#define CUT_WINDOW_USEC (5 * 1000000LL)
+
+static gboolean cut_by_capture_end(const tftp_xfer *x)
+{
+    gint64 window = 2LL * x->timeout * 1000000LL;
+    if (window < CUT_WINDOW_USEC)
+        window = CUT_WINDOW_USEC;
+    return x->data && !x->last_block && capture_end_usec != G_MININT64 &&
+           capture_end_usec - x->last_sent_usec < window;
+}
+
 /* The end of the first pass: the first frame dissected again. Transfers that never finished are
  * told now, then the lists still waiting for a TVS session are settled. */
 static void settle(const packet_info *pinfo)
@@ -270,6 +291,7 @@ static void settle(const packet_info *pinfo)
         ev.server = x->server;
         ev.name = x->name;
         ev.xfer = SBD_XFER_FAILED;
+        ev.cut_by_capture_end = cut_by_capture_end(x);
         sbd_trust_file(engine, &ev);
     }
     sbd_trust_finish(engine);
@@ -432,6 +454,40 @@ void cucm_trust_xfer_error(packet_info *pinfo, void *xfer, gboolean not_found)
 void cucm_trust_tftp_error(packet_info *pinfo, void *xfer, guint16 code)
 {
     cucm_trust_xfer_error(pinfo, xfer, code == 1);
+}
+
+void cucm_trust_tftp_sent(packet_info *pinfo, void *xfer, gboolean data, gboolean last_block,
+                          guint32 timeout)
+{
+    tftp_xfer *x = (tftp_xfer *)xfer;
+    if (PINFO_FD_VISITED(pinfo) || !x || x->done)
+        return;
+    x->data = x->data || data;
+    x->last_block = x->last_block || last_block;
+    x->last_sent_usec = ts_usec(pinfo);
+    x->timeout = timeout;
+}
+
+/* Every packet passes here (a postdissector in name only: no layer, no tree), for the time of the
+ * capture's last packet. */
+static int dissect_end_watch(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree *tree _U_,
+                             void *data _U_)
+{
+    if (!PINFO_FD_VISITED(pinfo) && ts_usec(pinfo) > capture_end_usec)
+        capture_end_usec = ts_usec(pinfo);
+    return 0;
+}
+
+void cucm_trust_register_end_watch(int parent)
+{
+    proto_end_watch = proto_register_protocol_in_name_only("CUCM capture end watch", "CUCM-END",
+                                                           "cucmtl.end_watch", parent, FT_PROTOCOL);
+}
+
+void cucm_trust_end_watch(void)
+{
+    if (proto_end_watch >= 0)
+        register_postdissector(create_dissector_handle(dissect_end_watch, proto_end_watch));
 }
 
 void cucm_trust_tftp_done(void *xfer)

@@ -55,6 +55,15 @@ void cucm_trust_file_done(packet_info *pinfo, const char *name, const guint8 *bu
 void *cucm_trust_tftp_request(packet_info *pinfo, const char *name);
 /* TFTP: an error answer (server -> client) to the transfer. */
 void cucm_trust_tftp_error(packet_info *pinfo, void *xfer, guint16 code);
+/* TFTP, first pass: the server sent a packet of this transfer (data: a DATA block; last_block:
+ * shorter than the block size; timeout: its OACK's, 0 without), for a transfer the capture's end
+ * cuts (TRANSFER_CUT_BY_CAPTURE_END). */
+void cucm_trust_tftp_sent(packet_info *pinfo, void *xfer, gboolean data, gboolean last_block,
+                          guint32 timeout);
+/* Registration (parent: the plugin's protocol) and handoff of the postdissector that notes the
+ * time of the capture's last packet. */
+void cucm_trust_register_end_watch(int parent);
+void cucm_trust_end_watch(void);
 /* TFTP: the file of this transfer was delivered (fed by cucm_trust_file_done). */
 void cucm_trust_tftp_done(void *xfer);
 

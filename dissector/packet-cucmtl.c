@@ -324,6 +324,7 @@ void proto_register_cucmtl(void)
     cucm_cache_register();
     cucm_trust_register_routines();
     cucm_tftp_register(proto_cucmtl);
+    cucm_trust_register_end_watch(proto_cucmtl);
     cucm_http_register(proto_cucmtl, m);
 }
 
@@ -334,5 +335,6 @@ void proto_reg_handoff_cucmtl(void)
     cucm_http_add_reader(dissect_fetched, proto_cucmtl);
     cucm_tftp_force_defragment();
     cucm_tftp_watch();
+    cucm_trust_end_watch();
     cucm_http_watch();
 }

@@ -1092,10 +1092,17 @@ static void on_transfer(sbd_trust *t, phone *ph, const sbd_trust_file_ev *ev, sb
 {
     bool matters = sbd_audit_name_is_trust_or_signed(k) || ev->signed_content;
     if (ev->xfer == SBD_XFER_FAILED && matters) {
+        /* A capture that stopped mid-transfer says nothing about the phone: a warning only. */
+        bool cut = ev->cut_by_capture_end;
         dec x;
-        dec_init(&x, SBD_OUT_XFER_FAILED, SBD_RULE_TFTP_TRANSFER_INCOMPLETE, ph, &ev->at, ev->name);
+        dec_init(&x, cut ? SBD_OUT_XFER_CUT : SBD_OUT_XFER_FAILED,
+                 cut ? SBD_RULE_TRANSFER_CUT_BY_CAPTURE_END : SBD_RULE_TFTP_TRANSFER_INCOMPLETE, ph,
+                 &ev->at, ev->name);
         snprintf(x.key, sizeof x.key, "%llu", (unsigned long long)ev->at.packet);
-        say(&x, "%s to %s did not finish", ev->name, ph->label);
+        say(&x,
+            cut ? "%s to %s: the capture ends while the transfer was still going on"
+                : "%s to %s did not finish",
+            ev->name, ph->label);
         emit(t, &x);
     }
     int slot = slot_of(k);

@@ -507,6 +507,39 @@ static void test_phones_and_transfers(const mat *m)
     sbd_trust_free(t);
 }
 
+/* The front end observes whether the capture's end cut an unfinished transfer; the engine turns
+ * that fact into the warning, and an unfinished transfer without it stays the error. */
+static void test_cut_by_capture_end(void)
+{
+    seen s;
+    sbd_trust *t = engine(&s);
+    pkt++;
+    sbd_trust_file_ev ev = {.at = {0, pkt, (int64_t)pkt * 1000000, NULL},
+                            .client = PHONE,
+                            .server = "10.0.0.10",
+                            .name = ITL,
+                            .xfer = SBD_XFER_FAILED,
+                            .cut_by_capture_end = true};
+    sbd_trust_file(t, &ev);
+    CHECK_EQ_INT(count_rule(&s, SBD_RULE_TRANSFER_CUT_BY_CAPTURE_END), 1);
+    CHECK_EQ_INT(count_rule(&s, SBD_RULE_TFTP_TRANSFER_INCOMPLETE), 0);
+    CHECK_EQ_INT(count_outcome(&s, SBD_OUT_XFER_CUT), 1);
+    CHECK_EQ_INT(sbd_rule_severity(SBD_RULE_TRANSFER_CUT_BY_CAPTURE_END), SBD_SEV_WARNING);
+    ev.cut_by_capture_end = false;
+    ev.at.packet = ++pkt;
+    sbd_trust_file(t, &ev);
+    CHECK_EQ_INT(count_rule(&s, SBD_RULE_TRANSFER_CUT_BY_CAPTURE_END), 1);
+    CHECK_EQ_INT(count_rule(&s, SBD_RULE_TFTP_TRANSFER_INCOMPLETE), 1);
+    /* A file that is no trust or signed file matters to neither rule. */
+    ev.cut_by_capture_end = true;
+    ev.name = "dialplan.xml";
+    ev.at.packet = ++pkt;
+    sbd_trust_file(t, &ev);
+    CHECK_EQ_INT(count_rule(&s, SBD_RULE_TRANSFER_CUT_BY_CAPTURE_END), 1);
+    sbd_trust_finish(t);
+    sbd_trust_free(t);
+}
+
 /* A forgotten phone starts from nothing: its next ITL is a first contact, not a change. */
 static void test_forget(const mat *m)
 {
@@ -585,6 +618,7 @@ int main(void)
         test_rollback(&m);
         test_services(&m);
         test_phones_and_transfers(&m);
+        test_cut_by_capture_end();
         test_forget(&m);
         test_many_phones(&m);
     }

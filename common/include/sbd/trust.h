@@ -54,6 +54,9 @@ typedef struct sbd_trust_file_ev {
     const sbd_file *file;  /* the parsed content of a complete transfer, else NULL */
     const uint8_t *sha256; /* SHA-256 of the content when file != NULL */
     bool signed_content;   /* the content looks like a Cisco signed file (even when unparsable) */
+    /* With xfer SBD_XFER_FAILED: data had come, the last block had not, and the sender was heard
+     * shortly before the capture's last packet: the capture, not the transfer, stopped. */
+    bool cut_by_capture_end;
 } sbd_trust_file_ev;
 
 /* A TLS server seen by a phone. leaf NULL and hidden true: TLS 1.3, certificate encrypted. */
@@ -91,6 +94,7 @@ typedef struct sbd_trust_tls_ev {
     X(CERT_EXPIRED, "expired", "the certificate had expired")                                      \
     X(CERT_EXPIRING, "expires_soon", "the certificate expires soon")                               \
     X(XFER_FAILED, "transfer_failed", "the phone did not get the file")                            \
+    X(XFER_CUT, "transfer_cut", "the capture ended while the file was still coming")               \
     X(FALLBACK, "fallback", "per-phone file not found, cluster-wide file fetched")                 \
     X(LIST_TOO_LARGE, "too_large", "the ITL is over the phones' limit")                            \
     X(ROLLBACK_SERVED, "rollback", "a rollback ITL was served")                                    \

@@ -211,6 +211,16 @@ static void record_finding(pass *p, const sbd_trust_decision *d, obs_file *f, ob
                     (unsigned long long)f->size, missing_prefix(f), f->missing ? f->missing : "");
         return;
     }
+    if (f && d->outcome == SBD_OUT_XFER_CUT) {
+        add_packet(x, f->last_pkt);
+        set_message(x,
+                    "%s to %s over %s: the capture ends at packet %llu while the transfer was "
+                    "still going on (%llu bytes so far%s%s)",
+                    f->name, d->phone, f->proto == OBS_TFTP ? "TFTP" : "HTTP",
+                    (unsigned long long)p->r->inputs[d->at.input].counts.decode.frames,
+                    (unsigned long long)f->size, missing_prefix(f), f->missing ? f->missing : "");
+        return;
+    }
     x->message = strdup(d->reason);
 }
 
@@ -311,8 +321,6 @@ static sbd_trust_xfer trust_xfer(const obs_file *f)
 {
     if (f->complete)
         return SBD_XFER_COMPLETE;
-    if (f->cut_by_end) /* the capture, not the phone, stopped it: TRANSFER_CUT_BY_CAPTURE_END */
-        return SBD_XFER_OTHER;
     switch (f->xfer) {
     case OBS_XFER_NOT_FOUND:
         return SBD_XFER_NOT_FOUND;
@@ -342,6 +350,7 @@ bool run_file_event(const obs_file *f, const blob *b, sbd_trust_at at, run_ev_bu
         .file = b ? &b->f : NULL,
         .sha256 = b ? b->sha256 : NULL,
         .signed_content = f->looks_signed,
+        .cut_by_capture_end = f->cut_by_end,
     };
     return true;
 }
@@ -436,32 +445,6 @@ static void capture_truncated(pass *p, obs_input *in)
                     in->end_msg ? in->end_msg : "");
 }
 
-/* Transfers of trust or signed files the end of the input cut (obs_file.cut_by_end): what the
- * engine would call TFTP_TRANSFER_INCOMPLETE had the capture gone on. */
-static void transfers_cut(pass *p, obs_input *in)
-{
-    for (size_t k = 0; k < in->n_files; k++) {
-        obs_file *f = &in->files[k];
-        if (!f->cut_by_end || f->upload ||
-            !(sbd_audit_name_is_trust_or_signed(f->name_kind) || f->looks_signed))
-            continue;
-        char key[32];
-        snprintf(key, sizeof key, "%llu", (unsigned long long)f->first_pkt);
-        finding *x = new_finding(p, SBD_RULE_TRANSFER_CUT_BY_CAPTURE_END, in->index, f->ts_usec,
-                                 f->first_pkt, f->phone, key);
-        if (!x)
-            continue;
-        x->file = f;
-        add_packet(x, f->last_pkt);
-        set_message(x,
-                    "%s to %s over %s: the capture ends at packet %llu while the transfer was "
-                    "still going on (%llu bytes so far%s%s)",
-                    f->name, f->phone, f->proto == OBS_TFTP ? "TFTP" : "HTTP",
-                    (unsigned long long)in->counts.decode.frames, (unsigned long long)f->size,
-                    missing_prefix(f), f->missing ? f->missing : "");
-    }
-}
-
 int rules_run(run *r)
 {
     pass p;
@@ -495,7 +478,6 @@ int rules_run(run *r)
     }
     sbd_trust_finish(p.engine);
     for (size_t i = 0; i < r->n_inputs; i++) {
-        transfers_cut(&p, &r->inputs[i]);
         capture_truncated(&p, &r->inputs[i]);
     }
     for (size_t i = 0; i < r->n_findings; i++) {
