@@ -28,27 +28,6 @@ rule_ei() {
     echo "cucm(tl|sgn|tvs)\\.rule\\.$(tr 'A-Z' 'a-z' <<<"$1")"
 }
 
-# "RULE/severity" of every rule expert info in PDML on stdin (severity as the rule table words it:
-# PI_ERROR error, PI_WARN warning, PI_NOTE info), one line each, sorted, unique.
-plugin_rules() {
-    awk '/<field name="cucm(tl|sgn|tvs)\.rule\./ {
-             match($0, /name="[^"]*"/); r = substr($0, RSTART + 6, RLENGTH - 7)
-             sub(/.*\.rule\./, "", r); want = 1; next }
-         want && /<field name="_ws.expert.severity"/ {
-             match($0, / show="[0-9]+"/); v = substr($0, RSTART + 7, RLENGTH - 8)
-             s = v == 8388608 ? "error" : v == 6291456 ? "warning" : v == 4194304 ? "info" : "severity-" v
-             print toupper(r) "/" s; want = 0 }' | sort -u
-}
-
-# The same from pcapscan --json on capture $1 (packet time for expiry, as the plugin judges it). Its
-# exit status says what it found (1: findings); 2 is a failure.
-pcapscan_rules() {
-    local rc=0
-    "$pcapscan" --json "$1" >"$work/pcapscan.json" 2>"$work/pcapscan.err" || rc=$?
-    [ "$rc" -lt 2 ] || bad "pcapscan exited $rc: $(head -3 "$work/pcapscan.err")"
-    jq -r 'select(.type == "finding") | "\(.rule)/\(.severity)"' "$work/pcapscan.json" | sort -u
-}
-
 # rule_diff PCAPSCAN_SET PLUGIN_SET: one line per difference ("pcapscan only: R/s", "plugin only: R/s").
 rule_diff() {
     comm -3 <(echo "$1" | grep .) <(echo "$2" | grep .) |

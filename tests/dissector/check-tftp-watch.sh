@@ -78,23 +78,6 @@ packet "$server" "$client" 3004 1073 '\0000\0006tsize\00002102\0000'
 packet "$client" "$server" 1073 3004 '\0000\0005\0000\0010Abort\0000'
 capture probe
 
-# RULE/severity of every rule expert info in PDML on stdin (as check-captures.sh reads them).
-plugin_rules() {
-    awk '/<field name="cucm(tl|sgn|tvs)\.rule\./ {
-             match($0, /name="[^"]*"/); r = substr($0, RSTART + 6, RLENGTH - 7)
-             sub(/.*\.rule\./, "", r); want = 1; next }
-         want && /<field name="_ws.expert.severity"/ {
-             match($0, / show="[0-9]+"/); v = substr($0, RSTART + 7, RLENGTH - 8)
-             s = v == 8388608 ? "error" : v == 6291456 ? "warning" : v == 4194304 ? "info" : "severity-" v
-             print toupper(r) "/" s; want = 0 }' | sort -u
-}
-
-pcapscan_rules() {
-    local rc=0
-    "$pcapscan" --json "$1" >"$work/pcapscan.json" 2>"$work/pcapscan.err" || rc=$?
-    [ "$rc" -lt 2 ] || bad "pcapscan exited $rc: $(head -3 "$work/pcapscan.err")"
-    jq -r 'select(.type == "finding") | "\(.rule)/\(.severity)"' "$work/pcapscan.json" | sort -u
-}
 
 # check NAME FIRES SILENT TSHARK-ARGS...: rules as pcapscan finds them, FIRES among them, SILENT not;
 # Export Objects writes each DATA-carried file whole.

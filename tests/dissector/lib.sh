@@ -6,6 +6,8 @@
 #               (a known crash of the release's own tshark is reported and counts as 0)
 #   bad MSG     report a failure (prefixed with [$cur] when the script sets cur); fail becomes 1
 #   work        scratch directory readable by nobody, removed at exit (kept when SBD_KEEP is set)
+#   plugin_rules < PDML, pcapscan_rules CAPTURE  the rules each front end found, "RULE/severity"
+#               lines (pcapscan_rules needs $pcapscan, the pcapscan binary)
 so=$1
 here=$(cd "$(dirname "$0")" && pwd)
 ts() { "$here/tshark-plugin.sh" "$so" "$@"; }
@@ -97,4 +99,25 @@ tftp_pcap() {
     text2pcap -q -4 10.9.0.10,10.9.0.20 -u 3000,1069 "$work/data.txt" "$work/data.pcap" >/dev/null 2>&1
     mergecap -a -w "$_out" "$work/rrq.pcap" "$work/data.pcap"
     chmod 644 "$_out"
+}
+
+# "RULE/severity" of every rule expert info in PDML on stdin (severity as the rule table words it:
+# PI_ERROR error, PI_WARN warning, PI_NOTE info), one line each, sorted, unique.
+plugin_rules() {
+    awk '/<field name="cucm(tl|sgn|tvs)\.rule\./ {
+             match($0, /name="[^"]*"/); r = substr($0, RSTART + 6, RLENGTH - 7)
+             sub(/.*\.rule\./, "", r); want = 1; next }
+         want && /<field name="_ws.expert.severity"/ {
+             match($0, / show="[0-9]+"/); v = substr($0, RSTART + 7, RLENGTH - 8)
+             s = v == 8388608 ? "error" : v == 6291456 ? "warning" : v == 4194304 ? "info" : "severity-" v
+             print toupper(r) "/" s; want = 0 }' | sort -u
+}
+
+# The same from pcapscan --json on capture $1 (packet time for expiry, as the plugin judges it). Its
+# exit status says what it found (1: findings); 2 is a failure.
+pcapscan_rules() {
+    _prc=0
+    "$pcapscan" --json "$1" >"$work/pcapscan.json" 2>"$work/pcapscan.err" || _prc=$?
+    [ "$_prc" -lt 2 ] || bad "pcapscan exited $_prc: $(head -3 "$work/pcapscan.err")"
+    jq -r 'select(.type == "finding") | "\(.rule)/\(.severity)"' "$work/pcapscan.json" | sort -u
 }
