@@ -8,21 +8,10 @@
 # usage: follow.sh PCAPSCAN CAPTURE WORK_DIR
 set -euo pipefail
 PCAPSCAN=$1 cap=$2 work=$3
-die() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/lib.sh"
 for t in jq editcap; do command -v $t >/dev/null || { echo "SKIP: no $t"; exit 77; }; done
 rm -rf "$work" && mkdir -p "$work"
 NOW=2026-12-01T00:00:00Z
-# Some line matches (jq 1.6's -e looks at the last line only; grep -q could SIGPIPE jq).
-has() { [ -n "$(jq -c "$1" "$2")" ]; }
-wait_for() { # WHAT SECONDS CMD...
-  local what=$1 n=$(($2 * 10))
-  shift 2
-  until "$@" >/dev/null 2>&1; do
-    n=$((n - 1))
-    [ $n -gt 0 ] || die "timed out waiting for $what"
-    sleep 0.1
-  done
-}
 # Byte offset of the end of packet N (the size of a copy holding packets 1..N).
 end_of() { editcap -r "$cap" "$work/cut.pcap" "1-$1" && stat -c %s "$work/cut.pcap"; }
 total=$(stat -c %s "$cap")

@@ -13,7 +13,7 @@ set -euo pipefail
 
 PCAPSCAN=$1 SBDGEN=$2 TVS_SERVER=$3 TVS_CLIENT=$4 pki=$5 work=$6
 skip() { echo "SKIP: $*"; exit 77; }
-die() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || skip "needs root (ip netns)"
 for t in ip in.tftpd atftp tcpdump openssl jq ss; do command -v $t >/dev/null || skip "no $t"; done
 getent passwd nobody >/dev/null || skip "no user nobody"
@@ -37,19 +37,7 @@ cleanup() {
 trap cleanup EXIT
 
 c() { ip netns exec "$ns_c" "$@"; }
-wait_for() { # WHAT SECONDS CMD...
-  local what=$1 n=$(($2 * 10))
-  shift 2
-  until "$@" >/dev/null 2>&1; do
-    n=$((n - 1))
-    [ $n -gt 0 ] || die "timed out waiting for $what"
-    sleep 0.1
-  done
-}
 listening() { c ss -Hln "sport = :$1" | grep -q .; }
-# has FILTER FILE [JQ ARGS]: some line matches (jq 1.6's -e looks at the last line only; no
-# grep -q, whose early exit would kill jq with SIGPIPE under pipefail)
-has() { [ -n "$(jq -c "${@:3}" "$1" "$2")" ]; }
 
 # ---- trust files ----
 crt() { echo "$pki/$1.crt"; }

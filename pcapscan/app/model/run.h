@@ -88,4 +88,16 @@ const sbd_cert_info *run_record_cert(const run *r, const obs_file *f, size_t i);
 /* "10.0.0.1:69" / "[fd00::1]:6970". */
 char *run_endpoint(const cap_addr *a, uint16_t port, char *out, size_t outsz);
 
+/* The order the rules pass feeds the engine in (packet time, then input, then order of observation
+ * within the input); every view that lists events "in the order decided" sorts with it. */
+static inline int run_cmp_order(int64_t ts_a, size_t in_a, uint64_t seq_a, int64_t ts_b,
+                                size_t in_b, uint64_t seq_b)
+{
+    if (ts_a != ts_b)
+        return ts_a < ts_b ? -1 : 1;
+    if (in_a != in_b)
+        return in_a < in_b ? -1 : 1;
+    return seq_a < seq_b ? -1 : seq_a > seq_b;
+}
+
 #endif

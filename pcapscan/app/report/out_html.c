@@ -39,11 +39,7 @@ static int cmp_ref(const void *a, const void *b)
 static int cmp_file_time(const void *a, const void *b)
 {
     const obs_file *x = *(const obs_file *const *)a, *y = *(const obs_file *const *)b;
-    if (x->ts_usec != y->ts_usec)
-        return x->ts_usec < y->ts_usec ? -1 : 1;
-    if (x->input != y->input)
-        return x->input < y->input ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
+    return run_cmp_order(x->ts_usec, x->input, x->seq, y->ts_usec, y->input, y->seq);
 }
 
 static int build_refs(html_doc *d)

@@ -290,11 +290,7 @@ static void on_decision(void *ctx, const sbd_trust_decision *d)
 static int cmp_event(const void *a, const void *b)
 {
     const event *x = a, *y = b;
-    if (x->ts != y->ts)
-        return x->ts < y->ts ? -1 : 1;
-    if (x->input != y->input)
-        return x->input < y->input ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
+    return run_cmp_order(x->ts, x->input, x->seq, y->ts, y->input, y->seq);
 }
 
 static int build_events(pass *p)
