@@ -25,6 +25,7 @@
 #include <epan/range.h>
 
 #include "cucm-trust.h"
+#include "sbd/audit.h"
 
 #define OCTET_STREAM "application/octet-stream"
 
@@ -80,33 +81,14 @@ static wmem_list_t *pending_of(packet_info *pinfo, gboolean create)
     return l;
 }
 
-static int hex_digit(int c)
+/* pcapscan's file name of a request target (sbd_audit_name_of_http_target); the target itself
+ * when that is empty. */
+static const char *name_of_target(wmem_allocator_t *scope, const char *target)
 {
-    return g_ascii_isxdigit(c) ? g_ascii_xdigit_value(c) : -1;
-}
-
-/* pcapscan's file name of a request target: the last path component, query and fragment dropped,
- * %XX decoded except where it would make '/', '\\' or a control byte. */
-static const char *name_of_target(wmem_allocator_t *scope, const char *path)
-{
-    size_t end = strcspn(path, "?#"), start = end;
-    while (start > 0 && path[start - 1] != '/')
-        start--;
-    char *out = (char *)wmem_alloc(scope, end - start + 1);
-    size_t o = 0;
-    for (size_t i = start; i < end; i++) {
-        int c = (unsigned char)path[i];
-        if (c == '%' && i + 2 < end && hex_digit(path[i + 1]) >= 0 && hex_digit(path[i + 2]) >= 0) {
-            int v = hex_digit(path[i + 1]) * 16 + hex_digit(path[i + 2]);
-            if (v >= 0x20 && v != 0x7f && v != '/' && v != '\\') {
-                c = v;
-                i += 2;
-            }
-        }
-        out[o++] = (char)c;
-    }
-    out[o] = '\0';
-    return o ? out : path;
+    size_t size = strlen(target) + 1;
+    char *out = (char *)wmem_alloc(scope, size);
+    sbd_audit_name_of_http_target(target, out, size);
+    return out[0] ? out : target;
 }
 
 static void *body_xfer(packet_info *pinfo, const char **name)

@@ -221,6 +221,38 @@ static sbd_name_kind classify_per_phone(const char *base, char mac[16])
     return SBD_NAME_OTHER;
 }
 
+static int hex_value(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+void sbd_audit_name_of_http_target(const char *target, char *out, size_t outsz)
+{
+    if (!outsz)
+        return;
+    size_t end = strcspn(target, "?#"), start = end, o = 0;
+    while (start > 0 && target[start - 1] != '/')
+        start--;
+    for (size_t i = start; i < end && o + 1 < outsz; i++) {
+        int c = (unsigned char)target[i];
+        int hi = c == '%' && i + 2 < end ? hex_value(target[i + 1]) : -1;
+        int lo = hi >= 0 ? hex_value(target[i + 2]) : -1;
+        int v = hi * 16 + lo;
+        if (lo >= 0 && v >= 0x20 && v != 0x7f && v != '/' && v != '\\') {
+            c = v;
+            i += 2;
+        }
+        out[o++] = (char)c;
+    }
+    out[o] = '\0';
+}
+
 sbd_name_kind sbd_audit_classify_name(const char *name, char mac[16])
 {
     mac[0] = '\0';

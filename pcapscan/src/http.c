@@ -9,6 +9,7 @@
 
 #include "cap/http.h"
 #include "cap/portset.h"
+#include "sbd/audit.h"
 
 enum { PATH_MAX_LEN = 1024, NAME_MAX_LEN = 256, LINE_MAX_LEN = 256 };
 
@@ -92,28 +93,6 @@ static int hexval(int c)
     return -1;
 }
 
-/* Last path component of target, query and fragment dropped, %XX decoded where harmless. */
-static void name_from_path(const char *path, char *out, size_t outsz)
-{
-    size_t end = strcspn(path, "?#");
-    size_t start = end;
-    while (start > 0 && path[start - 1] != '/')
-        start--;
-    size_t o = 0;
-    for (size_t i = start; i < end && o + 1 < outsz; i++) {
-        int c = (unsigned char)path[i];
-        if (c == '%' && i + 2 < end && hexval(path[i + 1]) >= 0 && hexval(path[i + 2]) >= 0) {
-            int v = hexval(path[i + 1]) * 16 + hexval(path[i + 2]);
-            if (v >= 0x20 && v != 0x7f && v != '/' && v != '\\') {
-                c = v;
-                i += 2;
-            }
-        }
-        out[o++] = (char)c;
-    }
-    out[o] = '\0';
-}
-
 /* Copy at most outsz-1 bytes of [p, p+n) as a string. */
 static void copy_span(char *out, size_t outsz, const char *p, size_t n)
 {
@@ -165,7 +144,7 @@ static void emit(http_conn *h, const request *req, const response *r, bool compl
         return;
     char name[NAME_MAX_LEN] = "";
     if (req && req->path)
-        name_from_path(req->path, name, sizeof name);
+        sbd_audit_name_of_http_target(req->path, name, sizeof name);
     cap_http_file f = {
         .conn = &h->conn,
         .has_request = req != NULL,

@@ -83,6 +83,20 @@ static void test_tvs_cert(const wire_cert *tvs, const wire_cert *tvs2)
     fx_unload(&roll);
 }
 
+/* One name for an HTTP target in pcapscan and the plugin: the last component, harmless escapes. */
+static void test_http_target_name(void)
+{
+    char out[64], small[5];
+    sbd_audit_name_of_http_target("/cucm/ITLSEP0011%32233.tlv?x=/y#z", out, sizeof out);
+    CHECK_STREQ(out, "ITLSEP00112233.tlv");
+    sbd_audit_name_of_http_target("/a%2Fb%5Cc%0Ad%7f%4", out, sizeof out);
+    CHECK_STREQ(out, "a%2Fb%5Cc%0Ad%7f%4"); /* '/', '\\', control, DEL and a cut escape stay */
+    sbd_audit_name_of_http_target("/dir/", out, sizeof out);
+    CHECK_STREQ(out, "");
+    sbd_audit_name_of_http_target("SEP001122334455.cnf.xml", small, sizeof small);
+    CHECK_STREQ(small, "SEP0");
+}
+
 static void test_rollback_and_size(void)
 {
     loaded a, roll, roll_ctl, big;
@@ -177,6 +191,7 @@ int main(void)
     CHECK(load_wire("tvs", &tvs) && load_wire("tvs2", &tvs2));
     test_tvs_cert(&tvs, &tvs2);
     test_rollback_and_size();
+    test_http_target_name();
     free(tvs.der);
     free(tvs2.der);
     fx_teardown();

@@ -212,6 +212,12 @@ typedef enum {
  * phone, mac gets "SEP" + 12 uppercase hex digits (else ""). */
 sbd_name_kind sbd_audit_classify_name(const char *name, char mac[16]);
 
+/* The file name an HTTP request target asks for (pcapscan and the plugin name HTTP transfers
+ * alike): its last path component, query and fragment dropped, %XX decoded except where the
+ * result would be '/', '\\', a control byte or DEL. out gets at most outsz - 1 bytes; "" when
+ * the target ends in '/'. */
+void sbd_audit_name_of_http_target(const char *target, char *out, size_t outsz);
+
 /* Is this a trust or signed file (CTL/ITL/.sgn/.enc.sgn), whose failure matters to the phone? */
 bool sbd_audit_name_is_trust_or_signed(sbd_name_kind k);
 
