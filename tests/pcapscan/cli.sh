@@ -149,6 +149,22 @@ detail)
     fail "no count of what was not shown: $(grep 'not shown' "$out/o")"
   head -1 "$out/o" | grep -q '(2 phones, 1 captures)' || fail "verdict: $(head -1 "$out/o")"
   ;;
+links)
+  # Reports are written where the user asked, never through a link planted at that name.
+  { echo "tftp ITL$MAC.tlv $mat/itl.tlv"; } | mk c.pcap
+  echo keep >"$out/target"
+  for opt in --html --csv; do
+    ln -sfn "$out/target" "$out/report"
+    run --now $NOW "$opt" "$out/report" "$out/c.pcap"
+    [ "$rc" = 2 ] || fail "$opt through a link: exit $rc"
+    grep -q -- "$opt .*report.*symbolic link (not followed)" "$out/e" || fail "$opt through a link: $(cat "$out/e")"
+    [ "$(cat "$out/target")" = keep ] || fail "$opt wrote through the link"
+    [ -L "$out/report" ] || fail "$opt replaced the link"
+    rm "$out/report"
+    run --now $NOW "$opt" "$out/report" "$out/c.pcap"
+    [ "$rc" -lt 2 ] && [ -s "$out/report" ] || fail "$opt to a plain path: exit $rc, $(cat "$out/e")"
+  done
+  ;;
 progress)
   command -v script >/dev/null || { echo "no script(1) (util-linux): skipped"; exit 77; }
   # 150,000 packets (a 600 KB file in 8-byte blocks): several progress updates.

@@ -20,6 +20,7 @@
 #include "cap/input.h"
 #include "model/certs.h"
 #include "lib/escape.h"
+#include "lib/util.h"
 #include "cli/live.h"
 #include "model/run.h"
 #include "report/report.h"
@@ -141,11 +142,11 @@ static int drop_privileges(const char *user, const char *html_path)
             return -1;
         }
         /* --html is written at the end, by `user`: create it now so it can be. */
-        int fd = html_path ? open(html_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
-        if (fd >= 0 && fchown(fd, pw->pw_uid, pw->pw_gid) != 0)
+        FILE *html = html_path ? util_create(html_path) : NULL;
+        if (html && fchown(fileno(html), pw->pw_uid, pw->pw_gid) != 0)
             fprintf(stderr, "pcapscan: %s: %s\n", html_path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
+        if (html)
+            fclose(html);
         if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
             fprintf(stderr, "pcapscan: cannot become %s: %s\n", user, strerror(errno));
             return -1;

@@ -1,8 +1,11 @@
 /* File and JSON-line helpers. */
 #include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/util.h"
 
@@ -58,14 +61,41 @@ int util_read_file(const char *path, size_t max, uint8_t **buf, size_t *len, lon
     return 0;
 }
 
+FILE *util_create(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return NULL;
+    FILE *fp = fdopen(fd, "w");
+    if (!fp) {
+        int err = errno;
+        close(fd);
+        errno = err;
+    }
+    return fp;
+}
+
+const char *util_create_error(int err)
+{
+    return err == ELOOP ? "is a symbolic link (not followed)" : strerror(err);
+}
+
 int util_write_file(const char *path, const uint8_t *buf, size_t len, char *err, size_t errsz)
 {
-    FILE *fp = fopen(path, "wb");
-    if (!fp || fwrite(buf, 1, len, fp) != len || fclose(fp) != 0) {
-        snprintf(err, errsz, "cannot write: %s", strerror(errno));
+    FILE *fp = util_create(path);
+    if (!fp) {
+        snprintf(err, errsz, "cannot write: %s", util_create_error(errno));
         return -1;
     }
-    return 0;
+    bool ok = fwrite(buf, 1, len, fp) == len;
+    int werr = errno;
+    if (fclose(fp) != 0) {
+        ok = false;
+        werr = errno;
+    }
+    if (!ok)
+        snprintf(err, errsz, "cannot write: %s", strerror(werr));
+    return ok ? 0 : -1;
 }
 
 void util_print_json_line(FILE *out, const json_t *v)

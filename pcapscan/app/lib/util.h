@@ -13,6 +13,12 @@
 int util_read_file(const char *path, size_t max, uint8_t **buf, size_t *len, long long *mtime,
                    char *err, size_t errsz);
 int util_write_file(const char *path, const uint8_t *buf, size_t len, char *err, size_t errsz);
+/* Create or truncate an output file the user named, for writing. A symbolic link at path is
+ * refused, never followed (a link planted where a report is written would redirect it). NULL
+ * with errno set (ELOOP for a link). */
+FILE *util_create(const char *path);
+/* strerror, with ELOOP said as what util_create means by it. */
+const char *util_create_error(int err);
 /* A copy of s (NULL: "") in which control and non-ASCII bytes are '?': how the scan and the merge
  * reader store names and messages from a capture or a results file. NULL when out of memory. */
 char *util_printable(const char *s);

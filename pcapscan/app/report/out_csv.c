@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lib/escape.h"
+#include "lib/util.h"
 #include "report/report.h"
 
 static void csv_field(FILE *out, const char *s, bool last)
@@ -39,9 +40,11 @@ static void csv_row(const run *r, const finding *x, FILE *out)
 
 int report_csv(const run *r, const char *path)
 {
-    FILE *out = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+    FILE *out = strcmp(path, "-") == 0 ? stdout : util_create(path);
     if (!out) {
-        fprintf(stderr, "pcapscan: --csv %s: %s\n", path, strerror(errno));
+        fputs("pcapscan: --csv ", stderr);
+        esc_term(stderr, path);
+        fprintf(stderr, ": %s\n", util_create_error(errno));
         return -1;
     }
     fputs("pcap,time,rule,severity,phone,packets,file,file_sha256,cert_subject,cert_serial,"

@@ -10,6 +10,7 @@
 
 #include "report/out_html.h"
 #include "report/report.h"
+#include "lib/util.h"
 
 #ifndef SBD_VERSION
 #define SBD_VERSION "0.0.0"
@@ -758,9 +759,11 @@ int report_html(const run *r, const char *path)
         fputs("pcapscan: --html: out of memory\n", stderr);
         return -1;
     }
-    d.out = fopen(path, "w");
+    d.out = util_create(path);
     if (!d.out) {
-        fprintf(stderr, "pcapscan: --html %s: cannot create: %s\n", path, strerror(errno));
+        fputs("pcapscan: --html ", stderr);
+        esc_term(stderr, path);
+        fprintf(stderr, ": cannot create: %s\n", util_create_error(errno));
         doc_free(&d);
         return -1;
     }
@@ -771,8 +774,11 @@ int report_html(const run *r, const char *path)
         rc = -1;
         err = errno;
     }
-    if (rc)
-        fprintf(stderr, "pcapscan: --html %s: write error: %s\n", path, strerror(err));
+    if (rc) {
+        fputs("pcapscan: --html ", stderr);
+        esc_term(stderr, path);
+        fprintf(stderr, ": write error: %s\n", strerror(err));
+    }
     doc_free(&d);
     return rc;
 }
