@@ -150,7 +150,7 @@ static void fit_name(const char *shown, size_t room, char *out, size_t outsz)
 static void draw(progress *p, int64_t now)
 {
     const progress_input *cur = &p->in[p->current];
-    char pos[64], rate[24], left[24], tail[200], line[512], name[400], shown[400];
+    char pos[64], rate[40], left[24], tail[200], line[512], name[400], shown[400];
     double elapsed = (double)(now - p->start_ns) / 1e9;
     double bps = elapsed > 0.05 && p->read ? (double)p->read / elapsed : 0;
     int n = 0;
