@@ -45,6 +45,10 @@ ok() { checks=$((checks + 1)); }
 TLS_PORTS=(-d 'tcp.port==2445,tls' -d 'tcp.port==8443,tls' -d 'tcp.port==2443,tls' -d 'tcp.port==3804,tls'
   -d 'tcp.port==5061,tls' -d 'tcp.port==6971,tls' -d 'tcp.port==6972,tls')
 
+# This check is about stock tshark: a cucm-sbd plugin installed in the system plugin folder (by a
+# package test, or by hand) must not change what it reads. Unknown names are accepted silently.
+STOCK_ONLY=(--disable-protocol cucmtl --disable-protocol cucmsgn --disable-protocol cucmtvs)
+
 # x509af.serialNumber keeps the DER sign byte (00 before a first byte >= 80); expected/ has none.
 strip_sign() { sed -E 's/^00([89a-f])/\1/' | tr 'a-f' 'A-F'; }
 # tshark's export names a repeated file "NAME(1).ext"; map it back to NAME.ext.
@@ -58,7 +62,7 @@ read_capture() {
   rm -rf "$tmp/eo" "$tmp/err"
   mkdir -p "$tmp/eo/tftp" "$tmp/eo/http"
   for f in "${FIELDS[@]}"; do args+=(-e "$f"); done
-  tshark -n -r "$capfile" "${TLS_PORTS[@]}" --export-objects "tftp,$tmp/eo/tftp" \
+  tshark -n -r "$capfile" "${TLS_PORTS[@]}" "${STOCK_ONLY[@]}" --export-objects "tftp,$tmp/eo/tftp" \
     --export-objects "http,$tmp/eo/http" -T fields "${args[@]}" >"$tmp/rows" 2>"$tmp/err"
   grep -v 'Running as user "root"' "$tmp/err" >"$tmp/err2" || true
 }
