@@ -86,6 +86,7 @@ obs_file *obs_add_file(obs_input *in)
         f->input = in->index;
         f->seq = in->next_seq++;
         f->error_code = -1;
+        f->phone = "";
     }
     return f;
 }

@@ -74,7 +74,7 @@ typedef struct obs_file {
     bool oack;
     char *extracted; /* file name written under --extract, or NULL */
     /* Filled by the rules pass. */
-    char phone[64];                  /* "SEP<MAC>" or the client address */
+    const char *phone;               /* "SEP<MAC>" or the client address; "" until set (run.h) */
     sbd_sig_status sig;              /* NOT_CHECKED until decided */
     char *sig_detail;                /* one line, or NULL */
     const struct obs_file *verifier; /* the ITL/CTL a .sgn was checked against, or NULL */
@@ -157,5 +157,16 @@ void *obs_grow_one(void **arr, size_t *n, size_t *cap, size_t elsz);
 /* Append an empty record; NULL when out of memory. */
 obs_file *obs_add_file(obs_input *in);
 obs_tls *obs_add_tls(obs_input *in);
+
+/* Record i of an input (i < n_files, n_tls). */
+static inline obs_file *obs_file_at(const obs_input *in, size_t i)
+{
+    return &in->files[i];
+}
+
+static inline obs_tls *obs_tls_at(const obs_input *in, size_t i)
+{
+    return &in->tls[i];
+}
 
 #endif

@@ -82,6 +82,7 @@ void run_free(run *r)
     }
     free(r->findings);
     free(r->moves);
+    strpool_free(&r->phones);
     for (size_t i = 0; i < r->n_inputs; i++)
         obs_input_free(&r->inputs[i]);
     free(r->inputs);

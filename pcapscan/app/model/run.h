@@ -11,6 +11,7 @@
 #include "sbd/audit.h"
 #include "sbd/trust.h"
 #include "model/store.h"
+#include "model/strpool.h"
 
 #define FINDING_MAX_PACKETS 8
 
@@ -27,8 +28,8 @@ typedef struct finding {
     sbd_rule rule;
     size_t input;
     int64_t ts_usec;
-    uint64_t order; /* creation order, for stable sorting */
-    char phone[64];
+    uint64_t order;    /* creation order, for stable sorting */
+    const char *phone; /* in the run's phones pool; "" for none */
     char *message;
     /* Evidence. */
     uint64_t packets[FINDING_MAX_PACKETS];
@@ -48,7 +49,7 @@ typedef struct run_move {
     const obs_file *to;   /* the list offered */
     const obs_file *from; /* the list held then (NULL: none) */
     const obs_tls *tvs;   /* the TVS session that settled a pending list, or NULL */
-    char phone[64];
+    const char *phone;    /* in the run's phones pool */
 } run_move;
 
 typedef struct run {
@@ -63,8 +64,9 @@ typedef struct run {
     uint64_t by_severity[3];
     bool no_capture_dir; /* a folder given held no capture: exit 2 */
     uint64_t by_rule[SBD_RULE_COUNT];
-    run_move *moves; /* in decision order */
+    run_move *moves; /* in decision order; only kept for the HTML report, its one reader */
     size_t n_moves, cap_moves;
+    strpool phones; /* phone labels of files, findings and moves (one copy per phone) */
 } run;
 
 /* Everything a run holds (made by the scan, merge or live). */

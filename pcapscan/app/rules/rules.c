@@ -9,43 +9,125 @@
 
 #include "model/certs.h"
 #include "lib/par.h"
-#include "lib/kmap.h"
 #include "model/run.h"
 #include "rules/rules.h"
 #include "sbd/trust.h"
 
 /* ---- state of the pass ---- */
 
+/* One observation in the feeding order; the engine's decisions point back at it (user). */
 typedef struct event {
     int64_t ts;
-    size_t input;
     uint64_t seq;
-    obs_file *f;
-    obs_tls *t;
+    uint32_t input;
+    uint32_t ref; /* EV_TLS | index into the input's tls, or index into its files */
 } event;
+
+#define EV_TLS 0x80000000u
+
+/* Findings already made, by a keyed 128-bit digest of their dedupe key: the keys themselves (up
+ * to 600 bytes of capture text each) are not kept. Two different keys share a digest with
+ * probability about n^2 / 2^129 (SipHash under the run's random key: not choosable in a
+ * capture). */
+typedef struct dedupe {
+    uint64_t (*dig)[2]; /* per finding made in this pass */
+    size_t n_dig, cap_dig;
+    uint32_t *slot; /* open addressing: 1 + index into dig, 0 empty; at most half full */
+    size_t cap;
+    cap_hkey key;
+} dedupe;
 
 typedef struct pass {
     run *r;
     sbd_trust *engine;
-    kmap dedupe; /* finding key -> index into r->findings (keyed: the key holds capture text) */
-    char **keys; /* the map's keys, owned here */
-    size_t n_keys, cap_keys;
+    dedupe dd;
+    size_t base; /* r->n_findings when the pass began: dig[i] is finding base + i */
     event *ev;
     size_t n_ev;
 } pass;
 
 /* ---- findings ---- */
 
+static obs_file *ev_file(const pass *p, const event *e)
+{
+    return e->ref & EV_TLS ? NULL : obs_file_at(&p->r->inputs[e->input], e->ref);
+}
+
+static obs_tls *ev_tls(const pass *p, const event *e)
+{
+    return e->ref & EV_TLS ? obs_tls_at(&p->r->inputs[e->input], e->ref & ~EV_TLS) : NULL;
+}
+
+static bool dedupe_grow(dedupe *d)
+{
+    size_t ncap = d->cap ? d->cap * 2 : 256;
+    uint32_t *ns = calloc(ncap, sizeof *ns);
+    if (!ns)
+        return false;
+    for (size_t i = 0; i < d->cap; i++) {
+        if (!d->slot[i])
+            continue;
+        size_t k = (size_t)d->dig[d->slot[i] - 1][0] & (ncap - 1);
+        while (ns[k])
+            k = (k + 1) & (ncap - 1);
+        ns[k] = d->slot[i];
+    }
+    free(d->slot);
+    d->slot = ns;
+    d->cap = ncap;
+    return true;
+}
+
+/* The slot of the key whose digest is h: taken when it was seen before, else where to add it.
+ * SIZE_MAX when out of memory. */
+static size_t dedupe_slot(dedupe *d, const uint64_t h[2])
+{
+    if (((d->n_dig + 1) * 2 > d->cap && !dedupe_grow(d)) || d->n_dig >= UINT32_MAX - 1)
+        return SIZE_MAX;
+    size_t i = (size_t)h[0] & (d->cap - 1);
+    for (; d->slot[i]; i = (i + 1) & (d->cap - 1)) {
+        const uint64_t *o = d->dig[d->slot[i] - 1];
+        if (o[0] == h[0] && o[1] == h[1])
+            break;
+    }
+    return i;
+}
+
+static bool dedupe_add(dedupe *d, size_t slot, const uint64_t h[2])
+{
+    uint64_t(*e)[2] = obs_grow_one((void **)&d->dig, &d->n_dig, &d->cap_dig, sizeof *d->dig);
+    if (!e)
+        return false;
+    memcpy(*e, h, sizeof *e);
+    d->slot[slot] = (uint32_t)d->n_dig;
+    return true;
+}
+
+static const char *phone_of(pass *p, const char *label)
+{
+    const char *s = label ? strpool_get(&p->r->phones, label, 63) : "";
+    return s ? s : ""; /* 63: the label as the reports have always shown it (at most 63 bytes) */
+}
+
 static finding *new_finding(pass *p, sbd_rule rule, size_t input, int64_t ts, uint64_t pkt,
                             const char *phone_label, const char *key)
 {
     run *r = p->r;
-    char full[600];
-    snprintf(full, sizeof full, "%s|%zu|%s|%s", sbd_rule_id(rule), input,
-             phone_label ? phone_label : "", key ? key : "");
-    size_t at = kmap_get_str(&p->dedupe, full);
-    if (at != SIZE_MAX) {
-        finding *old = &r->findings[at];
+    /* full[0] tells the digest's two halves apart: two hashes of distinct inputs under one key. */
+    char full[601];
+    int len = snprintf(full + 1, sizeof full - 1, "%s|%zu|%s|%s", sbd_rule_id(rule), input,
+                       phone_label ? phone_label : "", key ? key : "");
+    size_t n = len < 0 ? 0 : (size_t)len < sizeof full - 1 ? (size_t)len : sizeof full - 2;
+    uint64_t h[2];
+    full[0] = 0;
+    h[0] = cap_khash(&p->dd.key, full, n + 1);
+    full[0] = 1;
+    h[1] = cap_khash(&p->dd.key, full, n + 1);
+    size_t slot = dedupe_slot(&p->dd, h);
+    if (slot == SIZE_MAX)
+        return NULL;
+    if (p->dd.slot[slot]) {
+        finding *old = &r->findings[p->base + p->dd.slot[slot] - 1];
         old->occurrences++;
         bool known = false;
         for (size_t i = 0; i < old->n_packets; i++)
@@ -54,13 +136,11 @@ static finding *new_finding(pass *p, sbd_rule rule, size_t input, int64_t ts, ui
             old->packets[old->n_packets++] = pkt;
         return NULL;
     }
-    char **key_slot = obs_grow_one((void **)&p->keys, &p->n_keys, &p->cap_keys, sizeof *key_slot);
-    if (!key_slot || !(*key_slot = strdup(full)))
-        return NULL; /* an empty slot is freed like the others */
     finding *f = obs_grow_one((void **)&r->findings, &r->n_findings, &r->cap_findings, sizeof *f);
-    if (!f || kmap_put_str(&p->dedupe, *key_slot, r->n_findings - 1, NULL) == SIZE_MAX) {
-        if (f)
-            r->n_findings--;
+    if (!f)
+        return NULL;
+    if (!dedupe_add(&p->dd, slot, h)) {
+        r->n_findings--;
         return NULL;
     }
     f->rule = rule;
@@ -68,7 +148,7 @@ static finding *new_finding(pass *p, sbd_rule rule, size_t input, int64_t ts, ui
     f->ts_usec = ts;
     f->order = r->n_findings - 1;
     f->occurrences = 1;
-    snprintf(f->phone, sizeof f->phone, "%s", phone_label ? phone_label : "");
+    f->phone = phone_of(p, phone_label);
     if (pkt)
         f->packets[f->n_packets++] = pkt;
     return f;
@@ -185,25 +265,28 @@ static void record_finding(pass *p, const sbd_trust_decision *d, obs_file *f, ob
 {
     const event *held = d->held.set ? d->held.at.user : NULL;
     const event *cause = d->has_cause ? d->cause.user : NULL;
+    obs_file *held_f = held ? ev_file(p, held) : NULL;
+    obs_file *cause_f = cause ? ev_file(p, cause) : NULL;
+    obs_tls *cause_t = cause ? ev_tls(p, cause) : NULL;
     finding *x = new_finding(p, d->rule, d->at.input, d->at.ts_usec, d->at.packet,
                              run_counted_per_capture(d->rule) ? NULL : d->phone, d->key);
     if (!x)
         return;
-    snprintf(x->phone, sizeof x->phone, "%s", d->phone);
+    x->phone = phone_of(p, d->phone);
     x->file = f;
-    x->tls = t ? t : cause ? cause->t : NULL;
+    x->tls = t ? t : cause_t;
     if (d->cert && x->tls)
         for (size_t i = 0; i < x->tls->n_certs; i++)
             if (x->tls->certs[i].info_ok &&
                 memcmp(x->tls->certs[i].info.sha256, d->cert->sha256, 32) == 0)
                 x->cert = &x->tls->certs[i];
-    if (held && held->f)
-        set_related(x, held->f, related_word(d));
-    if (d->outcome == SBD_OUT_FALLBACK && cause && cause->f) {
-        x->file = cause->f;
-        add_packet(x, cause->f->first_pkt);
+    if (held_f)
+        set_related(x, held_f, related_word(d));
+    if (d->outcome == SBD_OUT_FALLBACK && cause_f) {
+        x->file = cause_f;
+        add_packet(x, cause_f->first_pkt);
     } else if (cause)
-        add_packet(x, cause->t ? cause->t->pkt : cause->f->first_pkt);
+        add_packet(x, cause_t ? cause_t->pkt : cause_f->first_pkt);
     if (f && d->outcome == SBD_OUT_XFER_FAILED) {
         add_packet(x, f->last_pkt);
         set_message(x, "%s to %s over %s: %s after %llu bytes%s%s", f->name, d->phone,
@@ -242,9 +325,10 @@ static bool is_server_outcome(sbd_trust_outcome o)
 static void record_file_verdict(pass *p, const sbd_trust_decision *d, obs_file *f)
 {
     const event *held = d->held.set ? d->held.at.user : NULL;
+    obs_file *held_f = held ? ev_file(p, held) : NULL;
     if (is_signed_outcome(d->outcome)) {
         f->sig = d->sig;
-        f->verifier = held ? held->f : NULL;
+        f->verifier = held_f;
         free(f->sig_detail);
         f->sig_detail = d->outcome == SBD_OUT_SIGNED_VALID ? NULL : strdup(d->reason);
     } else if (is_list_outcome(d->outcome)) {
@@ -252,7 +336,7 @@ static void record_file_verdict(pass *p, const sbd_trust_decision *d, obs_file *
         if (d->outcome == SBD_OUT_LIST_INVALID && !f->sig_detail)
             f->sig_detail = strdup(d->reason);
     }
-    if (!is_list_outcome(d->outcome) || d->outcome == SBD_OUT_LIST_INVALID)
+    if (!is_list_outcome(d->outcome) || d->outcome == SBD_OUT_LIST_INVALID || !p->r->o->html_path)
         return;
     run_move *m = obs_grow_one((void **)&p->r->moves, &p->r->n_moves, &p->r->cap_moves, sizeof *m);
     if (!m)
@@ -260,25 +344,25 @@ static void record_file_verdict(pass *p, const sbd_trust_decision *d, obs_file *
     memset(m, 0, sizeof *m);
     m->outcome = d->outcome;
     m->to = f;
-    m->from = held ? held->f : NULL;
-    snprintf(m->phone, sizeof m->phone, "%s", d->phone);
+    m->from = held_f;
+    m->phone = phone_of(p, d->phone);
     const event *cause = d->has_cause ? d->cause.user : NULL;
-    m->tvs = cause ? cause->t : NULL;
+    m->tvs = cause ? ev_tls(p, cause) : NULL;
 }
 
 static void on_decision(void *ctx, const sbd_trust_decision *d)
 {
     pass *p = ctx;
     const event *e = d->at.user;
-    obs_file *f = e ? e->f : NULL;
-    obs_tls *t = e ? e->t : NULL;
+    obs_file *f = e ? ev_file(p, e) : NULL;
+    obs_tls *t = e ? ev_tls(p, e) : NULL;
     if (f)
         record_file_verdict(p, d, f);
     if (t && is_server_outcome(d->outcome) && d->outcome != SBD_OUT_SERVER_HIDDEN) {
         const event *held = d->held.set ? d->held.at.user : NULL;
         t->verdict = d->outcome;
         t->judged = true;
-        t->judged_against = held ? held->f : NULL;
+        t->judged_against = held ? ev_file(p, held) : NULL;
         t->judged_record = d->record;
     }
     if (d->rule != SBD_RULE_COUNT)
@@ -303,11 +387,16 @@ static int build_events(pass *p)
         return -1;
     for (size_t i = 0; i < p->r->n_inputs; i++) {
         obs_input *in = &p->r->inputs[i];
-        for (size_t k = 0; k < in->n_files; k++)
-            p->ev[p->n_ev++] =
-                (event){in->files[k].ts_usec, i, in->files[k].seq, &in->files[k], NULL};
-        for (size_t k = 0; k < in->n_tls; k++)
-            p->ev[p->n_ev++] = (event){in->tls[k].ts_usec, i, in->tls[k].seq, NULL, &in->tls[k]};
+        if (i > UINT32_MAX || in->n_files >= EV_TLS || in->n_tls >= EV_TLS)
+            return -1; /* far beyond what memory holds */
+        for (size_t k = 0; k < in->n_files; k++) {
+            const obs_file *f = obs_file_at(in, k);
+            p->ev[p->n_ev++] = (event){f->ts_usec, f->seq, (uint32_t)i, (uint32_t)k};
+        }
+        for (size_t k = 0; k < in->n_tls; k++) {
+            const obs_tls *t = obs_tls_at(in, k);
+            p->ev[p->n_ev++] = (event){t->ts_usec, t->seq, (uint32_t)i, (uint32_t)k | EV_TLS};
+        }
     }
     qsort(p->ev, p->n_ev, sizeof *p->ev, cmp_event);
     return 0;
@@ -385,9 +474,9 @@ static void feed_file(pass *p, event *e)
 {
     run_ev_buf buf;
     sbd_trust_file_ev ev;
-    const blob *b = e->f->parsed ? run_blob(p->r, e->f) : NULL;
-    if (run_file_event(e->f, b, (sbd_trust_at){e->input, e->f->first_pkt, e->f->ts_usec, e}, &buf,
-                       &ev))
+    const obs_file *f = ev_file(p, e);
+    const blob *b = f->parsed ? run_blob(p->r, f) : NULL;
+    if (run_file_event(f, b, (sbd_trust_at){e->input, f->first_pkt, f->ts_usec, e}, &buf, &ev))
         sbd_trust_file(p->engine, &ev);
 }
 
@@ -395,8 +484,9 @@ static void feed_tls(pass *p, event *e)
 {
     run_ev_buf buf;
     sbd_trust_tls_ev ev;
-    if (run_tls_event(e->t, &p->r->o->services,
-                      (sbd_trust_at){e->input, e->t->pkt, e->t->ts_usec, e}, &buf, &ev))
+    const obs_tls *t = ev_tls(p, e);
+    if (run_tls_event(t, &p->r->o->services, (sbd_trust_at){e->input, t->pkt, t->ts_usec, e}, &buf,
+                      &ev))
         sbd_trust_tls(p->engine, &ev);
 }
 
@@ -407,7 +497,7 @@ static void learn_macs(pass *p)
     for (size_t i = 0; i < p->r->n_inputs; i++) {
         obs_input *in = &p->r->inputs[i];
         for (size_t k = 0; k < in->n_files; k++) {
-            obs_file *f = &in->files[k];
+            obs_file *f = obs_file_at(in, k);
             if (!f->mac[0] || f->upload)
                 continue;
             char addr[64];
@@ -417,11 +507,10 @@ static void learn_macs(pass *p)
     }
     for (size_t i = 0; i < p->r->n_inputs; i++)
         for (size_t k = 0; k < p->r->inputs[i].n_files; k++) {
-            obs_file *f = &p->r->inputs[i].files[k];
+            obs_file *f = obs_file_at(&p->r->inputs[i], k);
             char addr[64];
             cap_addr_str(&f->client, 0, addr, sizeof addr);
-            snprintf(f->phone, sizeof f->phone, "%s",
-                     f->mac[0] ? f->mac : sbd_trust_phone_of(p->engine, addr, NULL));
+            f->phone = phone_of(p, f->mac[0] ? f->mac : sbd_trust_phone_of(p->engine, addr, NULL));
         }
 }
 
@@ -446,7 +535,8 @@ int rules_run(run *r)
     pass p;
     memset(&p, 0, sizeof p);
     p.r = r;
-    kmap_init(&p.dedupe);
+    p.dd.key = cap_hkey_run();
+    p.base = r->n_findings;
     int rc = 0;
     if (!r->keys)
         r->keys = sbd_key_cache_new(); /* NULL: keys are decoded per verification */
@@ -463,11 +553,11 @@ int rules_run(run *r)
     learn_macs(&p);
     for (size_t i = 0; i < r->n_inputs; i++)
         for (size_t k = 0; k < r->inputs[i].n_files; k++)
-            prepare_file(&p, &r->inputs[i].files[k]);
+            prepare_file(&p, obs_file_at(&r->inputs[i], k));
     if (build_events(&p) != 0)
         rc = -1;
     for (size_t i = 0; i < p.n_ev; i++) {
-        if (p.ev[i].f)
+        if (!(p.ev[i].ref & EV_TLS))
             feed_file(&p, &p.ev[i]);
         else
             feed_tls(&p, &p.ev[i]);
@@ -481,10 +571,17 @@ int rules_run(run *r)
         r->by_rule[r->findings[i].rule]++;
     }
     sbd_trust_free(p.engine);
-    kmap_free(&p.dedupe);
-    for (size_t i = 0; i < p.n_keys; i++)
-        free(p.keys[i]);
-    free(p.keys);
+    free(p.dd.slot);
+    free(p.dd.dig);
     free(p.ev);
+    strpool_seal(&r->phones);
+    /* The reports only read the findings: give back the array's growth room. */
+    if (r->findings && r->n_findings && r->n_findings < r->cap_findings) {
+        finding *fit = realloc(r->findings, r->n_findings * sizeof *fit);
+        if (fit) {
+            r->findings = fit;
+            r->cap_findings = r->n_findings;
+        }
+    }
     return rc;
 }
