@@ -54,9 +54,3 @@ char *cap_addr_str(const cap_addr *a, uint16_t port, char *out, size_t outsz)
         snprintf(out, outsz, "%s:%u", ip, port);
     return out;
 }
-
-bool cap_addr_equal(const cap_addr *a, const cap_addr *b)
-{
-    size_t n = a->family == 6 ? 16 : 4;
-    return a->family == b->family && memcmp(a->a, b->a, n) == 0;
-}

@@ -58,26 +58,6 @@ cap_hkey cap_hkey_run(void)
     return run_key;
 }
 
-#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-
-static inline void sipround(uint64_t v[4])
-{
-    v[0] += v[1];
-    v[1] = ROTL(v[1], 13);
-    v[1] ^= v[0];
-    v[0] = ROTL(v[0], 32);
-    v[2] += v[3];
-    v[3] = ROTL(v[3], 16);
-    v[3] ^= v[2];
-    v[0] += v[3];
-    v[3] = ROTL(v[3], 21);
-    v[3] ^= v[0];
-    v[2] += v[1];
-    v[1] = ROTL(v[1], 17);
-    v[1] ^= v[2];
-    v[2] = ROTL(v[2], 32);
-}
-
 /* One load (the byte loop was not folded into one and doubled the cost per byte: content
  * hashing of every received file is most of a reset capture's scan). */
 static inline uint64_t load_le64(const uint8_t *p)
@@ -99,19 +79,19 @@ uint64_t cap_khash(const cap_hkey *k, const void *p, size_t n)
     for (; i + 8 <= n; i += 8) {
         uint64_t m = load_le64(in + i);
         v[3] ^= m;
-        sipround(v);
+        cap_sipround(v);
         v[0] ^= m;
     }
     uint64_t b = (uint64_t)n << 56;
     for (size_t j = 0; i + j < n; j++)
         b |= (uint64_t)in[i + j] << (8 * j);
     v[3] ^= b;
-    sipround(v);
+    cap_sipround(v);
     v[0] ^= b;
     v[2] ^= 0xff;
-    sipround(v);
-    sipround(v);
-    sipround(v);
+    cap_sipround(v);
+    cap_sipround(v);
+    cap_sipround(v);
     return v[0] ^ v[1] ^ v[2] ^ v[3];
 }
 

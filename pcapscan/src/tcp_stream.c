@@ -202,6 +202,17 @@ static int endpoint_cmp(const cap_addr *a, uint16_t ap, const cap_addr *b, uint1
 static uint64_t tuple_hash(const cap_tcp_ctx *ctx, const cap_addr *a, uint16_t ap,
                            const cap_addr *b, uint16_t bp)
 {
+    if (a->family != 6 && b->family != 6) { /* IPv4: each endpoint is one word, smaller first */
+        uint32_t av, bv;
+        memcpy(&av, a->a, 4);
+        memcpy(&bv, b->a, 4);
+        uint64_t w[2] = {(uint64_t)av << 16 | ap, (uint64_t)bv << 16 | bp};
+        if (w[0] > w[1]) {
+            w[0] = w[1];
+            w[1] = (uint64_t)av << 16 | ap;
+        }
+        return cap_khash_words(&ctx->key, w, 2);
+    }
     if (endpoint_cmp(a, ap, b, bp) > 0) {
         const cap_addr *t = a;
         a = b;

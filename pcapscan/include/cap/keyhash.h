@@ -23,4 +23,51 @@ uint64_t cap_khash(const cap_hkey *k, const void *p, size_t n);
 /* cap_khash under the run's key, for callers that do not keep a copy of it. */
 uint64_t cap_khash_run(const void *p, size_t n);
 
+/* ---- fixed-size keys (flow tables: one or more lookups on every packet) ----
+ * The same SipHash-1-3 under the same key, of n words (on a little-endian host, the value
+ * cap_khash gives their 8n bytes; unit.test_cap_keyhash checks it). Inline, so that a constant n
+ * unrolls and a 4-tuple costs no byte assembly, no tail loop and no call; the keys stay as hard
+ * to pick as with cap_khash (the function is the same, only the packing of the key differs, and
+ * each caller packs its key injectively). */
+
+#define CAP_SIP_ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+
+static inline void cap_sipround(uint64_t v[4])
+{
+    v[0] += v[1];
+    v[1] = CAP_SIP_ROTL(v[1], 13);
+    v[1] ^= v[0];
+    v[0] = CAP_SIP_ROTL(v[0], 32);
+    v[2] += v[3];
+    v[3] = CAP_SIP_ROTL(v[3], 16);
+    v[3] ^= v[2];
+    v[0] += v[3];
+    v[3] = CAP_SIP_ROTL(v[3], 21);
+    v[3] ^= v[0];
+    v[2] += v[1];
+    v[1] = CAP_SIP_ROTL(v[1], 17);
+    v[1] ^= v[2];
+    v[2] = CAP_SIP_ROTL(v[2], 32);
+}
+
+static inline uint64_t cap_khash_words(const cap_hkey *k, const uint64_t *w, size_t n)
+{
+    uint64_t v[4] = {k->k0 ^ 0x736f6d6570736575ull, k->k1 ^ 0x646f72616e646f6dull,
+                     k->k0 ^ 0x6c7967656e657261ull, k->k1 ^ 0x7465646279746573ull};
+    for (size_t i = 0; i < n; i++) {
+        v[3] ^= w[i];
+        cap_sipround(v);
+        v[0] ^= w[i];
+    }
+    uint64_t b = (uint64_t)(8 * n) << 56;
+    v[3] ^= b;
+    cap_sipround(v);
+    v[0] ^= b;
+    v[2] ^= 0xff;
+    cap_sipround(v);
+    cap_sipround(v);
+    cap_sipround(v);
+    return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
 #endif

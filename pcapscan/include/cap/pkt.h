@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct cap_addr {
     uint8_t family; /* 4 or 6 */
@@ -35,6 +36,12 @@ typedef struct cap_pkt {
 
 /* "127.0.0.1:69" or "[::1]:69"; port 0 prints the address alone. Returns out. */
 char *cap_addr_str(const cap_addr *a, uint16_t port, char *out, size_t outsz);
-bool cap_addr_equal(const cap_addr *a, const cap_addr *b);
+/* Inline: flow lookups compare addresses on every packet. */
+static inline bool cap_addr_equal(const cap_addr *a, const cap_addr *b)
+{
+    if (a->family != b->family)
+        return false;
+    return a->family == 6 ? memcmp(a->a, b->a, 16) == 0 : memcmp(a->a, b->a, 4) == 0;
+}
 
 #endif
