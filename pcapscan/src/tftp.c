@@ -35,7 +35,10 @@ struct cap_tftp {
     cap_tftp_callbacks cb;
     cap_tftp_stats st;
     cap_hkey key;
-    xfer **buckets;  /* grown to keep chains short (load factor at most 1) */
+    xfer **buckets; /* grown to keep chains short (load factor at most 1) */
+    /* Live transfers per client port. A lookup of a port no client uses is answered without
+     * hashing: that is most UDP of a capture (RTP, and each transfer's packets to the server). */
+    uint32_t *port_live;
     size_t nbuckets; /* power of two */
     xfer *newest, *oldest;
     size_t live;
@@ -73,7 +76,10 @@ cap_tftp *cap_tftp_new(const cap_tftp_limits *limits, const cap_tftp_callbacks *
     t->key = cap_hkey_run();
     t->nbuckets = MIN_BUCKETS;
     t->buckets = calloc(t->nbuckets, sizeof *t->buckets);
-    if (!t->buckets) {
+    t->port_live = calloc(65536, sizeof *t->port_live);
+    if (!t->buckets || !t->port_live) {
+        free(t->buckets);
+        free(t->port_live);
         free(t);
         return NULL;
     }
@@ -104,6 +110,8 @@ static xfer **bucket_of(const cap_tftp *t, uint64_t hash)
 
 static xfer *lookup(cap_tftp *t, const cap_addr *a, uint16_t port)
 {
+    if (!t->port_live[port])
+        return NULL;
     uint64_t h = ep_hash(t, a, port);
     for (xfer *x = *bucket_of(t, h); x; x = x->hnext)
         if (x->hash == h && x->pub.client_port == port && cap_addr_equal(&x->pub.client, a))
@@ -247,6 +255,7 @@ static void finish(cap_tftp *t, xfer *x, cap_tftp_status st)
     *pp = x->hnext;
     list_unlink(t, x);
     t->live--;
+    t->port_live[x->pub.client_port]--;
     x->pub.complete = st == CAP_TFTP_COMPLETE;
     if (x->pub.complete)
         x->pub.len = (size_t)((x->pub.last_block - 1) * x->pub.blksize + x->last_len);
@@ -299,6 +308,7 @@ void cap_tftp_free(cap_tftp *t)
         xfer_free(x);
     }
     free(t->buckets);
+    free(t->port_live);
     free(t);
 }
 
@@ -420,6 +430,7 @@ static void insert(cap_tftp *t, xfer *x)
     *b = x;
     list_push_newest(t, x);
     t->live++;
+    t->port_live[x->pub.client_port]++;
     t->st.requests++;
     x->keep_data = t->cb.on_request ? t->cb.on_request(t->cb.user, &x->pub) : true;
 }
