@@ -67,6 +67,7 @@ typedef enum {
     K_VERSION, /* major.minor as text */
     K_STRING,  /* NUL-terminated text */
     K_BYTES,
+    K_SERIAL, /* bytes labelled as sbd_hex_serial shows them */
     K_U8,
     K_U16,
     K_TIME, /* u32 Unix seconds */
@@ -88,7 +89,7 @@ static const cucm_hdr_map hdr_map[] = {
     M(SBD_HT_HEADER_LENGTH, K_U16, header_length),
     M(SBD_HT_SIGNER_ID, K_CONTAINER, signer_id),
     M(SBD_HT_SIGNER_NAME, K_STRING, signer_name),
-    M(SBD_HT_SERIAL, K_BYTES, signer_serial),
+    M(SBD_HT_SERIAL, K_SERIAL, signer_serial),
     M(SBD_HT_CA_NAME, K_STRING, signer_issuer),
     M(SBD_HT_SIGNATURE_INFO, K_CONTAINER, signature_info),
     M(SBD_HT_DIGEST_ALG, K_U8, hash_algorithm),
@@ -155,49 +156,15 @@ gboolean cucm_file_parse(const guint8 *buf, size_t len, sbd_kind kind, sbd_file 
 
 char *cucm_serial_text(wmem_allocator_t *scope, const guint8 *serial, size_t len)
 {
-    static const char hex[] = "0123456789abcdef";
-    char *out = (char *)wmem_alloc(scope, len ? 3 * len : 1);
-    for (size_t i = 0; i < len; i++) {
-        out[3 * i] = hex[serial[i] >> 4];
-        out[3 * i + 1] = hex[serial[i] & 15];
-        out[3 * i + 2] = i + 1 < len ? ':' : '\0';
-    }
-    if (!len)
-        out[0] = '\0';
-    return out;
+    size_t size = len ? 3 * len : 1; /* any length: a hostile element may exceed a certificate's */
+    return sbd_hex_serial(serial, len, SBD_SERIAL_SHOWN, (char *)wmem_alloc(scope, size), size);
 }
 
-/* Length of the hex serial at s (an even run of hex digits ending at no letter or digit), else 0.
- */
-static size_t serial_run(const char *s)
+void cucm_label_serial(proto_item *it, int hf, packet_info *pinfo, const guint8 *serial, size_t len)
 {
-    size_t n = 0;
-    while (g_ascii_isxdigit(s[n]))
-        n++;
-    return n >= 2 && n % 2 == 0 && !g_ascii_isalnum(s[n]) ? n : 0;
-}
-
-const char *cucm_serials_colon(wmem_allocator_t *scope, const char *text)
-{
-    static const char key[] = "serial ";
-    if (!text || !strstr(text, key))
-        return text;
-    wmem_strbuf_t *b = wmem_strbuf_new(scope, "");
-    const char *p = text, *hit;
-    while ((hit = strstr(p, key)) != NULL) {
-        const char *v = hit + sizeof(key) - 1;
-        wmem_strbuf_append_len(b, p, (size_t)(v - p));
-        size_t n = serial_run(v);
-        for (size_t i = 0; i < n; i += 2) {
-            wmem_strbuf_append_c(b, g_ascii_tolower(v[i]));
-            wmem_strbuf_append_c(b, g_ascii_tolower(v[i + 1]));
-            if (i + 2 < n)
-                wmem_strbuf_append_c(b, ':');
-        }
-        p = v + n;
-    }
-    wmem_strbuf_append(b, p);
-    return wmem_strbuf_get_str(b);
+    if (it)
+        proto_item_set_text(it, "%s: %s", proto_registrar_get_name(hf),
+                            cucm_serial_text(pinfo->pool, serial, len));
 }
 
 const guint8 *cucm_tvb_bytes(tvbuff_t *tvb, packet_info *pinfo, size_t *len)
@@ -222,6 +189,16 @@ proto_item *cucm_add_elem(proto_tree *tree, int hf, tvbuff_t *tvb, const sbd_ele
         return NULL;
     return proto_tree_add_item(tree, hf, tvb, (gint)e->value_off, cucm_elem_value_len(tvb, e),
                                encoding);
+}
+
+proto_item *cucm_add_serial_elem(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo,
+                                 const sbd_elem *e)
+{
+    proto_item *it = cucm_add_elem(tree, hf, tvb, e, ENC_NA);
+    gint n = e ? cucm_elem_value_len(tvb, e) : 0;
+    if (it && n > 0)
+        cucm_label_serial(it, hf, pinfo, tvb_get_ptr(tvb, (gint)e->value_off, n), (size_t)n);
+    return it;
 }
 
 /* Fixed-size numeric fields whose stored length disagrees are shown raw and flagged instead of
@@ -285,6 +262,8 @@ static proto_item *add_header_elem(proto_tree *tree, tvbuff_t *tvb, packet_info 
         return cucm_add_elem(tree, hf, tvb, e, ENC_ASCII | ENC_NA);
     case K_BYTES:
         return cucm_add_elem(tree, hf, tvb, e, ENC_NA);
+    case K_SERIAL:
+        return cucm_add_serial_elem(tree, hf, tvb, pinfo, e);
     case K_U8:
         return add_fixed(tree, hf, tvb, pinfo, e, 1, ENC_BIG_ENDIAN, h);
     case K_U16:
@@ -328,8 +307,8 @@ void cucm_add_parse_error(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, c
     expert_add_info(pinfo, it, ei);
 }
 
-void cucm_add_sig_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const sbd_file *f,
-                         sbd_sig_status st, const char *detail, cucm_hdr_ids *h)
+void cucm_add_sig_result(proto_tree *tree, tvbuff_t *tvb, const sbd_file *f, sbd_sig_status st,
+                         const char *detail, cucm_hdr_ids *h)
 {
     const sbd_elem *sig = f->hdr.signature;
     gint off = sig ? (gint)sig->off : 0;
@@ -337,7 +316,7 @@ void cucm_add_sig_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, co
     proto_item *it = proto_tree_add_uint(tree, h->signature_status, tvb, off, len, st);
     proto_item_set_generated(it);
     if (detail && *detail)
-        proto_item_append_text(it, " (%s)", cucm_serials_colon(pinfo->pool, detail));
+        proto_item_append_text(it, " (%s)", detail);
     if (st != SBD_SIG_VALID && st != SBD_SIG_INVALID && st != SBD_SIG_BAD_KEY)
         return;
     proto_item *v =

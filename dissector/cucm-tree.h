@@ -132,12 +132,13 @@ extern guint cucm_pref_expiry_days;
  */
 gboolean cucm_file_parse(const guint8 *buf, size_t len, sbd_kind kind, sbd_file *f, sbd_error *err);
 
-/* The plugin's one serial format: lowercase hex bytes separated by colons, as FT_BYTES SEP_COLON
- * fields and `openssl x509 -text` show them ("1a:2b:3c"). */
+/* A serial as the core shows it to people (sbd_hex_serial, SBD_SERIAL_SHOWN: "1A:2B:3C", CUCM's
+ * form), the form the engine's reasons carry too: the plugin never rewrites them. */
 char *cucm_serial_text(wmem_allocator_t *scope, const guint8 *serial, size_t len);
-/* text with every "serial HEX" of the core's texts (reasons, signature details: uppercase, no
- * separators) in that format; text itself when it has none. */
-const char *cucm_serials_colon(wmem_allocator_t *scope, const char *text);
+/* The label of a serial field (FT_BYTES) in that form; the field's value, which filters and
+ * -T fields use, stays Wireshark's bytes ("1a:2b:3c" with SEP_COLON). it may be NULL (no tree). */
+void cucm_label_serial(proto_item *it, int hf, packet_info *pinfo, const guint8 *serial,
+                       size_t len);
 
 /* Contiguous copy of the whole tvb in pinfo scope (the core wants one buffer). */
 const guint8 *cucm_tvb_bytes(tvbuff_t *tvb, packet_info *pinfo, size_t *len);
@@ -151,14 +152,18 @@ proto_tree *cucm_add_header(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
 proto_item *cucm_add_elem(proto_tree *tree, int hf, tvbuff_t *tvb, const sbd_elem *e,
                           guint encoding);
 
+/* cucm_add_elem for a serial field, labelled by cucm_label_serial. */
+proto_item *cucm_add_serial_elem(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo,
+                                 const sbd_elem *e);
+
 /* Parse-failure item + expert info at the failing offset (clamped into the tvb). */
 void cucm_add_parse_error(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const sbd_error *err,
                           int hf, expert_field *ei);
 
 /* Signature outcome as items (a fact; the verdicts are the trust engine's expert infos), attached
  * to the header signature element. */
-void cucm_add_sig_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const sbd_file *f,
-                         sbd_sig_status st, const char *detail, cucm_hdr_ids *h);
+void cucm_add_sig_result(proto_tree *tree, tvbuff_t *tvb, const sbd_file *f, sbd_sig_status st,
+                         const char *detail, cucm_hdr_ids *h);
 
 /* DER certificate at [off, off+len) handed to Wireshark's X.509 dissector (opens as a tree). Its
  * expiry is the trust engine's decision, shown with the decisions of the frame. */

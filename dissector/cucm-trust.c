@@ -204,9 +204,7 @@ static void on_decision(void *ctx _U_, const sbd_trust_decision *d)
     x.record = d->record == SBD_TRUST_NO_RECORD ? 0 : (guint32)d->record + 1;
     x.phone = keep_str(d->phone);
     x.file = keep_str(d->file);
-    /* The plugin's one serial format (cucm-tree.h) in the engine's words too. */
-    const char *reason = cucm_serials_colon(wmem_file_scope(), d->reason);
-    x.reason = reason == d->reason ? keep_str(reason) : reason;
+    x.reason = keep_str(d->reason); /* as the engine wrote it: pcapscan prints the same words */
     guint32 shown = 0;
     if (feeding) {
         attach(feed_frame, feed_owner, &x);

@@ -50,7 +50,7 @@ static const char *add_verdict(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
         proto_item_append_text(it, " (%s)", held_is_ctl ? "CTL" : "ITL");
         proto_item_set_generated(it);
     }
-    cucm_add_sig_result(tree, tvb, pinfo, f, sig, reason, &hdr);
+    cucm_add_sig_result(tree, tvb, f, sig, reason, &hdr);
     return sbd_sig_status_name(sig);
 }
 

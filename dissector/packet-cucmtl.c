@@ -103,7 +103,10 @@ static void add_record_elem(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
         expert_add_info(pinfo, it, &ei_rec_malformed);
         return;
     }
-    cucm_add_elem(tree, hf, tvb, e, enc);
+    if (hf == hf_rec_serial)
+        cucm_add_serial_elem(tree, hf, tvb, pinfo, e);
+    else
+        cucm_add_elem(tree, hf, tvb, e, enc);
 }
 
 static void add_record(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const sbd_file *f,
@@ -146,7 +149,7 @@ static void verify_list(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, con
         return;
     const char *detail;
     sbd_sig_status st = cucm_verify_trust_list(f, &detail);
-    cucm_add_sig_result(tree, tvb, pinfo, f, st, detail, &hdr);
+    cucm_add_sig_result(tree, tvb, f, st, detail, &hdr);
     col_append_fstr(pinfo->cinfo, COL_INFO, ", signature %s", sbd_sig_status_name(st));
 }
 
@@ -175,7 +178,7 @@ static void dissect_list(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
     if (err->code == SBD_OK)
         verify_list(t, tvb, pinfo, f);
     else
-        cucm_add_sig_result(t, tvb, pinfo, f, SBD_SIG_NOT_CHECKED, "file damaged", &hdr);
+        cucm_add_sig_result(t, tvb, f, SBD_SIG_NOT_CHECKED, "file damaged", &hdr);
     proto_item_set_generated(
         proto_tree_add_uint(t, hf_record_count, tvb, 0, 0, (guint32)f->n_records));
     for (size_t i = 0; i < f->n_records; i++)

@@ -209,9 +209,12 @@ static void add_element_value(proto_tree *et, tvbuff_t *tvb, packet_info *pinfo,
     case SBD_TVS_EL_ISSUER:
         proto_tree_add_item(et, hf_issuer, tvb, off, len, ENC_ASCII | ENC_NA);
         break;
-    case SBD_TVS_EL_SERIAL:
-        proto_tree_add_item(et, hf_serial, tvb, off, len, ENC_NA);
+    case SBD_TVS_EL_SERIAL: {
+        proto_item *it = proto_tree_add_item(et, hf_serial, tvb, off, len, ENC_NA);
+        if (it && len > 0)
+            cucm_label_serial(it, hf_serial, pinfo, tvb_get_ptr(tvb, off, len), (size_t)len);
         break;
+    }
     case SBD_TVS_EL_STATUS: {
         proto_item *it = proto_tree_add_item(et, hf_status, tvb, off, 1, ENC_NA);
         if (tvb_get_uint8(tvb, off) != 0)
@@ -438,8 +441,10 @@ static void add_server_cert(proto_tree *t, packet_info *pinfo, const tls_seen *s
                                cucm_serial_text(pinfo->pool, ci->serial, ci->serial_len));
         proto_tree_add_string(st, hf_srv_subject, fi->ds_tvb, fi->start, fi->length, ci->subject);
         proto_tree_add_string(st, hf_srv_issuer, fi->ds_tvb, fi->start, fi->length, ci->issuer);
-        proto_tree_add_bytes_with_length(st, hf_srv_serial, fi->ds_tvb, fi->start, fi->length,
-                                         ci->serial, (gint)ci->serial_len);
+        cucm_label_serial(proto_tree_add_bytes_with_length(st, hf_srv_serial, fi->ds_tvb, fi->start,
+                                                           fi->length, ci->serial,
+                                                           (gint)ci->serial_len),
+                          hf_srv_serial, pinfo, ci->serial, ci->serial_len);
     }
     sbd_rule worst = cucm_trust_show(pt, fi->ds_tvb, pinfo, &trust, CUCM_OWNER_TVS);
     const char *verdict =

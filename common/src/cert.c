@@ -92,9 +92,11 @@ static char *hex_bytes(const uint8_t *p, size_t len, const char *digits, char se
     return out;
 }
 
-char *sbd_hex_serial(const uint8_t *serial, size_t len, bool colons, char *out, size_t outsz)
+char *sbd_hex_serial(const uint8_t *serial, size_t len, sbd_serial_form form, char *out,
+                     size_t outsz)
 {
-    return hex_bytes(serial, len, "0123456789ABCDEF", colons ? ':' : 0, out, outsz);
+    return hex_bytes(serial, len, "0123456789ABCDEF", form == SBD_SERIAL_SHOWN ? ':' : 0, out,
+                     outsz);
 }
 
 char *sbd_hex_lower(const uint8_t *p, size_t len, char *out, size_t outsz)

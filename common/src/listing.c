@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include "sbd/listing.h"
+#include "sbd/cert.h"
 #include "sbd/rd.h"
 
 typedef struct listing {
@@ -52,7 +53,20 @@ static void print_table_head(FILE *out)
     fputs("BYTEPOS\tTAG\t\tLENGTH\tVALUE\n-------\t---\t\t------\t-----\n", out);
 }
 
-/* Uppercase hex bytes joined by sep (':' for serials, ' ' for hashes). */
+/* A serial in the shown form (sbd_hex_serial), whatever its length: a hostile one longer than any
+ * certificate's is printed whole, a run of bytes at a time. */
+static void print_serial(FILE *out, const uint8_t *p, size_t n)
+{
+    char text[SBD_SERIAL_TEXT_MAX];
+    for (size_t i = 0; i < n; i += 64) {
+        if (i)
+            fputc(':', out);
+        fputs(sbd_hex_serial(p + i, n - i < 64 ? n - i : 64, SBD_SERIAL_SHOWN, text, sizeof text),
+              out);
+    }
+}
+
+/* Uppercase hex bytes joined by sep (hashes: ' '). */
 static void print_hex_upper(FILE *out, const uint8_t *p, size_t n, char sep)
 {
     for (size_t i = 0; i < n; i++) {
@@ -83,7 +97,7 @@ static void print_header_value(const listing *l, const sbd_elem *e)
         print_string_value(l, e);
         break;
     case SBD_HT_SERIAL:
-        print_hex_upper(l->out, v, e->len, ':');
+        print_serial(l->out, v, e->len);
         break;
     case SBD_HT_SIGNER_VERSION:
         fprintf(l->out, "%u.%u", v[0], v[1]);
@@ -158,7 +172,7 @@ static void print_record_value(const listing *l, const sbd_record *r, const sbd_
         break;
     }
     case SBD_RT_SERIAL:
-        print_hex_upper(l->out, v, e->len, ':');
+        print_serial(l->out, v, e->len);
         break;
     case SBD_RT_CERTIFICATE:
         print_cert_sha1(l->out, v, e->len);

@@ -349,9 +349,9 @@ static void emit(sbd_trust *t, dec *x)
 
 static const char *cert_label(const sbd_cert_info *ci, char *out, size_t outsz)
 {
-    char serial[140];
+    char serial[SBD_SERIAL_TEXT_MAX];
     snprintf(out, outsz, "%s (serial %s)", ci->subject,
-             sbd_hex_serial(ci->serial, ci->serial_len, false, serial, sizeof serial));
+             sbd_hex_serial(ci->serial, ci->serial_len, SBD_SERIAL_SHOWN, serial, sizeof serial));
     return out;
 }
 
@@ -362,10 +362,10 @@ static const char *record_label(const content *c, size_t i, char *out, size_t ou
         return out;
     }
     const sbd_record *r = &c->f->records[i];
-    char subject[512], serial[140] = "";
+    char subject[512], serial[SBD_SERIAL_TEXT_MAX] = "";
     sbd_elem_name(c->f, r->subject, subject, sizeof subject); /* CN first, as every name */
     if (r->serial)
-        sbd_hex_serial(c->f->buf + r->serial->value_off, r->serial->len, false, serial,
+        sbd_hex_serial(c->f->buf + r->serial->value_off, r->serial->len, SBD_SERIAL_SHOWN, serial,
                        sizeof serial);
     snprintf(out, outsz, "record %zu %s (serial %s)", i + 1, subject[0] ? subject : "(no subject)",
              serial[0] ? serial : "-");

@@ -468,10 +468,11 @@ static void set_result(sbd_verify_result *out, sbd_sig_status st, const sbd_reco
 
 static void describe_signer(const sbd_file *f, char *buf, size_t bufsz)
 {
-    char issuer[96], serial[80];
+    /* A serial past 28 bytes (RFC 5280 allows 20) is cut, so the detail keeps its issuer. */
+    char issuer[96], serial[3 * 28];
     const sbd_elem *s = f->hdr.signer_serial;
     sbd_elem_name(f, f->hdr.ca_name, issuer, sizeof issuer);
-    sbd_hex_serial(sbd_elem_value(f, s), s ? s->len : 0, false, serial, sizeof serial);
+    sbd_hex_serial(sbd_elem_value(f, s), s ? s->len : 0, SBD_SERIAL_SHOWN, serial, sizeof serial);
     snprintf(buf, bufsz, "issuer \"%s\", serial %s", issuer, serial);
 }
 

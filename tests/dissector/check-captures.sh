@@ -7,7 +7,8 @@
 #  - the rule expert infos (P.rule.<rule>, one per rule of the rule table) fire where `fires` says
 #    and stay silent where `silent` says;
 #  - pcapscan and the plugin agree rule for rule: the set of (rule, severity) of pcapscan --json's
-#    findings equals the set the plugin's expert infos name. One deliberate mismatch (the plugin's
+#    findings equals the set the plugin's expert infos name; every serial named by a finding's
+#    message is written alike in the plugin's reason of that rule (the engine's one form). One deliberate mismatch (the plugin's
 #    expiry window set to 0 days on cert-expires-soon) must be reported as exactly that difference,
 #    so the comparison can fail;
 #  - the TLS server certificate on 2445 is read (`tls-cert` serial) and, when the ITL has a TVS
@@ -147,6 +148,14 @@ check_capture() { # CAPTURE KEYLOG(optional) EXPECTED
     [ -z "$diff" ] || bad "pcapscan and the plugin disagree: $(echo $diff)"
     agreed=$((agreed + 1))
 
+    # 2c. Serials: the plugin shows the engine's reasons as pcapscan prints them, so every serial a
+    #     finding names is written alike (sbd_hex_serial) by both front ends.
+    want=$(pcapscan_serials)
+    got=$(plugin_serials <"$pdml")
+    diff=$(rule_diff "$want" "$got")
+    [ -z "$diff" ] || bad "serials written differently: $(echo $diff)"
+    [ -z "$want" ] || serials=$((serials + $(wc -l <<<"$want")))
+
     # 3. Export Objects unharmed: every transferred file comes out whole (a name fetched twice is
     #    exported twice, the second as NAME(1).ext, so compare the multisets of digests).
     want=$({ grep '^tftp-file ' "$exp" || true; } | cut -d' ' -f3 | sort)
@@ -199,7 +208,7 @@ scenarios=("$capdir"/expected/*.txt)
     echo "no scenario descriptions in $capdir/expected" >&2
     exit 77
 }
-checked=0 agreed=0
+checked=0 agreed=0 serials=0
 for exp in "${scenarios[@]}"; do
     keylog=$(sed -n 's/^keylog //p' "$exp" | head -1)
     [ -z "$keylog" ] || keylog=$capdir/$keylog
@@ -260,5 +269,7 @@ if [ -f "$capdir/cert-expires-soon.pcap" ]; then
 fi
 cur=summary
 [ $checked -gt 0 ] || bad "no capture checked"
-[ $fail -eq 0 ] && echo "ok: $checked captures, $agreed agree with pcapscan rule for rule"
+[ $serials -gt 0 ] || bad "no serial of a finding compared"
+[ $fail -eq 0 ] && echo "ok: $checked captures, $agreed agree with pcapscan rule for rule," \
+    "$serials serials of findings written alike"
 exit $fail

@@ -7,8 +7,9 @@
 #    different servers, or the same damage at two offsets, counted as one row of frequency 2;
 #  - info: the Info column of a TLS server hello on a watched port says the verdict, also where
 #    no rule fires ("CAPF certificate in the held list");
-#  - serials: one serial format in the whole tree and Info (lowercase hex bytes joined by colons,
-#    as the FT_BYTES fields and `openssl x509 -text` show them), the engine's reasons included;
+#  - serials: one serial format in the whole tree and Info, the core's (sbd_hex_serial: uppercase
+#    hex bytes joined by colons, as CUCM's show itl prints them), the engine's reasons included and
+#    shown as the engine wrote them (dissector.captures compares them with pcapscan's messages);
 #  - labels: no field we decode is labelled "unknown" (only the items for tags we do not know);
 #  - info-consistency: cucmtl and cucmsgn word Info alike: " [what, signature STATUS, title]";
 #  - ports: TLS on 3804 and files over HTTP 6970 reach the engine; Decode As gives a port back;
@@ -106,13 +107,13 @@ for c in healthy tvs-mismatch capf-regen-stale https-tftp-not-in-itl; do
     tree=$(ts -2 -r "$work/$c.pcap" "${key[@]}" -V 2>/dev/null)
     serials=$(grep -o -E '(serial|[Ss]erial number:) [^ ,;)]+' <<<"$tree" | sed 's/.* //' | sort -u)
     [ "$(wc -l <<<"$serials")" -ge 2 ] || bad "$c: too few serials found ($serials)"
-    odd=$(grep -v -x -E '([0-9a-f]{2}:)*[0-9a-f]{2}' <<<"$serials" || true)
-    [ -z "$odd" ] || bad "$c: serials not colon-separated lowercase hex: $(echo $odd)"
+    odd=$(grep -v -x -E '([0-9A-F]{2}:)*[0-9A-F]{2}' <<<"$serials" || true)
+    [ -z "$odd" ] || bad "$c: serials not colon-separated uppercase hex: $(echo $odd)"
 done
-# The engine writes its reasons with 8A3E1A7BDAA64D84; the plugin shows 8a:3e:1a:7b:da:a6:4d:84.
+# The engine's reasons name the served serial in that form (8A:3E:1A:7B:DA:A6:4D:84).
 reasons=$(ts -2 -r "$work/tvs-mismatch.pcap" -T fields -e cucmtvs.trust.reason 2>/dev/null)
-grep -qE 'serial ([0-9a-f]{2}:){3,}[0-9a-f]{2}\)' <<<"$reasons" ||
-    bad "tvs-mismatch: no reason names the served serial in the plugin's format: $reasons"
+grep -qE 'serial ([0-9A-F]{2}:){3,}[0-9A-F]{2}\)' <<<"$reasons" ||
+    bad "tvs-mismatch: no reason names the served serial in the core's form: $reasons"
 
 # ---- labels --------------------------------------------------------------------------------------
 cur=labels

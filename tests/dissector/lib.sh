@@ -121,3 +121,26 @@ pcapscan_rules() {
     [ "$_prc" -lt 2 ] || bad "pcapscan exited $_prc: $(head -3 "$work/pcapscan.err")"
     jq -r 'select(.type == "finding") | "\(.rule)/\(.severity)"' "$work/pcapscan.json" | sort -u
 }
+
+# "RULE SERIAL" for every serial a rule-bearing reason names ("serial 8A:3E:..."): plugin_serials
+# reads the reason items of PDML on stdin (each carries its rule's expert info), pcapscan_serials
+# the messages of the last pcapscan_rules run. The engine writes both texts: a front end that
+# renders a serial its own way makes the two differ.
+serial_tokens() { # RULE TEXT
+    printf '%s\n' "$2" | grep -o -E 'serial [^ ,;)&"]+' | cut -c8- |
+        grep -x -E '[0-9A-Fa-f]{2}(:?[0-9A-Fa-f]{2})*' | sed "s/^/$1 /" || true
+}
+plugin_serials() {
+    awk '/<field name="cucm(tl|sgn|tvs)\.trust\.reason"/ {
+             match($0, / show="[^"]*"/); reason = substr($0, RSTART + 7, RLENGTH - 8); next }
+         /<field name="cucm(tl|sgn|tvs)\.rule\./ {
+             match($0, /name="[^"]*"/); r = substr($0, RSTART + 6, RLENGTH - 7)
+             sub(/.*\.rule\./, "", r); print toupper(r) "\t" reason; reason = "" }' |
+        while IFS=$(printf '\t') read -r _rule _text; do serial_tokens "$_rule" "$_text"; done |
+        sort -u
+}
+pcapscan_serials() {
+    jq -r 'select(.type == "finding") | "\(.rule)\t\(.message)"' "$work/pcapscan.json" |
+        while IFS=$(printf '\t') read -r _rule _text; do serial_tokens "$_rule" "$_text"; done |
+        sort -u
+}

@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sbd_error err;
     if (sbd_cert_info_from_der(data, size, &ci, &err) == SBD_OK) {
         char s[160];
-        sbd_hex_serial(ci.serial, ci.serial_len, true, s, sizeof s);
+        sbd_hex_serial(ci.serial, ci.serial_len, SBD_SERIAL_SHOWN, s, sizeof s);
         sbd_time_iso(ci.not_before, s, sizeof s);
         sbd_time_iso(ci.not_after, s, sizeof s);
         if (strlen(ci.subject) >= sizeof ci.subject || strlen(ci.issuer) >= sizeof ci.issuer)

@@ -92,7 +92,7 @@ static void test_cisco_style(void)
     CHECK_STREQ(ci.issuer, ci.subject);
     CHECK_EQ_INT(ci.serial_len, 10);
     char hex[64];
-    CHECK_STREQ(sbd_hex_serial(ci.serial, ci.serial_len, true, hex, sizeof hex),
+    CHECK_STREQ(sbd_hex_serial(ci.serial, ci.serial_len, SBD_SERIAL_SHOWN, hex, sizeof hex),
                 "21:00:2D:17:00:00:00:00:00:05");
     CHECK_EQ_INT(ci.not_before, -315619200LL); /* 1960-01-01 */
     CHECK_EQ_INT(ci.not_after, 4102444800LL);  /* 2100-01-01 */
@@ -216,11 +216,18 @@ static void test_helpers(void)
 {
     static const uint8_t b[] = {0x00, 0xAB, 0x0F, 0xF0};
     char s[16];
-    CHECK_STREQ(sbd_hex_serial(b, 4, false, s, sizeof s), "00AB0FF0");
-    CHECK_STREQ(sbd_hex_serial(b, 4, true, s, sizeof s), "00:AB:0F:F0");
+    CHECK_STREQ(sbd_hex_serial(b, 4, SBD_SERIAL_FIELD, s, sizeof s), "00AB0FF0");
+    CHECK_STREQ(sbd_hex_serial(b, 4, SBD_SERIAL_SHOWN, s, sizeof s), "00:AB:0F:F0");
     CHECK_STREQ(sbd_hex_lower(b, 4, s, sizeof s), "00ab0ff0");
     /* Too small: whole bytes only, always terminated. */
-    CHECK_STREQ(sbd_hex_serial(b, 4, true, s, 6), "00:AB");
+    CHECK_STREQ(sbd_hex_serial(b, 4, SBD_SERIAL_SHOWN, s, 6), "00:AB");
+    /* The longest serial a certificate gives fits SBD_SERIAL_TEXT_MAX whole. */
+    uint8_t big[sizeof((sbd_cert_info *)0)->serial];
+    memset(big, 0xFF, sizeof big);
+    char shown[SBD_SERIAL_TEXT_MAX];
+    CHECK_EQ_INT(
+        (int)strlen(sbd_hex_serial(big, sizeof big, SBD_SERIAL_SHOWN, shown, sizeof shown)),
+        (int)(3 * sizeof big - 1));
     CHECK_STREQ(sbd_hex_lower(b, 4, s, 4), "00");
     CHECK_STREQ(sbd_hex_lower(b, 0, s, sizeof s), "");
     CHECK_STREQ(sbd_hex_lower(NULL, 3, s, sizeof s), "");
@@ -267,7 +274,7 @@ static void test_real_world_sast(void)
     char subject[128], hex[128];
     sbd_elem_string(&f, r->subject, subject, sizeof subject);
     CHECK(sbd_dn_equal(ci.subject, subject));
-    CHECK_STREQ(sbd_hex_serial(ci.serial, ci.serial_len, false, hex, sizeof hex),
+    CHECK_STREQ(sbd_hex_serial(ci.serial, ci.serial_len, SBD_SERIAL_FIELD, hex, sizeof hex),
                 "6BA5DE3A260B069337C75B38BE3C2D74");
     CHECK(
         sbd_serial_equal(ci.serial, ci.serial_len, sbd_elem_value(&f, r->serial), r->serial->len));

@@ -391,8 +391,8 @@ static void test_ctl_not_updated(const mat *m)
     CHECK_EQ_INT(count_rule(&s, SBD_RULE_TRUST_VIA_TVS), 1);
     CHECK_EQ_INT(count_rule(&s, SBD_RULE_CTL_NOT_UPDATED), 1);
     CHECK(strstr(reason_of(&s, SBD_RULE_CTL_NOT_UPDATED), "cucm-pub.sbd.test") != NULL);
-    CHECK(strstr(reason_of(&s, SBD_RULE_CTL_NOT_UPDATED), "1A2B3C4D5E6F7081") != NULL);
-    CHECK(strstr(reason_of(&s, SBD_RULE_CTL_NOT_UPDATED), "1A2B3C4D5E6F7082") != NULL);
+    CHECK(strstr(reason_of(&s, SBD_RULE_CTL_NOT_UPDATED), "1A:2B:3C:4D:5E:6F:70:81") != NULL);
+    CHECK(strstr(reason_of(&s, SBD_RULE_CTL_NOT_UPDATED), "1A:2B:3C:4D:5E:6F:70:82") != NULL);
     sbd_trust_free(t);
 
     /* The CTL updated (signed by the held SAST, CCM+TFTP callmanager2) in the same boot as the new

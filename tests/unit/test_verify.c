@@ -140,7 +140,7 @@ static void test_wrong_key_and_unknown_signer(void)
                                   "--signer-serial 0102030405 " ITL_RECORDS));
     expect("serial", verify_tl_file("badserial.tlv", &vr), &vr, SBD_SIG_SIGNER_UNKNOWN,
            "no record matches the signer");
-    CHECK(strstr(vr.detail, "0102030405") != NULL);
+    CHECK(strstr(vr.detail, "01:02:03:04:05") != NULL);
 
     CHECK(fx_gen("badissuer.tlv", "tl --signer callmanager.key:callmanager.pem "
                                   "--signer-issuer 'CN=Someone Else' " ITL_RECORDS));

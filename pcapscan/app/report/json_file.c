@@ -30,7 +30,8 @@ static json_t *elem_string(const sbd_file *f, const sbd_elem *e)
 static json_t *elem_serial(const sbd_file *f, const sbd_elem *e)
 {
     char s[300];
-    return e ? esc_json_str(sbd_hex_serial(f->buf + e->value_off, e->len, false, s, sizeof s))
+    return e ? esc_json_str(
+                   sbd_hex_serial(f->buf + e->value_off, e->len, SBD_SERIAL_FIELD, s, sizeof s))
              : json_null();
 }
 

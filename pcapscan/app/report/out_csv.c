@@ -24,7 +24,7 @@ static void csv_row(const run *r, const finding *x, FILE *out)
         sbd_hex_lower(x->file->sha256, 32, sha, sizeof sha);
     const sbd_cert_info *ci = x->cert && x->cert->info_ok ? &x->cert->info : NULL;
     if (ci)
-        sbd_hex_serial(ci->serial, ci->serial_len, false, serial, sizeof serial);
+        sbd_hex_serial(ci->serial, ci->serial_len, SBD_SERIAL_FIELD, serial, sizeof serial);
     csv_field(out, r->inputs[x->input].path, false);
     csv_field(out, iso, false);
     csv_field(out, sbd_rule_id(x->rule), false);

@@ -180,11 +180,12 @@ static void identity_signers(const html_doc *d, size_t c)
                 kmap_put(&seen, ci->sha256, sizeof ci->sha256, 0, &added) == SIZE_MAX || !added)
                 continue;
             if (n++ < IDENTITY_LISTED) {
-                char cn[200], serial[140];
+                char cn[200], serial[SBD_SERIAL_TEXT_MAX];
                 fputs(n > 1 ? "<br/>" : "", out);
                 esc_html(out, html_cn(ci->subject, cn, sizeof cn));
                 fprintf(out, " <span class=\"mono\">serial %s</span>",
-                        sbd_hex_serial(ci->serial, ci->serial_len, false, serial, sizeof serial));
+                        sbd_hex_serial(ci->serial, ci->serial_len, SBD_SERIAL_SHOWN, serial,
+                                       sizeof serial));
             }
         }
     }

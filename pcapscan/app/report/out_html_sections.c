@@ -56,11 +56,11 @@ static void signer_cell(FILE *out, const sbd_file *f)
         esc_html(out, sbd_elem_name(f, h->signer_name, s, sizeof s));
     }
     if (h->signer_serial) {
-        char serial[140];
+        char serial[SBD_SERIAL_TEXT_MAX];
         size_t n = h->signer_serial->len > 64 ? 64 : h->signer_serial->len;
-        fprintf(
-            out, "<br/><span class=\"mono\">serial %s</span>",
-            sbd_hex_serial(sbd_elem_value(f, h->signer_serial), n, false, serial, sizeof serial));
+        fprintf(out, "<br/><span class=\"mono\">serial %s</span>",
+                sbd_hex_serial(sbd_elem_value(f, h->signer_serial), n, SBD_SERIAL_SHOWN, serial,
+                               sizeof serial));
     }
     fputs("</td>", out);
 }
@@ -871,7 +871,7 @@ static void records_table(const html_doc *d, const html_list *l, html_validity *
           out);
     for (size_t i = 0; i < f->n_records; i++) {
         const sbd_record *rec = &f->records[i];
-        char s[600], serial[140], fnbuf[16];
+        char s[600], serial[SBD_SERIAL_TEXT_MAX], fnbuf[16];
         const char *fn = rec->function_elem ? sbd_function_name(rec->function) : NULL;
         if (!fn && rec->function_elem)
             snprintf(fnbuf, sizeof fnbuf, "%u", rec->function);
@@ -880,8 +880,8 @@ static void records_table(const html_doc *d, const html_list *l, html_validity *
         td_text(out, rec->subject ? sbd_elem_name(f, rec->subject, s, sizeof s) : "-", 200);
         fprintf(out, "<td class=\"mono\">%s</td>",
                 rec->serial ? sbd_hex_serial(sbd_elem_value(f, rec->serial),
-                                             rec->serial->len > 64 ? 64 : rec->serial->len, false,
-                                             serial, sizeof serial)
+                                             rec->serial->len > 64 ? 64 : rec->serial->len,
+                                             SBD_SERIAL_SHOWN, serial, sizeof serial)
                             : "-");
         sbd_cert_info ci;
         sbd_error err;
@@ -1033,19 +1033,19 @@ static void cert_row(const html_doc *d, const obs_tls *t, const obs_cert *c, siz
         fputs("</td></tr>\n", out);
         return;
     }
-    char serial[140], a[32], b[32], sha[65];
+    char serial[SBD_SERIAL_TEXT_MAX], a[32], b[32], sha[65];
     fprintf(out, "<tr><td>%zu</td>", idx);
     fputs("<td>", out);
     esc_html(out, c->info.subject);
     fputs("<br/><span class=\"note\">issuer ", out);
     esc_html(out, c->info.issuer);
-    fprintf(out,
-            "</span></td><td class=\"mono\">%s</td><td class=\"nowrap\">%s<br/>%s</td>"
-            "<td class=\"hash\">%s</td>",
-            sbd_hex_serial(c->info.serial, c->info.serial_len, false, serial, sizeof serial),
-            sbd_time_iso(c->info.not_before, a, sizeof a),
-            sbd_time_iso(c->info.not_after, b, sizeof b),
-            sbd_hex_lower(c->info.sha256, 32, sha, sizeof sha));
+    fprintf(
+        out,
+        "</span></td><td class=\"mono\">%s</td><td class=\"nowrap\">%s<br/>%s</td>"
+        "<td class=\"hash\">%s</td>",
+        sbd_hex_serial(c->info.serial, c->info.serial_len, SBD_SERIAL_SHOWN, serial, sizeof serial),
+        sbd_time_iso(c->info.not_before, a, sizeof a), sbd_time_iso(c->info.not_after, b, sizeof b),
+        sbd_hex_lower(c->info.sha256, 32, sha, sizeof sha));
     cert_trust_cell(d, t, idx);
     fputs("</tr>\n", out);
 }

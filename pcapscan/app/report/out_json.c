@@ -88,7 +88,7 @@ static void put_serial(jw *w, const uint8_t *p, size_t n)
         n--;
     }
     char buf[2 * 128 + 1];
-    jw_str(w, sbd_hex_serial(p, n > 128 ? 128 : n, false, buf, sizeof buf));
+    jw_str(w, sbd_hex_serial(p, n > 128 ? 128 : n, SBD_SERIAL_FIELD, buf, sizeof buf));
 }
 
 static void put_elem(jw *w, const sbd_file *f, const sbd_elem *e)

@@ -17,7 +17,7 @@ static const char *clock_of(int64_t usec, char *out, size_t outsz)
     return out;
 }
 
-/* ", signer serial 1A2B..." from the header: which certificate to look for in the list. */
+/* ", signer serial 1A:2B:..." from the header: which certificate to look for in the list. */
 static void print_signer_serial(const sbd_file *p, FILE *out)
 {
     if (!p || !p->hdr.signer_serial)
@@ -28,9 +28,9 @@ static void print_signer_serial(const sbd_file *p, FILE *out)
         v++;
         n--;
     }
-    char hex[140];
+    char hex[SBD_SERIAL_TEXT_MAX];
     if (v && n)
-        fprintf(out, ", signer serial %s", sbd_hex_serial(v, n, false, hex, sizeof hex));
+        fprintf(out, ", signer serial %s", sbd_hex_serial(v, n, SBD_SERIAL_SHOWN, hex, sizeof hex));
 }
 
 static void print_file(const run *r, const obs_file *f, FILE *out)
@@ -110,11 +110,12 @@ static void print_tls(const obs_tls *t, FILE *out)
             fputs(")\n", out);
             continue;
         }
-        char serial[140], na[32];
+        char serial[SBD_SERIAL_TEXT_MAX], na[32];
         fprintf(out, "        cert %zu: ", i);
         esc_term(out, c->info.subject);
         fprintf(out, "  serial %s  not after %s\n",
-                sbd_hex_serial(c->info.serial, c->info.serial_len, false, serial, sizeof serial),
+                sbd_hex_serial(c->info.serial, c->info.serial_len, SBD_SERIAL_SHOWN, serial,
+                               sizeof serial),
                 sbd_time_iso(c->info.not_after, na, sizeof na));
     }
 }
