@@ -603,6 +603,21 @@ scn_http-6970() { # the TFTP service's HTTP side: python3 http.server on 6970, c
   wait_for "http.server" 10 listening 6970
   boot $mac http6970
   finish
+  # http-cut-by-capture-end: http-6970.pcap up to the phone's ACK of the ITL answer's third
+  # packet (its head, then two full body segments of four), as if the recording had stopped
+  # mid-download.
+  local itl_get cut
+  itl_get=$(tshark -r "$here/http-6970.pcap" -Y 'http.request.uri contains "ITLSEP"' \
+    -T fields -e frame.number 2>/dev/null | head -n 1)
+  cut=$(tshark -r "$here/http-6970.pcap" -Y "frame.number > $itl_get && tcp.srcport == 6970 && tcp.len > 0" \
+    -T fields -e frame.number 2>/dev/null | sed -n 3p)
+  editcap -F pcap -r "$here/http-6970.pcap" "$here/http-cut-by-capture-end.pcap" "1-$((cut + 1))"
+  sed -n -e 's/^scenario http-6970/scenario http-cut-by-capture-end/' -e '1,/^http-request ITLSEP/p' \
+    "$expdir/http-6970.txt" >"$tmp/expected.txt"
+  echo "http-incomplete ITLSEP$mac.tlv" >>"$tmp/expected.txt"
+  exp=$tmp/expected.txt scenario=http-cut-by-capture-end
+  rules TRANSFER_CUT_BY_CAPTURE_END
+  exp_end http-cut-by-capture-end.pcap
 }
 
 scn_tls13-tvs() { # TVS over TLS 1.3: the certificate is encrypted, the audit must not guess

@@ -12,7 +12,13 @@
  *    (cucmtl, cucmsgn) get the body with the name of the oldest queued request without one;
  *  - the status code, read after HTTP returns, settles that request: an error answer, or a 2xx
  *    whose body no reader saw (empty, or taken by another media type's dissector, such as XML:
- *    not a signed file).
+ *    not a signed file);
+ *  - the first bytes of an answer reach the hook, but TCP keeps the rest of a body to itself until
+ *    the body is whole. So the hook notes that the answer began, and a postdissector (in name
+ *    only, like the capture end watch) notes every later packet of the server on that connection:
+ *    the trust engine learns that data came and when the server was last heard, the fact the TFTP
+ *    watch gives it too, and a download the capture's end cut is told as such
+ *    (TRANSFER_CUT_BY_CAPTURE_END), as pcapscan tells it.
  * Without a tree (tshark summary lines) the hook dissects into a private invisible tree. */
 #include "cucm-compat.h"
 #include "cucm-http.h"
@@ -32,7 +38,9 @@
 typedef struct http_req {
     void *xfer; /* cucm_trust_xfer_request's transfer */
     const char *name;
-    gboolean body; /* the readers had its body */
+    gboolean body;     /* the readers had its body */
+    gboolean answered; /* the first bytes of its answer came */
+    guint32 client_port, server_port;
 } http_req;
 
 static int proto_hook = -1;
@@ -52,14 +60,16 @@ static struct {
 } readers[2];
 static guint n_readers;
 /* File scope: frame -> the request whose body was answered there; frames whose decisions
- * the hook shows (error answers and bodies no reader had). */
+ * the hook shows (requests, error answers and bodies no reader had). */
 static wmem_map_t *body_names;
 static wmem_map_t *hook_frames;
+static guint pending_count; /* requests waiting for their answer, on every connection */
 
 static void http_init(void)
 {
     body_names = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     hook_frames = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+    pending_count = 0;
 }
 
 static void http_cleanup(void)
@@ -169,7 +179,12 @@ static void take_requests(proto_tree *t, packet_info *pinfo)
         http_req *r = wmem_new0(wmem_file_scope(), http_req);
         r->xfer = xfer;
         r->name = cucm_trust_xfer_name(xfer);
+        r->client_port = pinfo->srcport;
+        r->server_port = pinfo->destport;
         wmem_list_append(pending_of(pinfo, TRUE), r);
+        pending_count++;
+        /* A request never answered in full is decided at its frame, after the first pass. */
+        wmem_map_insert(hook_frames, GUINT_TO_POINTER(pinfo->num), GUINT_TO_POINTER(1));
     }
     if (uris)
         g_ptr_array_free(uris, TRUE);
@@ -184,6 +199,7 @@ static void take_answer(packet_info *pinfo, unsigned code)
         return;
     http_req *r = (http_req *)wmem_list_frame_data(f);
     wmem_list_remove_frame(l, f);
+    pending_count--;
     if (code >= 200 && code <= 299) {
         if (r->body)
             return;
@@ -204,6 +220,41 @@ static void take_answers(proto_tree *t, packet_info *pinfo)
     }
     if (codes)
         g_ptr_array_free(codes, TRUE);
+}
+
+/* The request the server is answering on this connection (first pass), if this packet goes from
+ * the server to the client: the oldest one whose body the readers did not have yet. */
+static http_req *answering(packet_info *pinfo)
+{
+    wmem_list_t *l = pending_count && body_names ? pending_of(pinfo, FALSE) : NULL;
+    wmem_list_frame_t *f = l ? wmem_list_head(l) : NULL;
+    http_req *r = f ? (http_req *)wmem_list_frame_data(f) : NULL;
+    if (!r || r->body || pinfo->srcport != r->server_port || pinfo->destport != r->client_port)
+        return NULL;
+    return r;
+}
+
+/* The hook saw the server send: its answer has begun (data came, as a TFTP DATA block). */
+static void note_answer(packet_info *pinfo)
+{
+    http_req *r = answering(pinfo);
+    if (!r)
+        return;
+    r->answered = TRUE;
+    cucm_trust_xfer_sent(pinfo, r->xfer);
+}
+
+/* Every packet (no layer, no tree): a later packet of an answer that began, which TCP keeps for
+ * its reassembly, is the server still heard from. */
+static int dissect_answer_watch(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree *tree _U_,
+                                void *data _U_)
+{
+    if (PINFO_FD_VISITED(pinfo) || pinfo->ptype != PT_TCP || !pending_count)
+        return 0;
+    http_req *r = answering(pinfo);
+    if (r && r->answered)
+        cucm_trust_xfer_sent(pinfo, r->xfer);
+    return 0;
 }
 
 /* epan_dissect_prime_with_hfid only passes the tree of its argument on (see packet-cucmtvs.c). */
@@ -242,19 +293,28 @@ static int call_http(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, void *dat
     return n;
 }
 
+/* First pass with the watch on: HTTP with its requests and answers read back (fields asked for in
+ * the tree, or in a private one without). */
+static int watch_http(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    if (pinfo->destport != pinfo->match_uint && tvb_reported_length(tvb) > 0)
+        note_answer(pinfo);
+    if (tree) {
+        want_http_fields(tree);
+        return call_http(tvb, pinfo, tree, data, TRUE, NULL);
+    }
+    epan_dissect_t *own = epan_dissect_new(pinfo->epan, TRUE, FALSE);
+    want_http_fields(own->tree);
+    return call_http(tvb, pinfo, own->tree, data, TRUE, own);
+}
+
 static int dissect_http_port(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     int n;
-    if (PINFO_FD_VISITED(pinfo) || hf_uri < 0 || hf_code < 0 || !enabled(proto_owner)) {
+    if (PINFO_FD_VISITED(pinfo) || hf_uri < 0 || hf_code < 0 || !enabled(proto_owner))
         n = call_http(tvb, pinfo, tree, data, FALSE, NULL);
-    } else if (tree) {
-        want_http_fields(tree);
-        n = call_http(tvb, pinfo, tree, data, TRUE, NULL);
-    } else {
-        epan_dissect_t *own = epan_dissect_new(pinfo->epan, TRUE, FALSE);
-        want_http_fields(own->tree);
-        n = call_http(tvb, pinfo, own->tree, data, TRUE, own);
-    }
+    else
+        n = watch_http(tvb, pinfo, tree, data);
     /* Decisions about answers no reader showed: a file not found, a body of another type. */
     if (hook_frames && wmem_map_contains(hook_frames, GUINT_TO_POINTER(pinfo->num)))
         cucm_trust_show_frame(tree, tvb, pinfo);
@@ -333,5 +393,6 @@ void cucm_http_watch(void)
     dissector_table_t media = find_dissector_table("media_type");
     octet_before = media ? dissector_get_string_handle(media, OCTET_STREAM) : NULL;
     dissector_add_string("media_type", OCTET_STREAM, body_handle);
+    register_postdissector(create_dissector_handle(dissect_answer_watch, proto_hook));
     cucm_http_apply_prefs();
 }

@@ -466,6 +466,11 @@ void cucm_trust_tftp_sent(packet_info *pinfo, void *xfer, gboolean data, gboolea
     x->timeout = timeout;
 }
 
+void cucm_trust_xfer_sent(packet_info *pinfo, void *xfer)
+{
+    cucm_trust_tftp_sent(pinfo, xfer, TRUE, FALSE, 0);
+}
+
 /* Every packet passes here (a postdissector in name only: no layer, no tree), for the time of the
  * capture's last packet. */
 static int dissect_end_watch(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree *tree _U_,

@@ -74,6 +74,10 @@ const char *cucm_trust_xfer_name(const void *xfer);
 /* The whole file of the transfer, delivered in this frame (buf NULL: content not seen, e.g. an
  * empty body). Both file heuristics may call it: the first call feeds it. */
 void cucm_trust_xfer_file(packet_info *pinfo, void *xfer, const guint8 *buf, size_t len);
+/* First pass: the server sent data of the transfer (HTTP: a packet of its answer), for a download
+ * the capture's end cuts (TRANSFER_CUT_BY_CAPTURE_END); cucm_trust_tftp_sent with a block that is
+ * not the last. */
+void cucm_trust_xfer_sent(packet_info *pinfo, void *xfer);
 /* An error answer: not found (TFTP error 1, HTTP 404) or another error. */
 void cucm_trust_xfer_error(packet_info *pinfo, void *xfer, gboolean not_found);
 
