@@ -39,6 +39,11 @@ has 2 show -j "" && fail "show -j offers job counts: show has no --jobs"
 has 2 merge --jobs "" && fail "merge --jobs offers job counts: merge has no --jobs"
 has --jobs show --jo && fail "show offers --jobs"
 has warning --min-severity w || fail "--min-severity offers no severity"
+for o in --csv --html; do # a file name, or - for stdout
+  has '<files>' "$o" "" || fail "$o offers no file names"
+  has - "$o" "" && has - merge "$o" - || fail "$o offers no - (standard output)"
+  has - --follow "" && fail "--follow offers -"
+done
 # Every long option of the scan's --help is offered.
 for o in $("$pcapscan" --help 2>&1 | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
   has "$o" "$o" || fail "scan does not offer $o"

@@ -4,7 +4,8 @@
 #   cut        a transfer the capture's end cut is a warning (TRANSFER_CUT_BY_CAPTURE_END), one
 #              whose server went silent long before the end is TFTP_TRANSFER_INCOMPLETE
 #   truncated  a capture cut mid-record: "packet" in the text, no packet number past the last read
-#   stdout     --json with --csv - (two outputs on stdout) is refused in one line, scan and merge
+#   stdout     two outputs on stdout (--json, a watch, --csv -, --html -) are refused in one line,
+#              scan and merge; --csv - or --html - alone is that output only on stdout, no file "-"
 #   phones     the verdict line counts phones seen only through TLS
 #   detail     signature lines name the signer serial; --min-severity warning shows only the
 #              phones and TLS sessions of listed findings
@@ -111,6 +112,30 @@ stdout)
   run merge --csv - "$out/r.jsonl"
   head -1 "$out/o" | grep -q '^pcap,time,rule' || fail "merge --csv -: $(head -1 "$out/o")"
   grep -q -e '^verdict' -e '^== ' "$out/o" && fail "merge --csv -: the text report is mixed in"
+  # --html - alone: the page only on stdout (it had made a file named "-"), scan and merge.
+  for cmd in "--now $NOW $out/c.pcap" "merge $out/r.jsonl"; do
+    # shellcheck disable=SC2086 # two words on purpose
+    run $cmd --html -
+    [ "$rc" -lt 2 ] || fail "$cmd --html -: exit $rc, $(cat "$out/e")"
+    head -1 "$out/o" | grep -qi '^<!doctype html>' || fail "$cmd --html -: $(head -1 "$out/o")"
+    tail -1 "$out/o" | grep -q '</html>' || fail "$cmd --html -: the page is not whole"
+    grep -q -e '^verdict' -e '^== ' "$out/o" && fail "$cmd --html -: the text report is mixed in"
+    [ ! -e "$out/-" ] || fail "$cmd --html -: wrote a file named -"
+  done
+  # Each pair that would share stdout is refused in one line naming both, nothing written.
+  for pair in "--json --html -:--json and --html - both write" \
+    "--csv - --html -:--csv - and --html - both write" \
+    "--follow $out/c.pcap --html -:--follow and --html - both write" \
+    "--follow $out/c.pcap --csv -:--follow and --csv - both write"; do
+    # shellcheck disable=SC2086
+    run ${pair%%:*} "$out/c.pcap"
+    [ "$rc" = 2 ] && [ ! -s "$out/o" ] && [ "$(wc -l <"$out/e")" = 1 ] &&
+      grep -q -- "${pair#*:}" "$out/e" || fail "${pair%%:*}: exit $rc, stderr $(cat "$out/e")"
+    [ ! -e "$out/-" ] || fail "${pair%%:*}: wrote a file named -"
+  done
+  run merge --json --html - "$out/r.jsonl"
+  [ "$rc" = 2 ] && grep -q -- '--json and --html - both write to stdout' "$out/e" ||
+    fail "merge --json --html -: exit $rc, stderr $(cat "$out/e")"
   true
   ;;
 phones)

@@ -146,8 +146,9 @@ static const opt_row rows[] = {
      "JSON lines on stdout (file, tls_cert, finding, summary)"},
     {OPT_CSV, "csv", 0, "FILE", BOTH, false, "a file name, or - for stdout",
      "findings as CSV (- : on stdout, instead of the text report)"},
-    {OPT_HTML, "html", 0, "FILE", BOTH, false, "a file name",
-     "self-contained HTML evidence report (verdict, timelines)"},
+    {OPT_HTML, "html", 0, "FILE", BOTH, false, "a file name, or - for stdout",
+     "self-contained HTML evidence report (verdict, timelines;\n- : on stdout, instead of the text "
+     "report)"},
     {OPT_MIN_SEVERITY, "min-severity", 0, "SEV", BOTH, false, "info, warning or error",
      "list only findings of SEV (info, warning, error) or worse in\n"
      "every output; the summary counts stay complete"},
@@ -436,6 +437,33 @@ static int refuse(opts_cmd cmd, int c, int li, char **argv, const char *arg)
     return -1;
 }
 
+static bool is_stdout(const char *path)
+{
+    return path && strcmp(path, "-") == 0;
+}
+
+/* Two outputs on stdout would be interleaved: refused, naming both, in one line. The JSON lines,
+ * and the lines of a watch (which end with its report), own stdout; so does `--csv -` or
+ * `--html -` alone, instead of the text report. */
+static int stdout_check(opts_cmd cmd, const scan_opts *o)
+{
+    const char *owner = o->live_iface    ? "--live"
+                        : o->follow_path ? "--follow"
+                        : o->json        ? "--json"
+                                         : NULL;
+    const char *file = is_stdout(o->csv_path) ? "--csv" : NULL;
+    const char *other = is_stdout(o->html_path) ? "--html" : NULL;
+    if (!file) {
+        file = other;
+        other = NULL;
+    }
+    if (!file || (!owner && !other))
+        return 0;
+    fprintf(stderr, "%s: %s and %s - both write to stdout: give %s a file name\n", cmd_name(cmd),
+            owner ? owner : "--csv -", owner ? file : other, owner ? file : "one of them");
+    return -1;
+}
+
 /* The scan's combinations: watching traffic excludes inputs and a few options. 1: go on with the
  * inputs; 0: nothing to read (--live, --follow, --print-filter); -1: refused (said on stderr). */
 static int scan_check(int argc, scan_opts *o)
@@ -491,11 +519,8 @@ int opts_parse(opts_cmd cmd, int argc, char **argv, scan_opts *o)
         }
         li = -1;
     }
-    if (o->json && o->csv_path && strcmp(o->csv_path, "-") == 0) {
-        fprintf(stderr, "%s: --json and --csv - both write to stdout: give --csv a file name\n",
-                cmd_name(cmd));
+    if (stdout_check(cmd, o) != 0)
         return -1;
-    }
     if (cmd == OPTS_SCAN) {
         int rc = scan_check(argc, o);
         if (rc <= 0)

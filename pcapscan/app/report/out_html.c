@@ -759,7 +759,8 @@ int report_html(const run *r, const char *path)
         fputs("pcapscan: --html: out of memory\n", stderr);
         return -1;
     }
-    d.out = util_create(path);
+    bool to_stdout = strcmp(path, "-") == 0;
+    d.out = to_stdout ? stdout : util_create(path);
     if (!d.out) {
         fputs("pcapscan: --html ", stderr);
         esc_term(stderr, path);
@@ -770,7 +771,7 @@ int report_html(const run *r, const char *path)
     write_page(&d);
     int rc = ferror(d.out) ? -1 : 0;
     int err = errno;
-    if (fclose(d.out) != 0) {
+    if (to_stdout ? fflush(d.out) != 0 : fclose(d.out) != 0) {
         rc = -1;
         err = errno;
     }

@@ -1,5 +1,6 @@
 /* Every output a run asked for, in one place for the scan, merge and live: the same switches
  * give the same files and the same exit code whichever command made the run. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -10,9 +11,11 @@ int report_outputs(const run *r)
 {
     const scan_opts *o = r->o;
     int rc = 0;
+    bool csv_out = o->csv_path && strcmp(o->csv_path, "-") == 0;
+    bool html_out = o->html_path && strcmp(o->html_path, "-") == 0;
     if (o->json)
         rc = report_json(r, stdout) != 0 ? 2 : 0;
-    else if (!o->csv_path || strcmp(o->csv_path, "-") != 0) /* --csv -: stdout is the CSV's */
+    else if (!csv_out && !html_out) /* --csv - or --html -: stdout is theirs (opts.c) */
         report_text(r, stdout);
     fflush(stdout);
     if (o->csv_path && report_csv(r, o->csv_path) != 0)
