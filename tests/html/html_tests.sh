@@ -3,7 +3,9 @@
 #   scenario NAME              render every capture of captures/expected/NAME.txt; well-formed
 #                              (xmllint), expected findings in the verdict with working links,
 #                              a per-phone timeline SVG when the phone requested files, no
-#                              overlapping label in a validity chart or timeline (svg_overlap.py)
+#                              overlapping label in a validity chart or timeline (svg_overlap.py),
+#                              every serial (messages, signers, records, certificates) in the
+#                              core's shown form, 8A:3E:... as CUCM prints it, not 8A3E...
 #   escape                     a certificate subject and a file name holding <script> are escaped
 #   skipped                    a packet with a broken IP header is named (number, byte offset)
 #   validity / overlap_selftest  chart labels never overlap; the check fails on the old chart
@@ -58,6 +60,9 @@ scenario() { # NAME
       fail "$cap: structure"
     # Each scenario is one site: never more than one cluster.
     [ "$(grep -c 'class="card cluster"' "$html")" -le 1 ] || fail "$cap: one site shown as clusters"
+    if grep -oE '(serial |<td class="mono">)[0-9A-F]{4}[^<]{0,40}' "$html" >"$out/plain-serials"; then
+      fail "$cap: serials not in the shown form: $(head -3 "$out/plain-serials")"
+    fi
     if grep -q 'class="validity"' "$html"; then
       "$PY" "$HERE/svg_overlap.py" --timeline "$html" || fail "$cap: chart labels overlap"
     fi
