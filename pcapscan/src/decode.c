@@ -1,4 +1,5 @@
 /* Frame -> cap_pkt: link layer, IP with reassembly, then the UDP or TCP header. */
+#include <pcap/dlt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,7 +208,74 @@ static bool link_layer(cap_decoder *d, const cap_frame *f, cap_l3 *l3)
     return false;
 }
 
+/* The usual frame (Ethernet, unfragmented IPv4, UDP or TCP, every length consistent) decoded in
+ * one pass, without the link and IP structures in between: decoding was a quarter of the rtp
+ * profile's scan. Anything else, or anything odd, returns false with nothing counted, and the
+ * general path decodes the frame. Both give the same packet and the same counts (fuzz_decode
+ * compares them frame by frame). */
+static bool fast_frame(cap_decoder *d, const cap_frame *f, cap_pkt *pkt)
+{
+    const uint8_t *e = f->data;
+    if (f->linktype != DLT_EN10MB || f->caplen < 14 + 20 || sbd_be16(e + 12) != 0x0800 ||
+        e[14] >> 4 != 4)
+        return false;
+    const uint8_t *ip = e + 14;
+    size_t ipcap = f->caplen - 14, hl = (size_t)(ip[0] & 0x0f) * 4, total = sbd_be16(ip + 2);
+    /* total 0 (offloaded) takes its length from the wire: the general path */
+    if (hl < 20 || hl > ipcap || total < hl || (sbd_be16(ip + 6) & 0x3fff) != 0)
+        return false;
+    bool truncated = total > ipcap;
+    const uint8_t *h = ip + hl;
+    size_t avail = (truncated ? ipcap : total) - hl, off, len;
+    uint8_t proto = ip[9];
+    if (proto == PROTO_UDP) {
+        size_t claimed = avail >= 8 ? sbd_be16(h + 4) : 0;
+        if (claimed < 8)
+            return false;
+        off = 8;
+        len = claimed - 8 <= avail - 8 ? claimed - 8 : avail - 8;
+        truncated = truncated || claimed - 8 > avail - 8;
+    } else if (proto == PROTO_TCP) {
+        off = avail >= 20 ? (size_t)(h[12] >> 4) * 4 : 0;
+        if (off < 20 || off > avail)
+            return false;
+        len = avail - off;
+    } else {
+        return false;
+    }
+    memset(pkt, 0, sizeof *pkt);
+    pkt->where = f->where;
+    pkt->src.family = pkt->dst.family = 4;
+    memcpy(pkt->src.a, ip + 12, 4);
+    memcpy(pkt->dst.a, ip + 16, 4);
+    pkt->ip_proto = proto;
+    pkt->sport = sbd_be16(h);
+    pkt->dport = sbd_be16(h + 2);
+    pkt->payload = h + off;
+    pkt->payload_len = len;
+    pkt->truncated = truncated;
+    if (proto == PROTO_TCP) {
+        pkt->tcp_seq = sbd_be32(h + 4);
+        pkt->tcp_ack = sbd_be32(h + 8);
+        pkt->tcp_flags = h[13];
+        d->st.tcp++;
+    } else {
+        d->st.udp++;
+    }
+    d->st.truncated_pkts += truncated;
+    return true;
+}
+
 cap_decode_result cap_decode_frame(cap_decoder *d, const cap_frame *f, cap_pkt *pkt)
+{
+    if (fast_frame(d, f, pkt)) {
+        d->st.frames++;
+        return CAP_DECODE_PKT;
+    }
+    return cap_decode_frame_general(d, f, pkt);
+}
+
+cap_decode_result cap_decode_frame_general(cap_decoder *d, const cap_frame *f, cap_pkt *pkt)
 {
     d->st.frames++;
     cap_l3 l3;

@@ -75,6 +75,10 @@ typedef enum {
 /* Decode one frame. pkt->where is f->where (for a reassembled datagram: the completing frame). */
 cap_decode_result cap_decode_frame(cap_decoder *d, const cap_frame *f, cap_pkt *pkt);
 
+/* The same without the shortcut for the usual frame (Ethernet, IPv4, UDP or TCP): every frame
+ * through the link and IP parsers. The reference tests compare cap_decode_frame with. */
+cap_decode_result cap_decode_frame_general(cap_decoder *d, const cap_frame *f, cap_pkt *pkt);
+
 /* End of input: drop pending reassemblies (counted) so stats are final. */
 void cap_decoder_finish(cap_decoder *d);
 
