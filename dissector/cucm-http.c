@@ -245,7 +245,8 @@ static void note_answer(packet_info *pinfo)
 }
 
 /* Every packet (no layer, no tree): a later packet of an answer that began, which TCP keeps for
- * its reassembly, is the server still heard from. */
+ * its reassembly, is the server still heard from. A close in the middle of the body (FIN, RST) is
+ * not seen here (dissector/README.md, known limit). */
 static int dissect_answer_watch(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree *tree _U_,
                                 void *data _U_)
 {
