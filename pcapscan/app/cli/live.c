@@ -507,11 +507,12 @@ static void tick(live *L)
 static void on_file(void *user, obs_input *in, size_t idx)
 {
     live *L = user;
-    const obs_file *f = &in->files[idx];
+    const obs_file *f = obs_file_at(in, idx);
     if (f->upload)
         return;
-    blob *b =
-        f->complete && f->looks_signed && f->in_store ? store_get(&in->content, f->sha256) : NULL;
+    blob *b = f->complete && f->looks_signed && f->in_store
+                  ? store_get(&in->content, f->digest->sha256)
+                  : NULL;
     if (b && !blob_analyse(b, L->r.keys, in->certs))
         b = NULL;
     if (b && b->f.kind == SBD_KIND_TRUST_LIST && !sbd_file_is_ctl(&b->f)) {
@@ -535,7 +536,7 @@ static void on_file(void *user, obs_input *in, size_t idx)
 static void on_tls(void *user, obs_input *in, size_t idx)
 {
     live *L = user;
-    const obs_tls *t = &in->tls[idx];
+    const obs_tls *t = obs_tls_at(in, idx);
     run_ev_buf buf;
     sbd_trust_tls_ev ev;
     if (run_tls_event(t, &L->o->services, (sbd_trust_at){0, t->pkt, t->ts_usec, NULL}, &buf, &ev))

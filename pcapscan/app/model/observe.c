@@ -1,4 +1,5 @@
 /* Observation records (see observe.h). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@ const char *obs_xfer_name(obs_xfer x)
     return (size_t)x < sizeof names / sizeof names[0] ? names[x] : "?";
 }
 
+const obs_file_more obs_more_none;
+
 void obs_input_init(obs_input *in, size_t index, const char *path)
 {
     memset(in, 0, sizeof *in);
@@ -25,14 +28,11 @@ void obs_input_init(obs_input *in, size_t index, const char *path)
     store_init(&in->content);
 }
 
-static void free_file(obs_file *f)
+obs_file_more *obs_more_make(obs_file *f)
 {
-    free(f->name);
-    free(f->error_msg);
-    free(f->missing);
-    free(f->extracted);
-    free(f->sig_detail);
-    free(f->parse_error);
+    if (!f->more)
+        f->more = calloc(1, sizeof *f->more);
+    return f->more;
 }
 
 static void free_tls(obs_tls *t)
@@ -43,18 +43,25 @@ static void free_tls(obs_tls *t)
     }
     if (!t->certs_shared)
         free(t->certs);
-    free(t->sni);
-    free(t->error);
 }
 
 void obs_input_free(obs_input *in)
 {
     for (size_t i = 0; i < in->n_files; i++)
-        free_file(&in->files[i]);
+        free(obs_file_at(in, i)->more);
     for (size_t i = 0; i < in->n_tls; i++)
-        free_tls(&in->tls[i]);
-    free(in->files);
-    free(in->tls);
+        free_tls(obs_tls_at(in, i));
+    for (size_t i = 0; i < in->n_file_chunks; i++)
+        free(in->file_chunks[i]);
+    for (size_t i = 0; i < in->n_tls_chunks; i++)
+        free(in->tls_chunks[i]);
+    for (size_t i = 0; i < in->n_digest_chunks; i++)
+        free(in->digest_chunks[i]);
+    free(in->file_chunks);
+    free(in->tls_chunks);
+    free(in->digest_chunks);
+    obs_input_seal(in);
+    strpool_free(&in->text);
     free(in->path);
     free(in->open_error);
     free(in->end_msg);
@@ -62,6 +69,14 @@ void obs_input_free(obs_input *in)
     if (in->owns_certs)
         obs_certs_free(in->certs);
     memset(in, 0, sizeof *in);
+}
+
+void obs_input_seal(obs_input *in)
+{
+    if (in->digest_indexed)
+        kmap_free(&in->digest_index);
+    in->digest_indexed = false;
+    strpool_seal(&in->text);
 }
 
 void *obs_grow_one(void **arr, size_t *n, size_t *cap, size_t elsz)
@@ -79,11 +94,31 @@ void *obs_grow_one(void **arr, size_t *n, size_t *cap, size_t elsz)
     return el;
 }
 
+/* Element n of a chunked array (chunks of OBS_CHUNK elements of elsz bytes), zeroed; a new chunk
+ * when n starts one. NULL when out of memory (nothing changed). */
+static void *chunk_slot(void ***chunks, size_t *n_chunks, size_t n, size_t elsz)
+{
+    if (n % OBS_CHUNK == 0) {
+        void **nc = realloc(*chunks, (*n_chunks + 1) * sizeof *nc);
+        if (!nc)
+            return NULL;
+        *chunks = nc;
+        if (!(nc[*n_chunks] = malloc(OBS_CHUNK * elsz)))
+            return NULL;
+        ++*n_chunks;
+    }
+    void *el = (char *)(*chunks)[n / OBS_CHUNK] + (n % OBS_CHUNK) * elsz;
+    memset(el, 0, elsz);
+    return el;
+}
+
 obs_file *obs_add_file(obs_input *in)
 {
-    obs_file *f = obs_grow_one((void **)&in->files, &in->n_files, &in->cap_files, sizeof *f);
+    obs_file *f =
+        chunk_slot((void ***)&in->file_chunks, &in->n_file_chunks, in->n_files, sizeof *f);
     if (f) {
-        f->input = in->index;
+        in->n_files++;
+        f->input = (uint32_t)in->index;
         f->seq = in->next_seq++;
         f->error_code = -1;
         f->phone = "";
@@ -93,10 +128,43 @@ obs_file *obs_add_file(obs_input *in)
 
 obs_tls *obs_add_tls(obs_input *in)
 {
-    obs_tls *t = obs_grow_one((void **)&in->tls, &in->n_tls, &in->cap_tls, sizeof *t);
+    obs_tls *t = chunk_slot((void ***)&in->tls_chunks, &in->n_tls_chunks, in->n_tls, sizeof *t);
     if (t) {
-        t->input = in->index;
+        in->n_tls++;
+        t->input = (uint32_t)in->index;
         t->seq = in->next_seq++;
     }
     return t;
+}
+
+const obs_digest *obs_input_digest(obs_input *in, const uint8_t sha256[32], const uint8_t md5[16])
+{
+    if (!in->digest_indexed) {
+        kmap_init(&in->digest_index);
+        in->digest_indexed = true;
+    }
+    size_t at = kmap_get(&in->digest_index, sha256, 32);
+    if (at != SIZE_MAX) {
+        const obs_digest *d = (const obs_digest *)(uintptr_t)at;
+        if (memcmp(d->md5, md5, 16) == 0)
+            return d;
+        /* Same sha256, other md5: only a results file can say so; keep this one apart. */
+    }
+    obs_digest *d =
+        chunk_slot((void ***)&in->digest_chunks, &in->n_digest_chunks, in->n_digests, sizeof *d);
+    if (!d)
+        return NULL;
+    in->n_digests++;
+    memcpy(d->sha256, sha256, 32);
+    memcpy(d->md5, md5, 16);
+    if (at == SIZE_MAX)
+        kmap_put(&in->digest_index, d->sha256, 32, (size_t)(uintptr_t)d, NULL); /* a miss later
+                                                                                   only costs a
+                                                                                   copy */
+    return d;
+}
+
+const char *obs_input_text(obs_input *in, const char *s)
+{
+    return strpool_get(&in->text, s, SIZE_MAX);
 }

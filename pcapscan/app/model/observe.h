@@ -21,6 +21,11 @@
 #include "model/certs.h"
 #include "model/problems.h"
 #include "model/store.h"
+#include "model/strpool.h"
+#include "lib/kmap.h"
+
+/* Records per chunk of an input's record arrays (a power of two). */
+#define OBS_CHUNK 1024
 
 typedef enum { OBS_TFTP, OBS_HTTP } obs_proto;
 
@@ -42,68 +47,102 @@ typedef enum {
 
 const char *obs_xfer_name(obs_xfer x);
 
-/* One TFTP transfer or one HTTP (6970) request: the "file" record of the report. */
-typedef struct obs_file {
-    size_t input; /* index into the run's inputs */
-    uint64_t seq; /* order of observation within the input */
-    obs_proto proto;
-    char *name; /* as requested, printable */
-    sbd_name_kind name_kind;
-    char mac[16]; /* "SEP" + 12 hex digits from the name, or "" */
-    cap_addr client, server;
-    uint16_t cport, sport;
-    uint64_t first_pkt, last_pkt;
-    int64_t ts_usec; /* time of the request (or first packet) */
-    obs_xfer xfer;
-    bool complete;
-    int error_code;  /* TFTP error code or HTTP status; -1 none */
-    char *error_msg; /* NULL when none */
-    uint64_t size;   /* bytes received (file size when complete) */
-    bool has_digest; /* complete only */
-    uint8_t md5[16], sha256[32];
-    bool looks_signed;
-    bool upload;   /* TFTP WRQ: the client sent the file */
-    bool in_store; /* content kept in the store (signed and within the size limit) */
-    uint64_t missing_blocks;
-    char *missing; /* "3-5,9" (TFTP) or NULL */
-    bool tail_missing;
-    bool cut_by_end; /* not finished because the input ended while its sender was still sending */
+/* A complete file's digests: one per distinct content of an input (many transfers of a cluster
+ * reset carry the same bytes), shared by its records. */
+typedef struct obs_digest {
+    uint8_t sha256[32];
+    uint8_t md5[16];
+} obs_digest;
+
+/* What few transfers have (packet trouble, --extract, verdict text): kept out of obs_file and
+ * made when first set (obs_more_make). Strings are in the input's or the run's string pool. */
+typedef struct obs_file_more {
+    const char *missing;     /* "3-5,9" (TFTP) or NULL */
+    const char *extracted;   /* file name written under --extract, or NULL */
+    const char *sig_detail;  /* one line, or NULL (set by the rules pass) */
+    const char *parse_error; /* why a signed-looking file did not parse (rules pass) */
     uint32_t dup_blocks, out_of_order, conflict_blocks;
     uint32_t bad_packets; /* TFTP: malformed or cut packets of this transfer, ignored */
-    uint32_t blksize;
-    bool oack;
-    char *extracted; /* file name written under --extract, or NULL */
+} obs_file_more;
+
+/* One TFTP transfer or one HTTP (6970) request: the "file" record of the report. A cluster
+ * reset makes hundreds of thousands: the record is kept small (docs/performance.md, "Memory"). */
+typedef struct obs_file {
+    uint64_t seq; /* order of observation within the input */
+    uint64_t first_pkt, last_pkt;
+    int64_t ts_usec; /* time of the request (or first packet) */
+    uint64_t size;   /* bytes received (file size when complete) */
+    uint64_t missing_blocks;
+    const char *name;         /* as requested, printable (in the input's string pool) */
+    const char *error_msg;    /* NULL when none (in the input's string pool) */
+    const obs_digest *digest; /* complete only, else NULL (the input's digests) */
+    obs_file_more *more;      /* NULL: all of it zero (read it with obs_more) */
     /* Filled by the rules pass. */
-    const char *phone;               /* "SEP<MAC>" or the client address; "" until set (run.h) */
-    sbd_sig_status sig;              /* NOT_CHECKED until decided */
-    char *sig_detail;                /* one line, or NULL */
+    const char *phone;               /* "SEP<MAC>" or the client address; "" until set */
     const struct obs_file *verifier; /* the ITL/CTL a .sgn was checked against, or NULL */
-    bool parsed;                     /* content parsed as a signed file */
-    char *parse_error;               /* why a signed-looking file did not parse */
+    cap_addr client, server;
+    uint16_t cport, sport;
+    char mac[16];   /* "SEP" + 12 hex digits from the name, or "" */
+    uint32_t input; /* index into the run's inputs */
+    uint32_t blksize;
+    int32_t error_code; /* TFTP error code or HTTP status; -1 none */
+    uint8_t proto;      /* obs_proto */
+    uint8_t name_kind;  /* sbd_name_kind */
+    uint8_t xfer;       /* obs_xfer */
+    int8_t sig;         /* sbd_sig_status: NOT_CHECKED until decided */
+    bool complete;
+    bool looks_signed;
+    bool upload;     /* TFTP WRQ: the client sent the file */
+    bool in_store;   /* content kept in the store (signed and within the size limit) */
+    bool cut_by_end; /* not finished because the input ended while its sender was still sending */
+    bool oack;
+    bool parsed; /* content parsed as a signed file (rules pass) */
 } obs_file;
+
+extern const obs_file_more obs_more_none;
+
+/* The record's rare fields (all zero when it has none). */
+static inline const obs_file_more *obs_more(const obs_file *f)
+{
+    return f->more ? f->more : &obs_more_none;
+}
+
+/* The digests of a complete file, or NULL. */
+static inline const uint8_t *obs_sha256(const obs_file *f)
+{
+    return f->digest ? f->digest->sha256 : NULL;
+}
+
+static inline const uint8_t *obs_md5(const obs_file *f)
+{
+    return f->digest ? f->digest->md5 : NULL;
+}
+
+/* The record's rare fields, made (zeroed) when absent; NULL when out of memory. */
+obs_file_more *obs_more_make(obs_file *f);
 
 typedef enum { OBS_TLS_NONE, OBS_TLS_CERTS, OBS_TLS_HIDDEN, OBS_TLS_ERROR } obs_tls_kind;
 
 /* One TLS session on a watched port that showed certificates, was TLS 1.3, or failed. */
 typedef struct obs_tls {
-    size_t input;
     uint64_t seq;
-    obs_tls_kind kind;
-    cap_addr client, server;
-    uint16_t cport, sport;
     uint64_t first_pkt, pkt; /* connection's first packet; packet that completed the certs */
     int64_t ts_usec;
-    uint16_t version;
-    char *sni;
-    char *error;
-    obs_cert *certs; /* leaf first */
-    size_t n_certs;
-    bool certs_shared; /* certs is a chain of the run's obs_certs table (certs.h), not owned */
+    const char *sni;   /* in the input's string pool */
+    const char *error; /* in the input's string pool */
+    obs_cert *certs;   /* leaf first */
     /* The trust engine's verdict on the leaf (set by the rules pass). */
-    bool judged;
-    int verdict;                           /* sbd_trust_outcome */
     const struct obs_file *judged_against; /* the list the phone held, or NULL */
     size_t judged_record;                  /* record index in it, or (size_t)-1 */
+    cap_addr client, server;
+    uint16_t cport, sport;
+    uint32_t input;
+    uint32_t n_certs;
+    uint16_t version;
+    uint8_t kind;      /* obs_tls_kind */
+    bool certs_shared; /* certs is a chain of the run's obs_certs table (certs.h), not owned */
+    bool judged;
+    int8_t verdict; /* sbd_trust_outcome */
 } obs_tls;
 
 /* Counters for the summary: nothing is dropped without being counted. */
@@ -137,10 +176,17 @@ typedef struct obs_input {
     uint64_t bytes;
     obs_counts counts;
     problem_list problems; /* the first skipped items, by packet */
-    obs_file *files;
-    size_t n_files, cap_files;
-    obs_tls *tls;
-    size_t n_tls, cap_tls;
+    /* Records in chunks of OBS_CHUNK that never move (read them with obs_file_at, obs_tls_at):
+     * no doubling copy, and pointers to records stay valid while more are added. */
+    obs_file **file_chunks;
+    size_t n_files, n_file_chunks;
+    obs_tls **tls_chunks;
+    size_t n_tls, n_tls_chunks;
+    strpool text;      /* the records' strings (names, error texts, SNI, ...) */
+    kmap digest_index; /* sha256 -> obs_digest *, while the input is read (obs_input_seal) */
+    bool digest_indexed;
+    obs_digest **digest_chunks;
+    size_t n_digests, n_digest_chunks;
     uint64_t next_seq;
     store content;    /* signed-file bytes by SHA-256 (moved into the run's store after the scan) */
     obs_certs *certs; /* server chains, shared by the run's inputs (certs.h) */
@@ -161,12 +207,20 @@ obs_tls *obs_add_tls(obs_input *in);
 /* Record i of an input (i < n_files, n_tls). */
 static inline obs_file *obs_file_at(const obs_input *in, size_t i)
 {
-    return &in->files[i];
+    return &in->file_chunks[i / OBS_CHUNK][i % OBS_CHUNK];
 }
 
 static inline obs_tls *obs_tls_at(const obs_input *in, size_t i)
 {
-    return &in->tls[i];
+    return &in->tls_chunks[i / OBS_CHUNK][i % OBS_CHUNK];
 }
+
+/* The input's shared copy of a content's digests; NULL when out of memory. */
+const obs_digest *obs_input_digest(obs_input *in, const uint8_t sha256[32], const uint8_t md5[16]);
+/* A string kept for the input's records (one copy per distinct string); NULL when out of
+ * memory. */
+const char *obs_input_text(obs_input *in, const char *s);
+/* The input is read: drop the lookup tables that only adding records needs. */
+void obs_input_seal(obs_input *in);
 
 #endif

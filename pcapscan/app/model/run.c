@@ -13,9 +13,9 @@ char *run_endpoint(const cap_addr *a, uint16_t port, char *out, size_t outsz)
 
 const blob *run_blob(const run *r, const obs_file *f)
 {
-    if (!f || !f->in_store)
+    if (!f || !f->in_store || !f->digest)
         return NULL;
-    blob *b = store_get(&r->content, f->sha256);
+    blob *b = store_get(&r->content, f->digest->sha256);
     return b && b->parsed ? b : NULL;
 }
 
@@ -82,7 +82,7 @@ void run_free(run *r)
     }
     free(r->findings);
     free(r->moves);
-    strpool_free(&r->phones);
+    strpool_free(&r->text);
     for (size_t i = 0; i < r->n_inputs; i++)
         obs_input_free(&r->inputs[i]);
     free(r->inputs);
@@ -106,7 +106,7 @@ const obs_file **run_sorted_files(const obs_input *in)
     if (!a)
         return NULL;
     for (size_t i = 0; i < in->n_files; i++)
-        a[i] = &in->files[i];
+        a[i] = obs_file_at(in, i);
     qsort(a, in->n_files, sizeof *a, cmp_file);
     return a;
 }

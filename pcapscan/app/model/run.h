@@ -66,7 +66,7 @@ typedef struct run {
     uint64_t by_rule[SBD_RULE_COUNT];
     run_move *moves; /* in decision order; only kept for the HTML report, its one reader */
     size_t n_moves, cap_moves;
-    strpool phones; /* phone labels of files, findings and moves (one copy per phone) */
+    strpool text; /* phone labels (one copy per phone), verdict details, parse errors */
 } run;
 
 /* Everything a run holds (made by the scan, merge or live). */

@@ -80,7 +80,7 @@ void obs_json_put_file(obs_json_writer *ow, jw *w, const run *r, const obs_file 
     jw_kint(w, "input", (int64_t)r->inputs[f->input].listed);
     jw_kint(w, "seq", (int64_t)f->seq);
     jw_kint(w, "time_usec", f->ts_usec);
-    const blob *b = with_content && f->in_store ? store_get(&r->content, f->sha256) : NULL;
+    const blob *b = with_content && f->in_store ? store_get(&r->content, f->digest->sha256) : NULL;
     if (b && first_time(ow ? &ow->content : NULL, b->sha256)) {
         jw_key(w, "content");
         put_b64(w, b->data, b->len);
@@ -409,6 +409,15 @@ static void note_seq(obs_input *in, uint64_t seq)
 
 /* ---- "file" ---- */
 
+/* Text from a results file made printable, kept once per distinct text of the input. */
+static const char *input_text(obs_input *in, const char *s)
+{
+    char *p = util_printable(s);
+    const char *kept = p ? obs_input_text(in, p) : NULL;
+    free(p);
+    return kept;
+}
+
 static bool read_xfer(reader *rd, const json_t *o, obs_file *f)
 {
     const char *status, *proto, *dir;
@@ -433,25 +442,34 @@ static bool read_xfer(reader *rd, const json_t *o, obs_file *f)
     if (!get_int(rd, o, f->proto == OBS_TFTP ? "tftp_error" : "http_status", false, 0, 65535,
                  &code))
         return false;
-    f->error_code = (int)code;
+    f->error_code = (int32_t)code;
     const char *msg, *missing, *extracted;
     if (!get_str(rd, o, "error_message", false, &msg) ||
         !get_str(rd, o, "missing", false, &missing) ||
         !get_str(rd, o, "extracted", false, &extracted))
         return false;
-    f->error_msg = msg ? util_printable(msg) : NULL;
-    f->missing = missing ? util_printable(missing) : NULL;
-    f->tail_missing = missing && strstr(missing, "last block never seen");
+    obs_input *in = rd->last;
+    f->error_msg = msg ? input_text(in, msg) : NULL;
     if (extracted && !extracted_name_ok(extracted))
         return fail(rd, "\"extracted\" is not a name --extract writes");
-    f->extracted = extracted ? strdup(extracted) : NULL;
-    return get_bool(rd, o, "cut_by_capture_end", false, &f->cut_by_end) &&
-           get_u32(rd, o, "blksize", &f->blksize) && get_bool(rd, o, "oack", false, &f->oack) &&
-           get_u32(rd, o, "duplicate_blocks", &f->dup_blocks) &&
-           get_u32(rd, o, "out_of_order_blocks", &f->out_of_order) &&
-           get_u32(rd, o, "conflicting_blocks", &f->conflict_blocks) &&
-           get_u32(rd, o, "bad_packets", &f->bad_packets) &&
-           get_u64(rd, o, "missing_blocks", false, &f->missing_blocks);
+    obs_file_more m = {.missing = missing ? input_text(in, missing) : NULL,
+                       .extracted = extracted ? obs_input_text(in, extracted) : NULL};
+    if (!get_bool(rd, o, "cut_by_capture_end", false, &f->cut_by_end) ||
+        !get_u32(rd, o, "blksize", &f->blksize) || !get_bool(rd, o, "oack", false, &f->oack) ||
+        !get_u32(rd, o, "duplicate_blocks", &m.dup_blocks) ||
+        !get_u32(rd, o, "out_of_order_blocks", &m.out_of_order) ||
+        !get_u32(rd, o, "conflicting_blocks", &m.conflict_blocks) ||
+        !get_u32(rd, o, "bad_packets", &m.bad_packets) ||
+        !get_u64(rd, o, "missing_blocks", false, &f->missing_blocks))
+        return false;
+    if (m.missing || m.extracted || m.dup_blocks || m.out_of_order || m.conflict_blocks ||
+        m.bad_packets) {
+        obs_file_more *more = obs_more_make(f);
+        if (!more)
+            return fail(rd, "out of memory");
+        *more = m;
+    }
+    return true;
 }
 
 static bool read_digests(reader *rd, const json_t *o, obs_file *f)
@@ -460,19 +478,20 @@ static bool read_digests(reader *rd, const json_t *o, obs_file *f)
     if (!get_str(rd, o, "md5", false, &md5) || !get_str(rd, o, "sha256", false, &sha) ||
         !get_str(rd, o, "signature", true, &sig))
         return false;
+    uint8_t md5_b[16], sha_b[32];
     if (md5 && sha) {
-        if (!parse_hex(md5, f->md5, 16) || !parse_hex(sha, f->sha256, 32))
+        if (!parse_hex(md5, md5_b, 16) || !parse_hex(sha, sha_b, 32))
             return fail(rd, "md5/sha256 must be lowercase hex");
-        f->has_digest = true;
     } else if (sha) { /* format 2: the md5 is on the content line, which came before */
-        if (!parse_hex(sha, f->sha256, 32))
+        if (!parse_hex(sha, sha_b, 32))
             return fail(rd, "sha256 must be lowercase hex");
-        const blob *c = store_get(&rd->md5s, f->sha256);
+        const blob *c = store_get(&rd->md5s, sha_b);
         if (!c)
             return fail(rd, "%s: no earlier content line has sha256 %.64s", f->name, sha);
-        memcpy(f->md5, c->md5, 16);
-        f->has_digest = true;
+        memcpy(md5_b, c->md5, 16);
     }
+    if (sha && !(f->digest = obs_input_digest(rd->last, sha_b, md5_b)))
+        return fail(rd, "out of memory");
     static const char *const sig_words[] = {"valid", "invalid", "signer_unknown", "not_signed",
                                             "not_checked"};
     size_t w = 0;
@@ -493,7 +512,8 @@ static bool read_content_ref(reader *rd, const json_t *o, obs_file *f)
     bool kept = false;
     if (!get_bool(rd, o, "content_kept", false, &kept))
         return false;
-    const blob *b = f->has_digest && f->complete ? store_get(&rd->set->content, f->sha256) : NULL;
+    const blob *b =
+        f->digest && f->complete ? store_get(&rd->set->content, f->digest->sha256) : NULL;
     if (kept && (!b || b->len != f->size))
         return fail(rd, "%s: \"content_kept\" but no earlier file object has its content", f->name);
     f->in_store = b && b->len == f->size;
@@ -510,9 +530,9 @@ static bool read_content(reader *rd, const json_t *o, obs_file *f)
         return false;
     if (!b64)
         return read_content_ref(rd, o, f);
-    if (!f->has_digest)
+    if (!f->digest)
         return fail(rd, "\"content\" of %s does not match its sha256/size", f->name);
-    f->in_store = keep_bytes(rd, b64, f->sha256, f->size, f->name);
+    f->in_store = keep_bytes(rd, b64, f->digest->sha256, f->size, f->name);
     return f->in_store;
 }
 
@@ -571,10 +591,10 @@ static bool read_file(reader *rd, const json_t *o)
         return false;
     note_seq(in, f->seq);
     f->ts_usec = ts;
-    f->name = util_printable(name);
+    f->name = input_text(in, name);
     if (!f->name)
         return fail(rd, "out of memory");
-    f->name_kind = sbd_audit_classify_name(f->name, f->mac);
+    f->name_kind = (uint8_t)sbd_audit_classify_name(f->name, f->mac);
     return get_endpoint(rd, o, "client", &f->client, &f->cport) &&
            get_endpoint(rd, o, "server", &f->server, &f->sport) &&
            get_u64(rd, o, "first_packet", true, &f->first_pkt) &&
@@ -670,7 +690,7 @@ static bool read_certs(reader *rd, const json_t *o, obs_tls *t)
     if (!t->certs)
         return fail(rd, "out of memory");
     t->certs_shared = true;
-    t->n_certs = n;
+    t->n_certs = (uint32_t)n;
     return true;
 }
 
@@ -690,8 +710,8 @@ static bool read_tls(reader *rd, const json_t *o)
     note_seq(in, t->seq);
     t->ts_usec = ts;
     t->version = (uint16_t)version;
-    t->sni = sni ? util_printable(sni) : NULL;
-    t->error = error ? util_printable(error) : NULL;
+    t->sni = sni ? input_text(in, sni) : NULL;
+    t->error = error ? input_text(in, error) : NULL;
     size_t k = 0;
     while (k < 4 && strcmp(kind, tls_kind_words[k]) != 0)
         k++;
@@ -985,9 +1005,9 @@ int obs_json_take(obs_json_set *set, run *r)
         free(set->inputs[order[i]]);
         in->index = i;
         for (size_t k = 0; k < in->n_files; k++)
-            in->files[k].input = i;
+            obs_file_at(in, k)->input = (uint32_t)i;
         for (size_t k = 0; k < in->n_tls; k++)
-            in->tls[k].input = i;
+            obs_tls_at(in, k)->input = (uint32_t)i;
     }
     r->n_inputs = set->n;
     set->n = 0;

@@ -20,8 +20,8 @@ static void csv_row(const run *r, const finding *x, FILE *out)
     for (size_t i = 0, n = 0; i < x->n_packets && n < sizeof pk - 24; i++)
         n += (size_t)snprintf(pk + n, sizeof pk - n, "%s%llu", i ? " " : "",
                               (unsigned long long)x->packets[i]);
-    if (x->file && x->file->has_digest)
-        sbd_hex_lower(x->file->sha256, 32, sha, sizeof sha);
+    if (x->file && x->file->digest)
+        sbd_hex_lower(x->file->digest->sha256, 32, sha, sizeof sha);
     const sbd_cert_info *ci = x->cert && x->cert->info_ok ? &x->cert->info : NULL;
     if (ci)
         sbd_hex_serial(ci->serial, ci->serial_len, SBD_SERIAL_FIELD, serial, sizeof serial);

@@ -69,7 +69,7 @@ static int build_files(html_doc *d)
         return -1;
     for (size_t i = 0; i < d->r->n_inputs; i++)
         for (size_t k = 0; k < d->r->inputs[i].n_files; k++)
-            d->files[d->n_files++] = &d->r->inputs[i].files[k];
+            d->files[d->n_files++] = obs_file_at(&d->r->inputs[i], k);
     qsort(d->files, d->n_files, sizeof *d->files, cmp_file_time);
     return 0;
 }
@@ -98,7 +98,7 @@ static int count_phones(html_doc *d)
     size_t n = 0;
     for (size_t i = 0; i < d->n_files; i++) {
         const obs_file *f = d->files[i];
-        const html_list *l = f->has_digest && !f->upload ? html_list_of(d, f->sha256) : NULL;
+        const html_list *l = f->digest && !f->upload ? html_list_of(d, f->digest->sha256) : NULL;
         if (l)
             p[n++] = (list_phone){(size_t)(l - d->lists), f->phone};
     }
@@ -120,7 +120,7 @@ static int build_lists(html_doc *d)
         return -1;
     for (size_t i = 0; i < d->n_files; i++) {
         const obs_file *f = d->files[i];
-        const blob *b = f->in_store ? store_get(&d->r->content, f->sha256) : NULL;
+        const blob *b = f->in_store ? store_get(&d->r->content, f->digest->sha256) : NULL;
         if (!b || !b->parsed || b->f.kind != SBD_KIND_TRUST_LIST)
             continue;
         bool added = false;
@@ -215,13 +215,13 @@ const char *html_cn(const char *subject, char *out, size_t outsz)
 
 char *html_file_anchor(const obs_file *f, char *out, size_t outsz)
 {
-    snprintf(out, outsz, "x-%zu-%llu", f->input, (unsigned long long)f->seq);
+    snprintf(out, outsz, "x-%zu-%llu", (size_t)f->input, (unsigned long long)f->seq);
     return out;
 }
 
 char *html_tls_anchor(const obs_tls *t, char *out, size_t outsz)
 {
-    snprintf(out, outsz, "t-%zu-%llu", t->input, (unsigned long long)t->seq);
+    snprintf(out, outsz, "t-%zu-%llu", (size_t)t->input, (unsigned long long)t->seq);
     return out;
 }
 
@@ -454,7 +454,7 @@ static void link_file(const html_doc *d, const obs_file *f)
     fprintf(d->out, "<a href=\"#%s\">", html_file_anchor(f, id, sizeof id));
     esc_html_max(d->out, f->name, 60);
     fprintf(d->out, " (packet #%llu)</a>", (unsigned long long)f->first_pkt);
-    const html_list *l = f->has_digest ? html_list_of(d, f->sha256) : NULL;
+    const html_list *l = f->digest ? html_list_of(d, f->digest->sha256) : NULL;
     if (l) {
         char lbl[48];
         fprintf(d->out, "<a href=\"#%s\">%s trust file</a>",
@@ -468,7 +468,7 @@ static void link_related(const html_doc *d, const finding *x)
     for (size_t i = 0; i < d->n_files; i++) {
         const obs_file *f = d->files[i];
         if (f->input == x->related.input && f->first_pkt == x->related.pkt &&
-            (!f->has_digest || memcmp(f->sha256, x->related.sha256, 32) == 0)) {
+            (!f->digest || memcmp(f->digest->sha256, x->related.sha256, 32) == 0)) {
             char id[48];
             fprintf(d->out, "<a href=\"#%s\">%s: ", html_file_anchor(f, id, sizeof id),
                     strcmp(x->related_what, "previous_itl") == 0 ? "previous ITL"

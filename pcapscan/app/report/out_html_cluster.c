@@ -103,8 +103,8 @@ static void link_moves(const html_doc *d, size_t *parent)
     for (size_t i = 0; i < d->r->n_moves; i++) {
         const run_move *m = &d->r->moves[i];
         const html_list *a =
-            m->from && m->from->has_digest ? html_list_of(d, m->from->sha256) : NULL;
-        const html_list *b = m->to && m->to->has_digest ? html_list_of(d, m->to->sha256) : NULL;
+            m->from && m->from->digest ? html_list_of(d, m->from->digest->sha256) : NULL;
+        const html_list *b = m->to && m->to->digest ? html_list_of(d, m->to->digest->sha256) : NULL;
         if (a && b)
             uf_union(parent, (size_t)(a - d->lists), (size_t)(b - d->lists));
     }
@@ -118,11 +118,11 @@ static int link_boots(const html_doc *d, size_t *parent)
     int rc = 0;
     for (size_t i = 0; i < d->n_files && rc == 0; i++) {
         const obs_file *f = d->files[i];
-        const html_list *l = f->has_digest && !f->upload ? html_list_of(d, f->sha256) : NULL;
+        const html_list *l = f->digest && !f->upload ? html_list_of(d, f->digest->sha256) : NULL;
         if (!l)
             continue;
         char key[200], addr[80];
-        int n = snprintf(key, sizeof key, "%zu|%s|%s", f->input,
+        int n = snprintf(key, sizeof key, "%zu|%s|%s", (size_t)f->input,
                          cap_addr_str(&f->server, 0, addr, sizeof addr), f->phone);
         if (n > 0 && (size_t)n < sizeof key)
             rc = link_key(&seen, parent, key, (size_t)n, (size_t)(l - d->lists));
@@ -206,20 +206,21 @@ static void identity_sources(const html_doc *d, size_t c)
     fputs("<tr><th>served by</th><td>", out);
     for (size_t i = 0; i < d->n_files; i++) {
         const obs_file *f = d->files[i];
-        const html_list *l = f->has_digest && !f->upload ? html_list_of(d, f->sha256) : NULL;
+        const html_list *l = f->digest && !f->upload ? html_list_of(d, f->digest->sha256) : NULL;
         if (!l || l->cluster != c)
             continue;
         bool added = false;
         kmap_put_str(&phones, f->phone, 0, &added);
         char key[120], addr[80];
-        int k = snprintf(key, sizeof key, "%zu|%d|%s", f->input, (int)f->proto,
+        int k = snprintf(key, sizeof key, "%zu|%d|%s", (size_t)f->input, (int)f->proto,
                          cap_addr_str(&f->server, 0, addr, sizeof addr));
         if (k <= 0 || (size_t)k >= sizeof key ||
             kmap_put(&seen, key, (size_t)k, 0, &added) == SIZE_MAX || !added)
             continue;
         if (n++ < IDENTITY_LISTED) {
             fprintf(out, "%s<span class=\"mono\">%s %s</span> in <a href=\"#in-%zu\">",
-                    n > 1 ? "<br/>" : "", f->proto == OBS_TFTP ? "TFTP" : "HTTP", addr, f->input);
+                    n > 1 ? "<br/>" : "", f->proto == OBS_TFTP ? "TFTP" : "HTTP", addr,
+                    (size_t)f->input);
             esc_html_max(out, d->r->inputs[f->input].path, 80);
             fputs("</a>", out);
         }

@@ -123,8 +123,8 @@ static size_t collect_transitions(const html_doc *d, size_t cluster, transition 
         if (!m->from || m->outcome == SBD_OUT_LIST_FIRST || m->outcome == SBD_OUT_LIST_SAME ||
             m->outcome == SBD_OUT_LIST_PENDING)
             continue;
-        const html_list *a = m->from->has_digest ? html_list_of(d, m->from->sha256) : NULL;
-        const html_list *b = m->to->has_digest ? html_list_of(d, m->to->sha256) : NULL;
+        const html_list *a = m->from->digest ? html_list_of(d, m->from->digest->sha256) : NULL;
+        const html_list *b = m->to->digest ? html_list_of(d, m->to->digest->sha256) : NULL;
         if (!a || !b || a->cluster != cluster)
             continue;
         size_t k = 0;
@@ -392,22 +392,22 @@ static void file_row(const html_doc *d, const obs_file *f, bool fallback)
             (unsigned long long)f->first_pkt, file_what(f, fallback));
     fputs("<td>", out);
     esc_html_max(out, f->name, 80);
-    if (f->has_digest) {
+    if (f->digest) {
         char md5[33];
         fprintf(out, "<br/><span class=\"hash\">%llu bytes, MD5 %s</span>",
-                (unsigned long long)f->size, sbd_hex_lower(f->md5, 16, md5, sizeof md5));
+                (unsigned long long)f->size, sbd_hex_lower(f->digest->md5, 16, md5, sizeof md5));
     }
     fprintf(out, "</td><td class=\"mono\">%s %s</td><td class=\"%s\">%s",
             f->proto == OBS_TFTP ? "TFTP" : "HTTP",
             run_endpoint(&f->server, f->sport, srv, sizeof srv), html_mark_class(m), status);
-    if (f->sig_detail) {
+    if (obs_more(f)->sig_detail) {
         fputs("<br/><span class=\"note\">", out);
-        esc_html(out, f->sig_detail);
+        esc_html(out, obs_more(f)->sig_detail);
         fputs("</span>", out);
     }
-    if (f->missing) {
+    if (obs_more(f)->missing) {
         fputs("<br/><span class=\"note\">missing blocks ", out);
-        esc_html(out, f->missing);
+        esc_html(out, obs_more(f)->missing);
         fputs("</span>", out);
     }
     fputs("</td></tr>\n", out);
@@ -430,8 +430,8 @@ static void tls_row(const html_doc *d, const obs_tls *t)
         fputs("-", out);
     fprintf(out, "</td><td class=\"mono\">TLS %s</td><td class=\"%s\">%s",
             run_endpoint(&t->server, t->sport, srv, sizeof srv), html_mark_class(m), status);
-    const html_list *l = t->judged && t->judged_against && t->judged_against->has_digest
-                             ? html_list_of(d, t->judged_against->sha256)
+    const html_list *l = t->judged && t->judged_against && t->judged_against->digest
+                             ? html_list_of(d, t->judged_against->digest->sha256)
                              : NULL;
     if (l) {
         fputs("<br/><span class=\"note\">against ", out);
@@ -648,7 +648,7 @@ static const html_list *held_itl(const html_doc *d, const phones_ctx *c, const p
                     m->outcome == SBD_OUT_LIST_DIRECT || m->outcome == SBD_OUT_LIST_VIA_TVS;
         held = took ? m->to : m->from;
     }
-    return held && held->has_digest ? html_list_of(d, held->sha256) : NULL;
+    return held && held->digest ? html_list_of(d, held->digest->sha256) : NULL;
 }
 
 /* A boot starts with the CTL request (the ITL request when the phone asked for no CTL). */
@@ -752,7 +752,7 @@ static void phones_of_input(const html_doc *d, const phones_ctx *c, const obs_in
         return;
     }
     for (size_t i = 0; i < in->n_files; i++)
-        files[i] = &in->files[i];
+        files[i] = obs_file_at(in, i);
     qsort(files, in->n_files, sizeof *files, cmp_phone_file);
     size_t ng = 0;
     for (size_t i = 0; i < in->n_files; i++) {
@@ -763,7 +763,7 @@ static void phones_of_input(const html_doc *d, const phones_ctx *c, const obs_in
     qsort(groups, ng, sizeof *groups, cmp_group_first);
     const obs_tls **ix = malloc((in->n_tls + 1) * sizeof *ix);
     for (size_t k = 0; ix && k < in->n_tls; k++)
-        ix[k] = &in->tls[k];
+        ix[k] = obs_tls_at(in, k);
     if (ix)
         qsort(ix, in->n_tls, sizeof *ix, cmp_tls_client);
     bool tls_ok = ix != NULL;
@@ -845,7 +845,7 @@ static void served_as(const html_doc *d, const html_list *l)
     fputs("<td>", out);
     for (size_t i = 0; i < d->n_files; i++) {
         const obs_file *f = d->files[i];
-        if (!f->has_digest || memcmp(f->sha256, l->b->sha256, 32) != 0)
+        if (!f->digest || memcmp(f->digest->sha256, l->b->sha256, 32) != 0)
             continue;
         total++;
         if (shown == 12)
@@ -943,7 +943,7 @@ static void trust_card(const html_doc *d, const html_list *l)
     fprintf(out,
             "<tr><th>MD5</th><td class=\"hash\">%s</td></tr>\n"
             "<tr><th>SHA-256</th><td class=\"hash\">%s</td></tr>\n<tr><th>signer</th>",
-            sbd_hex_lower(l->first->md5, 16, md5, sizeof md5),
+            sbd_hex_lower(l->first->digest->md5, 16, md5, sizeof md5),
             sbd_hex_lower(l->b->sha256, 32, sha, sizeof sha));
     signer_cell(out, f);
     fprintf(out, "</tr>\n<tr><th>verification</th><td class=\"%s\">", html_mark_class(m));
@@ -1007,8 +1007,8 @@ static void cert_trust_cell(const html_doc *d, const obs_tls *t, size_t idx)
                       : t->verdict == SBD_OUT_SERVER_NO_LIST ? "note"
                                                              : "c-fail";
     fprintf(out, "<span class=\"%s\">%s</span>", cls, sbd_trust_outcome_text(t->verdict));
-    const html_list *l = t->judged_against && t->judged_against->has_digest
-                             ? html_list_of(d, t->judged_against->sha256)
+    const html_list *l = t->judged_against && t->judged_against->digest
+                             ? html_list_of(d, t->judged_against->digest->sha256)
                              : NULL;
     if (l) {
         fputs("<br/><span class=\"note\">against ", out);
@@ -1114,7 +1114,7 @@ void html_section_tls(const html_doc *d)
     n = 0;
     for (size_t i = 0; i < d->r->n_inputs; i++)
         for (size_t k = 0; k < d->r->inputs[i].n_tls; k++) {
-            const obs_tls *t = &d->r->inputs[i].tls[k];
+            const obs_tls *t = obs_tls_at(&d->r->inputs[i], k);
             items[n].t = t;
             run_endpoint(&t->server, t->sport, items[n].server, sizeof items[n].server);
             n++;

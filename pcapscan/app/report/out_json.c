@@ -171,7 +171,7 @@ static void put_records(jw *w, const blob *b, bool fixed_keys)
 
 static const blob *parsed_blob(const run *r, const obs_file *f)
 {
-    const blob *b = f->in_store ? store_get(&r->content, f->sha256) : NULL;
+    const blob *b = f->in_store ? store_get(&r->content, f->digest->sha256) : NULL;
     return b && b->parsed ? b : NULL;
 }
 
@@ -191,7 +191,7 @@ static void put_ref(jctx *c, const obs_file *f)
         jw_kstr(w, "name", f->name);
     jw_kint(w, "first_packet", (int64_t)f->first_pkt);
     jw_key(w, "sha256");
-    put_hex_or_null(w, f->sha256, 32, f->has_digest);
+    put_hex_or_null(w, obs_sha256(f), 32, f->digest);
     jw_end(w);
 }
 
@@ -205,10 +205,10 @@ static void content_line(jctx *c, const obs_file *f, const blob *b)
     jw_obj(w);
     jw_kstr(w, "type", "content");
     jw_key(w, "sha256");
-    jwf_hex(w, f->sha256, 32);
+    jwf_hex(w, f->digest->sha256, 32);
     jw_kint(w, "size", (int64_t)f->size);
     jw_key(w, "md5");
-    jwf_hex(w, f->md5, 16);
+    jwf_hex(w, f->digest->md5, 16);
     jw_kstr(w, "kind",
             !parsed                            ? NULL
             : b->f.kind == SBD_KIND_TRUST_LIST ? (sbd_file_is_ctl(&b->f) ? "ctl" : "itl")
@@ -235,10 +235,10 @@ static void file_digests(jctx *c, const obs_file *f)
     jw *w = c->w;
     if (c->inline_records) {
         jw_key(w, "md5");
-        put_hex_or_null(w, f->md5, 16, f->has_digest);
+        put_hex_or_null(w, obs_md5(f), 16, f->digest);
     }
     jw_key(w, "sha256");
-    put_hex_or_null(w, f->sha256, 32, f->has_digest);
+    put_hex_or_null(w, obs_sha256(f), 32, f->digest);
 }
 
 static void file_tftp(jctx *c, const obs_file *f)
@@ -246,12 +246,12 @@ static void file_tftp(jctx *c, const obs_file *f)
     jw *w = c->w;
     jw_kint(w, "blksize", f->blksize);
     jw_kbool(w, "oack", f->oack);
-    jw_kint(w, "duplicate_blocks", f->dup_blocks);
-    jw_kint(w, "out_of_order_blocks", f->out_of_order);
-    jw_kint(w, "conflicting_blocks", f->conflict_blocks);
-    jw_kint(w, "bad_packets", f->bad_packets);
+    jw_kint(w, "duplicate_blocks", obs_more(f)->dup_blocks);
+    jw_kint(w, "out_of_order_blocks", obs_more(f)->out_of_order);
+    jw_kint(w, "conflicting_blocks", obs_more(f)->conflict_blocks);
+    jw_kint(w, "bad_packets", obs_more(f)->bad_packets);
     jw_kint(w, "missing_blocks", (int64_t)f->missing_blocks);
-    jw_kstr(w, "missing", f->missing);
+    jw_kstr(w, "missing", obs_more(f)->missing);
 }
 
 /* Format 2: an HTTP transfer has the TFTP keys too, null (no blocks were counted). */
@@ -273,8 +273,8 @@ static void file_line(jctx *c, const obs_file *f)
 {
     const run *r = c->r;
     jw *w = c->w;
-    const blob *kept = f->in_store ? store_get(&r->content, f->sha256) : NULL;
-    if (f->has_digest && first_ref(c, DEF_CONTENT, f->sha256, 32))
+    const blob *kept = f->in_store ? store_get(&r->content, f->digest->sha256) : NULL;
+    if (f->digest && first_ref(c, DEF_CONTENT, f->digest->sha256, 32))
         content_line(c, f, kept);
     const blob *b = parsed_blob(r, f);
     jw_obj(w);
@@ -308,7 +308,7 @@ static void file_line(jctx *c, const obs_file *f)
     jw_kint(w, "last_packet", (int64_t)f->last_pkt);
     jw_key(w, "time");
     put_time(c, f->ts_usec);
-    jw_kstr(w, "signature_detail", f->sig_detail);
+    jw_kstr(w, "signature_detail", obs_more(f)->sig_detail);
     put_ref(c, f->verifier);
     if (c->inline_records && f->error_code >= 0) {
         jw_kint(w, f->proto == OBS_TFTP ? "tftp_error" : "http_status", f->error_code);
@@ -324,8 +324,8 @@ static void file_line(jctx *c, const obs_file *f)
         file_no_tftp(w);
     if (f->cut_by_end || !c->inline_records) /* format 1: only when true, as it was */
         jw_kbool(w, "cut_by_capture_end", f->cut_by_end);
-    put_str_or_null(c, "parse_error", f->parse_error);
-    put_str_or_null(c, "extracted", f->extracted);
+    put_str_or_null(c, "parse_error", obs_more(f)->parse_error);
+    put_str_or_null(c, "extracted", obs_more(f)->extracted);
     if (r->o->json_content)
         obs_json_put_file(c->ow, w, r, f, c->inline_records);
     jw_end(w);
@@ -469,7 +469,7 @@ static void evidence(jctx *c, const finding *x)
     if (x->file || fixed) {
         jw_kstr(w, "file", x->file ? x->file->name : NULL);
         jw_key(w, "file_sha256");
-        put_hex_or_null(w, x->file ? x->file->sha256 : NULL, 32, x->file && x->file->has_digest);
+        put_hex_or_null(w, x->file ? obs_sha256(x->file) : NULL, 32, x->file && x->file->digest);
     }
     if (x->tls) {
         jw_key(w, "server");
@@ -551,15 +551,15 @@ void report_totals_of(const run *r, size_t input, report_totals *t)
         t->files_unparsable += in->counts.unparsable_files;
         t->tls_sessions += in->counts.tls_sessions;
         for (size_t k = 0; k < in->n_files; k++) {
-            t->files_complete += in->files[k].complete;
-            t->files_not_found += in->files[k].xfer == OBS_XFER_NOT_FOUND;
-            t->files_incomplete += !in->files[k].complete &&
-                                   in->files[k].xfer != OBS_XFER_NOT_FOUND &&
-                                   in->files[k].xfer != OBS_XFER_ERROR;
+            t->files_complete += obs_file_at(in, k)->complete;
+            t->files_not_found += obs_file_at(in, k)->xfer == OBS_XFER_NOT_FOUND;
+            t->files_incomplete += !obs_file_at(in, k)->complete &&
+                                   obs_file_at(in, k)->xfer != OBS_XFER_NOT_FOUND &&
+                                   obs_file_at(in, k)->xfer != OBS_XFER_ERROR;
         }
         for (size_t k = 0; k < in->n_tls; k++) {
-            t->certs += in->tls[k].kind == OBS_TLS_CERTS ? in->tls[k].n_certs : 0;
-            t->tls_hidden += in->tls[k].kind == OBS_TLS_HIDDEN;
+            t->certs += obs_tls_at(in, k)->kind == OBS_TLS_CERTS ? obs_tls_at(in, k)->n_certs : 0;
+            t->tls_hidden += obs_tls_at(in, k)->kind == OBS_TLS_HIDDEN;
         }
     }
 }
@@ -702,11 +702,12 @@ static bool find_defs(const run *r, const report_index *ix, const obs_file ***so
         d->base[i] = ord;
         for (size_t k = 0; sorted[i] && k < in->n_files; k++) {
             const obs_file *f = sorted[i][k];
-            ok &= !f->has_digest || note_ref(d, DEF_CONTENT, f->sha256, 32, &ord);
+            ok &= !f->digest || note_ref(d, DEF_CONTENT, f->digest->sha256, 32, &ord);
         }
         for (size_t k = 0; k < in->n_tls; k++)
-            for (size_t n = 0; in->tls[k].kind == OBS_TLS_CERTS && n < in->tls[k].n_certs; n++) {
-                const obs_cert *oc = &in->tls[k].certs[n];
+            for (size_t n = 0;
+                 obs_tls_at(in, k)->kind == OBS_TLS_CERTS && n < obs_tls_at(in, k)->n_certs; n++) {
+                const obs_cert *oc = &obs_tls_at(in, k)->certs[n];
                 ok &= !oc->info_ok || note_ref(d, DEF_CERT, oc->info.sha256, 32, &ord);
             }
         const size_t *idx;
@@ -736,10 +737,11 @@ static void input_lines(jctx *c, const report_index *ix, size_t i, const obs_fil
     for (size_t k = 0; files && k < in->n_files; k++)
         file_line(c, files[k]);
     for (size_t k = 0; k < in->n_tls; k++)
-        for (size_t n = 0; in->tls[k].kind == OBS_TLS_CERTS && n < in->tls[k].n_certs; n++)
-            cert_line(c, &in->tls[k], n);
+        for (size_t n = 0;
+             obs_tls_at(in, k)->kind == OBS_TLS_CERTS && n < obs_tls_at(in, k)->n_certs; n++)
+            cert_line(c, obs_tls_at(in, k), n);
     for (size_t k = 0; r->o->json_content && k < in->n_tls; k++)
-        obs_json_tls_line(c->ow, c->w, &c->addrs, r, &in->tls[k]);
+        obs_json_tls_line(c->ow, c->w, &c->addrs, r, obs_tls_at(in, k));
     const size_t *idx;
     size_t n = report_index_findings(ix, i, &idx);
     for (size_t k = 0; k < n; k++)

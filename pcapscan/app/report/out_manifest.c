@@ -11,11 +11,11 @@ static json_t *file_entry(const run *r, const obs_file *f)
 {
     char md5[33], sha[65], cli[80], srv[80];
     return json_pack("{s:o, s:o, s:s, s:s, s:I, s:o, s:I, s:s, s:s, s:s, s:s}", "file",
-                     esc_json_str(f->extracted), "name", esc_json_str(f->name), "sha256",
-                     sbd_hex_lower(f->sha256, 32, sha, sizeof sha), "md5",
-                     sbd_hex_lower(f->md5, 16, md5, sizeof md5), "size", (json_int_t)f->size,
-                     "pcap", esc_json_str(r->inputs[f->input].path), "first_packet",
-                     (json_int_t)f->first_pkt, "client",
+                     esc_json_str(obs_more(f)->extracted), "name", esc_json_str(f->name), "sha256",
+                     sbd_hex_lower(f->digest->sha256, 32, sha, sizeof sha), "md5",
+                     sbd_hex_lower(f->digest->md5, 16, md5, sizeof md5), "size",
+                     (json_int_t)f->size, "pcap", esc_json_str(r->inputs[f->input].path),
+                     "first_packet", (json_int_t)f->first_pkt, "client",
                      run_endpoint(&f->client, f->cport, cli, sizeof cli), "server",
                      run_endpoint(&f->server, f->sport, srv, sizeof srv), "kind",
                      run_kind_word(r, f), "protocol", f->proto == OBS_TFTP ? "tftp" : "http");
@@ -37,7 +37,7 @@ static int add_certs(const run *r, extractor *x, json_t *certs)
     int rc = 0;
     for (size_t i = 0; i < r->n_inputs; i++)
         for (size_t k = 0; k < r->inputs[i].n_tls; k++) {
-            const obs_tls *t = &r->inputs[i].tls[k];
+            const obs_tls *t = obs_tls_at(&r->inputs[i], k);
             for (size_t c = 0; t->kind == OBS_TLS_CERTS && c < t->n_certs; c++) {
                 char name[EXTRACT_NAME_SIZE];
                 const obs_cert *oc = &t->certs[c];
@@ -61,10 +61,10 @@ int report_extract_finish(const run *r, extractor *x)
     int rc = 0;
     for (size_t i = 0; i < r->n_inputs; i++)
         for (size_t k = 0; k < r->inputs[i].n_files; k++) {
-            const obs_file *f = &r->inputs[i].files[k];
-            if (f->extracted)
+            const obs_file *f = obs_file_at(&r->inputs[i], k);
+            if (obs_more(f)->extracted)
                 esc_json_append(files, file_entry(r, f));
-            if (f->complete && !f->extracted)
+            if (f->complete && !obs_more(f)->extracted)
                 rc = -1; /* counted as extract_errors in the summary, said on stderr */
         }
     if (add_certs(r, x, certs) != 0)

@@ -48,17 +48,17 @@ static void print_file(const run *r, const obs_file *f, FILE *out)
         esc_term(out, f->error_msg);
         fputc('\n', out);
     }
-    if (f->has_digest) {
+    if (f->digest) {
         char md5[33], sha[65];
         fprintf(out, "        size %llu  md5 %s\n        sha256 %s\n", (unsigned long long)f->size,
-                sbd_hex_lower(f->md5, 16, md5, sizeof md5),
-                sbd_hex_lower(f->sha256, 32, sha, sizeof sha));
+                sbd_hex_lower(f->digest->md5, 16, md5, sizeof md5),
+                sbd_hex_lower(f->digest->sha256, 32, sha, sizeof sha));
     } else if (!f->complete && f->size) {
         fprintf(out, "        %llu bytes received\n", (unsigned long long)f->size);
     }
-    if (f->missing) {
+    if (obs_more(f)->missing) {
         fputs("        missing: ", out);
-        esc_term(out, f->missing);
+        esc_term(out, obs_more(f)->missing);
         if (f->missing_blocks)
             fprintf(out, " (%llu blocks)", (unsigned long long)f->missing_blocks);
         fputc('\n', out);
@@ -68,8 +68,8 @@ static void print_file(const run *r, const obs_file *f, FILE *out)
     if (f->complete && f->looks_signed) {
         fprintf(out, "        signature: %s", run_sig_word(f));
         print_signer_serial(run_parsed(r, f), out);
-        fputs(f->sig_detail ? " - " : "", out);
-        esc_term(out, f->sig_detail);
+        fputs(obs_more(f)->sig_detail ? " - " : "", out);
+        esc_term(out, obs_more(f)->sig_detail);
         if (f->verifier) {
             fputs(" (checked against ", out);
             esc_term(out, f->verifier->name);
@@ -77,9 +77,9 @@ static void print_file(const run *r, const obs_file *f, FILE *out)
         }
         fputc('\n', out);
     }
-    if (f->parse_error) {
+    if (obs_more(f)->parse_error) {
         fputs("        not parsed: ", out);
-        esc_term(out, f->parse_error);
+        esc_term(out, obs_more(f)->parse_error);
         fputc('\n', out);
     }
 }
@@ -212,13 +212,13 @@ static void print_input(const run *r, size_t i, FILE *out, const report_index *i
             print_file(r, files[k], out);
     }
     for (size_t k = 0; k < in->n_tls; k++) {
-        if (filtered && !tls_listed(r, idx, n, &in->tls[k])) {
+        if (filtered && !tls_listed(r, idx, n, obs_tls_at(in, k))) {
             tls_hidden++;
             continue;
         }
         if (!tls_shown++)
             fputs("  TLS sessions\n", out);
-        print_tls(&in->tls[k], out);
+        print_tls(obs_tls_at(in, k), out);
     }
     if (phones_hidden || tls_hidden)
         fprintf(out,
@@ -294,11 +294,11 @@ static size_t count_phones(const run *r)
     for (size_t i = 0; i < r->n_inputs; i++) {
         const obs_input *in = &r->inputs[i];
         for (size_t j = 0; j < in->n_files; j++, k++) {
-            cap_addr_str(&in->files[j].client, 0, keys[k].addr, sizeof keys[k].addr);
-            keys[k].phone = in->files[j].phone;
+            cap_addr_str(&obs_file_at(in, j)->client, 0, keys[k].addr, sizeof keys[k].addr);
+            keys[k].phone = obs_file_at(in, j)->phone;
         }
         for (size_t j = 0; j < in->n_tls; j++, k++)
-            cap_addr_str(&in->tls[j].client, 0, keys[k].addr, sizeof keys[k].addr);
+            cap_addr_str(&obs_tls_at(in, j)->client, 0, keys[k].addr, sizeof keys[k].addr);
     }
     qsort(keys, n, sizeof *keys, cmp_key);
     const char *known = NULL; /* the phone of the current address's first file */

@@ -105,7 +105,7 @@ static bool dedupe_add(dedupe *d, size_t slot, const uint64_t h[2])
 
 static const char *phone_of(pass *p, const char *label)
 {
-    const char *s = label ? strpool_get(&p->r->phones, label, 63) : "";
+    const char *s = label ? strpool_get(&p->r->text, label, 63) : "";
     return s ? s : ""; /* 63: the label as the reports have always shown it (at most 63 bytes) */
 }
 
@@ -177,11 +177,23 @@ static void set_related(finding *f, const obs_file *a, const char *what)
     f->related.input = a->input;
     f->related.pkt = a->first_pkt;
     f->related.file = a->name;
-    memcpy(f->related.sha256, a->sha256, 32);
+    if (a->digest)
+        memcpy(f->related.sha256, a->digest->sha256, 32);
     f->related_what = what;
 }
 
 /* ---- per-file preparation: content analysis and the default verdict ---- */
+
+/* A verdict's text, kept once per distinct text (a reset repeats a few reasons for every
+ * phone); NULL clears it. */
+static void set_detail(pass *p, obs_file *f, const char *text)
+{
+    if (!text && !f->more)
+        return;
+    obs_file_more *m = obs_more_make(f);
+    if (m)
+        m->sig_detail = text ? strpool_get(&p->r->text, text, SIZE_MAX) : NULL;
+}
 
 static void prepare_file(pass *p, obs_file *f)
 {
@@ -193,17 +205,18 @@ static void prepare_file(pass *p, obs_file *f)
         f->sig = SBD_SIG_NOT_SIGNED;
         return;
     }
-    blob *b = f->in_store ? store_get(&r->content, f->sha256) : NULL;
+    blob *b = f->in_store && f->digest ? store_get(&r->content, f->digest->sha256) : NULL;
     if (!b) {
-        free(f->sig_detail);
-        f->sig_detail = strdup("not kept: larger than the verification size limit");
+        set_detail(p, f, "not kept: larger than the verification size limit");
         return;
     }
     if (blob_analyse(b, r->keys, r->certs)) {
         f->parsed = true;
         return;
     }
-    f->parse_error = strdup(b->parse_error);
+    obs_file_more *m = obs_more_make(f);
+    if (m)
+        m->parse_error = strpool_get(&r->text, b->parse_error, SIZE_MAX);
     r->inputs[f->input].counts.unparsable_files++;
 }
 
@@ -253,12 +266,18 @@ static const char *related_word(const sbd_trust_decision *d)
     }
 }
 
+static const char *missing_text(const obs_file *f)
+{
+    return obs_more(f)->missing ? obs_more(f)->missing : "";
+}
+
 /* "3-5" reads "missing blocks 3-5"; "last block never seen" reads as it is. */
 static const char *missing_prefix(const obs_file *f)
 {
-    if (!f->missing)
+    const char *m = obs_more(f)->missing;
+    if (!m)
         return "";
-    return f->missing[0] >= '0' && f->missing[0] <= '9' ? "; missing blocks " : "; ";
+    return m[0] >= '0' && m[0] <= '9' ? "; missing blocks " : "; ";
 }
 
 static void record_finding(pass *p, const sbd_trust_decision *d, obs_file *f, obs_tls *t)
@@ -291,7 +310,7 @@ static void record_finding(pass *p, const sbd_trust_decision *d, obs_file *f, ob
         add_packet(x, f->last_pkt);
         set_message(x, "%s to %s over %s: %s after %llu bytes%s%s", f->name, d->phone,
                     f->proto == OBS_TFTP ? "TFTP" : "HTTP", obs_xfer_name(f->xfer),
-                    (unsigned long long)f->size, missing_prefix(f), f->missing ? f->missing : "");
+                    (unsigned long long)f->size, missing_prefix(f), missing_text(f));
         return;
     }
     if (f && d->outcome == SBD_OUT_XFER_CUT) {
@@ -301,7 +320,7 @@ static void record_finding(pass *p, const sbd_trust_decision *d, obs_file *f, ob
                     "still going on (%llu bytes so far%s%s)",
                     f->name, d->phone, f->proto == OBS_TFTP ? "TFTP" : "HTTP",
                     (unsigned long long)p->r->inputs[d->at.input].counts.decode.frames,
-                    (unsigned long long)f->size, missing_prefix(f), f->missing ? f->missing : "");
+                    (unsigned long long)f->size, missing_prefix(f), missing_text(f));
         return;
     }
     x->message = strdup(d->reason);
@@ -329,12 +348,11 @@ static void record_file_verdict(pass *p, const sbd_trust_decision *d, obs_file *
     if (is_signed_outcome(d->outcome)) {
         f->sig = d->sig;
         f->verifier = held_f;
-        free(f->sig_detail);
-        f->sig_detail = d->outcome == SBD_OUT_SIGNED_VALID ? NULL : strdup(d->reason);
+        set_detail(p, f, d->outcome == SBD_OUT_SIGNED_VALID ? NULL : d->reason);
     } else if (is_list_outcome(d->outcome)) {
         f->sig = d->sig;
-        if (d->outcome == SBD_OUT_LIST_INVALID && !f->sig_detail)
-            f->sig_detail = strdup(d->reason);
+        if (d->outcome == SBD_OUT_LIST_INVALID && !obs_more(f)->sig_detail)
+            set_detail(p, f, d->reason);
     }
     if (!is_list_outcome(d->outcome) || d->outcome == SBD_OUT_LIST_INVALID || !p->r->o->html_path)
         return;
@@ -538,6 +556,8 @@ int rules_run(run *r)
     p.dd.key = cap_hkey_run();
     p.base = r->n_findings;
     int rc = 0;
+    for (size_t i = 0; i < r->n_inputs; i++)
+        obs_input_seal(&r->inputs[i]); /* nothing adds to them from here on */
     if (!r->keys)
         r->keys = sbd_key_cache_new(); /* NULL: keys are decoded per verification */
     if (!r->certs)
@@ -574,7 +594,7 @@ int rules_run(run *r)
     free(p.dd.slot);
     free(p.dd.dig);
     free(p.ev);
-    strpool_seal(&r->phones);
+    strpool_seal(&r->text);
     /* The reports only read the findings: give back the array's growth room. */
     if (r->findings && r->n_findings && r->n_findings < r->cap_findings) {
         finding *fit = realloc(r->findings, r->n_findings * sizeof *fit);

@@ -166,18 +166,25 @@ static void take_content(worker *w, obs_file *f, const uint8_t *data, size_t len
      * them all byte for byte. */
     uint64_t h = 0;
     blob *known = keepable ? seen_find(w, data, len, &h) : NULL;
+    uint8_t md5[16], sha256[32];
     if (known) {
-        memcpy(f->md5, known->md5, sizeof f->md5);
-        memcpy(f->sha256, known->sha256, sizeof f->sha256);
+        memcpy(md5, known->md5, sizeof md5);
+        memcpy(sha256, known->sha256, sizeof sha256);
     } else {
-        sbd_md5_sha256(data, len, f->md5, f->sha256);
+        sbd_md5_sha256(data, len, md5, sha256);
     }
-    f->has_digest = true;
+    if (!(f->digest = obs_input_digest(w->in, sha256, md5))) {
+        w->oom = true;
+        free(owned);
+        return;
+    }
     f->looks_signed = known || sbd_file_looks_signed(data, len);
     if (w->o->extractor) {
         char name[EXTRACT_NAME_SIZE];
-        if (extract_content(w->o->extractor, f->sha256, f->name, "", data, len, name) == 0)
-            f->extracted = strdup(name);
+        obs_file_more *m = NULL;
+        if (extract_content(w->o->extractor, sha256, f->name, "", data, len, name) == 0 &&
+            (m = obs_more_make(f)) != NULL)
+            m->extracted = obs_input_text(w->in, name);
         else
             w->in->counts.extract_errors++;
     }
@@ -188,10 +195,10 @@ static void take_content(worker *w, obs_file *f, const uint8_t *data, size_t len
         if (!copy && (copy = malloc(len ? len : 1)) != NULL)
             memcpy(copy, data, len);
         owned = NULL;
-        blob *b = copy ? store_put(&w->in->content, f->sha256, copy, len) : NULL;
+        blob *b = copy ? store_put(&w->in->content, sha256, copy, len) : NULL;
         f->in_store = b != NULL;
         if (b) {
-            memcpy(b->md5, f->md5, sizeof b->md5);
+            memcpy(b->md5, md5, sizeof b->md5);
             seen_add(w, h, b);
         }
     } else if (f->looks_signed) {
@@ -200,10 +207,20 @@ static void take_content(worker *w, obs_file *f, const uint8_t *data, size_t len
     free(owned);
 }
 
-static void set_name(obs_file *f, const char *name)
+/* A capture's text made printable, kept once per distinct text of the input (NULL when out of
+ * memory or s is NULL). */
+static const char *input_text(obs_input *in, const char *s)
 {
-    f->name = util_printable(name);
-    f->name_kind = sbd_audit_classify_name(f->name ? f->name : "", f->mac);
+    char *p = s ? util_printable(s) : NULL;
+    const char *kept = p ? obs_input_text(in, p) : NULL;
+    free(p);
+    return kept;
+}
+
+static void set_name(obs_input *in, obs_file *f, const char *name)
+{
+    f->name = input_text(in, name);
+    f->name_kind = (uint8_t)sbd_audit_classify_name(f->name ? f->name : "", f->mac);
 }
 
 /* "3-5,9,..." from the tracker's missing ranges. */
@@ -290,7 +307,7 @@ static void tftp_finished(void *user, const cap_tftp_transfer *t, cap_tftp_statu
         return;
     }
     f->proto = OBS_TFTP;
-    set_name(f, t->filename);
+    set_name(w->in, f, t->filename);
     f->upload = t->opcode == 2;
     f->client = t->client;
     f->server = t->server;
@@ -304,22 +321,32 @@ static void tftp_finished(void *user, const cap_tftp_transfer *t, cap_tftp_statu
     f->size = t->len;
     f->blksize = t->blksize;
     f->oack = t->oack;
-    f->dup_blocks = t->dup_blocks;
-    f->out_of_order = t->out_of_order;
-    f->conflict_blocks = t->conflict_blocks;
-    f->bad_packets = t->bad_packets;
     f->missing_blocks = t->missing_blocks;
-    f->tail_missing = t->tail_missing;
     /* Data must have flowed: a request no server answered stays unanswered (a server answers in
      * milliseconds; the plugin says the same), and a gap before a last block that was seen is
      * loss, not the end of the capture. */
     f->cut_by_end = st == CAP_TFTP_INCOMPLETE && t->blocks && !t->last_block &&
                     cut_by_end(w->in, usec_of(&t->last_sent), t->timeout);
-    if (!f->complete && f->xfer != OBS_XFER_NOT_FOUND && f->xfer != OBS_XFER_ERROR)
-        f->missing = missing_text(t);
+    char *missing = !f->complete && f->xfer != OBS_XFER_NOT_FOUND && f->xfer != OBS_XFER_ERROR
+                        ? missing_text(t)
+                        : NULL;
+    /* Packet trouble is rare: only a transfer that had some gets the record's rare part. */
+    if (missing || t->dup_blocks || t->out_of_order || t->conflict_blocks || t->bad_packets) {
+        obs_file_more *m = obs_more_make(f);
+        if (m) {
+            *m = (obs_file_more){.missing = missing ? obs_input_text(w->in, missing) : NULL,
+                                 .dup_blocks = t->dup_blocks,
+                                 .out_of_order = t->out_of_order,
+                                 .conflict_blocks = t->conflict_blocks,
+                                 .bad_packets = t->bad_packets};
+        } else {
+            w->oom = true;
+        }
+    }
+    free(missing);
     if (t->has_error) {
         f->error_code = t->error_code;
-        f->error_msg = util_printable(t->error_msg);
+        f->error_msg = input_text(w->in, t->error_msg);
     }
     if (f->complete && t->data) {
         size_t len = 0;
@@ -328,7 +355,7 @@ static void tftp_finished(void *user, const cap_tftp_transfer *t, cap_tftp_statu
             take_content(w, f, own, len, own);
     }
     if (w->hooks && w->hooks->on_file)
-        w->hooks->on_file(w->hooks->user, w->in, (size_t)(f - w->in->files));
+        w->hooks->on_file(w->hooks->user, w->in, w->in->n_files - 1);
 }
 
 static obs_xfer http_xfer(const cap_http_file *h)
@@ -356,7 +383,7 @@ static void http_file(void *user, const cap_http_file *h)
         return;
     }
     f->proto = OBS_HTTP;
-    set_name(f, h->name && *h->name ? h->name : h->path);
+    set_name(w->in, f, h->name && *h->name ? h->name : h->path);
     f->client = h->conn->client;
     f->server = h->conn->server;
     f->cport = h->conn->cport;
@@ -373,12 +400,12 @@ static void http_file(void *user, const cap_http_file *h)
     if (h->status) {
         f->error_code = h->status;
         if (h->status != 200)
-            f->error_msg = util_printable(h->reason);
+            f->error_msg = input_text(w->in, h->reason);
     }
     if (f->complete)
         take_content(w, f, h->body ? h->body : (const uint8_t *)"", h->len, NULL);
     if (w->hooks && w->hooks->on_file)
-        w->hooks->on_file(w->hooks->user, w->in, (size_t)(f - w->in->files));
+        w->hooks->on_file(w->hooks->user, w->in, w->in->n_files - 1);
 }
 
 static const char *stream_side(cap_tcp_dir dir)
@@ -397,11 +424,13 @@ static void http_error(void *user, const cap_tcp_conn_info *conn, const cap_http
 }
 
 /* The obs_tls of a live session, created on its first event. */
-static obs_tls *tls_obs(worker *w, const cap_tls_session *s, const cap_where *where)
+static obs_tls *tls_obs(worker *w, const cap_tls_session *s, const cap_where *where, size_t *idx)
 {
     for (size_t i = 0; i < w->n_live; i++)
-        if (w->live[i].s == s)
-            return &w->in->tls[w->live[i].idx];
+        if (w->live[i].s == s) {
+            *idx = w->live[i].idx;
+            return obs_tls_at(w->in, *idx);
+        }
     live_tls *l = obs_grow_one((void **)&w->live, &w->n_live, &w->cap_live, sizeof *l);
     obs_tls *t = l ? obs_add_tls(w->in) : NULL;
     if (!t) {
@@ -409,6 +438,7 @@ static obs_tls *tls_obs(worker *w, const cap_tls_session *s, const cap_where *wh
         return NULL;
     }
     *l = (live_tls){s, w->in->n_tls - 1};
+    *idx = l->idx;
     t->client = s->conn->client;
     t->server = s->conn->server;
     t->cport = s->conn->cport;
@@ -418,7 +448,7 @@ static obs_tls *tls_obs(worker *w, const cap_tls_session *s, const cap_where *wh
     t->ts_usec = usec_of(where ? where : &s->conn->first);
     t->version = s->version;
     if (s->sni[0])
-        t->sni = util_printable(s->sni);
+        t->sni = input_text(w->in, s->sni);
     return t;
 }
 
@@ -426,7 +456,8 @@ static void tls_certs(void *user, const cap_tls_session *s, const cap_tls_cert *
                       const cap_where *where)
 {
     worker *w = user;
-    obs_tls *t = tls_obs(w, s, where);
+    size_t idx;
+    obs_tls *t = tls_obs(w, s, where, &idx);
     if (!t || t->n_certs)
         return;
     /* Read-only from here on: the chain belongs to the shared table. */
@@ -436,25 +467,26 @@ static void tls_certs(void *user, const cap_tls_session *s, const cap_tls_cert *
         return;
     }
     t->certs_shared = true;
-    t->n_certs = n;
+    t->n_certs = (uint32_t)n;
     t->kind = OBS_TLS_CERTS;
     t->version = s->version;
     t->pkt = where->pkt_no;
     t->ts_usec = usec_of(where);
     if (w->hooks && w->hooks->on_tls)
-        w->hooks->on_tls(w->hooks->user, w->in, (size_t)(t - w->in->tls));
+        w->hooks->on_tls(w->hooks->user, w->in, idx);
 }
 
 static void tls_hidden(void *user, const cap_tls_session *s, const cap_where *where)
 {
     worker *w = user;
-    obs_tls *t = tls_obs(w, s, where);
+    size_t idx;
+    obs_tls *t = tls_obs(w, s, where, &idx);
     if (t && t->kind != OBS_TLS_CERTS) {
         bool news = t->kind != OBS_TLS_HIDDEN;
         t->kind = OBS_TLS_HIDDEN;
         t->version = s->version;
         if (news && w->hooks && w->hooks->on_tls)
-            w->hooks->on_tls(w->hooks->user, w->in, (size_t)(t - w->in->tls));
+            w->hooks->on_tls(w->hooks->user, w->in, idx);
     }
 }
 
@@ -468,12 +500,13 @@ static void tls_error(void *user, const cap_tls_session *s, const cap_tls_error 
                  (unsigned long long)e->offset, cap_tls_err_name(e->kind), e->msg ? e->msg : "");
     if (e->kind == CAP_TLS_ERR_NOT_TLS)
         return; /* plain traffic on a watched port: counted, nothing to audit */
-    obs_tls *t = tls_obs(w, s, e->where);
+    size_t idx;
+    obs_tls *t = tls_obs(w, s, e->where, &idx);
     if (t && !t->error) {
         char msg[300];
         snprintf(msg, sizeof msg, "%s at byte %llu of the %s stream: %s", cap_tls_err_name(e->kind),
                  (unsigned long long)e->offset, stream_side(e->dir), e->msg ? e->msg : "");
-        t->error = util_printable(msg);
+        t->error = input_text(w->in, msg);
         if (t->kind != OBS_TLS_CERTS && t->kind != OBS_TLS_HIDDEN)
             t->kind = OBS_TLS_ERROR;
     }
@@ -489,9 +522,9 @@ static void tls_end(void *user, const cap_tls_session *s, cap_tls_outcome outcom
         w->in->counts.tls_no_data++;
     for (size_t i = 0; i < w->n_live; i++)
         if (w->live[i].s == s) {
-            obs_tls *t = &w->in->tls[w->live[i].idx];
+            obs_tls *t = obs_tls_at(w->in, w->live[i].idx);
             if (outcome == CAP_TLS_ERROR && t->kind == OBS_TLS_ERROR && !t->error)
-                t->error = strdup("TLS handshake error");
+                t->error = obs_input_text(w->in, "TLS handshake error");
             w->live[i] = w->live[--w->n_live];
             return;
         }
