@@ -510,7 +510,7 @@ static void on_file(void *user, obs_input *in, size_t idx)
     const obs_file *f = obs_file_at(in, idx);
     if (f->upload)
         return;
-    blob *b = f->complete && f->looks_signed && f->in_store
+    blob *b = f->complete && f->looks_signed && f->in_store && f->digest
                   ? store_get(&in->content, f->digest->sha256)
                   : NULL;
     if (b && !blob_analyse(b, L->r.keys, in->certs))

@@ -18,6 +18,7 @@ const char *obs_xfer_name(obs_xfer x)
 }
 
 const obs_file_more obs_more_none;
+static const cap_addr obs_addr_none;
 
 void obs_input_init(obs_input *in, size_t index, const char *path)
 {
@@ -57,6 +58,9 @@ void obs_input_free(obs_input *in)
         free(in->tls_chunks[i]);
     for (size_t i = 0; i < in->n_digest_chunks; i++)
         free(in->digest_chunks[i]);
+    for (size_t i = 0; i < in->n_addr_chunks; i++)
+        free(in->addr_chunks[i]);
+    free(in->addr_chunks);
     free(in->file_chunks);
     free(in->tls_chunks);
     free(in->digest_chunks);
@@ -76,6 +80,9 @@ void obs_input_seal(obs_input *in)
     if (in->digest_indexed)
         kmap_free(&in->digest_index);
     in->digest_indexed = false;
+    if (in->addr_indexed)
+        kmap_free(&in->addr_index);
+    in->addr_indexed = false;
     strpool_seal(&in->text);
 }
 
@@ -122,6 +129,7 @@ obs_file *obs_add_file(obs_input *in)
         f->seq = in->next_seq++;
         f->error_code = -1;
         f->phone = "";
+        f->client = f->server = &obs_addr_none;
     }
     return f;
 }
@@ -133,6 +141,7 @@ obs_tls *obs_add_tls(obs_input *in)
         in->n_tls++;
         t->input = (uint32_t)in->index;
         t->seq = in->next_seq++;
+        t->client = t->server = &obs_addr_none;
     }
     return t;
 }
@@ -162,6 +171,25 @@ const obs_digest *obs_input_digest(obs_input *in, const uint8_t sha256[32], cons
                                                                                    only costs a
                                                                                    copy */
     return d;
+}
+
+const cap_addr *obs_input_addr(obs_input *in, const cap_addr *a)
+{
+    if (!in->addr_indexed) {
+        kmap_init(&in->addr_index);
+        in->addr_indexed = true;
+    }
+    size_t at = kmap_get(&in->addr_index, a, sizeof *a);
+    if (at != SIZE_MAX)
+        return (const cap_addr *)(uintptr_t)at;
+    cap_addr *c =
+        chunk_slot((void ***)&in->addr_chunks, &in->n_addr_chunks, in->n_addrs, sizeof *c);
+    if (!c)
+        return &obs_addr_none;
+    in->n_addrs++;
+    *c = *a;
+    kmap_put(&in->addr_index, c, sizeof *c, (size_t)(uintptr_t)c, NULL); /* a miss: a copy more */
+    return c;
 }
 
 const char *obs_input_text(obs_input *in, const char *s)

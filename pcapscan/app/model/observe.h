@@ -80,9 +80,8 @@ typedef struct obs_file {
     /* Filled by the rules pass. */
     const char *phone;               /* "SEP<MAC>" or the client address; "" until set */
     const struct obs_file *verifier; /* the ITL/CTL a .sgn was checked against, or NULL */
-    cap_addr client, server;
+    const cap_addr *client, *server; /* the input's copies (obs_input_addr), never NULL */
     uint16_t cport, sport;
-    char mac[16];   /* "SEP" + 12 hex digits from the name, or "" */
     uint32_t input; /* index into the run's inputs */
     uint32_t blksize;
     int32_t error_code; /* TFTP error code or HTTP status; -1 none */
@@ -118,6 +117,13 @@ static inline const uint8_t *obs_md5(const obs_file *f)
     return f->digest ? f->digest->md5 : NULL;
 }
 
+/* The SHA-256 of a complete file, 32 zero bytes for others (as reports name "no content"). */
+static inline const uint8_t *obs_sha256_or_zero(const obs_file *f)
+{
+    static const uint8_t zero[32];
+    return f->digest ? f->digest->sha256 : zero;
+}
+
 /* The record's rare fields, made (zeroed) when absent; NULL when out of memory. */
 obs_file_more *obs_more_make(obs_file *f);
 
@@ -134,7 +140,7 @@ typedef struct obs_tls {
     /* The trust engine's verdict on the leaf (set by the rules pass). */
     const struct obs_file *judged_against; /* the list the phone held, or NULL */
     size_t judged_record;                  /* record index in it, or (size_t)-1 */
-    cap_addr client, server;
+    const cap_addr *client, *server;       /* the input's copies (obs_input_addr), never NULL */
     uint16_t cport, sport;
     uint32_t input;
     uint32_t n_certs;
@@ -187,6 +193,10 @@ typedef struct obs_input {
     bool digest_indexed;
     obs_digest **digest_chunks;
     size_t n_digests, n_digest_chunks;
+    kmap addr_index; /* cap_addr -> its copy, while the input is read (obs_input_seal) */
+    bool addr_indexed;
+    cap_addr **addr_chunks;
+    size_t n_addrs, n_addr_chunks;
     uint64_t next_seq;
     store content;    /* signed-file bytes by SHA-256 (moved into the run's store after the scan) */
     obs_certs *certs; /* server chains, shared by the run's inputs (certs.h) */
@@ -217,6 +227,9 @@ static inline obs_tls *obs_tls_at(const obs_input *in, size_t i)
 
 /* The input's shared copy of a content's digests; NULL when out of memory. */
 const obs_digest *obs_input_digest(obs_input *in, const uint8_t sha256[32], const uint8_t md5[16]);
+/* The input's copy of an address (one per distinct address: a phone's transfers share their
+ * client's); on running out of memory the unspecified address (family 0) stands for it. */
+const cap_addr *obs_input_addr(obs_input *in, const cap_addr *a);
 /* A string kept for the input's records (one copy per distinct string); NULL when out of
  * memory. */
 const char *obs_input_text(obs_input *in, const char *s);

@@ -11,6 +11,11 @@ char *run_endpoint(const cap_addr *a, uint16_t port, char *out, size_t outsz)
     return cap_addr_str(a, port, out, outsz);
 }
 
+const blob *run_kept(const run *r, const obs_file *f)
+{
+    return f && f->in_store && f->digest ? store_get(&r->content, f->digest->sha256) : NULL;
+}
+
 const blob *run_blob(const run *r, const obs_file *f)
 {
     if (!f || !f->in_store || !f->digest)
@@ -77,9 +82,8 @@ const char *run_kind_word(const run *r, const obs_file *f)
 
 void run_free(run *r)
 {
-    for (size_t i = 0; i < r->n_findings; i++) {
-        free(r->findings[i].message);
-    }
+    for (size_t i = 0; i < r->n_findings; i++)
+        free(r->findings[i].more_packets);
     free(r->findings);
     free(r->moves);
     strpool_free(&r->text);

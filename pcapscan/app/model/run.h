@@ -14,33 +14,34 @@
 #include "model/strpool.h"
 
 #define FINDING_MAX_PACKETS 8
+#define FINDING_INLINE_PACKETS 2 /* most findings name one or two packets */
 
-/* A reference to another observation (the earlier ITL A of a continuity finding). */
-typedef struct finding_ref {
-    bool set;
-    size_t input;
-    uint64_t pkt;
-    const char *file; /* borrowed from the observation */
-    uint8_t sha256[32];
-} finding_ref;
-
+/* One finding (about 120 B, its message in the run's text pool): a cluster reset makes one or
+ * two per phone. */
 typedef struct finding {
-    sbd_rule rule;
-    size_t input;
     int64_t ts_usec;
-    uint64_t order;    /* creation order, for stable sorting */
-    const char *phone; /* in the run's phones pool; "" for none */
-    char *message;
-    /* Evidence. */
-    uint64_t packets[FINDING_MAX_PACKETS];
-    size_t n_packets;
+    uint64_t order;       /* creation order, for stable sorting */
     uint64_t occurrences; /* the same finding seen again (same phone, content or cert) */
+    /* Evidence: packets 0..n_packets-1 (read them with finding_packet). */
+    uint64_t packets[FINDING_INLINE_PACKETS];
+    uint64_t *more_packets; /* packets FINDING_INLINE_PACKETS.., or NULL */
+    const char *phone;      /* in the run's text pool; "" for none */
+    const char *message;    /* in the run's text pool */
     const obs_file *file;
     const obs_cert *cert;
     const obs_tls *tls;
-    finding_ref related;      /* ITL A (continuity), or the trust list a cert was checked against */
+    /* ITL A (continuity), the trust list a cert was checked against, or NULL. */
+    const obs_file *related;
     const char *related_what; /* "previous_itl", "trust_list", "not_found_request" */
+    size_t input;
+    sbd_rule rule;
+    uint32_t n_packets;
 } finding;
+
+static inline uint64_t finding_packet(const finding *x, size_t i)
+{
+    return i < FINDING_INLINE_PACKETS ? x->packets[i] : x->more_packets[i - FINDING_INLINE_PACKETS];
+}
 
 /* A trust-list decision of the engine for one phone: what it was offered, what it held, and
  * what it did (sbd_trust_outcome: accepted_first, same, accepted_direct, pending_tvs, ...). */
@@ -80,6 +81,8 @@ const obs_file **run_sorted_files(const obs_input *in);
 const char *run_sig_word(const obs_file *f);
 /* "itl", "ctl", "sgn", "enc_sgn" or "other": from the content when parsed, else the name. */
 const char *run_kind_word(const run *r, const obs_file *f);
+/* The stored bytes of a file (signed, within the keep limit), parsed or not; NULL for others. */
+const blob *run_kept(const run *r, const obs_file *f);
 /* The stored content of a file when it parsed, or NULL. */
 const blob *run_blob(const run *r, const obs_file *f);
 /* Parsed content of a file, or NULL. */

@@ -80,3 +80,12 @@ const char *strpool_get(strpool *p, const char *s, size_t max)
         return NULL; /* the copy stays in its chunk, unused */
     return c;
 }
+
+const char *strpool_add(strpool *p, const char *s)
+{
+    size_t len = strlen(s);
+    char *c = take(p, len + 1);
+    if (c)
+        memcpy(c, s, len + 1);
+    return c;
+}

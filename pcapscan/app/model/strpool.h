@@ -22,6 +22,9 @@ void strpool_free(strpool *p);
 /* The pool's copy of the first max bytes of s (the whole of a shorter s), or NULL when out of
  * memory. The empty string is a static "" (never NULL for s ""). */
 const char *strpool_get(strpool *p, const char *s, size_t max);
+/* A copy of s kept with the pool's strings, not looked up (for text that seldom repeats, such as
+ * a finding's message); NULL when out of memory. */
+const char *strpool_add(strpool *p, const char *s);
 /* No more strings will be asked for: free the index, keep the copies. A later strpool_get
  * rebuilds an index of only the strings it adds (so it may then keep a duplicate). */
 void strpool_seal(strpool *p);

@@ -80,7 +80,7 @@ void obs_json_put_file(obs_json_writer *ow, jw *w, const run *r, const obs_file 
     jw_kint(w, "input", (int64_t)r->inputs[f->input].listed);
     jw_kint(w, "seq", (int64_t)f->seq);
     jw_kint(w, "time_usec", f->ts_usec);
-    const blob *b = with_content && f->in_store ? store_get(&r->content, f->digest->sha256) : NULL;
+    const blob *b = with_content ? run_kept(r, f) : NULL;
     if (b && first_time(ow ? &ow->content : NULL, b->sha256)) {
         jw_key(w, "content");
         put_b64(w, b->data, b->len);
@@ -104,9 +104,9 @@ void obs_json_tls_line(obs_json_writer *ow, jw *w, jw_addrs *addrs, const run *r
     jw_kint(w, "seq", (int64_t)t->seq);
     jw_kstr(w, "kind", tls_kind_words[t->kind]);
     jw_key(w, "client");
-    jwf_endpoint(w, addrs, &t->client, t->cport);
+    jwf_endpoint(w, addrs, t->client, t->cport);
     jw_key(w, "server");
-    jwf_endpoint(w, addrs, &t->server, t->sport);
+    jwf_endpoint(w, addrs, t->server, t->sport);
     jw_kint(w, "first_packet", (int64_t)t->first_pkt);
     jw_kint(w, "packet", (int64_t)t->pkt);
     jw_kint(w, "time_usec", t->ts_usec);
@@ -594,10 +594,15 @@ static bool read_file(reader *rd, const json_t *o)
     f->name = input_text(in, name);
     if (!f->name)
         return fail(rd, "out of memory");
-    f->name_kind = (uint8_t)sbd_audit_classify_name(f->name, f->mac);
-    return get_endpoint(rd, o, "client", &f->client, &f->cport) &&
-           get_endpoint(rd, o, "server", &f->server, &f->sport) &&
-           get_u64(rd, o, "first_packet", true, &f->first_pkt) &&
+    char mac[16];
+    f->name_kind = (uint8_t)sbd_audit_classify_name(f->name, mac);
+    cap_addr cli, srv;
+    if (!get_endpoint(rd, o, "client", &cli, &f->cport) ||
+        !get_endpoint(rd, o, "server", &srv, &f->sport))
+        return false;
+    f->client = obs_input_addr(in, &cli);
+    f->server = obs_input_addr(in, &srv);
+    return get_u64(rd, o, "first_packet", true, &f->first_pkt) &&
            get_u64(rd, o, "last_packet", true, &f->last_pkt) &&
            get_u64(rd, o, "size", true, &f->size) &&
            get_bool(rd, o, "complete", true, &f->complete) && read_xfer(rd, o, f) &&
@@ -718,9 +723,13 @@ static bool read_tls(reader *rd, const json_t *o)
     if (k == 4)
         return fail(rd, "unknown tls_session kind '%.40s'", kind);
     t->kind = (obs_tls_kind)k;
-    return get_endpoint(rd, o, "client", &t->client, &t->cport) &&
-           get_endpoint(rd, o, "server", &t->server, &t->sport) &&
-           get_u64(rd, o, "first_packet", true, &t->first_pkt) &&
+    cap_addr cli, srv;
+    if (!get_endpoint(rd, o, "client", &cli, &t->cport) ||
+        !get_endpoint(rd, o, "server", &srv, &t->sport))
+        return false;
+    t->client = obs_input_addr(in, &cli);
+    t->server = obs_input_addr(in, &srv);
+    return get_u64(rd, o, "first_packet", true, &t->first_pkt) &&
            get_u64(rd, o, "packet", true, &t->pkt) && read_certs(rd, o, t);
 }
 

@@ -19,7 +19,7 @@ static void csv_row(const run *r, const finding *x, FILE *out)
     sbd_time_iso(x->ts_usec / 1000000, iso, sizeof iso);
     for (size_t i = 0, n = 0; i < x->n_packets && n < sizeof pk - 24; i++)
         n += (size_t)snprintf(pk + n, sizeof pk - n, "%s%llu", i ? " " : "",
-                              (unsigned long long)x->packets[i]);
+                              (unsigned long long)finding_packet(x, i));
     if (x->file && x->file->digest)
         sbd_hex_lower(x->file->digest->sha256, 32, sha, sizeof sha);
     const sbd_cert_info *ci = x->cert && x->cert->info_ok ? &x->cert->info : NULL;

@@ -120,7 +120,7 @@ static int build_lists(html_doc *d)
         return -1;
     for (size_t i = 0; i < d->n_files; i++) {
         const obs_file *f = d->files[i];
-        const blob *b = f->in_store ? store_get(&d->r->content, f->digest->sha256) : NULL;
+        const blob *b = run_kept(d->r, f);
         if (!b || !b->parsed || b->f.kind != SBD_KIND_TRUST_LIST)
             continue;
         bool added = false;
@@ -467,8 +467,8 @@ static void link_related(const html_doc *d, const finding *x)
 {
     for (size_t i = 0; i < d->n_files; i++) {
         const obs_file *f = d->files[i];
-        if (f->input == x->related.input && f->first_pkt == x->related.pkt &&
-            (!f->digest || memcmp(f->digest->sha256, x->related.sha256, 32) == 0)) {
+        if (f->input == x->related->input && f->first_pkt == x->related->first_pkt &&
+            (!f->digest || memcmp(f->digest->sha256, obs_sha256_or_zero(x->related), 32) == 0)) {
             char id[48];
             fprintf(d->out, "<a href=\"#%s\">%s: ", html_file_anchor(f, id, sizeof id),
                     strcmp(x->related_what, "previous_itl") == 0 ? "previous ITL"
@@ -494,14 +494,14 @@ static void finding_links(const html_doc *d, const finding *x)
                 x->tls->sport == 2445 ? "to the TVS" : "to the server",
                 (unsigned long long)x->tls->pkt);
     }
-    if (x->related.set)
+    if (x->related)
         link_related(d, x);
     fprintf(out, "<a href=\"#in-%zu\">capture ", x->input);
     esc_html_max(out, d->r->inputs[x->input].path, 60);
     fputs(", packet", out);
     for (size_t i = 0; i < x->n_packets; i++)
         fprintf(out, "%s #%llu", i ? "," : (x->n_packets > 1 ? "s" : ""),
-                (unsigned long long)x->packets[i]);
+                (unsigned long long)finding_packet(x, i));
     fputs("</a>", out);
     if (x->occurrences > 1)
         fprintf(out, "<span class=\"note\">seen %llu times</span>",
@@ -565,9 +565,9 @@ static const char *finding_server(const finding *x, char *out, size_t outsz)
 {
     out[0] = '\0';
     if (x->tls)
-        run_endpoint(&x->tls->server, x->tls->sport, out, outsz);
+        run_endpoint(x->tls->server, x->tls->sport, out, outsz);
     else if (x->file)
-        run_endpoint(&x->file->server, x->file->sport, out, outsz);
+        run_endpoint(x->file->server, x->file->sport, out, outsz);
     return out;
 }
 

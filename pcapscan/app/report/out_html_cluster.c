@@ -123,7 +123,7 @@ static int link_boots(const html_doc *d, size_t *parent)
             continue;
         char key[200], addr[80];
         int n = snprintf(key, sizeof key, "%zu|%s|%s", (size_t)f->input,
-                         cap_addr_str(&f->server, 0, addr, sizeof addr), f->phone);
+                         cap_addr_str(f->server, 0, addr, sizeof addr), f->phone);
         if (n > 0 && (size_t)n < sizeof key)
             rc = link_key(&seen, parent, key, (size_t)n, (size_t)(l - d->lists));
     }
@@ -213,7 +213,7 @@ static void identity_sources(const html_doc *d, size_t c)
         kmap_put_str(&phones, f->phone, 0, &added);
         char key[120], addr[80];
         int k = snprintf(key, sizeof key, "%zu|%d|%s", (size_t)f->input, (int)f->proto,
-                         cap_addr_str(&f->server, 0, addr, sizeof addr));
+                         cap_addr_str(f->server, 0, addr, sizeof addr));
         if (k <= 0 || (size_t)k >= sizeof key ||
             kmap_put(&seen, key, (size_t)k, 0, &added) == SIZE_MAX || !added)
             continue;

@@ -363,7 +363,7 @@ static void build_timeline(const html_doc *d, const phone_group *g, timeline *tl
         html_event *e = &tl->ev[tl->n];
         e->ts_usec = t->ts_usec;
         e->what = t->sport == 2445 ? "TVS session" : "TLS session";
-        e->name = run_endpoint(&t->server, t->sport, tl->server[tl->n], sizeof tl->server[0]);
+        e->name = run_endpoint(t->server, t->sport, tl->server[tl->n], sizeof tl->server[0]);
         e->mark = tls_event(d, t, tl->status[tl->n], sizeof tl->status[0]);
         e->status = tl->status[tl->n];
         e->pkt = t->pkt;
@@ -399,7 +399,7 @@ static void file_row(const html_doc *d, const obs_file *f, bool fallback)
     }
     fprintf(out, "</td><td class=\"mono\">%s %s</td><td class=\"%s\">%s",
             f->proto == OBS_TFTP ? "TFTP" : "HTTP",
-            run_endpoint(&f->server, f->sport, srv, sizeof srv), html_mark_class(m), status);
+            run_endpoint(f->server, f->sport, srv, sizeof srv), html_mark_class(m), status);
     if (obs_more(f)->sig_detail) {
         fputs("<br/><span class=\"note\">", out);
         esc_html(out, obs_more(f)->sig_detail);
@@ -429,7 +429,7 @@ static void tls_row(const html_doc *d, const obs_tls *t)
     } else
         fputs("-", out);
     fprintf(out, "</td><td class=\"mono\">TLS %s</td><td class=\"%s\">%s",
-            run_endpoint(&t->server, t->sport, srv, sizeof srv), html_mark_class(m), status);
+            run_endpoint(t->server, t->sport, srv, sizeof srv), html_mark_class(m), status);
     const html_list *l = t->judged && t->judged_against && t->judged_against->digest
                              ? html_list_of(d, t->judged_against->digest->sha256)
                              : NULL;
@@ -476,7 +476,7 @@ static void phone_card(const html_doc *d, const obs_input *in, const phone_group
     fprintf(out, "<div class=\"card phone\" id=\"p-%zu-%zu\">\n<h3>", in->index, idx);
     esc_html(out, g->files[0]->phone);
     fprintf(out, " <span class=\"sub\">%s &#183; ",
-            cap_addr_str(&g->files[0]->client, 0, addr, sizeof addr));
+            cap_addr_str(g->files[0]->client, 0, addr, sizeof addr));
     esc_html_max(out, in->path, 80);
     fputs("</span></h3>\n", out);
     html_svg_timeline(out, tl->ev, tl->n);
@@ -499,7 +499,7 @@ static int cmp_addr(const cap_addr *x, const cap_addr *y)
 static int cmp_tls_client(const void *a, const void *b)
 {
     const obs_tls *x = *(const obs_tls *const *)a, *y = *(const obs_tls *const *)b;
-    int c = cmp_addr(&x->client, &y->client);
+    int c = cmp_addr(x->client, y->client);
     return c ? c : cmp_tls_time(a, b);
 }
 
@@ -509,7 +509,7 @@ static size_t tls_lower(const obs_tls *const *ix, size_t n, const cap_addr *addr
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (cmp_addr(&ix[mid]->client, addr) < 0)
+        if (cmp_addr(ix[mid]->client, addr) < 0)
             lo = mid + 1;
         else
             hi = mid;
@@ -525,13 +525,13 @@ static bool group_tls(const obs_tls *const *ix, size_t n, phone_group *g)
     size_t cap = 0;
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < g->n_files; i++) {
-            const cap_addr *addr = &g->files[i]->client;
+            const cap_addr *addr = g->files[i]->client;
             size_t k = 0;
-            while (k < i && !cap_addr_equal(&g->files[k]->client, addr))
+            while (k < i && !cap_addr_equal(g->files[k]->client, addr))
                 k++;
             if (k < i) /* an address seen before in this group */
                 continue;
-            for (size_t t = tls_lower(ix, n, addr); t < n && cap_addr_equal(&ix[t]->client, addr);
+            for (size_t t = tls_lower(ix, n, addr); t < n && cap_addr_equal(ix[t]->client, addr);
                  t++) {
                 if (pass == 1)
                     g->tls[g->n_tls++] = ix[t];
@@ -702,7 +702,7 @@ static void phone_row(const html_doc *d, const phones_ctx *c, const obs_input *i
             idx);
     esc_html(out, g->files[0]->phone);
     fprintf(out, "<br/><span class=\"note\">%s</span>",
-            cap_addr_str(&g->files[0]->client, 0, addr, sizeof addr));
+            cap_addr_str(g->files[0]->client, 0, addr, sizeof addr));
     if (warned)
         fprintf(out, "<br/><span class=\"c-warn\">%s</span>",
                 rule < SBD_RULE_COUNT ? sbd_rule_id(rule) : "warning");
@@ -1059,7 +1059,7 @@ static void session_row(const html_doc *d, const obs_tls *t)
             html_clock(t->ts_usec, when, sizeof when));
     esc_html_max(out, d->r->inputs[t->input].path, 50);
     fprintf(out, " #%llu</td><td class=\"mono\">%s</td><td>%s</td><td>", (unsigned long long)t->pkt,
-            run_endpoint(&t->client, t->cport, cli, sizeof cli),
+            run_endpoint(t->client, t->cport, cli, sizeof cli),
             cap_tls_version_name(t->version, ver, sizeof ver));
     esc_html_max(out, t->sni ? t->sni : "-", 80);
     fprintf(out, "</td><td class=\"%s\">%s</td></tr>\n", html_mark_class(m), status);
@@ -1116,7 +1116,7 @@ void html_section_tls(const html_doc *d)
         for (size_t k = 0; k < d->r->inputs[i].n_tls; k++) {
             const obs_tls *t = obs_tls_at(&d->r->inputs[i], k);
             items[n].t = t;
-            run_endpoint(&t->server, t->sport, items[n].server, sizeof items[n].server);
+            run_endpoint(t->server, t->sport, items[n].server, sizeof items[n].server);
             n++;
         }
     qsort(items, n, sizeof *items, cmp_tls_item);

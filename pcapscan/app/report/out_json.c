@@ -171,7 +171,7 @@ static void put_records(jw *w, const blob *b, bool fixed_keys)
 
 static const blob *parsed_blob(const run *r, const obs_file *f)
 {
-    const blob *b = f->in_store ? store_get(&r->content, f->digest->sha256) : NULL;
+    const blob *b = run_kept(r, f);
     return b && b->parsed ? b : NULL;
 }
 
@@ -273,7 +273,7 @@ static void file_line(jctx *c, const obs_file *f)
 {
     const run *r = c->r;
     jw *w = c->w;
-    const blob *kept = f->in_store ? store_get(&r->content, f->digest->sha256) : NULL;
+    const blob *kept = run_kept(r, f);
     if (f->digest && first_ref(c, DEF_CONTENT, f->digest->sha256, 32))
         content_line(c, f, kept);
     const blob *b = parsed_blob(r, f);
@@ -282,9 +282,9 @@ static void file_line(jctx *c, const obs_file *f)
     jw_kstr(w, "pcap", r->inputs[f->input].path);
     jw_kstr(w, "name", f->name);
     jw_key(w, "client");
-    jwf_endpoint(w, &c->addrs, &f->client, f->cport);
+    jwf_endpoint(w, &c->addrs, f->client, f->cport);
     jw_key(w, "server");
-    jwf_endpoint(w, &c->addrs, &f->server, f->sport);
+    jwf_endpoint(w, &c->addrs, f->server, f->sport);
     jw_kint(w, "first_packet", (int64_t)f->first_pkt);
     jw_kint(w, "size", (int64_t)f->size);
     file_digests(c, f);
@@ -403,10 +403,10 @@ static void cert_line(jctx *c, const obs_tls *t, size_t i)
     jw_kstr(w, "type", "tls_cert");
     jw_kstr(w, "pcap", c->r->inputs[t->input].path);
     jw_key(w, "server");
-    jwf_endpoint(w, &c->addrs, &t->server, t->sport);
+    jwf_endpoint(w, &c->addrs, t->server, t->sport);
     jw_kint(w, "server_port", t->sport);
     jw_key(w, "client");
-    jwf_endpoint(w, &c->addrs, &t->client, t->cport);
+    jwf_endpoint(w, &c->addrs, t->client, t->cport);
     if (c->inline_records) {
         cert_facts(w, ci);
     } else {
@@ -435,7 +435,7 @@ static void cert_line(jctx *c, const obs_tls *t, size_t i)
 static void evidence_related(jctx *c, const finding *x)
 {
     jw *w = c->w;
-    if (!x->related.set) {
+    if (!x->related) {
         if (!c->inline_records)
             jw_knull(w, "related");
         return;
@@ -443,12 +443,12 @@ static void evidence_related(jctx *c, const finding *x)
     jw_key(w, "related");
     jw_obj(w);
     jw_kstr(w, "what", x->related_what);
-    jw_kstr(w, "capture", c->r->inputs[x->related.input].path);
-    jw_kint(w, "packet", (int64_t)x->related.pkt);
+    jw_kstr(w, "capture", c->r->inputs[x->related->input].path);
+    jw_kint(w, "packet", (int64_t)x->related->first_pkt);
     if (c->inline_records)
-        jw_kstr(w, "file", x->related.file);
+        jw_kstr(w, "file", x->related->name);
     jw_key(w, "sha256");
-    jwf_hex(w, x->related.sha256, 32);
+    jwf_hex(w, obs_sha256_or_zero(x->related), 32);
     jw_end(w);
 }
 
@@ -464,7 +464,7 @@ static void evidence(jctx *c, const finding *x)
     jw_key(w, "packets");
     jw_arr(w);
     for (size_t i = 0; i < x->n_packets; i++)
-        jw_int(w, (int64_t)x->packets[i]);
+        jw_int(w, (int64_t)finding_packet(x, i));
     jw_end(w);
     if (x->file || fixed) {
         jw_kstr(w, "file", x->file ? x->file->name : NULL);
@@ -473,7 +473,7 @@ static void evidence(jctx *c, const finding *x)
     }
     if (x->tls) {
         jw_key(w, "server");
-        jwf_endpoint(w, &c->addrs, &x->tls->server, x->tls->sport);
+        jwf_endpoint(w, &c->addrs, x->tls->server, x->tls->sport);
     } else if (fixed) {
         jw_knull(w, "server");
     }

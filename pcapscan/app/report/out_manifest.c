@@ -16,8 +16,8 @@ static json_t *file_entry(const run *r, const obs_file *f)
                      sbd_hex_lower(f->digest->md5, 16, md5, sizeof md5), "size",
                      (json_int_t)f->size, "pcap", esc_json_str(r->inputs[f->input].path),
                      "first_packet", (json_int_t)f->first_pkt, "client",
-                     run_endpoint(&f->client, f->cport, cli, sizeof cli), "server",
-                     run_endpoint(&f->server, f->sport, srv, sizeof srv), "kind",
+                     run_endpoint(f->client, f->cport, cli, sizeof cli), "server",
+                     run_endpoint(f->server, f->sport, srv, sizeof srv), "kind",
                      run_kind_word(r, f), "protocol", f->proto == OBS_TFTP ? "tftp" : "http");
 }
 
@@ -28,7 +28,7 @@ static json_t *cert_entry(const run *r, size_t input, const obs_tls *t, size_t c
                      sbd_hex_lower(t->certs[c].info.sha256, 32, sha, sizeof sha), "subject",
                      esc_json_str(t->certs[c].info.subject), "pcap",
                      esc_json_str(r->inputs[input].path), "server",
-                     run_endpoint(&t->server, t->sport, srv, sizeof srv), "packet",
+                     run_endpoint(t->server, t->sport, srv, sizeof srv), "packet",
                      (json_int_t)t->pkt, "chain_index", (json_int_t)c);
 }
 

@@ -7,6 +7,8 @@
 
 #include "cap/tls_certs.h"
 #include "lib/escape.h"
+#include "lib/kmap.h"
+#include "model/strpool.h"
 #include "report/report.h"
 
 static const char *clock_of(int64_t usec, char *out, size_t outsz)
@@ -41,7 +43,7 @@ static void print_file(const run *r, const obs_file *f, FILE *out)
             f->upload ? "upload" : obs_xfer_name(f->xfer));
     esc_term(out, f->name);
     fprintf(out, "  [%s from %s]\n", run_kind_word(r, f),
-            run_endpoint(&f->server, f->sport, srv, sizeof srv));
+            run_endpoint(f->server, f->sport, srv, sizeof srv));
     if (f->error_msg) {
         fprintf(out, "        %s %d: ", f->proto == OBS_TFTP ? "TFTP error" : "HTTP",
                 f->error_code);
@@ -88,8 +90,8 @@ static void print_tls(const obs_tls *t, FILE *out)
 {
     char ts[48], srv[80], cli[80], ver[32];
     fprintf(out, "    %s #%-6llu TLS  %s -> %s %s", clock_of(t->ts_usec, ts, sizeof ts),
-            (unsigned long long)t->pkt, run_endpoint(&t->client, t->cport, cli, sizeof cli),
-            run_endpoint(&t->server, t->sport, srv, sizeof srv),
+            (unsigned long long)t->pkt, run_endpoint(t->client, t->cport, cli, sizeof cli),
+            run_endpoint(t->server, t->sport, srv, sizeof srv),
             cap_tls_version_name(t->version, ver, sizeof ver));
     if (t->kind == OBS_TLS_HIDDEN) {
         fputs(": certificate not visible (TLS 1.3)\n", out);
@@ -127,12 +129,12 @@ static void print_finding(const run *r, const finding *x, FILE *out)
     esc_term(out, x->message);
     fputs(" [packets", out);
     for (size_t i = 0; i < x->n_packets; i++)
-        fprintf(out, " #%llu", (unsigned long long)x->packets[i]);
+        fprintf(out, " #%llu", (unsigned long long)finding_packet(x, i));
     if (x->occurrences > 1)
         fprintf(out, "; seen %llu times", (unsigned long long)x->occurrences);
-    if (x->related.set && x->related.input != x->input) {
+    if (x->related && x->related->input != x->input) {
         fprintf(out, "; %s in ", x->related_what);
-        esc_term(out, r->inputs[x->related.input].path);
+        esc_term(out, r->inputs[x->related->input].path);
     }
     fputs("]\n", out);
 }
@@ -255,63 +257,45 @@ static void summary_row(FILE *out, const char *name, const report_totals *t, con
             (unsigned long long)sev[0]);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-typedef struct phone_key {
-    char addr[64];     /* the client address, no port */
-    const char *phone; /* the file's phone, or NULL for a TLS client */
-} phone_key;
-
-static int cmp_key(const void *a, const void *b)
-{
-    const phone_key *x = a, *y = b;
-    int c = strcmp(x->addr, y->addr);
-    /* a file's phone sorts before a TLS client of the same address, which then takes it */
-    return c ? c : (x->phone == NULL) - (y->phone == NULL);
-}
-
 /* Distinct phones across all inputs, as the trust engine names them: a file's phone (the MAC of
  * its name, else its client's), and for a TLS session the phone of a file request from the same
  * client address, else that address: a phone seen only on the TVS or HTTPS port counts too.
- * SIZE_MAX when out of memory. */
+ * Tables of distinct addresses and names only (a sorted copy of every record's address was
+ * 80 bytes a record). SIZE_MAX when out of memory. */
 static size_t count_phones(const run *r)
 {
-    size_t n = 0, k = 0, distinct = 0;
-    for (size_t i = 0; i < r->n_inputs; i++)
-        n += r->inputs[i].n_files + r->inputs[i].n_tls;
-    if (!n)
-        return 0;
-    phone_key *keys = calloc(n, sizeof *keys);
-    const char **names = malloc(n * sizeof *names);
-    if (!keys || !names) {
-        free(keys);
-        free(names);
-        return SIZE_MAX;
-    }
-    for (size_t i = 0; i < r->n_inputs; i++) {
+    kmap file_addrs, names;
+    strpool keep; /* the addresses' text, which the maps borrow */
+    memset(&keep, 0, sizeof keep);
+    kmap_init(&file_addrs);
+    kmap_init(&names);
+    bool ok = true;
+    char addr[64];
+    for (size_t i = 0; ok && i < r->n_inputs; i++) {
         const obs_input *in = &r->inputs[i];
-        for (size_t j = 0; j < in->n_files; j++, k++) {
-            cap_addr_str(&obs_file_at(in, j)->client, 0, keys[k].addr, sizeof keys[k].addr);
-            keys[k].phone = obs_file_at(in, j)->phone;
+        for (size_t j = 0; ok && j < in->n_files; j++) {
+            const obs_file *f = obs_file_at(in, j);
+            const char *a = strpool_get(&keep, cap_addr_str(f->client, 0, addr, sizeof addr), 64);
+            ok = a && kmap_put_str(&file_addrs, a, 0, NULL) != SIZE_MAX &&
+                 kmap_put_str(&names, f->phone, 0, NULL) != SIZE_MAX;
         }
-        for (size_t j = 0; j < in->n_tls; j++, k++)
-            cap_addr_str(&obs_tls_at(in, j)->client, 0, keys[k].addr, sizeof keys[k].addr);
     }
-    qsort(keys, n, sizeof *keys, cmp_key);
-    const char *known = NULL; /* the phone of the current address's first file */
-    for (size_t j = 0; j < n; j++) {
-        if (j == 0 || strcmp(keys[j].addr, keys[j - 1].addr) != 0)
-            known = keys[j].phone;
-        names[j] = keys[j].phone ? keys[j].phone : known ? known : keys[j].addr;
+    /* A session's client that requested files is one of their phones, already counted. */
+    for (size_t i = 0; ok && i < r->n_inputs; i++) {
+        const obs_input *in = &r->inputs[i];
+        for (size_t j = 0; ok && j < in->n_tls; j++) {
+            cap_addr_str(obs_tls_at(in, j)->client, 0, addr, sizeof addr);
+            if (kmap_get_str(&file_addrs, addr) != SIZE_MAX ||
+                kmap_get_str(&names, addr) != SIZE_MAX)
+                continue;
+            const char *a = strpool_get(&keep, addr, 64);
+            ok = a && kmap_put_str(&names, a, 0, NULL) != SIZE_MAX;
+        }
     }
-    qsort(names, n, sizeof *names, cmp_str);
-    for (size_t j = 0; j < n; j++)
-        distinct += j == 0 || strcmp(names[j], names[j - 1]) != 0;
-    free(names);
-    free(keys);
+    size_t distinct = ok ? names.n : SIZE_MAX;
+    kmap_free(&file_addrs);
+    kmap_free(&names);
+    strpool_free(&keep);
     return distinct;
 }
 
@@ -323,7 +307,7 @@ static void print_explained(const run *r, const finding *x, FILE *out)
     fputs("\n        in ", out);
     esc_term(out, r->inputs[x->input].path);
     if (x->n_packets)
-        fprintf(out, " #%llu", (unsigned long long)x->packets[0]);
+        fprintf(out, " #%llu", (unsigned long long)finding_packet(x, 0));
     fprintf(out, " at %s", clock_of(x->ts_usec, t, sizeof t));
     if (x->phone[0]) {
         fputs(", phone ", out);

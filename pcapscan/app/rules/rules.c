@@ -15,10 +15,9 @@
 
 /* ---- state of the pass ---- */
 
-/* One observation in the feeding order; the engine's decisions point back at it (user). */
+/* One observation in the feeding order; the engine's decisions point back at it (user). 8 bytes:
+ * the sort reads time and order off the record itself. */
 typedef struct event {
-    int64_t ts;
-    uint64_t seq;
     uint32_t input;
     uint32_t ref; /* EV_TLS | index into the input's tls, or index into its files */
 } event;
@@ -109,6 +108,23 @@ static const char *phone_of(pass *p, const char *label)
     return s ? s : ""; /* 63: the label as the reports have always shown it (at most 63 bytes) */
 }
 
+/* One more packet of evidence (up to FINDING_MAX_PACKETS; the rest are counted in occurrences
+ * only, as always). */
+static void push_packet(finding *f, uint64_t pkt)
+{
+    if (f->n_packets >= FINDING_MAX_PACKETS)
+        return;
+    if (f->n_packets < FINDING_INLINE_PACKETS) {
+        f->packets[f->n_packets++] = pkt;
+        return;
+    }
+    if (!f->more_packets &&
+        !(f->more_packets =
+              malloc((FINDING_MAX_PACKETS - FINDING_INLINE_PACKETS) * sizeof *f->more_packets)))
+        return; /* out of memory: the packet is not named */
+    f->more_packets[f->n_packets++ - FINDING_INLINE_PACKETS] = pkt;
+}
+
 static finding *new_finding(pass *p, sbd_rule rule, size_t input, int64_t ts, uint64_t pkt,
                             const char *phone_label, const char *key)
 {
@@ -131,9 +147,9 @@ static finding *new_finding(pass *p, sbd_rule rule, size_t input, int64_t ts, ui
         old->occurrences++;
         bool known = false;
         for (size_t i = 0; i < old->n_packets; i++)
-            known = known || old->packets[i] == pkt;
-        if (!known && pkt && old->n_packets < FINDING_MAX_PACKETS)
-            old->packets[old->n_packets++] = pkt;
+            known = known || finding_packet(old, i) == pkt;
+        if (!known && pkt)
+            push_packet(old, pkt);
         return NULL;
     }
     finding *f = obs_grow_one((void **)&r->findings, &r->n_findings, &r->cap_findings, sizeof *f);
@@ -150,35 +166,31 @@ static finding *new_finding(pass *p, sbd_rule rule, size_t input, int64_t ts, ui
     f->occurrences = 1;
     f->phone = phone_of(p, phone_label);
     if (pkt)
-        f->packets[f->n_packets++] = pkt;
+        push_packet(f, pkt);
     return f;
 }
 
-static void set_message(finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void set_message(finding *f, const char *fmt, ...)
+static void set_message(pass *p, finding *f, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void set_message(pass *p, finding *f, const char *fmt, ...)
 {
     char buf[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    f->message = strdup(buf);
+    f->message = strpool_add(&p->r->text, buf);
 }
 
 static void add_packet(finding *f, uint64_t pkt)
 {
-    if (pkt && f->n_packets < FINDING_MAX_PACKETS && f->packets[f->n_packets - 1] != pkt)
-        f->packets[f->n_packets++] = pkt;
+    if (pkt && (!f->n_packets || finding_packet(f, f->n_packets - 1) != pkt))
+        push_packet(f, pkt);
 }
 
 static void set_related(finding *f, const obs_file *a, const char *what)
 {
-    f->related.set = true;
-    f->related.input = a->input;
-    f->related.pkt = a->first_pkt;
-    f->related.file = a->name;
-    if (a->digest)
-        memcpy(f->related.sha256, a->digest->sha256, 32);
+    f->related = a;
     f->related_what = what;
 }
 
@@ -308,14 +320,14 @@ static void record_finding(pass *p, const sbd_trust_decision *d, obs_file *f, ob
         add_packet(x, cause_t ? cause_t->pkt : cause_f->first_pkt);
     if (f && d->outcome == SBD_OUT_XFER_FAILED) {
         add_packet(x, f->last_pkt);
-        set_message(x, "%s to %s over %s: %s after %llu bytes%s%s", f->name, d->phone,
+        set_message(p, x, "%s to %s over %s: %s after %llu bytes%s%s", f->name, d->phone,
                     f->proto == OBS_TFTP ? "TFTP" : "HTTP", obs_xfer_name(f->xfer),
                     (unsigned long long)f->size, missing_prefix(f), missing_text(f));
         return;
     }
     if (f && d->outcome == SBD_OUT_XFER_CUT) {
         add_packet(x, f->last_pkt);
-        set_message(x,
+        set_message(p, x,
                     "%s to %s over %s: the capture ends at packet %llu while the transfer was "
                     "still going on (%llu bytes so far%s%s)",
                     f->name, d->phone, f->proto == OBS_TFTP ? "TFTP" : "HTTP",
@@ -323,7 +335,7 @@ static void record_finding(pass *p, const sbd_trust_decision *d, obs_file *f, ob
                     (unsigned long long)f->size, missing_prefix(f), missing_text(f));
         return;
     }
-    x->message = strdup(d->reason);
+    x->message = strpool_add(&p->r->text, d->reason);
 }
 
 static bool is_list_outcome(sbd_trust_outcome o)
@@ -389,10 +401,31 @@ static void on_decision(void *ctx, const sbd_trust_decision *d)
 
 /* ---- events in packet-time order, fed to the engine ---- */
 
+/* The run being sorted: qsort has no context argument, and rules_run runs on one thread. */
+static const run *sort_run;
+
+static void event_key(const event *e, int64_t *ts, uint64_t *seq)
+{
+    const obs_input *in = &sort_run->inputs[e->input];
+    if (e->ref & EV_TLS) {
+        const obs_tls *t = obs_tls_at(in, e->ref & ~EV_TLS);
+        *ts = t->ts_usec;
+        *seq = t->seq;
+    } else {
+        const obs_file *f = obs_file_at(in, e->ref);
+        *ts = f->ts_usec;
+        *seq = f->seq;
+    }
+}
+
 static int cmp_event(const void *a, const void *b)
 {
     const event *x = a, *y = b;
-    return run_cmp_order(x->ts, x->input, x->seq, y->ts, y->input, y->seq);
+    int64_t tx, ty;
+    uint64_t sx, sy;
+    event_key(x, &tx, &sx);
+    event_key(y, &ty, &sy);
+    return run_cmp_order(tx, x->input, sx, ty, y->input, sy);
 }
 
 static int build_events(pass *p)
@@ -407,16 +440,14 @@ static int build_events(pass *p)
         obs_input *in = &p->r->inputs[i];
         if (i > UINT32_MAX || in->n_files >= EV_TLS || in->n_tls >= EV_TLS)
             return -1; /* far beyond what memory holds */
-        for (size_t k = 0; k < in->n_files; k++) {
-            const obs_file *f = obs_file_at(in, k);
-            p->ev[p->n_ev++] = (event){f->ts_usec, f->seq, (uint32_t)i, (uint32_t)k};
-        }
-        for (size_t k = 0; k < in->n_tls; k++) {
-            const obs_tls *t = obs_tls_at(in, k);
-            p->ev[p->n_ev++] = (event){t->ts_usec, t->seq, (uint32_t)i, (uint32_t)k | EV_TLS};
-        }
+        for (size_t k = 0; k < in->n_files; k++)
+            p->ev[p->n_ev++] = (event){(uint32_t)i, (uint32_t)k};
+        for (size_t k = 0; k < in->n_tls; k++)
+            p->ev[p->n_ev++] = (event){(uint32_t)i, (uint32_t)k | EV_TLS};
     }
+    sort_run = p->r;
     qsort(p->ev, p->n_ev, sizeof *p->ev, cmp_event);
+    sort_run = NULL;
     return 0;
 }
 
@@ -442,8 +473,8 @@ bool run_file_event(const obs_file *f, const blob *b, sbd_trust_at at, run_ev_bu
 {
     if (f->upload)
         return false;
-    cap_addr_str(&f->client, 0, buf->client, sizeof buf->client);
-    cap_addr_str(&f->server, 0, buf->server, sizeof buf->server);
+    cap_addr_str(f->client, 0, buf->client, sizeof buf->client);
+    cap_addr_str(f->server, 0, buf->server, sizeof buf->server);
     *ev = (sbd_trust_file_ev){
         .at = at,
         .client = buf->client,
@@ -471,8 +502,8 @@ static size_t tls_chain(const obs_tls *t, const sbd_cert_info **chain)
 bool run_tls_event(const obs_tls *t, const sbd_service_table *svc, sbd_trust_at at, run_ev_buf *buf,
                    sbd_trust_tls_ev *ev)
 {
-    cap_addr_str(&t->client, 0, buf->client, sizeof buf->client);
-    cap_addr_str(&t->server, 0, buf->server, sizeof buf->server);
+    cap_addr_str(t->client, 0, buf->client, sizeof buf->client);
+    cap_addr_str(t->server, 0, buf->server, sizeof buf->server);
     if (t->kind != OBS_TLS_CERTS && t->kind != OBS_TLS_HIDDEN)
         return false;
     *ev = (sbd_trust_tls_ev){
@@ -510,25 +541,35 @@ static void feed_tls(pass *p, event *e)
 
 /* A batch knows every request of its captures: bind each client address to the MAC it first
  * asked for, so TLS sessions before its first named request still belong to the phone. */
+/* The phone a file's name names ("SEP" + 12 hex digits), found again from the name rather than
+ * kept in every record. */
+static bool mac_of(const obs_file *f, char mac[16])
+{
+    sbd_audit_classify_name(f->name ? f->name : "", mac);
+    return mac[0] != '\0';
+}
+
 static void learn_macs(pass *p)
 {
     for (size_t i = 0; i < p->r->n_inputs; i++) {
         obs_input *in = &p->r->inputs[i];
         for (size_t k = 0; k < in->n_files; k++) {
             obs_file *f = obs_file_at(in, k);
-            if (!f->mac[0] || f->upload)
+            char mac[16];
+            if (f->upload || !mac_of(f, mac))
                 continue;
             char addr[64];
-            cap_addr_str(&f->client, 0, addr, sizeof addr);
-            sbd_trust_bind_client(p->engine, addr, f->mac);
+            cap_addr_str(f->client, 0, addr, sizeof addr);
+            sbd_trust_bind_client(p->engine, addr, mac);
         }
     }
     for (size_t i = 0; i < p->r->n_inputs; i++)
         for (size_t k = 0; k < p->r->inputs[i].n_files; k++) {
             obs_file *f = obs_file_at(&p->r->inputs[i], k);
-            char addr[64];
-            cap_addr_str(&f->client, 0, addr, sizeof addr);
-            f->phone = phone_of(p, f->mac[0] ? f->mac : sbd_trust_phone_of(p->engine, addr, NULL));
+            char addr[64], mac[16];
+            cap_addr_str(f->client, 0, addr, sizeof addr);
+            f->phone =
+                phone_of(p, mac_of(f, mac) ? mac : sbd_trust_phone_of(p->engine, addr, NULL));
         }
 }
 
@@ -543,7 +584,7 @@ static void capture_truncated(pass *p, obs_input *in)
     finding *x =
         new_finding(p, SBD_RULE_CAPTURE_TRUNCATED, in->index, in->last_ts, in->last_good, NULL, "");
     if (x)
-        set_message(x, "%s: %s after packet %llu: %s", in->path,
+        set_message(p, x, "%s: %s after packet %llu: %s", in->path,
                     cap_input_status_name(in->end_status), (unsigned long long)in->last_good,
                     in->end_msg ? in->end_msg : "");
 }

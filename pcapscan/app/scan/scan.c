@@ -220,7 +220,8 @@ static const char *input_text(obs_input *in, const char *s)
 static void set_name(obs_input *in, obs_file *f, const char *name)
 {
     f->name = input_text(in, name);
-    f->name_kind = (uint8_t)sbd_audit_classify_name(f->name ? f->name : "", f->mac);
+    char mac[16]; /* the rules pass finds it again (learn_macs) */
+    f->name_kind = (uint8_t)sbd_audit_classify_name(f->name ? f->name : "", mac);
 }
 
 /* "3-5,9,..." from the tracker's missing ranges. */
@@ -309,8 +310,8 @@ static void tftp_finished(void *user, const cap_tftp_transfer *t, cap_tftp_statu
     f->proto = OBS_TFTP;
     set_name(w->in, f, t->filename);
     f->upload = t->opcode == 2;
-    f->client = t->client;
-    f->server = t->server;
+    f->client = obs_input_addr(w->in, &t->client);
+    f->server = obs_input_addr(w->in, &t->server);
     f->cport = t->client_port;
     f->sport = t->server_port;
     f->first_pkt = t->first.pkt_no;
@@ -384,8 +385,8 @@ static void http_file(void *user, const cap_http_file *h)
     }
     f->proto = OBS_HTTP;
     set_name(w->in, f, h->name && *h->name ? h->name : h->path);
-    f->client = h->conn->client;
-    f->server = h->conn->server;
+    f->client = obs_input_addr(w->in, &h->conn->client);
+    f->server = obs_input_addr(w->in, &h->conn->server);
     f->cport = h->conn->cport;
     f->sport = h->conn->sport;
     const cap_where *first = h->has_request ? &h->request : &h->first;
@@ -439,8 +440,8 @@ static obs_tls *tls_obs(worker *w, const cap_tls_session *s, const cap_where *wh
     }
     *l = (live_tls){s, w->in->n_tls - 1};
     *idx = l->idx;
-    t->client = s->conn->client;
-    t->server = s->conn->server;
+    t->client = obs_input_addr(w->in, &s->conn->client);
+    t->server = obs_input_addr(w->in, &s->conn->server);
     t->cport = s->conn->cport;
     t->sport = s->conn->sport;
     t->first_pkt = s->conn->first.pkt_no;
