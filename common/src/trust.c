@@ -56,12 +56,13 @@ typedef struct phone {
     char *label;
     char *client; /* the address it was last seen from (its binding is forgotten with it) */
     holding itl, ctl;
-    pending pend;
+    pending *pend; /* NULL unless the phone waits on the TVS (most phones, most of the run) */
     size_t not_found_input[2]; /* input + 1 of the last per-MAC CTL/ITL "not found" */
     sbd_trust_at not_found_at[2];
     size_t fallback_done_input[2];
-    bool compared; /* the CTL/ITL pair below was checked for CTL_NOT_UPDATED */
-    uint8_t compared_sha[2][32];
+    /* The CTL/ITL pair last checked for CTL_NOT_UPDATED (one content per SHA-256: the pointers
+     * name the bytes), or NULL. */
+    const content *compared[2];
     struct phone *next_waiting; /* phones whose pending list has no fallback TVS yet */
 } phone;
 
@@ -138,15 +139,18 @@ static void free_phone(void *v)
     phone *p = v;
     if (!p)
         return;
-    for (size_t i = 0; i < p->pend.n_later; i++)
-        free(p->pend.later[i].name);
-    free(p->pend.later);
-    free(p->pend.fallback_cert);
+    if (p->pend) {
+        for (size_t i = 0; i < p->pend->n_later; i++)
+            free(p->pend->later[i].name);
+        free(p->pend->later);
+        free(p->pend->fallback_cert);
+        free_ref(&p->pend->ref);
+        free(p->pend);
+    }
     free(p->label);
     free(p->client);
     free_ref(&p->itl.ref);
     free_ref(&p->ctl.ref);
-    free_ref(&p->pend.ref);
     free(p);
 }
 
@@ -630,7 +634,7 @@ static void judge_signed(sbd_trust *t, phone *ph, const sbd_trust_at *at, const 
 
 static void run_deferred(sbd_trust *t, phone *ph)
 {
-    pending *p = &ph->pend;
+    pending *p = ph->pend;
     size_t n = p->n_later;
     p->n_later = 0;
     for (size_t i = 0; i < n; i++) {
@@ -645,11 +649,10 @@ static void run_deferred(sbd_trust *t, phone *ph)
 static void start_pending(sbd_trust *t, phone *ph, const sbd_trust_file_ev *ev, content *c,
                           bool again)
 {
-    if (!again) {
-        ph->pend.set = true;
-        ph->pend.c = c;
-        set_ref(&ph->pend.ref, ev, c);
-        ph->pend.has_fallback = false;
+    if (!again && (ph->pend = calloc(1, sizeof *ph->pend)) != NULL) { /* else not followed */
+        ph->pend->set = true;
+        ph->pend->c = c;
+        set_ref(&ph->pend->ref, ev, c);
         ph->next_waiting = t->waiting;
         t->waiting = ph;
     }
@@ -671,8 +674,8 @@ static void accept_itl(sbd_trust *t, phone *ph, const sbd_trust_file_ev *ev, con
             ev->name, ph->label, c->f->n_records);
         emit(t, &x);
     }
-    bool again = ph->pend.set && memcmp(ph->pend.c->sha256, c->sha256, 32) == 0;
-    if (ph->pend.set && !again)
+    bool again = ph->pend && memcmp(ph->pend->c->sha256, c->sha256, 32) == 0;
+    if (ph->pend && !again)
         settle_pending(t, ph, NULL, NULL); /* superseded before a TVS session of its own */
     dec x;
     size_t rec = SBD_TRUST_NO_RECORD;
@@ -811,12 +814,10 @@ static void check_ctl_itl(sbd_trust *t, phone *ph, const sbd_trust_list_ref *now
     const content *ctl = ph->ctl.c, *itl = ph->itl.c;
     if (!ctl || !itl)
         return;
-    if (ph->compared && memcmp(ph->compared_sha[0], ctl->sha256, 32) == 0 &&
-        memcmp(ph->compared_sha[1], itl->sha256, 32) == 0)
+    if (ph->compared[0] == ctl && ph->compared[1] == itl)
         return;
-    ph->compared = true;
-    memcpy(ph->compared_sha[0], ctl->sha256, 32);
-    memcpy(ph->compared_sha[1], itl->sha256, 32);
+    ph->compared[0] = ctl;
+    ph->compared[1] = itl;
     for (size_t i = 0; i < ctl->f->n_records; i++) {
         if (!is_ccm_tftp(&ctl->f->records[i]))
             continue;
@@ -910,12 +911,24 @@ static const char *recovery_advice(const content *held, char *out, size_t outsz)
     return out;
 }
 
+/* The pending list is decided: the files it held back are judged, and its state goes. */
+static void end_pending(sbd_trust *t, phone *ph)
+{
+    pending *p = ph->pend;
+    free_ref(&p->ref);
+    p->set = false;
+    drop_fallback(p);
+    run_deferred(t, ph);
+    ph->pend = NULL;
+    free(p);
+}
+
 /* tvs NULL: no TVS session of the phone itself; the fallback (another client's) or nothing. */
 static void settle_pending(sbd_trust *t, phone *ph, const sbd_cert_info *tvs,
                            const sbd_trust_at *tvs_at)
 {
-    pending *p = &ph->pend;
-    if (!p->set)
+    pending *p = ph->pend;
+    if (!p)
         return;
     unlink_waiting(t, ph);
     if (!tvs && p->has_fallback) {
@@ -935,10 +948,7 @@ static void settle_pending(sbd_trust *t, phone *ph, const sbd_cert_info *tvs,
         /* As before the engine existed: without evidence against it, the phone is taken to have
          * moved on (most phones do, through a TVS session the capture missed). */
         hold(t, ph, &ph->itl, &(sbd_trust_file_ev){.at = p->ref.at, .name = p->ref.name}, p->c);
-        free_ref(&p->ref);
-        p->set = false;
-        drop_fallback(p);
-        run_deferred(t, ph);
+        end_pending(t, ph);
         return;
     }
     size_t rec_i = SBD_TRUST_NO_RECORD;
@@ -969,10 +979,7 @@ static void settle_pending(sbd_trust *t, phone *ph, const sbd_cert_info *tvs,
     emit(t, &x);
     if (ok)
         hold(t, ph, &ph->itl, &(sbd_trust_file_ev){.at = p->ref.at, .name = p->ref.name}, p->c);
-    free_ref(&p->ref);
-    p->set = false;
-    drop_fallback(p);
-    run_deferred(t, ph);
+    end_pending(t, ph);
 }
 
 static void offer_fallback(sbd_trust *t, const phone *from, const sbd_cert_info *tvs,
@@ -980,17 +987,17 @@ static void offer_fallback(sbd_trust *t, const phone *from, const sbd_cert_info 
 {
     for (phone **pp = &t->waiting; *pp;) {
         phone *w = *pp;
-        if (w == from || w->pend.ref.at.ts_usec > at->ts_usec) {
+        if (w == from || w->pend->ref.at.ts_usec > at->ts_usec) {
             pp = &w->next_waiting;
             continue;
         }
-        if (!w->pend.fallback_cert && !(w->pend.fallback_cert = malloc(sizeof *tvs))) {
+        if (!w->pend->fallback_cert && !(w->pend->fallback_cert = malloc(sizeof *tvs))) {
             pp = &w->next_waiting; /* out of memory: it stays without a fallback */
             continue;
         }
-        w->pend.has_fallback = true;
-        *w->pend.fallback_cert = *tvs;
-        w->pend.fallback_at = *at;
+        w->pend->has_fallback = true;
+        *w->pend->fallback_cert = *tvs;
+        w->pend->fallback_at = *at;
         *pp = w->next_waiting;
         w->next_waiting = NULL;
     }
@@ -1023,10 +1030,10 @@ static verdict *verify_cached(sbd_trust *t, const content *s, const content *by)
 
 static void on_signed(sbd_trust *t, phone *ph, const sbd_trust_file_ev *ev, content *c)
 {
-    pending *p = &ph->pend;
-    if (p->set && !p->later)
+    pending *p = ph->pend;
+    if (p && !p->later)
         p->later = calloc(MAX_DEFERRED, sizeof *p->later);
-    if (p->set && p->later && p->n_later < MAX_DEFERRED) {
+    if (p && p->later && p->n_later < MAX_DEFERRED) {
         deferred *d = &p->later[p->n_later];
         d->name = strdup(ev->name ? ev->name : "");
         if (d->name) {
@@ -1307,7 +1314,7 @@ void sbd_trust_tls(sbd_trust *t, const sbd_trust_tls_ev *ev)
     judge_server(t, ph, ev, leaf, srv);
     if (ev->service != SBD_SVC_TVS)
         return;
-    if (ph->pend.set)
+    if (ph->pend)
         settle_pending(t, ph, leaf, &ev->at);
     offer_fallback(t, ph, leaf, &ev->at);
 }
@@ -1317,7 +1324,7 @@ void sbd_trust_forget(sbd_trust *t, const char *label)
     phone *ph = sbd_smap_get(&t->phones, label);
     if (!ph)
         return;
-    if (ph->pend.set)
+    if (ph->pend)
         settle_pending(t, ph, NULL, NULL);
     unlink_waiting(t, ph);
     const char *mac = ph->client ? sbd_smap_get(&t->macs, ph->client) : NULL;
@@ -1337,14 +1344,14 @@ void sbd_trust_finish(sbd_trust *t)
     size_t n = 0;
     for (size_t i = 0; i < t->phones.nb; i++)
         for (sbd_smap_ent *e = t->phones.b[i]; e; e = e->next)
-            n += ((phone *)e->val)->pend.set;
+            n += ((phone *)e->val)->pend != NULL;
     phone **list = calloc(n ? n : 1, sizeof *list);
     if (!list)
         return;
     size_t k = 0;
     for (size_t i = 0; i < t->phones.nb; i++)
         for (sbd_smap_ent *e = t->phones.b[i]; e; e = e->next)
-            if (((phone *)e->val)->pend.set)
+            if (((phone *)e->val)->pend)
                 list[k++] = e->val;
     qsort(list, k, sizeof *list, cmp_phone_label);
     for (size_t i = 0; i < k; i++)

@@ -11,8 +11,7 @@
 
 void strpool_free(strpool *p)
 {
-    if (p->indexed)
-        kmap_free(&p->index);
+    free(p->index);
     for (size_t i = 0; i < p->n_chunks; i++)
         free(p->chunks[i]);
     free(p->chunks);
@@ -21,9 +20,9 @@ void strpool_free(strpool *p)
 
 void strpool_seal(strpool *p)
 {
-    if (p->indexed)
-        kmap_free(&p->index);
-    p->indexed = false;
+    free(p->index);
+    p->index = NULL;
+    p->index_cap = p->index_n = 0;
 }
 
 /* Room for n bytes that never move: the current chunk, a new one, or a chunk of their own. */
@@ -59,25 +58,50 @@ static char *take(strpool *p, size_t n)
     return at;
 }
 
+static size_t slot_of(const strpool *p, const char *s, size_t len)
+{
+    size_t mask = p->index_cap - 1, i = (size_t)cap_khash(&p->key, s, len) & mask;
+    while (p->index[i] && !(strncmp(p->index[i], s, len) == 0 && p->index[i][len] == '\0'))
+        i = (i + 1) & mask;
+    return i;
+}
+
+static bool grow_index(strpool *p)
+{
+    if (!p->index_cap)
+        p->key = cap_hkey_run();
+    size_t ncap = p->index_cap ? p->index_cap * 2 : 256;
+    const char **old = p->index;
+    size_t old_cap = p->index_cap;
+    if (!(p->index = calloc(ncap, sizeof *p->index))) {
+        p->index = old;
+        return false;
+    }
+    p->index_cap = ncap;
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i])
+            p->index[slot_of(p, old[i], strlen(old[i]))] = old[i];
+    free(old);
+    return true;
+}
+
 const char *strpool_get(strpool *p, const char *s, size_t max)
 {
     size_t len = strnlen(s, max);
     if (!len)
         return "";
-    if (!p->indexed) {
-        kmap_init(&p->index);
-        p->indexed = true;
-    }
-    size_t at = kmap_get(&p->index, s, len);
-    if (at != SIZE_MAX)
-        return (const char *)(uintptr_t)at;
+    if ((p->index_n + 1) * 2 > p->index_cap && !grow_index(p))
+        return NULL;
+    size_t i = slot_of(p, s, len);
+    if (p->index[i])
+        return p->index[i];
     char *c = take(p, len + 1);
     if (!c)
         return NULL;
     memcpy(c, s, len);
     c[len] = '\0';
-    if (kmap_put(&p->index, c, len, (size_t)(uintptr_t)c, NULL) == SIZE_MAX)
-        return NULL; /* the copy stays in its chunk, unused */
+    p->index[i] = c;
+    p->index_n++;
     return c;
 }
 

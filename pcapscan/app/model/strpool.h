@@ -7,11 +7,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "lib/kmap.h"
+#include "cap/keyhash.h"
 
 typedef struct strpool {
-    kmap index; /* copy -> 0; keys are the copies themselves */
-    bool indexed;
+    /* The copies by keyed hash: open addressing over pointers (8 bytes a slot, where a kmap
+     * entry is 32), at most half full; NULL slots are empty. */
+    const char **index;
+    size_t index_cap, index_n;
+    cap_hkey key;
     char **chunks;
     size_t n_chunks, cap_chunks;
     size_t used, room; /* in the last chunk */
