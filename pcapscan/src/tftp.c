@@ -37,8 +37,11 @@ struct cap_tftp {
     cap_hkey key;
     xfer **buckets; /* grown to keep chains short (load factor at most 1) */
     /* Live transfers per client port. A lookup of a port no client uses is answered without
-     * hashing: that is most UDP of a capture (RTP, and each transfer's packets to the server). */
+     * hashing: that is most UDP of a capture (RTP, and each transfer's packets to the server).
+     * port_one: the transfer, while it is the only one its port ever had since the count was 0
+     * (then the answer is that transfer or none); NULL sends the lookup to the keyed table. */
     uint32_t *port_live;
+    xfer **port_one;
     size_t nbuckets; /* power of two */
     xfer *newest, *oldest;
     size_t live;
@@ -77,9 +80,11 @@ cap_tftp *cap_tftp_new(const cap_tftp_limits *limits, const cap_tftp_callbacks *
     t->nbuckets = MIN_BUCKETS;
     t->buckets = calloc(t->nbuckets, sizeof *t->buckets);
     t->port_live = calloc(65536, sizeof *t->port_live);
-    if (!t->buckets || !t->port_live) {
+    t->port_one = calloc(65536, sizeof *t->port_one);
+    if (!t->buckets || !t->port_live || !t->port_one) {
         free(t->buckets);
         free(t->port_live);
+        free(t->port_one);
         free(t);
         return NULL;
     }
@@ -112,6 +117,9 @@ static xfer *lookup(cap_tftp *t, const cap_addr *a, uint16_t port)
 {
     if (!t->port_live[port])
         return NULL;
+    xfer *one = t->port_one[port];
+    if (one)
+        return cap_addr_equal(&one->pub.client, a) ? one : NULL;
     uint64_t h = ep_hash(t, a, port);
     for (xfer *x = *bucket_of(t, h); x; x = x->hnext)
         if (x->hash == h && x->pub.client_port == port && cap_addr_equal(&x->pub.client, a))
@@ -255,7 +263,8 @@ static void finish(cap_tftp *t, xfer *x, cap_tftp_status st)
     *pp = x->hnext;
     list_unlink(t, x);
     t->live--;
-    t->port_live[x->pub.client_port]--;
+    if (--t->port_live[x->pub.client_port] == 0 || t->port_one[x->pub.client_port] == x)
+        t->port_one[x->pub.client_port] = NULL;
     x->pub.complete = st == CAP_TFTP_COMPLETE;
     if (x->pub.complete)
         x->pub.len = (size_t)((x->pub.last_block - 1) * x->pub.blksize + x->last_len);
@@ -309,6 +318,7 @@ void cap_tftp_free(cap_tftp *t)
     }
     free(t->buckets);
     free(t->port_live);
+    free(t->port_one);
     free(t);
 }
 
@@ -430,7 +440,7 @@ static void insert(cap_tftp *t, xfer *x)
     *b = x;
     list_push_newest(t, x);
     t->live++;
-    t->port_live[x->pub.client_port]++;
+    t->port_one[x->pub.client_port] = t->port_live[x->pub.client_port]++ == 0 ? x : NULL;
     t->st.requests++;
     x->keep_data = t->cb.on_request ? t->cb.on_request(t->cb.user, &x->pub) : true;
 }

@@ -377,6 +377,53 @@ static void test_tail_missing_by_tsize(void)
     rec_free(&r);
 }
 
+/* Clients on different addresses with the same port: the tracker's shortcut for a port with one
+ * transfer must hand each packet to its own transfer, while two share the port, after one of
+ * them ends, and for the next client on that port. */
+static void xfer_from(cap_tftp *t, cap_addr c, uint16_t sport, uint16_t wire, size_t at, size_t n)
+{
+    static uint8_t pkt[2000];
+    send_pkt(t, SERVER, sport, c, 2000, pkt, tftp_data(pkt, wire, file + at, n));
+}
+
+static void rrq_from(cap_tftp *t, cap_addr c, const char *name)
+{
+    bb b = {.n = 0};
+    bb_be16(&b, 1);
+    bb_str(&b, name);
+    bb_str(&b, "octet");
+    send_pkt(t, c, 2000, SERVER, 69, b.b, b.n);
+}
+
+static void test_shared_client_port(void)
+{
+    rec r;
+    cap_tftp *t = tracker(&r, NULL);
+    cap_addr a = v4(10, 1, 1, 60), b = v4(10, 1, 1, 61), c = v4(10, 1, 1, 62);
+    rrq_from(t, a, "a.tlv");
+    rrq_from(t, b, "b.tlv");
+    xfer_from(t, a, 40001, 1, 0, 512);
+    xfer_from(t, b, 40002, 1, 5000, 512);
+    xfer_from(t, a, 40001, 2, 512, 100); /* a ends; b is alone on the port now */
+    xfer_from(t, c, 40001, 2, 512, 100); /* to c, who asked for nothing */
+    xfer_from(t, b, 40002, 2, 5512, 200);
+    rrq_from(t, c, "c.tlv");
+    xfer_from(t, a, 40003, 1, 9000, 100); /* to a, whose transfer is over */
+    xfer_from(t, c, 40003, 1, 7000, 300);
+    CHECK_EQ_INT(r.n, 3);
+    const char *names[] = {"a.tlv", "b.tlv", "c.tlv"};
+    size_t at[] = {0, 5000, 7000}, len[] = {612, 712, 300};
+    for (int i = 0; i < 3 && i < r.n; i++) {
+        CHECK_STREQ(r.d[i].name, names[i]);
+        CHECK_EQ_INT(r.d[i].st, CAP_TFTP_COMPLETE);
+        CHECK_EQ_INT(r.d[i].len, len[i]);
+        CHECK(r.d[i].data && memcmp(r.d[i].data, file + at[i], len[i]) == 0);
+        CHECK_EQ_INT(r.d[i].t.bad_packets, 0);
+    }
+    cap_tftp_free(t);
+    rec_free(&r);
+}
+
 int main(void)
 {
     for (size_t i = 0; i < sizeof file; i++)
@@ -391,6 +438,7 @@ int main(void)
     test_limits_idle_and_wrq();
     test_declined_data_and_conflict();
     test_tail_missing_by_tsize();
+    test_shared_client_port();
     /* IPv6 endpoints behave the same */
     CLIENT = v6last(0x50);
     SERVER = v6last(0x10);
