@@ -63,6 +63,12 @@ struct cap_tcp_ctx {
     uint64_t rng; /* skip-list heights */
     conn **buckets;
     size_t nbuckets; /* power of two */
+    /* Connections per client port, and the connection while it is the only one its port has had
+     * since the count was 0. A 4-tuple is in the table at most once, and its connection is filed
+     * under one of the packet's two ports: when each port has no connection or a known one, the
+     * answer is among those two without hashing (port_find). Otherwise the keyed table answers. */
+    uint32_t *port_live;
+    conn **port_one;
     size_t count;
     conn *oldest, *newest;
     int64_t now;
@@ -261,6 +267,40 @@ static conn *table_find(cap_tcp_ctx *ctx, const cap_pkt *p, uint64_t hash, int *
     return NULL;
 }
 
+/* The connection of p's 4-tuple by its ports; false when a port is shared (ask the table). */
+static bool port_find(const cap_tcp_ctx *ctx, const cap_pkt *p, conn **out, int *dir)
+{
+    uint16_t ports[2] = {p->sport, p->dport};
+    *out = NULL;
+    for (int i = 0; i < 2; i++) {
+        if (!ctx->port_live[ports[i]])
+            continue;
+        conn *c = ctx->port_one[ports[i]];
+        if (!c)
+            return false;
+        int d = conn_dir(c, p);
+        if (d >= 0) {
+            *out = c;
+            *dir = d;
+            return true;
+        }
+    }
+    return true;
+}
+
+static void port_add(cap_tcp_ctx *ctx, conn *c)
+{
+    uint16_t port = c->info.cport;
+    ctx->port_one[port] = ctx->port_live[port]++ == 0 ? c : NULL;
+}
+
+static void port_remove(cap_tcp_ctx *ctx, conn *c)
+{
+    uint16_t port = c->info.cport;
+    if (--ctx->port_live[port] == 0 || ctx->port_one[port] == c)
+        ctx->port_one[port] = NULL;
+}
+
 static void table_grow(cap_tcp_ctx *ctx)
 {
     size_t n = ctx->nbuckets * 2;
@@ -311,6 +351,7 @@ static void table_remove(cap_tcp_ctx *ctx, conn *c)
     if (*pp)
         *pp = c->hnext;
     list_unlink(ctx, c);
+    port_remove(ctx, c);
     ctx->count--;
 }
 
@@ -754,6 +795,7 @@ static conn *conn_open(cap_tcp_ctx *ctx, const cap_pkt *p, uint64_t hash)
     c->hnext = ctx->buckets[b];
     ctx->buckets[b] = c;
     list_push_newest(ctx, c);
+    port_add(ctx, c);
     ctx->count++;
     ctx->st.conns_opened++;
     if (++ctx->st.active > ctx->st.peak_active)
@@ -804,9 +846,10 @@ void cap_tcp_packet(cap_tcp_ctx *ctx, const cap_pkt *p)
     if (p->where.ts_sec > ctx->now)
         ctx->now = p->where.ts_sec;
     expire_idle(ctx);
-    uint64_t hash = tuple_hash(ctx, &p->src, p->sport, &p->dst, p->dport);
     int d = 0;
-    conn *c = table_find(ctx, p, hash, &d);
+    conn *c;
+    if (!port_find(ctx, p, &c, &d))
+        c = table_find(ctx, p, tuple_hash(ctx, &p->src, p->sport, &p->dst, p->dport), &d);
     if (c && is_new_syn(c, d, p)) {
         conn_drop(ctx, c, CAP_TCP_END_REUSED);
         c = NULL;
@@ -815,7 +858,7 @@ void cap_tcp_packet(cap_tcp_ctx *ctx, const cap_pkt *p)
         bool opens = (p->tcp_flags & CAP_TCP_SYN) || p->payload_len > 0;
         if (!opens || (p->tcp_flags & CAP_TCP_RST))
             return;
-        c = conn_open(ctx, p, hash);
+        c = conn_open(ctx, p, tuple_hash(ctx, &p->src, p->sport, &p->dst, p->dport));
         if (!c)
             return;
         d = conn_dir(c, p);
@@ -851,7 +894,12 @@ cap_tcp_ctx *cap_tcp_new(const cap_tcp_limits *lim, const cap_tcp_callbacks *cb)
     ctx->rng = cap_khash(&ctx->key, &ctx, sizeof ctx) | 1; /* xorshift needs a non-zero state */
     ctx->nbuckets = 1024;
     ctx->buckets = calloc(ctx->nbuckets, sizeof *ctx->buckets);
-    if (!ctx->buckets) {
+    ctx->port_live = calloc(65536, sizeof *ctx->port_live);
+    ctx->port_one = calloc(65536, sizeof *ctx->port_one);
+    if (!ctx->buckets || !ctx->port_live || !ctx->port_one) {
+        free(ctx->buckets);
+        free(ctx->port_live);
+        free(ctx->port_one);
         free(ctx);
         return NULL;
     }
@@ -864,5 +912,7 @@ void cap_tcp_free(cap_tcp_ctx *ctx)
         return;
     cap_tcp_flush(ctx);
     free(ctx->buckets);
+    free(ctx->port_live);
+    free(ctx->port_one);
     free(ctx);
 }

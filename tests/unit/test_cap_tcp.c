@@ -409,6 +409,42 @@ static void test_random_order_overlaps(void)
     }
 }
 
+/* Clients on different addresses with the same port: the table's shortcut for a port with one
+ * connection must hand each segment to its own connection, both while two share the port and
+ * when a stranger's segment arrives on a port one connection has. */
+static void test_shared_client_port(void)
+{
+    harness h;
+    cap_tcp_ctx *ctx = setup(&h, NULL);
+    tside c1 = tside_v4(1, 40000, 100), c2 = tside_v4(3, 40000, 200), s = tside_v4(2, 2445, 900);
+    tside s2 = tside_v4(2, 2445, 7000), c3 = tside_v4(4, 40001, 300), c5 = tside_v4(5, 40001, 1);
+    thandshake(ctx, &c1, &s, 1);
+    tsend(ctx, &s, &c1, CAP_TCP_ACK, pattern, 300, 1);
+    thandshake(ctx, &c2, &s2, 1);
+    tsend(ctx, &s2, &c2, CAP_TCP_ACK, pattern + 1000, 400, 1);
+    tsend(ctx, &c1, &s, CAP_TCP_ACK, "one", 3, 1);
+    tsend(ctx, &c2, &s2, CAP_TCP_ACK, "two", 3, 1);
+    tsend(ctx, &s, &c1, CAP_TCP_ACK, pattern + 300, 100, 1);
+    thandshake(ctx, &c3, &s, 1);
+    tsend(ctx, &s, &c3, CAP_TCP_ACK, pattern + 2000, 50, 1);
+    tsend(ctx, &s, &c5, CAP_TCP_ACK, pattern + 3000, 60, 1); /* c5 never opened: a new one */
+    tsend(ctx, &c3, &s, CAP_TCP_ACK, "three", 5, 1);
+    CHECK_EQ_INT(h.opened, 4);
+    trec *r = h.rec;
+    CHECK_EQ_INT(r[0].d[CAP_TCP_S2C].len, 400);
+    CHECK(r[0].d[CAP_TCP_S2C].data && memcmp(r[0].d[CAP_TCP_S2C].data, pattern, 400) == 0);
+    CHECK(r[0].d[CAP_TCP_C2S].len == 3 && memcmp(r[0].d[CAP_TCP_C2S].data, "one", 3) == 0);
+    CHECK_EQ_INT(r[1].d[CAP_TCP_S2C].len, 400);
+    CHECK(r[1].d[CAP_TCP_S2C].data && memcmp(r[1].d[CAP_TCP_S2C].data, pattern + 1000, 400) == 0);
+    CHECK(r[1].d[CAP_TCP_C2S].len == 3 && memcmp(r[1].d[CAP_TCP_C2S].data, "two", 3) == 0);
+    CHECK_EQ_INT(r[2].d[CAP_TCP_S2C].len, 50);
+    CHECK(r[2].d[CAP_TCP_C2S].len == 5 && memcmp(r[2].d[CAP_TCP_C2S].data, "three", 5) == 0);
+    CHECK_EQ_INT(r[3].info.cport + r[3].info.sport, 40001 + 2445);
+    for (int i = 0; i < 4; i++)
+        CHECK_EQ_INT(r[i].d[0].offset_errors + r[i].d[1].offset_errors, 0);
+    teardown(&h, ctx);
+}
+
 int main(void)
 {
     init_pattern();
@@ -424,5 +460,6 @@ int main(void)
     test_rst_ipv6_and_roles();
     test_truncated_packet_is_gap();
     test_random_order_overlaps();
+    test_shared_client_port();
     return check_report();
 }
