@@ -254,7 +254,8 @@ struct cap_input {
     int fast_linktype;
     bool fast_nano; /* nanosecond time stamps, handed out in microseconds as libpcap does */
     uint32_t fast_snaplen;
-    uint8_t *fast_buf; /* unread bytes: fast_buf[fast_head..fast_tail) */
+    uint8_t *fast_buf; /* unread bytes: fast_buf[fast_head..fast_tail), fast_cap in all */
+    size_t fast_cap;
     size_t fast_head, fast_tail;
     uint64_t fast_off; /* the file offset of fast_buf[fast_tail] */
 };
@@ -329,7 +330,10 @@ static FILE *open_stream(const char *path, char *read_buf, gz_cookie **gz, char 
  * every error, message and end of input is libpcap's own. Byte-swapped files, other versions and
  * USB captures (whose headers libpcap rewrites) are left to libpcap from the start. */
 
-enum { FAST_BUF_BYTES = 1024 * 1024, PCAP_RECORD_HEADER = 16, PCAP_FILE_HEADER = 24 };
+/* The buffer holds two records of the snapshot length, and at least 256 KiB (one read per few
+ * hundred packets; small enough to stay in a core's cache between the copy and the decoding). */
+enum { FAST_BUF_MIN = 256 * 1024, FAST_SNAP_MAX = 1024 * 1024 };
+enum { PCAP_RECORD_HEADER = 16, PCAP_FILE_HEADER = 24 };
 
 static void fast_setup(cap_input *in, FILE *fp)
 {
@@ -339,13 +343,15 @@ static void fast_setup(cap_input *in, FILE *fp)
     uint32_t magic;
     if (fd < 0 || pcap_is_swapped(p) || pcap_major_version(p) != 2 || pcap_minor_version(p) != 4 ||
         dlt == DLT_USB_LINUX || dlt == DLT_USB_LINUX_MMAPPED || pcap_snapshot(p) <= 0 ||
-        pcap_snapshot(p) > FAST_BUF_BYTES - PCAP_RECORD_HEADER || ftello(fp) != PCAP_FILE_HEADER ||
+        pcap_snapshot(p) > FAST_SNAP_MAX || ftello(fp) != PCAP_FILE_HEADER ||
         pread(fd, m, sizeof m, 0) != (ssize_t)sizeof m)
         return;
     memcpy(&magic, m, sizeof magic);
     if (magic != 0xa1b2c3d4 && magic != 0xa1b23c4d) /* microseconds, nanoseconds; this order */
         return;
-    in->fast_buf = malloc(FAST_BUF_BYTES);
+    size_t cap = 2 * ((size_t)pcap_snapshot(p) + PCAP_RECORD_HEADER);
+    in->fast_cap = cap < FAST_BUF_MIN ? FAST_BUF_MIN : cap;
+    in->fast_buf = malloc(in->fast_cap);
     if (!in->fast_buf)
         return;
     in->fast = true;
@@ -364,7 +370,7 @@ static bool fast_fill(cap_input *in, size_t need)
     in->fast_head = 0;
     in->fast_tail = have;
     while (in->fast_tail < need) {
-        ssize_t n = pread(in->fast_fd, in->fast_buf + in->fast_tail, FAST_BUF_BYTES - in->fast_tail,
+        ssize_t n = pread(in->fast_fd, in->fast_buf + in->fast_tail, in->fast_cap - in->fast_tail,
                           (off_t)in->fast_off);
         if (n < 0 && errno == EINTR)
             continue;
