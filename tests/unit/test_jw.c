@@ -88,6 +88,48 @@ static void test_strings(void)
     free(t);
 }
 
+static void one_key(jw *w, const void *arg)
+{
+    jw_obj(w);
+    jw_kint(w, "first", 1);
+    jw_kint(w, arg, 2);
+    jw_end(w);
+    jw_line(w);
+}
+
+/* The writer tests eight bytes at a time and copies plain runs whole: every special byte (and
+ * UTF-8 sequence, valid or cut) at every place of strings and keys of every length around the
+ * word size, so no word boundary or tail hides one. */
+static void test_word_boundaries(void)
+{
+    static const char *const special[] = {"\"",           "\\",       "\x01", "\x1f",
+                                          "\n",           "\x7f",     "\xff", "\xc3\xa9",
+                                          "\xe2\x80\xa8", "\xe2\x80", "\x80"};
+    size_t failed = 0;
+    for (size_t s = 0; s < sizeof special / sizeof special[0]; s++)
+        for (size_t len = 0; len <= 26; len++)
+            for (size_t at = 0; at <= len; at++) {
+                char text[64];
+                memset(text, 'a', len);
+                size_t sl = strlen(special[s]);
+                memcpy(text + at, special[s], sl);
+                memset(text + at + sl, 'b', len - at);
+                text[len + sl] = '\0';
+                failed += !same_both_ways(one_string, text, "special byte in a string");
+                /* jansson refuses a key that is not UTF-8; the writer's keys are its words */
+                if (s < 9)
+                    failed += !same_both_ways(one_key, text, "special byte in a key");
+            }
+    for (size_t len = 0; len <= 26; len++) {
+        char text[32];
+        memset(text, 'k', len);
+        text[len] = '\0';
+        failed += !same_both_ways(one_string, text, "plain string");
+        failed += !same_both_ways(one_key, text, "plain key");
+    }
+    CHECK(failed == 0);
+}
+
 static void numbers(jw *w, const void *arg)
 {
     (void)arg;
@@ -331,6 +373,7 @@ static void test_reports(void)
 int main(void)
 {
     test_strings();
+    test_word_boundaries();
     test_numbers_and_nesting();
     test_broken_line();
     test_reports();

@@ -1,4 +1,5 @@
 /* Streaming JSON lines writer (see jw.h). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -214,73 +215,115 @@ static const unsigned char byte_class[256] = {
     2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
 };
 
-static void put_escape(jw *w, unsigned char c)
+/* The escape of byte c (class 1) at q; returns the end. */
+static char *put_escape(char *q, unsigned char c)
 {
     static const char hex[] = "0123456789ABCDEF";
-    char e[6] = {'\\', 0, 0, 0, 0, 0};
-    size_t len = 2;
-    switch (c) {
-    case '"':
-    case '\\':
-        e[1] = (char)c;
-        break;
-    case '\b':
-        e[1] = 'b';
-        break;
-    case '\f':
-        e[1] = 'f';
-        break;
-    case '\n':
-        e[1] = 'n';
-        break;
-    case '\r':
-        e[1] = 'r';
-        break;
-    case '\t':
-        e[1] = 't';
-        break;
-    default:
-        memcpy(e + 1, "u00", 3);
-        e[4] = hex[c >> 4];
-        e[5] = hex[c & 15];
-        len = 6;
+    static const char short_esc[32] = {
+        ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't'};
+    *q++ = '\\';
+    if (c == '"' || c == '\\') {
+        *q++ = (char)c;
+    } else if (c < 32 && short_esc[c]) {
+        *q++ = short_esc[c];
+    } else {
+        memcpy(q, "u00", 3);
+        q[3] = hex[c >> 4];
+        q[4] = hex[c & 15];
+        q += 5;
     }
-    put(w, e, len);
+    return q;
 }
 
-/* s[0, n): what esc_json_str makes of it, as json_dumpb writes it. */
+/* Eight bytes at a time: nonzero when any of them is not copied as is (a control byte, '"',
+ * '\\', or a byte >= 0x80, which may start UTF-8 to check). The classic exact "has a byte less
+ * than / equal to" tests; which byte is left to the byte loop. */
+static inline uint64_t special8(const unsigned char *s)
+{
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    uint64_t x;
+    memcpy(&x, s, 8);
+    uint64_t quote = x ^ (ones * '"'), bslash = x ^ (ones * '\\');
+    return (x | ((x - ones * 0x20) & ~x) | ((quote - ones) & ~quote) |
+            ((bslash - ones) & ~bslash)) &
+           high;
+}
+
+/* Whether s[0, n) are all copied as is, by whole words (overlapping at the end): a key or a
+ * short value costs a few word tests, not a loop per byte. False also for UTF-8 (checked by the
+ * byte loop). */
+static bool all_plain(const unsigned char *s, size_t n)
+{
+    if (n >= 8) {
+        uint64_t m = 0;
+        for (size_t i = 0; i + 8 < n; i += 8)
+            m |= special8(s + i);
+        return !(m | special8(s + n - 8));
+    }
+    if (n >= 4) {
+        unsigned char x[8];
+        memcpy(x, s, 4);
+        memcpy(x + 4, s + n - 4, 4);
+        return !special8(x);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (byte_class[s[i]])
+            return false;
+    return true;
+}
+
+/* Where the run of bytes copied as is, from i, ends (at most n). */
+static size_t safe_run(const unsigned char *s, size_t i, size_t n)
+{
+    if (all_plain(s + i, n - i))
+        return n;
+    for (;;) {
+        while (i + 8 <= n && !special8(s + i))
+            i += 8;
+        while (i < n && byte_class[s[i]] == 0)
+            i++;
+        size_t len = i < n && byte_class[s[i]] == 2 ? sbd_utf8_len(s + i, n - i) : 0;
+        if (!len)
+            return i;
+        i += len;
+    }
+}
+
+/* s[0, n): what esc_json_str makes of it, as json_dumpb writes it. Room for the worst case
+ * (every byte \u00XX) is taken once, so the loop writes without checks. */
 static void put_string(jw *w, const unsigned char *s, size_t n)
 {
-    if (!reserve(w, n + 2))
+    if (n > (SIZE_MAX - 2) / 6) {
+        w->broken = true;
         return;
-    w->p[w->n++] = '"';
+    }
+    if (!reserve(w, 6 * n + 2))
+        return;
+    char *q = w->p + w->n;
+    *q++ = '"';
     size_t i = 0;
     while (i < n) {
         size_t run = i;
-        for (;;) { /* the longest run written as is */
-            while (i < n && byte_class[s[i]] == 0)
-                i++;
-            size_t len = i < n && byte_class[s[i]] == 2 ? sbd_utf8_len(s + i, n - i) : 0;
-            if (!len)
-                break;
-            i += len;
-        }
-        put(w, s + run, i - run);
+        i = safe_run(s, i, n);
+        memcpy(q, s + run, i - run);
+        q += i - run;
         if (i == n)
             break;
         if (byte_class[s[i]] == 1)
-            put_escape(w, s[i]);
-        else
-            put(w, "\xEF\xBF\xBD", 3); /* not UTF-8: U+FFFD, as esc_json_str */
+            q = put_escape(q, s[i]);
+        else {
+            memcpy(q, "\xEF\xBF\xBD", 3); /* not UTF-8: U+FFFD, as esc_json_str */
+            q += 3;
+        }
         i++;
     }
-    put_c(w, '"');
+    *q++ = '"';
+    w->n = (size_t)(q - w->p);
 }
 
-void jw_key(jw *w, const char *key)
+void jw_keyn(jw *w, const char *key, size_t len)
 {
     if (w->reference) {
-        size_t len = strlen(key);
         if (len >= sizeof w->key) {
             w->broken = true;
             len = 0;
@@ -289,24 +332,23 @@ void jw_key(jw *w, const char *key)
         w->key[len] = '\0';
         return;
     }
-    size_t len = strlen(key);
-    if (!reserve(w, len + 4))
+    if (len > SIZE_MAX - 4 || !reserve(w, len + 4))
         return;
-    char *start = w->p + w->n, *q = start;
+    const unsigned char *k = (const unsigned char *)key;
+    if (!all_plain(k, len) && safe_run(k, 0, len) != len) {
+        /* Not one of the writer's plain words after all: the general way. */
+        before_value(w);
+        w->comma = false;
+        put_string(w, k, len);
+        put_c(w, ':');
+        return;
+    }
+    char *q = w->p + w->n;
     if (w->comma)
         *q++ = ',';
     *q++ = '"';
-    for (size_t i = 0; i < len; i++) { /* the writer's own words: nothing to escape */
-        unsigned char c = (unsigned char)key[i];
-        if (byte_class[c]) { /* not one of those after all: the general way */
-            w->n = (size_t)(start - w->p) + (w->comma ? 1 : 0);
-            put_string(w, (const unsigned char *)key, len);
-            put_c(w, ':');
-            w->comma = false;
-            return;
-        }
-        *q++ = (char)c;
-    }
+    memcpy(q, key, len);
+    q += len;
     *q++ = '"';
     *q++ = ':';
     w->n = (size_t)(q - w->p);
@@ -327,6 +369,22 @@ void jw_strn(jw *w, const char *s, size_t n)
     }
     before_value(w);
     put_string(w, (const unsigned char *)s, n);
+}
+
+void jw_plain(jw *w, const char *s, size_t n)
+{
+    if (w->reference) {
+        jw_strn(w, s, n);
+        return;
+    }
+    before_value(w);
+    if (n > SIZE_MAX - 2 || !reserve(w, n + 2))
+        return;
+    char *q = w->p + w->n;
+    *q++ = '"';
+    memcpy(q, s, n);
+    q[n] = '"';
+    w->n += n + 2;
 }
 
 void jw_str(jw *w, const char *s)

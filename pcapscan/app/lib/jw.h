@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -49,9 +50,18 @@ void jw_end(jw *w); /* closes the innermost object or array */
 void jw_line(jw *w);
 
 /* Keys are the writer's own words (never capture text), values anything. */
-void jw_key(jw *w, const char *key);
+void jw_keyn(jw *w, const char *key, size_t len);
+/* Inline so that a literal key's length is known when compiling (no strlen per key). */
+static inline void jw_key(jw *w, const char *key)
+{
+    jw_keyn(w, key, strlen(key));
+}
 void jw_str(jw *w, const char *s);            /* NULL: null */
 void jw_strn(jw *w, const char *s, size_t n); /* s holds no NUL */
+/* A string the caller made of bytes that need no escaping (hex digits, an address with its
+ * port): written as it is, without the escape scan. In reference mode it goes through jansson
+ * like any string, so the writer's tests catch a caller breaking the promise. */
+void jw_plain(jw *w, const char *s, size_t n);
 void jw_int(jw *w, int64_t v);
 void jw_bool(jw *w, bool v);
 void jw_null(jw *w);
