@@ -251,11 +251,12 @@ static sbd_status walk_record(walk *w, size_t pos, size_t *next)
         emit(w, &e);
         p += 3 + (size_t)e.len;
     }
-    sbd_record *r = &w->records[w->n_records];
-    r->off = (uint32_t)pos;
-    r->len = (uint32_t)rl;
-    r->first_elem = &w->elems[first];
-    r->n_elems = w->n_elems - first;
+    w->records[w->n_records] = (sbd_record){
+        .off = (uint32_t)pos,
+        .len = (uint32_t)rl,
+        .first_elem = &w->elems[first],
+        .n_elems = w->n_elems - first,
+    };
     w->n_records++;
     *next = end;
     return SBD_OK;
@@ -465,11 +466,16 @@ sbd_status sbd_file_parse(const uint8_t *buf, size_t len, sbd_kind kind, sbd_fil
     size_t n_header = 0;
     walk w = {.buf = buf, .len = len, .err = err};
     size_t max_elems = len / 3 + 2 + MAX_PADDING;
-    w.elems = calloc(max_elems, sizeof *w.elems);
+    /* Not zeroed: every element and record is written whole before it is counted (zeroing the
+     * worst-case tables cost more than parsing a trust list). */
+    w.elems = max_elems <= SIZE_MAX / sizeof *w.elems ? malloc(max_elems * sizeof *w.elems) : NULL;
     if (!w.elems)
         return sbd_fail(err, SBD_NOMEM, 0, "out of memory for %zu elements", max_elems);
     /* Records are at least 5 bytes each. */
-    w.records = calloc(len / 5 + 1, sizeof *w.records);
+    size_t max_records = len / 5 + 1;
+    w.records = max_records <= SIZE_MAX / sizeof *w.records
+                    ? malloc(max_records * sizeof *w.records)
+                    : NULL;
     if (!w.records) {
         free(w.elems);
         return sbd_fail(err, SBD_NOMEM, 0, "out of memory for records");
