@@ -62,19 +62,24 @@ uint64_t sbd_siphash(uint64_t k0, uint64_t k1, const void *data, size_t n)
     return v0 ^ v1 ^ v2 ^ v3;
 }
 
-static size_t slot(const sbd_smap *m, const char *key)
+static size_t slot(const sbd_smap *m, const void *key, size_t len)
 {
-    return (size_t)(sbd_siphash(m->k0, m->k1, key, strlen(key)) & (m->nb - 1));
+    return (size_t)(sbd_siphash(m->k0, m->k1, key, len) & (m->nb - 1));
+}
+
+sbd_smap_ent *sbd_smap_findb(const sbd_smap *m, const void *key, size_t len)
+{
+    if (!m->nb || !key)
+        return NULL;
+    for (sbd_smap_ent *e = m->b[slot(m, key, len)]; e; e = e->next)
+        if (e->key_len == len && memcmp(e->key, key, len) == 0)
+            return e;
+    return NULL;
 }
 
 sbd_smap_ent *sbd_smap_find(const sbd_smap *m, const char *key)
 {
-    if (!m->nb || !key)
-        return NULL;
-    for (sbd_smap_ent *e = m->b[slot(m, key)]; e; e = e->next)
-        if (strcmp(e->key, key) == 0)
-            return e;
-    return NULL;
+    return key ? sbd_smap_findb(m, key, strlen(key)) : NULL;
 }
 
 void *sbd_smap_get(const sbd_smap *m, const char *key)
@@ -110,7 +115,7 @@ static int grow(sbd_smap *m)
     for (size_t i = 0; i < old_nb; i++)
         for (sbd_smap_ent *e = old[i], *nx; e; e = nx) {
             nx = e->next;
-            size_t k = slot(m, e->key);
+            size_t k = slot(m, e->key, e->key_len);
             e->next = b[k];
             b[k] = e;
         }
@@ -118,32 +123,41 @@ static int grow(sbd_smap *m)
     return 0;
 }
 
-sbd_smap_ent *sbd_smap_put(sbd_smap *m, const char *key)
+sbd_smap_ent *sbd_smap_putb(sbd_smap *m, const void *key, size_t len)
 {
-    sbd_smap_ent *e = sbd_smap_find(m, key);
-    if (e)
+    sbd_smap_ent *e = sbd_smap_findb(m, key, len);
+    if (e || !key)
         return e;
     if (m->n + 1 > m->nb && grow(m) != 0)
         return NULL;
     e = calloc(1, sizeof *e);
-    if (!e || !(e->key = strdup(key))) {
+    if (!e || len == SIZE_MAX || !(e->key = malloc(len + 1))) {
         free(e);
         return NULL;
     }
-    size_t k = slot(m, key);
+    memcpy(e->key, key, len);
+    e->key[len] = '\0';
+    e->key_len = len;
+    size_t k = slot(m, key, len);
     e->next = m->b[k];
     m->b[k] = e;
     m->n++;
     return e;
 }
 
+sbd_smap_ent *sbd_smap_put(sbd_smap *m, const char *key)
+{
+    return key ? sbd_smap_putb(m, key, strlen(key)) : NULL;
+}
+
 bool sbd_smap_remove(sbd_smap *m, const char *key, void (*free_val)(void *))
 {
     if (!m->nb || !key)
         return false;
-    for (sbd_smap_ent **pp = &m->b[slot(m, key)]; *pp; pp = &(*pp)->next) {
+    size_t len = strlen(key);
+    for (sbd_smap_ent **pp = &m->b[slot(m, key, len)]; *pp; pp = &(*pp)->next) {
         sbd_smap_ent *e = *pp;
-        if (strcmp(e->key, key) != 0)
+        if (e->key_len != len || memcmp(e->key, key, len) != 0)
             continue;
         *pp = e->next;
         if (free_val)

@@ -8,7 +8,8 @@
 #include <stdint.h>
 
 typedef struct sbd_smap_ent {
-    char *key;
+    char *key; /* NUL-terminated copy (a byte key may hold NULs: key_len says how long) */
+    size_t key_len;
     void *val;
     struct sbd_smap_ent *next;
 } sbd_smap_ent;
@@ -26,6 +27,10 @@ void *sbd_smap_get(const sbd_smap *m, const char *key);
 sbd_smap_ent *sbd_smap_find(const sbd_smap *m, const char *key);
 /* The entry for key, created with val NULL when absent; NULL when out of memory. */
 sbd_smap_ent *sbd_smap_put(sbd_smap *m, const char *key);
+/* The same for a key of len bytes (any bytes: a digest, a pair of pointers). A map holds string
+ * keys or byte keys; a string key is its bytes without the NUL. */
+sbd_smap_ent *sbd_smap_findb(const sbd_smap *m, const void *key, size_t len);
+sbd_smap_ent *sbd_smap_putb(sbd_smap *m, const void *key, size_t len);
 /* Removes key (its value handed to free_val first); false when absent. */
 bool sbd_smap_remove(sbd_smap *m, const char *key, void (*free_val)(void *));
 /* Frees keys and entries; each value is handed to free_val first (may be NULL). */
