@@ -83,12 +83,14 @@ struct sbd_trust {
     sbd_trust_opts o;
     sbd_trust_sink sink;
     void *ctx;
-    sbd_smap contents; /* hex sha256 -> content */
+    sbd_smap contents; /* sha256 (32 bytes) -> content */
     sbd_smap phones;   /* label -> phone */
     sbd_smap macs;     /* client -> MAC */
-    sbd_smap verdicts; /* "signed|list" -> verdict */
-    sbd_smap chains;   /* "held>new" -> pair_answer: continuity of trust lists */
-    sbd_smap matches;  /* "list|leaf|roles" -> pair_answer: a server certificate in a list */
+    /* Keyed by bytes: contents by address (one per SHA-256, kept until the end), certificates by
+     * SHA-256. Hex text keys cost more to make and hash than the question they cache. */
+    sbd_smap verdicts; /* (signed, list) -> verdict */
+    sbd_smap chains;   /* (held, new) -> pair_answer: continuity of trust lists */
+    sbd_smap matches;  /* (list, leaf SHA-256, roles) -> pair_answer: a server cert in a list */
     sbd_smap served;   /* server or "#input" or "*" -> holding[2] last accepted there */
     phone *waiting;
 };
@@ -229,9 +231,7 @@ static void decode_record_certs(content *c)
 
 static content *content_of(sbd_trust *t, const sbd_file *f, const uint8_t sha256[32])
 {
-    char key[65];
-    hex32(sha256, key);
-    sbd_smap_ent *e = sbd_smap_put(&t->contents, key);
+    sbd_smap_ent *e = sbd_smap_putb(&t->contents, sha256, 32);
     if (!e)
         return NULL;
     if (e->val)
@@ -272,17 +272,30 @@ void sbd_trust_bind_client(sbd_trust *t, const char *client, const char *mac)
     e->val = copy;
 }
 
-const char *sbd_trust_phone_of(sbd_trust *t, const char *client, const char *name)
+/* The label of a phone at client whose requested name was classified k (mac: the MAC it names):
+ * binding and reading the binding are one lookup. */
+static const char *label_of(sbd_trust *t, const char *client, sbd_name_kind k, const char *mac)
 {
-    char mac_buf[16];
-    if (name && sbd_audit_classify_name(name, mac_buf) != SBD_NAME_OTHER && mac_buf[0]) {
-        sbd_trust_bind_client(t, client, mac_buf);
-        sbd_smap_ent *e = sbd_smap_find(&t->macs, client);
-        if (e)
+    if (k != SBD_NAME_OTHER && mac[0] && client) {
+        sbd_smap_ent *e = sbd_smap_put(&t->macs, client);
+        if (e && !(e->val && strcmp(e->val, mac) == 0)) {
+            char *copy = strdup(mac);
+            if (copy) {
+                free(e->val);
+                e->val = copy;
+            }
+        }
+        if (e && e->val)
             return e->val;
     }
-    const char *mac = sbd_smap_get(&t->macs, client);
-    return mac ? mac : client ? client : "";
+    const char *mac_of = sbd_smap_get(&t->macs, client);
+    return mac_of ? mac_of : client ? client : "";
+}
+
+const char *sbd_trust_phone_of(sbd_trust *t, const char *client, const char *name)
+{
+    char mac[16];
+    return label_of(t, client, sbd_audit_classify_name(name, mac), mac);
 }
 
 static void note_client(phone *p, const char *client)
@@ -316,14 +329,25 @@ static phone *phone_get(sbd_trust *t, const char *label)
 
 typedef struct dec {
     sbd_trust_decision d;
+    bool quiet; /* opts.terse and no report uses its words: reason and key stay "" */
     char reason[1024];
     char key[256];
 } dec;
 
-static void dec_init(dec *x, sbd_trust_outcome o, sbd_rule rule, const phone *ph,
-                     const sbd_trust_at *at, const char *file)
+/* What a report reads words from: findings, and the verdict detail of a signed file that is not
+ * valid or of a list whose own signature fails. */
+static bool has_words(sbd_trust_outcome o, sbd_rule rule)
 {
-    memset(x, 0, sizeof *x);
+    return rule != SBD_RULE_COUNT || o == SBD_OUT_LIST_INVALID ||
+           (o >= SBD_OUT_SIGNED_INVALID && o <= SBD_OUT_SIGNED_NO_LIST);
+}
+
+static void dec_init(const sbd_trust *t, dec *x, sbd_trust_outcome o, sbd_rule rule,
+                     const phone *ph, const sbd_trust_at *at, const char *file)
+{
+    x->d = (sbd_trust_decision){0}; /* reason and key: only their first byte (1.3 KB a decision) */
+    x->reason[0] = x->key[0] = '\0';
+    x->quiet = t->o.terse && !has_words(o, rule);
     x->d.outcome = o;
     x->d.rule = rule;
     x->d.phone = ph ? ph->label : "";
@@ -336,13 +360,23 @@ static void dec_init(dec *x, sbd_trust_outcome o, sbd_rule rule, const phone *ph
     x->d.key = x->key;
 }
 
-static void say(dec *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(dec *x, const char *fmt, ...)
+static void say_(dec *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say_(dec *x, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(x->reason, sizeof x->reason, fmt, ap);
     va_end(ap);
+}
+
+/* A macro, so a quiet decision does not even make the labels its words would quote. */
+#define say(x, ...) ((x)->quiet ? (void)0 : say_((x), __VA_ARGS__))
+
+/* The key of a decision about content with this SHA-256. */
+static void key_sha(dec *x, const uint8_t sha256[32])
+{
+    if (!x->quiet)
+        hex32(sha256, x->key);
 }
 
 static void emit(sbd_trust *t, dec *x)
@@ -381,6 +415,13 @@ static int64_t judge_time(const sbd_trust *t, const sbd_trust_at *at)
     return t->o.has_now ? t->o.now : at->ts_usec / 1000000;
 }
 
+/* Whether ci expired or expires soon at `at`: asked before the decision's words are made, as
+ * nearly every certificate is fine. */
+static bool expiring(const sbd_trust *t, const sbd_trust_at *at, const sbd_cert_info *ci)
+{
+    return sbd_audit_expiry(ci->not_after, judge_time(t, at), t->o.expiry_warn_days) != 0;
+}
+
 static void check_expiry(sbd_trust *t, const phone *ph, const sbd_trust_at *at, const char *file,
                          const sbd_cert_info *ci, const char *where, sbd_service svc)
 {
@@ -388,7 +429,7 @@ static void check_expiry(sbd_trust *t, const phone *ph, const sbd_trust_at *at, 
     if (e == 0)
         return;
     dec x;
-    dec_init(&x, e == 2 ? SBD_OUT_CERT_EXPIRED : SBD_OUT_CERT_EXPIRING,
+    dec_init(t, &x, e == 2 ? SBD_OUT_CERT_EXPIRED : SBD_OUT_CERT_EXPIRING,
              e == 2 ? SBD_RULE_CERT_EXPIRED : SBD_RULE_CERT_EXPIRES_SOON, ph, at, file);
     x.d.cert = ci;
     x.d.service = svc;
@@ -475,9 +516,9 @@ static bool may_sign(const content *held, const sbd_record *r, bool for_ctl)
 
 /* The cached answer for KEY, or a new zeroed one for the caller to fill (*fresh set); NULL when
  * out of memory. */
-static pair_answer *pair_get(sbd_smap *m, const char *key, bool *fresh)
+static pair_answer *pair_get(sbd_smap *m, const void *key, size_t len, bool *fresh)
 {
-    sbd_smap_ent *e = sbd_smap_put(m, key);
+    sbd_smap_ent *e = sbd_smap_putb(m, key, len);
     *fresh = false;
     if (!e)
         return NULL;
@@ -511,12 +552,9 @@ static bool verify_continuity(sbd_trust *t, const content *held, const content *
 static bool signed_by_record_of(sbd_trust *t, const content *held, const content *next,
                                 size_t *record)
 {
-    char key[140], ha[65], hb[65];
-    hex32(held->sha256, ha);
-    hex32(next->sha256, hb);
-    snprintf(key, sizeof key, "%s>%s", ha, hb);
+    const content *key[2] = {held, next};
     bool fresh;
-    pair_answer *a = pair_get(&t->chains, key, &fresh);
+    pair_answer *a = pair_get(&t->chains, key, sizeof key, &fresh);
     if (!a)
         return verify_continuity(t, held, next, record);
     if (fresh)
@@ -529,14 +567,14 @@ static bool signed_by_record_of(sbd_trust *t, const content *held, const content
 static void list_findings(sbd_trust *t, const phone *ph, const sbd_trust_file_ev *ev, content *c)
 {
     for (size_t i = 0; c->cert_ok && i < c->f->n_records; i++)
-        if (c->cert_ok[i]) {
+        if (c->cert_ok[i] && expiring(t, &ev->at, &c->certs[i])) {
             char where[400];
             snprintf(where, sizeof where, "record %zu of %s", i + 1, ev->name);
             check_expiry(t, ph, &ev->at, ev->name, &c->certs[i], where, SBD_SVC_NONE);
         }
     if (c->too_large) {
         dec x;
-        dec_init(&x, SBD_OUT_LIST_TOO_LARGE, SBD_RULE_ITL_TOO_LARGE, ph, &ev->at, ev->name);
+        dec_init(t, &x, SBD_OUT_LIST_TOO_LARGE, SBD_RULE_ITL_TOO_LARGE, ph, &ev->at, ev->name);
         hex32(c->sha256, x.key);
         say(&x, "%s is %zu bytes with %zu records", ev->name, c->f->len, c->f->n_records);
         emit(t, &x);
@@ -553,7 +591,7 @@ static bool list_invalid(sbd_trust *t, const phone *ph, const sbd_trust_file_ev 
             ? SBD_RULE_TRUST_LIST_SIGNATURE_INVALID
             : SBD_RULE_COUNT;
     dec x;
-    dec_init(&x, SBD_OUT_LIST_INVALID, rule, ph, &ev->at, ev->name);
+    dec_init(t, &x, SBD_OUT_LIST_INVALID, rule, ph, &ev->at, ev->name);
     x.d.sig = c->self;
     hex32(c->sha256, x.key);
     say(&x, "%s from %s: %s", ev->name, ph->label,
@@ -580,20 +618,20 @@ static void accept_ctl(sbd_trust *t, phone *ph, const sbd_trust_file_ev *ev, con
     dec x;
     size_t rec = SBD_TRUST_NO_RECORD;
     if (!ph->ctl.c) {
-        dec_init(&x, SBD_OUT_LIST_FIRST, SBD_RULE_COUNT, ph, &ev->at, ev->name);
+        dec_init(t, &x, SBD_OUT_LIST_FIRST, SBD_RULE_COUNT, ph, &ev->at, ev->name);
         say(&x, "%s takes %s as its CTL", ph->label, ev->name);
     } else if (memcmp(ph->ctl.c->sha256, c->sha256, 32) == 0) {
-        dec_init(&x, SBD_OUT_LIST_SAME, SBD_RULE_COUNT, ph, &ev->at, ev->name);
+        dec_init(t, &x, SBD_OUT_LIST_SAME, SBD_RULE_COUNT, ph, &ev->at, ev->name);
         say(&x, "%s already holds this CTL", ph->label);
     } else if (signed_by_record_of(t, ph->ctl.c, c, &rec)) {
-        dec_init(&x, SBD_OUT_LIST_DIRECT, SBD_RULE_COUNT, ph, &ev->at, ev->name);
+        dec_init(t, &x, SBD_OUT_LIST_DIRECT, SBD_RULE_COUNT, ph, &ev->at, ev->name);
         x.d.held = ph->ctl.ref;
         x.d.record = rec;
         char lbl[700];
         say(&x, "%s accepts %s: signed by %s of the CTL it holds", ph->label, ev->name,
             record_label(ph->ctl.c, rec, lbl, sizeof lbl));
     } else {
-        dec_init(&x, SBD_OUT_LIST_REFUSED, SBD_RULE_CTL_CHAIN_BROKEN, ph, &ev->at, ev->name);
+        dec_init(t, &x, SBD_OUT_LIST_REFUSED, SBD_RULE_CTL_CHAIN_BROKEN, ph, &ev->at, ev->name);
         x.d.held = ph->ctl.ref;
         char ha[65], hb[65];
         hex32(ph->ctl.c->sha256, ha);
@@ -617,7 +655,7 @@ static void recovery_note(sbd_trust *t, phone *ph, const sbd_trust_file_ev *ev, 
     if (!sbd_trust_record_is_itl_recovery(by->c->f, &by->c->f->records[rec]))
         return;
     dec x;
-    dec_init(&x, SBD_OUT_RECOVERY_SIGNED, SBD_RULE_ITL_RECOVERY_SIGNED, ph, &ev->at, ev->name);
+    dec_init(t, &x, SBD_OUT_RECOVERY_SIGNED, SBD_RULE_ITL_RECOVERY_SIGNED, ph, &ev->at, ev->name);
     x.d.held = by->ref;
     x.d.record = rec;
     hex32(c->sha256, x.key);
@@ -657,7 +695,7 @@ static void start_pending(sbd_trust *t, phone *ph, const sbd_trust_file_ev *ev, 
         t->waiting = ph;
     }
     dec x;
-    dec_init(&x, SBD_OUT_LIST_PENDING, SBD_RULE_COUNT, ph, &ev->at, ev->name);
+    dec_init(t, &x, SBD_OUT_LIST_PENDING, SBD_RULE_COUNT, ph, &ev->at, ev->name);
     x.d.held = ph->itl.ref;
     say(&x, "%s got %s, whose signer is no record of the ITL it holds (%s): it asks the TVS",
         ph->label, ev->name, ph->itl.ref.name);
@@ -668,7 +706,7 @@ static void accept_itl(sbd_trust *t, phone *ph, const sbd_trust_file_ev *ev, con
 {
     if (c->rollback) {
         dec x;
-        dec_init(&x, SBD_OUT_ROLLBACK_SERVED, SBD_RULE_ITL_ROLLBACK, ph, &ev->at, ev->name);
+        dec_init(t, &x, SBD_OUT_ROLLBACK_SERVED, SBD_RULE_ITL_ROLLBACK, ph, &ev->at, ev->name);
         hex32(c->sha256, x.key);
         say(&x, "%s served to %s is a rollback ITL (%zu records, none CCM+TFTP, TFTP or TVS)",
             ev->name, ph->label, c->f->n_records);
@@ -681,14 +719,14 @@ static void accept_itl(sbd_trust *t, phone *ph, const sbd_trust_file_ev *ev, con
     size_t rec = SBD_TRUST_NO_RECORD;
     const holding *by = NULL;
     if (!ph->itl.c) {
-        dec_init(&x, SBD_OUT_LIST_FIRST, SBD_RULE_COUNT, ph, &ev->at, ev->name);
+        dec_init(t, &x, SBD_OUT_LIST_FIRST, SBD_RULE_COUNT, ph, &ev->at, ev->name);
         say(&x, "%s takes %s as its ITL", ph->label, ev->name);
     } else if (memcmp(ph->itl.c->sha256, c->sha256, 32) == 0) {
-        dec_init(&x, SBD_OUT_LIST_SAME, SBD_RULE_COUNT, ph, &ev->at, ev->name);
+        dec_init(t, &x, SBD_OUT_LIST_SAME, SBD_RULE_COUNT, ph, &ev->at, ev->name);
         say(&x, "%s already holds this ITL", ph->label);
     } else if ((signed_by_record_of(t, ph->itl.c, c, &rec) && (by = &ph->itl)) ||
                (ph->ctl.c && signed_by_record_of(t, ph->ctl.c, c, &rec) && (by = &ph->ctl))) {
-        dec_init(&x, SBD_OUT_LIST_DIRECT, SBD_RULE_COUNT, ph, &ev->at, ev->name);
+        dec_init(t, &x, SBD_OUT_LIST_DIRECT, SBD_RULE_COUNT, ph, &ev->at, ev->name);
         x.d.held = by->ref;
         x.d.record = rec;
         char lbl[700];
@@ -789,7 +827,7 @@ static void report_stale(sbd_trust *t, const phone *ph, const sbd_trust_list_ref
 {
     const content *ctl = ph->ctl.c, *itl = ph->itl.c;
     dec x;
-    dec_init(&x, SBD_OUT_CTL_STALE, SBD_RULE_CTL_NOT_UPDATED, ph, &now->at, now->name);
+    dec_init(t, &x, SBD_OUT_CTL_STALE, SBD_RULE_CTL_NOT_UPDATED, ph, &now->at, now->name);
     x.d.held = ph->ctl.ref;
     x.d.record = i;
     x.d.cert = itl->cert_ok && itl->cert_ok[j] ? &itl->certs[j] : NULL;
@@ -870,12 +908,12 @@ static sbd_tvs_match match_uncached(const content *c, const sbd_cert_info *leaf,
 static sbd_tvs_match cert_in_list(sbd_trust *t, const content *c, const sbd_cert_info *leaf,
                                   uint32_t roles, size_t *rec)
 {
-    char key[160], hl[65], hc[65];
-    hex32(c->sha256, hl);
-    hex32(leaf->sha256, hc);
-    snprintf(key, sizeof key, "%s|%s|%08x", hl, hc, (unsigned)roles);
+    unsigned char key[sizeof c + 32 + sizeof roles];
+    memcpy(key, &c, sizeof c);
+    memcpy(key + sizeof c, leaf->sha256, 32);
+    memcpy(key + sizeof c + 32, &roles, sizeof roles);
     bool fresh;
-    pair_answer *a = pair_get(&t->matches, key, &fresh);
+    pair_answer *a = pair_get(&t->matches, key, sizeof key, &fresh);
     if (!a)
         return match_uncached(c, leaf, roles, rec);
     if (fresh)
@@ -940,7 +978,7 @@ static void settle_pending(sbd_trust *t, phone *ph, const sbd_cert_info *tvs,
     hex32(ph->itl.c->sha256, ha);
     hex32(p->c->sha256, hb);
     if (!tvs) {
-        dec_init(&x, SBD_OUT_LIST_UNDECIDED, SBD_RULE_COUNT, ph, &p->ref.at, p->ref.name);
+        dec_init(t, &x, SBD_OUT_LIST_UNDECIDED, SBD_RULE_COUNT, ph, &p->ref.at, p->ref.name);
         x.d.held = ph->itl.ref;
         say(&x, "%s: no TVS session followed %s, so whether the phone took it is not known",
             ph->label, p->ref.name);
@@ -953,7 +991,7 @@ static void settle_pending(sbd_trust *t, phone *ph, const sbd_cert_info *tvs,
     }
     size_t rec_i = SBD_TRUST_NO_RECORD;
     bool ok = cert_in_list(t, ph->itl.c, tvs, SBD_ROLE(SBD_FN_TVS), &rec_i) == SBD_TVS_MATCH;
-    dec_init(&x, ok ? SBD_OUT_LIST_VIA_TVS : SBD_OUT_LIST_REFUSED,
+    dec_init(t, &x, ok ? SBD_OUT_LIST_VIA_TVS : SBD_OUT_LIST_REFUSED,
              ok ? SBD_RULE_TRUST_VIA_TVS : SBD_RULE_TRUST_CHAIN_BROKEN, ph, &p->ref.at,
              p->ref.name);
     x.d.held = ph->itl.ref;
@@ -1007,11 +1045,8 @@ static void offer_fallback(sbd_trust *t, const phone *from, const sbd_cert_info 
 
 static verdict *verify_cached(sbd_trust *t, const content *s, const content *by)
 {
-    char key[140], hs[65], hb[65];
-    hex32(s->sha256, hs);
-    hex32(by->sha256, hb);
-    snprintf(key, sizeof key, "%s|%s", hs, hb);
-    sbd_smap_ent *e = sbd_smap_put(&t->verdicts, key);
+    const content *key[2] = {s, by};
+    sbd_smap_ent *e = sbd_smap_putb(&t->verdicts, key, sizeof key);
     if (!e)
         return NULL;
     if (e->val)
@@ -1052,7 +1087,7 @@ static void judge_signed(sbd_trust *t, phone *ph, const sbd_trust_at *at, const 
     const holding *by = ph->itl.c ? &ph->itl : ph->ctl.c ? &ph->ctl : NULL;
     dec x;
     if (!by) {
-        dec_init(&x, SBD_OUT_SIGNED_NO_LIST, SBD_RULE_COUNT, ph, at, name);
+        dec_init(t, &x, SBD_OUT_SIGNED_NO_LIST, SBD_RULE_COUNT, ph, at, name);
         say(&x, "no ITL or CTL delivered to this phone before it");
         emit(t, &x);
         return;
@@ -1074,11 +1109,11 @@ static void judge_signed(sbd_trust *t, phone *ph, const sbd_trust_at *at, const 
         o = SBD_OUT_SIGNED_SIGNER_UNKNOWN;
         rule = SBD_RULE_SGN_SIGNER_NOT_IN_ITL;
     }
-    dec_init(&x, o, rule, ph, at, name);
+    dec_init(t, &x, o, rule, ph, at, name);
     x.d.sig = v->st;
     x.d.held = by->ref;
     x.d.record = v->signer;
-    hex32(c->sha256, x.key);
+    key_sha(&x, c->sha256);
     if (o == SBD_OUT_SIGNED_ANY_SIGNER)
         say(&x, "%s for %s: signer not in %s, a rollback ITL, so the phone accepts any signer",
             name, ph->label, by->ref.name);
@@ -1102,7 +1137,7 @@ static void on_transfer(sbd_trust *t, phone *ph, const sbd_trust_file_ev *ev, sb
         /* A capture that stopped mid-transfer says nothing about the phone: a warning only. */
         bool cut = ev->cut_by_capture_end;
         dec x;
-        dec_init(&x, cut ? SBD_OUT_XFER_CUT : SBD_OUT_XFER_FAILED,
+        dec_init(t, &x, cut ? SBD_OUT_XFER_CUT : SBD_OUT_XFER_FAILED,
                  cut ? SBD_RULE_TRANSFER_CUT_BY_CAPTURE_END : SBD_RULE_TFTP_TRANSFER_INCOMPLETE, ph,
                  &ev->at, ev->name);
         snprintf(x.key, sizeof x.key, "%llu", (unsigned long long)ev->at.packet);
@@ -1122,7 +1157,7 @@ static void on_transfer(sbd_trust *t, phone *ph, const sbd_trust_file_ev *ev, sb
                ph->fallback_done_input[slot] != ev->at.input + 1) {
         ph->fallback_done_input[slot] = ev->at.input + 1;
         dec x;
-        dec_init(&x, SBD_OUT_FALLBACK, SBD_RULE_TRUST_FILE_FALLBACK, ph, &ph->not_found_at[slot],
+        dec_init(t, &x, SBD_OUT_FALLBACK, SBD_RULE_TRUST_FILE_FALLBACK, ph, &ph->not_found_at[slot],
                  ev->name);
         x.d.has_cause = true;
         x.d.cause = ev->at;
@@ -1137,7 +1172,7 @@ void sbd_trust_file(sbd_trust *t, const sbd_trust_file_ev *ev)
 {
     char mac[16];
     sbd_name_kind k = sbd_audit_classify_name(ev->name, mac);
-    phone *ph = phone_get(t, sbd_trust_phone_of(t, ev->client, ev->name));
+    phone *ph = phone_get(t, label_of(t, ev->client, k, mac));
     if (!ph)
         return;
     note_client(ph, ev->client);
@@ -1238,14 +1273,14 @@ static void judge_server(sbd_trust *t, phone *ph, const sbd_trust_tls_ev *ev,
     dec x;
     char lbl[700], rl[700];
     if (!used) {
-        dec_init(&x, SBD_OUT_SERVER_NO_LIST, SBD_RULE_COUNT, ph, &ev->at, NULL);
+        dec_init(t, &x, SBD_OUT_SERVER_NO_LIST, SBD_RULE_COUNT, ph, &ev->at, NULL);
         say(&x, "%s served %s: no list %s holds has a %s", srv, cert_label(leaf, lbl, sizeof lbl),
             ph->label, sr.expected);
     } else {
         bool hit = m == SBD_TVS_MATCH;
         sbd_rule rule =
             hit ? (ev->service == SBD_SVC_TVS ? SBD_RULE_TVS_CERT_MATCH : SBD_RULE_COUNT) : sr.miss;
-        dec_init(&x,
+        dec_init(t, &x,
                  hit                          ? SBD_OUT_SERVER_IN_LIST
                  : m == SBD_TVS_HASH_MISMATCH ? SBD_OUT_SERVER_HASH_DIFFERS
                                               : SBD_OUT_SERVER_NOT_IN_LIST,
@@ -1280,9 +1315,11 @@ static void judge_server(sbd_trust *t, phone *ph, const sbd_trust_tls_ev *ev,
     }
     x.d.cert = leaf;
     x.d.service = ev->service;
-    char h[65];
-    hex32(leaf->sha256, h);
-    snprintf(x.key, sizeof x.key, "%s@%s", h, srv);
+    if (!x.quiet) {
+        char h[65];
+        hex32(leaf->sha256, h);
+        snprintf(x.key, sizeof x.key, "%s@%s", h, srv);
+    }
     emit(t, &x);
 }
 
@@ -1296,18 +1333,20 @@ void sbd_trust_tls(sbd_trust *t, const sbd_trust_tls_ev *ev)
     snprintf(srv, sizeof srv, "%s:%u", ev->server ? ev->server : "?", ev->port);
     if (ev->hidden) {
         dec x;
-        dec_init(&x, SBD_OUT_SERVER_HIDDEN, SBD_RULE_TLS_CERT_HIDDEN, ph, &ev->at, NULL);
+        dec_init(t, &x, SBD_OUT_SERVER_HIDDEN, SBD_RULE_TLS_CERT_HIDDEN, ph, &ev->at, NULL);
         x.d.service = ev->service;
         snprintf(x.key, sizeof x.key, "%s", srv);
         say(&x, "TLS 1.3 session %s -> %s: the server certificate is encrypted", ph->label, srv);
         emit(t, &x);
         return;
     }
-    char where[200];
-    snprintf(where, sizeof where, "served by %s", srv);
+    char where[200] = "";
     for (size_t i = 0; i < ev->n_chain; i++)
-        if (ev->chain[i])
+        if (ev->chain[i] && expiring(t, &ev->at, ev->chain[i])) {
+            if (!where[0])
+                snprintf(where, sizeof where, "served by %s", srv);
             check_expiry(t, ph, &ev->at, NULL, ev->chain[i], where, ev->service);
+        }
     const sbd_cert_info *leaf = ev->n_chain ? ev->chain[0] : NULL;
     if (!leaf)
         return;

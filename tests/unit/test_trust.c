@@ -188,7 +188,7 @@ static void tls_ev(sbd_trust *t, const char *client, uint16_t port, const wire *
 static sbd_trust *engine(seen *s)
 {
     memset(s, 0, sizeof *s);
-    sbd_trust_opts o = {true, 1800000000, 0, NULL}; /* 2027-01-15: every test cert valid */
+    sbd_trust_opts o = {true, 1800000000, 0, NULL, false}; /* 2027-01-15: every test cert valid */
     return sbd_trust_new(&o, sink, s);
 }
 

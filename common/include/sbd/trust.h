@@ -27,6 +27,10 @@ typedef struct sbd_trust_opts {
     int64_t now;
     int expiry_warn_days; /* CERT_EXPIRES_SOON window; 0 turns it off */
     sbd_key_cache *keys;  /* borrowed, may be NULL */
+    /* Words only where a report reads them: a decision's reason and key are "" unless it has a
+     * rule, is a signed file's verdict other than valid, or rejects a list whose own signature
+     * fails (a batch report; a display that shows every decision leaves this false). */
+    bool terse;
 } sbd_trust_opts;
 
 /* Where an event was seen. user is the caller's own pointer, handed back in decisions. */

@@ -644,7 +644,7 @@ static int live_setup(live *L, const scan_opts *o)
     L->in = &L->r.inputs[0];
     obs_input_init(L->in, 0, o->live_iface ? o->live_iface : o->follow_path);
     L->in->certs = L->r.certs;
-    sbd_trust_opts to = {o->has_now, o->now, o->expiry_days, L->r.keys};
+    sbd_trust_opts to = {o->has_now, o->now, o->expiry_days, L->r.keys, false};
     L->engine = sbd_trust_new(&to, on_decision, L);
     return L->engine ? 0 : -1;
 }
