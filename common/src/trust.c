@@ -443,15 +443,31 @@ static void check_expiry(sbd_trust *t, const phone *ph, const sbd_trust_at *at, 
 
 static void set_ref(sbd_trust_list_ref *r, const sbd_trust_file_ev *ev, const content *c)
 {
-    free_ref(r);
+    const char *name = ev->name ? ev->name : "";
+    if (!r->name || strcmp(r->name, name) != 0) { /* a phone mostly fetches the same name again */
+        free((char *)r->name);
+        r->name = strdup(name);
+    }
     r->set = true;
     r->at = ev->at;
-    r->name = strdup(ev->name ? ev->name : "");
     memcpy(r->sha256, c->sha256, 32);
     r->is_ctl = c->is_ctl;
 }
 
 /* ---- where lists were served: the fallback for phones seen only on TLS ---- */
+
+/* "#<input>", the key of a capture's last served lists. */
+static const char *input_key(char out[24], size_t input)
+{
+    char digits[24], *d = digits + sizeof digits;
+    *--d = '\0';
+    do
+        *--d = (char)('0' + input % 10);
+    while ((input /= 10) != 0);
+    out[0] = '#';
+    memcpy(out + 1, d, (size_t)(digits + sizeof digits - d));
+    return out;
+}
 
 static holding *served_slot(sbd_trust *t, const char *key)
 {
@@ -463,9 +479,8 @@ static holding *served_slot(sbd_trust *t, const char *key)
 
 static void note_served(sbd_trust *t, const sbd_trust_file_ev *ev, content *c)
 {
-    char input_key[32];
-    snprintf(input_key, sizeof input_key, "#%zu", ev->at.input);
-    const char *keys[] = {ev->server, input_key, "*"};
+    char ik[24];
+    const char *keys[] = {ev->server, input_key(ik, ev->at.input), "*"};
     for (size_t i = 0; i < 3; i++) {
         holding *h = keys[i] ? served_slot(t, keys[i]) : NULL;
         if (!h)
@@ -487,9 +502,8 @@ static void lists_for(sbd_trust *t, const phone *ph, const sbd_trust_tls_ev *ev,
         out[1] = ph->ctl;
         return;
     }
-    char input_key[32];
-    snprintf(input_key, sizeof input_key, "#%zu", ev->at.input);
-    const char *keys[] = {ev->server, input_key, "*"};
+    char ik[24];
+    const char *keys[] = {ev->server, input_key(ik, ev->at.input), "*"};
     for (size_t i = 0; i < 3; i++) {
         const holding *h = keys[i] ? sbd_smap_get(&t->served, keys[i]) : NULL;
         if (h && (h[0].c || h[1].c)) {
@@ -974,9 +988,6 @@ static void settle_pending(sbd_trust *t, phone *ph, const sbd_cert_info *tvs,
         tvs_at = &p->fallback_at;
     }
     dec x;
-    char ha[65], hb[65];
-    hex32(ph->itl.c->sha256, ha);
-    hex32(p->c->sha256, hb);
     if (!tvs) {
         dec_init(t, &x, SBD_OUT_LIST_UNDECIDED, SBD_RULE_COUNT, ph, &p->ref.at, p->ref.name);
         x.d.held = ph->itl.ref;
@@ -1000,6 +1011,9 @@ static void settle_pending(sbd_trust *t, phone *ph, const sbd_cert_info *tvs,
     x.d.cause = *tvs_at;
     x.d.cert = tvs;
     x.d.service = SBD_SVC_TVS;
+    char ha[65], hb[65];
+    hex32(ph->itl.c->sha256, ha);
+    hex32(p->c->sha256, hb);
     snprintf(x.key, sizeof x.key, "%s>%s", ha, hb);
     char lbl[700], advice[900];
     if (ok)
@@ -1323,6 +1337,23 @@ static void judge_server(sbd_trust *t, phone *ph, const sbd_trust_tls_ev *ev,
     emit(t, &x);
 }
 
+/* "server:port" as snprintf into 160 bytes would write it (cut at 159), without its cost per
+ * TLS session. */
+static void server_port(char out[160], const char *server, unsigned port)
+{
+    char tail[8], *d = tail + sizeof tail;
+    do
+        *--d = (char)('0' + port % 10);
+    while ((port /= 10) != 0);
+    *--d = ':';
+    size_t n = strlen(server), m = (size_t)(tail + sizeof tail - d);
+    n = n > 159 ? 159 : n;
+    m = n + m > 159 ? 159 - n : m;
+    memcpy(out, server, n);
+    memcpy(out + n, d, m);
+    out[n + m] = '\0';
+}
+
 void sbd_trust_tls(sbd_trust *t, const sbd_trust_tls_ev *ev)
 {
     phone *ph = phone_get(t, sbd_trust_phone_of(t, ev->client, NULL));
@@ -1330,7 +1361,7 @@ void sbd_trust_tls(sbd_trust *t, const sbd_trust_tls_ev *ev)
         return;
     note_client(ph, ev->client);
     char srv[160];
-    snprintf(srv, sizeof srv, "%s:%u", ev->server ? ev->server : "?", ev->port);
+    server_port(srv, ev->server ? ev->server : "?", ev->port);
     if (ev->hidden) {
         dec x;
         dec_init(t, &x, SBD_OUT_SERVER_HIDDEN, SBD_RULE_TLS_CERT_HIDDEN, ph, &ev->at, NULL);
