@@ -29,7 +29,7 @@ static void key(jw *w, const bool *is_obj, unsigned *count, int depth)
     if (depth > 0 && is_obj[depth - 1]) {
         char k[24];
         snprintf(k, sizeof k, "k%u", count[depth - 1]++);
-        jw_key(w, k);
+        jw_keyn(w, k, strlen(k));
     }
 }
 

@@ -321,6 +321,23 @@ static void put_string(jw *w, const unsigned char *s, size_t n)
     w->n = (size_t)(q - w->p);
 }
 
+/* A key known to need no escaping. */
+static void put_plain_key(jw *w, const char *key, size_t len)
+{
+    if (len > SIZE_MAX - 4 || !reserve(w, len + 4))
+        return;
+    char *q = w->p + w->n;
+    if (w->comma)
+        *q++ = ',';
+    *q++ = '"';
+    memcpy(q, key, len);
+    q += len;
+    *q++ = '"';
+    *q++ = ':';
+    w->n = (size_t)(q - w->p);
+    w->comma = false;
+}
+
 void jw_keyn(jw *w, const char *key, size_t len)
 {
     if (w->reference) {
@@ -332,27 +349,31 @@ void jw_keyn(jw *w, const char *key, size_t len)
         w->key[len] = '\0';
         return;
     }
-    if (len > SIZE_MAX - 4 || !reserve(w, len + 4))
-        return;
     const unsigned char *k = (const unsigned char *)key;
-    if (!all_plain(k, len) && safe_run(k, 0, len) != len) {
-        /* Not one of the writer's plain words after all: the general way. */
-        before_value(w);
-        w->comma = false;
-        put_string(w, k, len);
-        put_c(w, ':');
+    if (all_plain(k, len) || safe_run(k, 0, len) == len) {
+        put_plain_key(w, key, len);
         return;
     }
-    char *q = w->p + w->n;
-    if (w->comma)
-        *q++ = ',';
-    *q++ = '"';
-    memcpy(q, key, len);
-    q += len;
-    *q++ = '"';
-    *q++ = ':';
-    w->n = (size_t)(q - w->p);
+    /* Not one of the writer's plain words after all: the general way. */
+    before_value(w);
     w->comma = false;
+    put_string(w, k, len);
+    put_c(w, ':');
+}
+
+void jw_key_at(jw *w, const char *key, size_t len, _Atomic signed char *plain)
+{
+    /* Relaxed: writers on other threads may each find it out once more, all the same. */
+    signed char known = atomic_load_explicit(plain, memory_order_relaxed);
+    if (!known) {
+        const unsigned char *k = (const unsigned char *)key;
+        known = all_plain(k, len) || safe_run(k, 0, len) == len ? 1 : -1;
+        atomic_store_explicit(plain, known, memory_order_relaxed);
+    }
+    if (known > 0 && !w->reference)
+        put_plain_key(w, key, len);
+    else
+        jw_keyn(w, key, len);
 }
 
 void jw_strn(jw *w, const char *s, size_t n)

@@ -10,6 +10,7 @@
 #ifndef PCAPSCAN_JW_H
 #define PCAPSCAN_JW_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -49,13 +50,18 @@ void jw_end(jw *w); /* closes the innermost object or array */
  * not be written whole is dropped and counted (esc_json_fail). */
 void jw_line(jw *w);
 
-/* Keys are the writer's own words (never capture text), values anything. */
+/* Keys are the writer's own words (never capture text), values anything. A key that needs
+ * escaping is escaped like any string. */
 void jw_keyn(jw *w, const char *key, size_t len);
-/* Inline so that a literal key's length is known when compiling (no strlen per key). */
-static inline void jw_key(jw *w, const char *key)
-{
-    jw_keyn(w, key, strlen(key));
-}
+/* jw_key and the jw_k* forms take a string literal (a compile error otherwise): its length is
+ * known when compiling, and whether it needs escaping is found out once per place in the code
+ * (plain: 1, needs escaping: -1, not yet known: 0), not once per line written. */
+void jw_key_at(jw *w, const char *key, size_t len, _Atomic signed char *plain);
+#define jw_key(w, k)                                                                               \
+    do {                                                                                           \
+        static _Atomic signed char jw_plain_key_;                                                  \
+        jw_key_at((w), "" k "", sizeof(k) - 1, &jw_plain_key_);                                    \
+    } while (0)
 void jw_str(jw *w, const char *s);            /* NULL: null */
 void jw_strn(jw *w, const char *s, size_t n); /* s holds no NUL */
 /* A string the caller made of bytes that need no escaping (hex digits, an address with its
@@ -68,25 +74,25 @@ void jw_null(jw *w);
 /* A jansson value built elsewhere (reference taken; NULL counts as a failure). */
 void jw_json(jw *w, json_t *v);
 
-static inline void jw_kstr(jw *w, const char *k, const char *s)
-{
-    jw_key(w, k);
-    jw_str(w, s);
-}
-static inline void jw_kint(jw *w, const char *k, int64_t v)
-{
-    jw_key(w, k);
-    jw_int(w, v);
-}
-static inline void jw_kbool(jw *w, const char *k, bool v)
-{
-    jw_key(w, k);
-    jw_bool(w, v);
-}
-static inline void jw_knull(jw *w, const char *k)
-{
-    jw_key(w, k);
-    jw_null(w);
-}
+#define jw_kstr(w, k, s)                                                                           \
+    do {                                                                                           \
+        jw_key(w, k);                                                                              \
+        jw_str((w), (s));                                                                          \
+    } while (0)
+#define jw_kint(w, k, v)                                                                           \
+    do {                                                                                           \
+        jw_key(w, k);                                                                              \
+        jw_int((w), (v));                                                                          \
+    } while (0)
+#define jw_kbool(w, k, v)                                                                          \
+    do {                                                                                           \
+        jw_key(w, k);                                                                              \
+        jw_bool((w), (v));                                                                         \
+    } while (0)
+#define jw_knull(w, k)                                                                             \
+    do {                                                                                           \
+        jw_key(w, k);                                                                              \
+        jw_null(w);                                                                                \
+    } while (0)
 
 #endif

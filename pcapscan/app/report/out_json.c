@@ -60,16 +60,20 @@ static bool first_ref(jctx *c, def_kind k, const void *key, size_t len)
  * only when set, as it always did. */
 static void put_int_or_null(jctx *c, const char *key, bool set, int64_t v)
 {
+    if (set || !c->inline_records)
+        jw_keyn(c->w, key, strlen(key));
     if (set)
-        jw_kint(c->w, key, v);
+        jw_int(c->w, v);
     else if (!c->inline_records)
-        jw_knull(c->w, key);
+        jw_null(c->w);
 }
 
 static void put_str_or_null(jctx *c, const char *key, const char *v)
 {
-    if (v || !c->inline_records)
-        jw_kstr(c->w, key, v);
+    if (v || !c->inline_records) {
+        jw_keyn(c->w, key, strlen(key));
+        jw_str(c->w, v);
+    }
 }
 
 static void put_hex_or_null(jw *w, const uint8_t *p, size_t n, bool set)
@@ -265,8 +269,10 @@ static void file_no_tftp(jw *w)
                                        "bad_packets",
                                        "missing_blocks",
                                        "missing"};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        jw_knull(w, keys[i]);
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        jw_keyn(w, keys[i], strlen(keys[i]));
+        jw_null(w);
+    }
 }
 
 static void file_line(jctx *c, const obs_file *f)
@@ -311,7 +317,10 @@ static void file_line(jctx *c, const obs_file *f)
     jw_kstr(w, "signature_detail", obs_more(f)->sig_detail);
     put_ref(c, f->verifier);
     if (c->inline_records && f->error_code >= 0) {
-        jw_kint(w, f->proto == OBS_TFTP ? "tftp_error" : "http_status", f->error_code);
+        if (f->proto == OBS_TFTP)
+            jw_kint(w, "tftp_error", f->error_code);
+        else
+            jw_kint(w, "http_status", f->error_code);
     } else if (!c->inline_records) {
         put_int_or_null(c, "tftp_error", f->proto == OBS_TFTP && f->error_code >= 0, f->error_code);
         put_int_or_null(c, "http_status", f->proto == OBS_HTTP && f->error_code >= 0,
