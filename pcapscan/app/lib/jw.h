@@ -57,10 +57,30 @@ void jw_keyn(jw *w, const char *key, size_t len);
  * known when compiling, and whether it needs escaping is found out once per place in the code
  * (plain: 1, needs escaping: -1, not yet known: 0), not once per line written. */
 void jw_key_at(jw *w, const char *key, size_t len, _Atomic signed char *plain);
+/* The common case inline, where the literal's length makes the copy a few moves: a key known
+ * to be plain, in text mode, with room for it. */
+static inline void jw_key_lit(jw *w, const char *key, size_t len, _Atomic signed char *plain)
+{
+    if (atomic_load_explicit(plain, memory_order_relaxed) > 0 && !w->reference && !w->broken &&
+        w->cap - w->n >= len + 4) {
+        char *q = w->p + w->n;
+        if (w->comma)
+            *q++ = ',';
+        *q++ = '"';
+        memcpy(q, key, len);
+        q += len;
+        *q++ = '"';
+        *q++ = ':';
+        w->n = (size_t)(q - w->p);
+        w->comma = false;
+    } else {
+        jw_key_at(w, key, len, plain);
+    }
+}
 #define jw_key(w, k)                                                                               \
     do {                                                                                           \
         static _Atomic signed char jw_plain_key_;                                                  \
-        jw_key_at((w), "" k "", sizeof(k) - 1, &jw_plain_key_);                                    \
+        jw_key_lit((w), "" k "", sizeof(k) - 1, &jw_plain_key_);                                   \
     } while (0)
 void jw_str(jw *w, const char *s);            /* NULL: null */
 void jw_strn(jw *w, const char *s, size_t n); /* s holds no NUL */
