@@ -14,6 +14,7 @@ typedef struct seen {
     sbd_rule rule[MAX_SEEN];
     char phone[MAX_SEEN][64];
     char reason[MAX_SEEN][400];
+    char key[MAX_SEEN][300];
     uint64_t packet[MAX_SEEN];
     size_t n;
 } seen;
@@ -28,6 +29,7 @@ static void sink(void *ctx, const sbd_trust_decision *d)
     s->packet[s->n] = d->at.packet;
     snprintf(s->phone[s->n], sizeof s->phone[0], "%s", d->phone);
     snprintf(s->reason[s->n], sizeof s->reason[0], "%s", d->reason);
+    snprintf(s->key[s->n], sizeof s->key[0], "%s", d->key);
     s->n++;
 }
 
@@ -483,6 +485,67 @@ static void test_services(const mat *m)
     sbd_trust_free(t);
 }
 
+/* Many kinds of decision: lists taken, kept, waiting on the TVS and rejected, signed files valid,
+ * deferred and unchecked, servers in and out of the lists, a failed transfer. */
+static void every_kind(sbd_trust *t, const mat *m)
+{
+    pkt = 0;
+    file_ev(t, PHONE, CTL, m->ctl1);
+    file_ev(t, PHONE, ITL, m->a);
+    file_ev(t, PHONE, ITL, m->a);
+    file_ev(t, PHONE, CNF, m->cnf);
+    tls_ev(t, PHONE, 2445, &m->tvs);
+    tls_ev(t, PHONE, 5061, &m->cm);
+    tls_ev(t, PHONE, 6972, &m->tomcat);
+    file_ev(t, PHONE, ITL, m->b);
+    file_ev(t, PHONE, CNF, m->cnf2);
+    tls_ev(t, PHONE, 2445, &m->tvs);
+    file_ev(t, "10.0.0.6", "ITLSEP00AABBCCDD06.tlv", m->tampered);
+    file_ev(t, "10.0.0.7", "SEP00AABBCCDD07.cnf.xml.sgn", m->cnf);
+    missing_ev(t, PHONE, CNF, SBD_XFER_FAILED);
+    sbd_trust_finish(t);
+}
+
+/* opts.terse leaves out the words (reason and key) of exactly the decisions no report reads
+ * them from, and changes nothing else. */
+static void test_terse(const mat *m)
+{
+    static seen full, terse; /* large */
+    sbd_trust *t = engine(&full);
+    every_kind(t, m);
+    sbd_trust_free(t);
+    memset(&terse, 0, sizeof terse);
+    sbd_trust_opts o = {true, 1800000000, 0, NULL, true};
+    t = sbd_trust_new(&o, sink, &terse);
+    every_kind(t, m);
+    sbd_trust_free(t);
+    CHECK_EQ_INT(terse.n, full.n);
+    size_t quiet = 0, worded = 0;
+    for (size_t i = 0; i < full.n && i < terse.n; i++) {
+        CHECK_EQ_INT(terse.outcome[i], full.outcome[i]);
+        CHECK_EQ_INT(terse.rule[i], full.rule[i]);
+        CHECK_EQ_INT(terse.packet[i], full.packet[i]);
+        CHECK_STREQ(terse.phone[i], full.phone[i]);
+        sbd_trust_outcome o_i = full.outcome[i];
+        bool words = full.rule[i] != SBD_RULE_COUNT || o_i == SBD_OUT_LIST_INVALID ||
+                     (o_i >= SBD_OUT_SIGNED_INVALID && o_i <= SBD_OUT_SIGNED_NO_LIST);
+        CHECK(full.reason[i][0]);
+        if (words) {
+            worded++;
+            CHECK_STREQ(terse.reason[i], full.reason[i]);
+            CHECK_STREQ(terse.key[i], full.key[i]);
+        } else {
+            quiet++;
+            CHECK_STREQ(terse.reason[i], "");
+            CHECK_STREQ(terse.key[i], "");
+        }
+    }
+    CHECK(quiet >= 5 && worded >= 5); /* both kinds were met */
+    CHECK(count_outcome(&full, SBD_OUT_SIGNED_NO_LIST) == 1 &&
+          count_outcome(&full, SBD_OUT_LIST_INVALID) == 1 &&
+          count_rule(&full, SBD_RULE_TVS_CERT_MATCH) >= 1);
+}
+
 static void test_phones_and_transfers(const mat *m)
 {
     seen s;
@@ -621,6 +684,7 @@ int main(void)
         test_cut_by_capture_end();
         test_forget(&m);
         test_many_phones(&m);
+        test_terse(&m);
     }
     for (size_t i = 0; i < n_items; i++)
         fx_unload(&lists[i].l);
