@@ -146,6 +146,9 @@ static bool build(void)
 
 static uint64_t pkt;
 
+/* The record certificates a caller hands over with its file events (NULL: none). */
+static const sbd_cert_info *(*record_hook)(const void *ctx, size_t i);
+
 static void file_ev(sbd_trust *t, const char *client, const char *name, const item *it)
 {
     pkt++;
@@ -158,6 +161,8 @@ static void file_ev(sbd_trust *t, const char *client, const char *name, const it
         .file = it ? &it->l.f : NULL,
         .sha256 = it ? it->sha256 : NULL,
         .signed_content = it != NULL,
+        .record_cert = it ? record_hook : NULL,
+        .record_cert_ctx = it,
     };
     sbd_trust_file(t, &ev);
 }
@@ -546,6 +551,55 @@ static void test_terse(const mat *m)
           count_rule(&full, SBD_RULE_TVS_CERT_MATCH) >= 1);
 }
 
+/* Record certificates decoded by the caller: what the engine would decode itself, or one made to
+ * expire in 2020. */
+static size_t hook_calls;
+static bool hook_expired;
+static sbd_cert_info hook_cert;
+
+static const sbd_cert_info *decoded_record(const void *ctx, size_t i)
+{
+    const item *it = ctx;
+    const sbd_elem *e = i < it->l.f.n_records ? it->l.f.records[i].certificate : NULL;
+    sbd_error err;
+    hook_calls++;
+    if (!e ||
+        sbd_cert_info_from_der(it->l.f.buf + e->value_off, e->len, &hook_cert, &err) != SBD_OK)
+        return NULL;
+    if (hook_expired)
+        hook_cert.not_after = 1577836800; /* 2020-01-01 */
+    return &hook_cert;
+}
+
+/* The engine takes the record certificates it is handed instead of decoding them again, with the
+ * same decisions when they are the same certificates. */
+static void test_record_certs_handed(const mat *m)
+{
+    static seen own, handed;
+    sbd_trust *t = engine(&own);
+    every_kind(t, m);
+    sbd_trust_free(t);
+    record_hook = decoded_record;
+    hook_calls = 0;
+    t = engine(&handed);
+    every_kind(t, m);
+    sbd_trust_free(t);
+    CHECK(hook_calls > 0);
+    CHECK_EQ_INT(handed.n, own.n);
+    for (size_t i = 0; i < own.n && i < handed.n; i++) {
+        CHECK_EQ_INT(handed.outcome[i], own.outcome[i]);
+        CHECK_STREQ(handed.reason[i], own.reason[i]);
+    }
+    CHECK_EQ_INT(count_outcome(&own, SBD_OUT_CERT_EXPIRED), 0);
+    hook_expired = true; /* the engine's answer follows what it is handed */
+    t = engine(&handed);
+    every_kind(t, m);
+    sbd_trust_free(t);
+    CHECK(count_outcome(&handed, SBD_OUT_CERT_EXPIRED) > 0);
+    hook_expired = false;
+    record_hook = NULL;
+}
+
 static void test_phones_and_transfers(const mat *m)
 {
     seen s;
@@ -685,6 +739,7 @@ int main(void)
         test_forget(&m);
         test_many_phones(&m);
         test_terse(&m);
+        test_record_certs_handed(&m);
     }
     for (size_t i = 0; i < n_items; i++)
         fx_unload(&lists[i].l);

@@ -61,6 +61,11 @@ typedef struct sbd_trust_file_ev {
     /* With xfer SBD_XFER_FAILED: data had come, the last block had not, and the sender was heard
      * shortly before the capture's last packet: the capture, not the transfer, stopped. */
     bool cut_by_capture_end;
+    /* Optional, for a caller that has decoded the certificates of a list's records already: the
+     * one of record i (NULL: not decoded). Asked once per distinct list; without it (or for a
+     * NULL answer) the engine decodes the record's certificate itself. */
+    const sbd_cert_info *(*record_cert)(const void *ctx, size_t i);
+    const void *record_cert_ctx;
 } sbd_trust_file_ev;
 
 /* A TLS server seen by a phone. leaf NULL and hidden true: TLS 1.3, certificate encrypted. */

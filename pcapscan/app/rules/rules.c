@@ -468,6 +468,13 @@ static sbd_trust_xfer trust_xfer(const obs_file *f)
     }
 }
 
+/* A list's record certificates as the store decoded them (blob_analyse), so the engine does not
+ * parse them again. */
+static const sbd_cert_info *record_cert_of(const void *b, size_t i)
+{
+    return blob_record_cert(b, i);
+}
+
 bool run_file_event(const obs_file *f, const blob *b, sbd_trust_at at, run_ev_buf *buf,
                     sbd_trust_file_ev *ev)
 {
@@ -485,6 +492,8 @@ bool run_file_event(const obs_file *f, const blob *b, sbd_trust_at at, run_ev_bu
         .sha256 = b ? b->sha256 : NULL,
         .signed_content = f->looks_signed,
         .cut_by_capture_end = f->cut_by_end,
+        .record_cert = b ? record_cert_of : NULL,
+        .record_cert_ctx = b,
     };
     return true;
 }
