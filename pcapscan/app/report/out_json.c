@@ -25,6 +25,10 @@ typedef enum { DEF_CONTENT, DEF_CERT, DEF_RULE, DEF_KINDS } def_kind;
 typedef struct defs {
     kmap map[DEF_KINDS]; /* file SHA-256, certificate SHA-256, rule ID */
     size_t *base;        /* per input: the number of its first reference */
+    /* Per reference number: 1 when it is the first to its key. The writers read this instead of
+     * looking each key up again. */
+    unsigned char *first;
+    size_t n_first, cap_first;
 } defs;
 
 /* What one writing thread needs. */
@@ -38,6 +42,10 @@ typedef struct jctx {
     bool inline_records; /* --json-inline: format 1, everything on every line */
     int64_t time_sec;    /* the last time written, and its text */
     char time_text[40];
+    size_t time_len;
+    bool tls_version_set; /* the last TLS version written, and its name */
+    uint16_t tls_version;
+    char tls_version_text[32];
 } jctx;
 
 static void put_time(jctx *c, int64_t usec)
@@ -46,14 +54,19 @@ static void put_time(jctx *c, int64_t usec)
     if (!c->time_text[0] || sec != c->time_sec) {
         sbd_time_iso(sec, c->time_text, sizeof c->time_text);
         c->time_sec = sec;
+        c->time_len = strlen(c->time_text);
     }
-    jw_str(c->w, c->time_text);
+    jw_plain(c->w, c->time_text, c->time_len); /* digits, '-', 'T', ':', 'Z' */
 }
 
-/* Whether this reference is the first to key in the output (format 2; counts it). */
-static bool first_ref(jctx *c, def_kind k, const void *key, size_t len)
+/* Whether this reference is the first to its key in the output (format 2; counts it). find_defs
+ * met the references in this same order and noted which were first. */
+static bool first_ref(jctx *c)
 {
-    return c->defs && kmap_get(&c->defs->map[k], key, len) == c->ord++;
+    if (!c->defs)
+        return false;
+    size_t ord = c->ord++;
+    return ord < c->defs->n_first && c->defs->first[ord];
 }
 
 /* A key every line of its type has in format 2 (null when there is no value); format 1 writes it
@@ -173,12 +186,6 @@ static void put_records(jw *w, const blob *b, bool fixed_keys)
     jw_end(w);
 }
 
-static const blob *parsed_blob(const run *r, const obs_file *f)
-{
-    const blob *b = run_kept(r, f);
-    return b && b->parsed ? b : NULL;
-}
-
 /* The trust list transfer a file was checked against. Format 2 names it by what identifies it:
  * the transfer (pcap, first_packet) and its content (sha256); its name is on its own line. */
 static void put_ref(jctx *c, const obs_file *f)
@@ -280,9 +287,9 @@ static void file_line(jctx *c, const obs_file *f)
     const run *r = c->r;
     jw *w = c->w;
     const blob *kept = run_kept(r, f);
-    if (f->digest && first_ref(c, DEF_CONTENT, f->digest->sha256, 32))
+    if (f->digest && first_ref(c))
         content_line(c, f, kept);
-    const blob *b = parsed_blob(r, f);
+    const blob *b = kept && kept->parsed ? kept : NULL; /* parsed_blob's answer, looked up once */
     jw_obj(w);
     jw_kstr(w, "type", "file");
     jw_kstr(w, "pcap", r->inputs[f->input].path);
@@ -397,7 +404,7 @@ static void cert_def_line(jctx *c, const sbd_cert_info *ci)
 /* The certificate's line first when this is the first reference to it. */
 static void cert_ref(jctx *c, const obs_cert *oc)
 {
-    if (oc && oc->info_ok && first_ref(c, DEF_CERT, oc->info.sha256, 32))
+    if (oc && oc->info_ok && first_ref(c))
         cert_def_line(c, &oc->info);
 }
 
@@ -405,7 +412,6 @@ static void cert_line(jctx *c, const obs_tls *t, size_t i)
 {
     const obs_cert *oc = &t->certs[i];
     jw *w = c->w;
-    char ver[32];
     const sbd_cert_info *ci = oc->info_ok ? &oc->info : NULL;
     cert_ref(c, oc);
     jw_obj(w);
@@ -422,7 +428,12 @@ static void cert_line(jctx *c, const obs_tls *t, size_t i)
         jw_key(w, "sha256");
         put_hex_or_null(w, ci ? ci->sha256 : NULL, 32, ci != NULL);
     }
-    jw_kstr(w, "tls_version", cap_tls_version_name(t->version, ver, sizeof ver));
+    if (!c->tls_version_set || c->tls_version != t->version) { /* one or two versions a run */
+        cap_tls_version_name(t->version, c->tls_version_text, sizeof c->tls_version_text);
+        c->tls_version = t->version;
+        c->tls_version_set = true;
+    }
+    jw_kstr(w, "tls_version", c->tls_version_text);
     jw_kint(w, "packet", (int64_t)t->pkt);
     jw_kint(w, "chain_index", (int64_t)i);
     jw_kint(w, "chain_length", (int64_t)t->n_certs);
@@ -526,8 +537,7 @@ static void finding_line(jctx *c, const finding *x)
 {
     jw *w = c->w;
     cert_ref(c, x->cert);
-    const char *id = sbd_rule_id(x->rule);
-    if (first_ref(c, DEF_RULE, id, strlen(id)))
+    if (first_ref(c))
         rule_line(c, x->rule);
     jw_obj(w);
     jw_kstr(w, "type", "finding");
@@ -699,7 +709,12 @@ json_t *report_summary_json(const run *r)
 static bool note_ref(defs *d, def_kind k, const void *key, size_t len, size_t *ord)
 {
     bool added = false;
-    return kmap_put(&d->map[k], key, len, (*ord)++, &added) != SIZE_MAX;
+    bool ok = kmap_put(&d->map[k], key, len, (*ord)++, &added) != SIZE_MAX;
+    unsigned char *slot = obs_grow_one((void **)&d->first, &d->n_first, &d->cap_first, 1);
+    if (!slot)
+        return false;
+    *slot = ok && added;
+    return ok;
 }
 
 static bool find_defs(const run *r, const report_index *ix, const obs_file ***sorted, defs *d)
@@ -808,6 +823,8 @@ int report_json_as(const run *r, FILE *out, bool reference)
     for (int k = 0; k < DEF_KINDS; k++)
         kmap_init(&d.map[k]);
     d.base = calloc(r->n_inputs ? r->n_inputs : 1, sizeof *d.base);
+    d.first = NULL;
+    d.n_first = d.cap_first = 0;
     if (!r->o->json_inline && (!d.base || !find_defs(r, &ix, sorted, &d)))
         esc_json_fail(); /* out of memory: definition lines may be missing */
     /* --json-content writes each certificate once per output: one writer, in order. */
@@ -835,6 +852,7 @@ int report_json_as(const run *r, FILE *out, bool reference)
     for (int k = 0; k < DEF_KINDS; k++)
         kmap_free(&d.map[k]);
     free(d.base);
+    free(d.first);
     for (size_t i = 0; i < r->n_inputs; i++)
         free(sorted[i]);
     free(sorted);
