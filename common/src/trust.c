@@ -460,7 +460,7 @@ static void set_ref(sbd_trust_list_ref *r, const sbd_trust_file_ev *ev, const co
     }
     r->set = true;
     r->at = ev->at;
-    memcpy(r->sha256, c->sha256, 32);
+    r->sha256 = c->sha256;
     r->is_ctl = c->is_ctl;
 }
 

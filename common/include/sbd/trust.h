@@ -122,10 +122,10 @@ const char *sbd_trust_outcome_text(sbd_trust_outcome o);
 
 /* A list the engine knows, as evidence: where the phone got it. */
 typedef struct sbd_trust_list_ref {
-    bool set;
     sbd_trust_at at;
-    const char *name; /* requested file name (the engine's copy) */
-    uint8_t sha256[32];
+    const char *name;      /* requested file name (the engine's copy) */
+    const uint8_t *sha256; /* the content's (32 bytes, the engine's: a phone holds 2 or 3 refs) */
+    bool set;
     bool is_ctl;
 } sbd_trust_list_ref;
 

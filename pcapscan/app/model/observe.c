@@ -19,6 +19,7 @@ const char *obs_xfer_name(obs_xfer x)
 
 const obs_file_more obs_more_none;
 static const cap_addr obs_addr_none;
+static const obs_outcome obs_outcome_none = {.error_code = -1};
 
 void obs_input_init(obs_input *in, size_t index, const char *path)
 {
@@ -60,6 +61,9 @@ void obs_input_free(obs_input *in)
         free(in->digest_chunks[i]);
     for (size_t i = 0; i < in->n_addr_chunks; i++)
         free(in->addr_chunks[i]);
+    for (size_t i = 0; i < in->n_outcome_chunks; i++)
+        free(in->outcome_chunks[i]);
+    free(in->outcome_chunks);
     free(in->addr_chunks);
     free(in->file_chunks);
     free(in->tls_chunks);
@@ -83,6 +87,9 @@ void obs_input_seal(obs_input *in)
     if (in->addr_indexed)
         kmap_free(&in->addr_index);
     in->addr_indexed = false;
+    if (in->outcome_indexed)
+        kmap_free(&in->outcome_index);
+    in->outcome_indexed = false;
     strpool_seal(&in->text);
 }
 
@@ -127,7 +134,7 @@ obs_file *obs_add_file(obs_input *in)
         in->n_files++;
         f->input = (uint32_t)in->index;
         f->seq = in->next_seq++;
-        f->error_code = -1;
+        f->outcome = &obs_outcome_none;
         f->phone = "";
         f->client = f->server = &obs_addr_none;
     }
@@ -189,6 +196,31 @@ const cap_addr *obs_input_addr(obs_input *in, const cap_addr *a)
     in->n_addrs++;
     *c = *a;
     kmap_put(&in->addr_index, c, sizeof *c, (size_t)(uintptr_t)c, NULL); /* a miss: a copy more */
+    return c;
+}
+
+void obs_outcome_init(obs_outcome *o)
+{
+    memset(o, 0, sizeof *o); /* padding too: the input's copies are found by their bytes */
+    o->error_code = -1;
+}
+
+const obs_outcome *obs_input_outcome(obs_input *in, const obs_outcome *o)
+{
+    if (!in->outcome_indexed) {
+        kmap_init(&in->outcome_index);
+        in->outcome_indexed = true;
+    }
+    size_t at = kmap_get(&in->outcome_index, o, sizeof *o);
+    if (at != SIZE_MAX)
+        return (const obs_outcome *)(uintptr_t)at;
+    obs_outcome *c =
+        chunk_slot((void ***)&in->outcome_chunks, &in->n_outcome_chunks, in->n_outcomes, sizeof *c);
+    if (!c)
+        return &obs_outcome_none;
+    in->n_outcomes++;
+    memcpy(c, o, sizeof *c);
+    kmap_put(&in->outcome_index, c, sizeof *c, (size_t)(uintptr_t)c, NULL); /* a miss: a copy */
     return c;
 }
 

@@ -54,6 +54,16 @@ typedef struct obs_digest {
     uint8_t md5[16];
 } obs_digest;
 
+/* How a transfer ended, as the wire said it: one copy per distinct outcome of an input, shared by
+ * the transfers that ended alike (every "File not found" of a reset). Made by obs_input_outcome. */
+typedef struct obs_outcome {
+    uint64_t missing_blocks;
+    const char *error_msg; /* NULL when none (in the input's string pool) */
+    int32_t error_code;    /* TFTP error code or HTTP status; -1 none */
+    uint32_t blksize;
+    bool oack;
+} obs_outcome;
+
 /* What few transfers have (packet trouble, --extract, verdict text): kept out of obs_file and
  * made when first set (obs_more_make). Strings are in the input's or the run's string pool. */
 typedef struct obs_file_more {
@@ -70,32 +80,29 @@ typedef struct obs_file_more {
 typedef struct obs_file {
     uint64_t seq; /* order of observation within the input */
     uint64_t first_pkt, last_pkt;
-    int64_t ts_usec; /* time of the request (or first packet) */
-    uint64_t size;   /* bytes received (file size when complete) */
-    uint64_t missing_blocks;
-    const char *name;         /* as requested, printable (in the input's string pool) */
-    const char *error_msg;    /* NULL when none (in the input's string pool) */
-    const obs_digest *digest; /* complete only, else NULL (the input's digests) */
-    obs_file_more *more;      /* NULL: all of it zero (read it with obs_more) */
+    int64_t ts_usec;            /* time of the request (or first packet) */
+    uint64_t size;              /* bytes received (file size when complete) */
+    const char *name;           /* as requested, printable (in the input's string pool) */
+    const obs_digest *digest;   /* complete only, else NULL (the input's digests) */
+    const obs_outcome *outcome; /* never NULL (obs_input_outcome) */
+    obs_file_more *more;        /* NULL: all of it zero (read it with obs_more) */
     /* Filled by the rules pass. */
     const char *phone;               /* "SEP<MAC>" or the client address; "" until set */
     const struct obs_file *verifier; /* the ITL/CTL a .sgn was checked against, or NULL */
     const cap_addr *client, *server; /* the input's copies (obs_input_addr), never NULL */
     uint16_t cport, sport;
-    uint32_t input; /* index into the run's inputs */
-    uint32_t blksize;
-    int32_t error_code; /* TFTP error code or HTTP status; -1 none */
-    uint8_t proto;      /* obs_proto */
-    uint8_t name_kind;  /* sbd_name_kind */
-    uint8_t xfer;       /* obs_xfer */
-    int8_t sig;         /* sbd_sig_status: NOT_CHECKED until decided */
-    bool complete;
-    bool looks_signed;
-    bool upload;     /* TFTP WRQ: the client sent the file */
-    bool in_store;   /* content kept in the store (signed and within the size limit) */
-    bool cut_by_end; /* not finished because the input ended while its sender was still sending */
-    bool oack;
-    bool parsed; /* content parsed as a signed file (rules pass) */
+    uint32_t input;    /* index into the run's inputs */
+    uint8_t proto;     /* obs_proto */
+    uint8_t name_kind; /* sbd_name_kind */
+    uint8_t xfer;      /* obs_xfer */
+    int8_t sig;        /* sbd_sig_status: NOT_CHECKED until decided */
+    bool complete : 1;
+    bool looks_signed : 1;
+    bool upload : 1;     /* TFTP WRQ: the client sent the file */
+    bool in_store : 1;   /* content kept in the store (signed and within the size limit) */
+    bool cut_by_end : 1; /* not finished because the input ended while its sender was still sending
+                          */
+    bool parsed : 1;     /* content parsed as a signed file (rules pass) */
 } obs_file;
 
 extern const obs_file_more obs_more_none;
@@ -139,17 +146,19 @@ typedef struct obs_tls {
     obs_cert *certs;   /* leaf first */
     /* The trust engine's verdict on the leaf (set by the rules pass). */
     const struct obs_file *judged_against; /* the list the phone held, or NULL */
-    size_t judged_record;                  /* record index in it, or (size_t)-1 */
     const cap_addr *client, *server;       /* the input's copies (obs_input_addr), never NULL */
     uint16_t cport, sport;
     uint32_t input;
     uint32_t n_certs;
+    uint32_t judged_record; /* record index in judged_against, or OBS_NO_RECORD */
     uint16_t version;
     uint8_t kind;      /* obs_tls_kind */
     bool certs_shared; /* certs is a chain of the run's obs_certs table (certs.h), not owned */
     bool judged;
     int8_t verdict; /* sbd_trust_outcome */
 } obs_tls;
+
+#define OBS_NO_RECORD UINT32_MAX
 
 /* Counters for the summary: nothing is dropped without being counted. */
 typedef struct obs_counts {
@@ -193,6 +202,10 @@ typedef struct obs_input {
     bool digest_indexed;
     obs_digest **digest_chunks;
     size_t n_digests, n_digest_chunks;
+    kmap outcome_index; /* obs_outcome bytes -> its copy, while the input is read */
+    bool outcome_indexed;
+    obs_outcome **outcome_chunks;
+    size_t n_outcomes, n_outcome_chunks;
     kmap addr_index; /* cap_addr -> its copy, while the input is read (obs_input_seal) */
     bool addr_indexed;
     cap_addr **addr_chunks;
@@ -230,6 +243,10 @@ const obs_digest *obs_input_digest(obs_input *in, const uint8_t sha256[32], cons
 /* The input's copy of an address (one per distinct address: a phone's transfers share their
  * client's); on running out of memory the unspecified address (family 0) stands for it. */
 const cap_addr *obs_input_addr(obs_input *in, const cap_addr *a);
+/* The input's copy of a transfer outcome (fields not named zero, padding included: build it
+ * with obs_outcome_init); a shared "no error" outcome when out of memory. */
+const obs_outcome *obs_input_outcome(obs_input *in, const obs_outcome *o);
+void obs_outcome_init(obs_outcome *o);
 /* A string kept for the input's records (one copy per distinct string); NULL when out of
  * memory. */
 const char *obs_input_text(obs_input *in, const char *s);

@@ -35,6 +35,67 @@ const sbd_cert_info *run_record_cert(const run *r, const obs_file *f, size_t i)
     return blob_record_cert(run_blob(r, f), i);
 }
 
+const char *finding_message(const finding *x, char buf[FINDING_MESSAGE_MAX])
+{
+    const char *m = x->msg;
+    if (!m)
+        return "";
+    if (m[0] == FINDING_MSG_WHOLE)
+        return m + 1;
+    uint16_t pre, suf;
+    const char *base;
+    memcpy(&pre, m + 1, 2);
+    memcpy(&suf, m + 3, 2);
+    memcpy(&base, m + 5, sizeof base);
+    const char *mid = m + 5 + sizeof base;
+    size_t blen = strlen(base), mlen = strlen(mid);
+    if (pre + mlen + suf >= FINDING_MESSAGE_MAX || pre + suf > blen)
+        return ""; /* not something the rules pass writes */
+    memcpy(buf, base, pre);
+    memcpy(buf + pre, mid, mlen);
+    memcpy(buf + pre + mlen, base + blen - suf, suf);
+    buf[pre + mlen + suf] = '\0';
+    return buf;
+}
+
+/* Shares of a message with the last whole one of its rule below this are not worth coding. */
+#define MSG_MIN_SHARED 24
+
+const char *finding_keep_message(strpool *pool, const char **base, const char *text)
+{
+    size_t n = strnlen(text, FINDING_MESSAGE_MAX - 1);
+    const char *b = *base;
+    if (b) {
+        size_t blen = strlen(b), pre = 0, suf = 0;
+        while (pre < blen && pre < n && b[pre] == text[pre])
+            pre++;
+        while (suf < blen - pre && suf < n - pre && b[blen - 1 - suf] == text[n - 1 - suf])
+            suf++;
+        if (pre + suf >= MSG_MIN_SHARED) {
+            size_t mid = n - pre - suf;
+            char *m = strpool_alloc(pool, 5 + sizeof b + mid + 1);
+            if (!m)
+                return NULL;
+            uint16_t pre16 = (uint16_t)pre, suf16 = (uint16_t)suf;
+            m[0] = FINDING_MSG_CODED;
+            memcpy(m + 1, &pre16, 2);
+            memcpy(m + 3, &suf16, 2);
+            memcpy(m + 5, &b, sizeof b);
+            memcpy(m + 5 + sizeof b, text + pre, mid);
+            m[5 + sizeof b + mid] = '\0';
+            return m;
+        }
+    }
+    char *m = strpool_alloc(pool, n + 2);
+    if (!m)
+        return NULL;
+    m[0] = FINDING_MSG_WHOLE;
+    memcpy(m + 1, text, n);
+    m[n + 1] = '\0';
+    *base = m + 1;
+    return m;
+}
+
 const char *run_sig_word(const obs_file *f)
 {
     switch (f->sig) {

@@ -16,17 +16,16 @@
 #define FINDING_MAX_PACKETS 8
 #define FINDING_INLINE_PACKETS 2 /* most findings name one or two packets */
 
-/* One finding (about 120 B, its message in the run's text pool): a cluster reset makes one or
+/* One finding (about 112 B, its message in the run's text pool): a cluster reset makes one or
  * two per phone. */
 typedef struct finding {
     int64_t ts_usec;
-    uint64_t order;       /* creation order, for stable sorting */
     uint64_t occurrences; /* the same finding seen again (same phone, content or cert) */
     /* Evidence: packets 0..n_packets-1 (read them with finding_packet). */
     uint64_t packets[FINDING_INLINE_PACKETS];
     uint64_t *more_packets; /* packets FINDING_INLINE_PACKETS.., or NULL */
     const char *phone;      /* in the run's text pool; "" for none */
-    const char *message;    /* in the run's text pool */
+    const char *msg;        /* in the run's text pool, coded: read it with finding_message */
     const obs_file *file;
     const obs_cert *cert;
     const obs_tls *tls;
@@ -37,6 +36,24 @@ typedef struct finding {
     sbd_rule rule;
     uint32_t n_packets;
 } finding;
+
+/* A finding's msg starts with one of these: FINDING_MSG_WHOLE and the text, or FINDING_MSG_CODED,
+ * the lengths (uint16_t) of the prefix and the suffix it shares with base (a whole message's text,
+ * const char *), base, then the text between them. Copied with memcpy: the pool packs bytes. */
+#define FINDING_MSG_WHOLE '\x00'
+#define FINDING_MSG_CODED '\x01'
+
+/* The longest message a finding has (the rules pass formats them in this much). */
+#define FINDING_MESSAGE_MAX 1024
+
+/* A finding's message: buf holds it when it was kept as the part that differs from an earlier
+ * message of the same rule (a reset repeats each message for every phone with a few names
+ * changed); the return value is the text either way. */
+const char *finding_message(const finding *x, char buf[FINDING_MESSAGE_MAX]);
+/* The msg for a finding whose message is text (at most FINDING_MESSAGE_MAX - 1 bytes are kept),
+ * in pool: coded against *base (the last whole message of the finding's rule) when they share
+ * enough, else whole, and then *base becomes it. NULL when out of memory. */
+const char *finding_keep_message(strpool *pool, const char **base, const char *text);
 
 static inline uint64_t finding_packet(const finding *x, size_t i)
 {

@@ -113,3 +113,8 @@ const char *strpool_add(strpool *p, const char *s)
         memcpy(c, s, len + 1);
     return c;
 }
+
+char *strpool_alloc(strpool *p, size_t n)
+{
+    return take(p, n ? n : 1);
+}

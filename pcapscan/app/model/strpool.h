@@ -28,6 +28,8 @@ const char *strpool_get(strpool *p, const char *s, size_t max);
 /* A copy of s kept with the pool's strings, not looked up (for text that seldom repeats, such as
  * a finding's message); NULL when out of memory. */
 const char *strpool_add(strpool *p, const char *s);
+/* n bytes kept with the pool's strings (not aligned), or NULL when out of memory. */
+char *strpool_alloc(strpool *p, size_t n);
 /* No more strings will be asked for: free the index, keep the copies. A later strpool_get
  * rebuilds an index of only the strings it adds (so it may then keep a duplicate). */
 void strpool_seal(strpool *p);

@@ -442,26 +442,31 @@ static bool read_xfer(reader *rd, const json_t *o, obs_file *f)
     if (!get_int(rd, o, f->proto == OBS_TFTP ? "tftp_error" : "http_status", false, 0, 65535,
                  &code))
         return false;
-    f->error_code = (int32_t)code;
+    obs_outcome oc;
+    obs_outcome_init(&oc);
+    oc.error_code = (int32_t)code;
     const char *msg, *missing, *extracted;
     if (!get_str(rd, o, "error_message", false, &msg) ||
         !get_str(rd, o, "missing", false, &missing) ||
         !get_str(rd, o, "extracted", false, &extracted))
         return false;
     obs_input *in = rd->last;
-    f->error_msg = msg ? input_text(in, msg) : NULL;
+    oc.error_msg = msg ? input_text(in, msg) : NULL;
     if (extracted && !extracted_name_ok(extracted))
         return fail(rd, "\"extracted\" is not a name --extract writes");
     obs_file_more m = {.missing = missing ? input_text(in, missing) : NULL,
                        .extracted = extracted ? obs_input_text(in, extracted) : NULL};
-    if (!get_bool(rd, o, "cut_by_capture_end", false, &f->cut_by_end) ||
-        !get_u32(rd, o, "blksize", &f->blksize) || !get_bool(rd, o, "oack", false, &f->oack) ||
+    bool cut = false;
+    if (!get_bool(rd, o, "cut_by_capture_end", false, &cut) ||
+        !get_u32(rd, o, "blksize", &oc.blksize) || !get_bool(rd, o, "oack", false, &oc.oack) ||
         !get_u32(rd, o, "duplicate_blocks", &m.dup_blocks) ||
         !get_u32(rd, o, "out_of_order_blocks", &m.out_of_order) ||
         !get_u32(rd, o, "conflicting_blocks", &m.conflict_blocks) ||
         !get_u32(rd, o, "bad_packets", &m.bad_packets) ||
-        !get_u64(rd, o, "missing_blocks", false, &f->missing_blocks))
+        !get_u64(rd, o, "missing_blocks", false, &oc.missing_blocks))
         return false;
+    f->cut_by_end = cut;
+    f->outcome = obs_input_outcome(in, &oc);
     if (m.missing || m.extracted || m.dup_blocks || m.out_of_order || m.conflict_blocks ||
         m.bad_packets) {
         obs_file_more *more = obs_more_make(f);
@@ -602,11 +607,13 @@ static bool read_file(reader *rd, const json_t *o)
         return false;
     f->client = obs_input_addr(in, &cli);
     f->server = obs_input_addr(in, &srv);
-    return get_u64(rd, o, "first_packet", true, &f->first_pkt) &&
-           get_u64(rd, o, "last_packet", true, &f->last_pkt) &&
-           get_u64(rd, o, "size", true, &f->size) &&
-           get_bool(rd, o, "complete", true, &f->complete) && read_xfer(rd, o, f) &&
-           read_digests(rd, o, f) && read_content(rd, o, f);
+    bool complete = false;
+    if (!get_u64(rd, o, "first_packet", true, &f->first_pkt) ||
+        !get_u64(rd, o, "last_packet", true, &f->last_pkt) ||
+        !get_u64(rd, o, "size", true, &f->size) || !get_bool(rd, o, "complete", true, &complete))
+        return false;
+    f->complete = complete;
+    return read_xfer(rd, o, f) && read_digests(rd, o, f) && read_content(rd, o, f);
 }
 
 /* ---- "tls_session" ---- */

@@ -35,7 +35,8 @@ static void csv_row(const run *r, const finding *x, FILE *out)
     csv_field(out, sha, false);
     csv_field(out, ci ? ci->subject : "", false);
     csv_field(out, serial, false);
-    csv_field(out, x->message, true);
+    char msg[FINDING_MESSAGE_MAX];
+    csv_field(out, finding_message(x, msg), true);
 }
 
 int report_csv(const run *r, const char *path)

@@ -528,7 +528,8 @@ static void finding_card(const html_doc *d, size_t idx)
     fputs("<p class=\"meaning\">", out);
     esc_html(out, sbd_rule_meaning(x->rule));
     fputs("</p>\n<p class=\"msg\">", out);
-    esc_html(out, x->message);
+    char msg[FINDING_MESSAGE_MAX];
+    esc_html(out, finding_message(x, msg));
     fputs("</p>\n", out);
     finding_links(d, x);
     fputs("</div>\n", out);
@@ -539,7 +540,7 @@ static int cmp_by_time(const void *a, const void *b)
     const finding *x = *(const finding *const *)a, *y = *(const finding *const *)b;
     if (x->ts_usec != y->ts_usec)
         return x->ts_usec < y->ts_usec ? -1 : 1;
-    return x->order < y->order ? -1 : x->order > y->order;
+    return x < y ? -1 : x > y; /* creation order: both are in the run's findings */
 }
 
 /* One finding inside its rule's card: when, who, what, and where the evidence is. */
@@ -555,7 +556,8 @@ static void rule_instance(const html_doc *d, size_t idx)
         esc_html(out, x->phone);
         fputs("</b> ", out);
     }
-    esc_html_max(out, x->message, 240);
+    char msg[FINDING_MESSAGE_MAX];
+    esc_html_max(out, finding_message(x, msg), 240);
     finding_links(d, x);
     fputs("</li>\n", out);
 }

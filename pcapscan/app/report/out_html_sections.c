@@ -282,7 +282,7 @@ static html_mark file_event(const html_doc *d, const obs_file *f, char *status, 
     html_mark m;
     if (f->xfer == OBS_XFER_NOT_FOUND) {
         snprintf(status, sz, "not found (%s %d)", f->proto == OBS_TFTP ? "TFTP error" : "HTTP",
-                 f->error_code);
+                 f->outcome->error_code);
         m = HTML_MARK_NEUTRAL;
     } else if (!f->complete) {
         snprintf(status, sz, "%s after %llu bytes", obs_xfer_name(f->xfer),
@@ -1013,10 +1013,10 @@ static void cert_trust_cell(const html_doc *d, const obs_tls *t, size_t idx)
     if (l) {
         fputs("<br/><span class=\"note\">against ", out);
         list_link(d, l);
-        if (t->judged_record != (size_t)-1 && t->judged_record < l->b->f.n_records) {
+        if (t->judged_record != OBS_NO_RECORD && t->judged_record < l->b->f.n_records) {
             const sbd_record *rec = &l->b->f.records[t->judged_record];
             if (rec->function_elem)
-                fprintf(out, " (record %zu, %s)", t->judged_record + 1,
+                fprintf(out, " (record %zu, %s)", (size_t)t->judged_record + 1,
                         sbd_function_name(rec->function));
         }
         fputs("</span>", out);

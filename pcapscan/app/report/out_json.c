@@ -255,13 +255,13 @@ static void file_digests(jctx *c, const obs_file *f)
 static void file_tftp(jctx *c, const obs_file *f)
 {
     jw *w = c->w;
-    jw_kint(w, "blksize", f->blksize);
-    jw_kbool(w, "oack", f->oack);
+    jw_kint(w, "blksize", f->outcome->blksize);
+    jw_kbool(w, "oack", f->outcome->oack);
     jw_kint(w, "duplicate_blocks", obs_more(f)->dup_blocks);
     jw_kint(w, "out_of_order_blocks", obs_more(f)->out_of_order);
     jw_kint(w, "conflicting_blocks", obs_more(f)->conflict_blocks);
     jw_kint(w, "bad_packets", obs_more(f)->bad_packets);
-    jw_kint(w, "missing_blocks", (int64_t)f->missing_blocks);
+    jw_kint(w, "missing_blocks", (int64_t)f->outcome->missing_blocks);
     jw_kstr(w, "missing", obs_more(f)->missing);
 }
 
@@ -323,17 +323,18 @@ static void file_line(jctx *c, const obs_file *f)
     put_time(c, f->ts_usec);
     jw_kstr(w, "signature_detail", obs_more(f)->sig_detail);
     put_ref(c, f->verifier);
-    if (c->inline_records && f->error_code >= 0) {
+    if (c->inline_records && f->outcome->error_code >= 0) {
         if (f->proto == OBS_TFTP)
-            jw_kint(w, "tftp_error", f->error_code);
+            jw_kint(w, "tftp_error", f->outcome->error_code);
         else
-            jw_kint(w, "http_status", f->error_code);
+            jw_kint(w, "http_status", f->outcome->error_code);
     } else if (!c->inline_records) {
-        put_int_or_null(c, "tftp_error", f->proto == OBS_TFTP && f->error_code >= 0, f->error_code);
-        put_int_or_null(c, "http_status", f->proto == OBS_HTTP && f->error_code >= 0,
-                        f->error_code);
+        put_int_or_null(c, "tftp_error", f->proto == OBS_TFTP && f->outcome->error_code >= 0,
+                        f->outcome->error_code);
+        put_int_or_null(c, "http_status", f->proto == OBS_HTTP && f->outcome->error_code >= 0,
+                        f->outcome->error_code);
     }
-    put_str_or_null(c, "error_message", f->error_msg);
+    put_str_or_null(c, "error_message", f->outcome->error_msg);
     if (f->proto == OBS_TFTP)
         file_tftp(c, f);
     else if (!c->inline_records)
@@ -545,7 +546,8 @@ static void finding_line(jctx *c, const finding *x)
     jw_kstr(w, "rule", sbd_rule_id(x->rule));
     jw_kstr(w, "severity", sbd_severity_name(sbd_rule_severity(x->rule)));
     jw_kstr(w, "phone", x->phone[0] ? x->phone : NULL);
-    jw_kstr(w, "message", x->message ? x->message : "");
+    char msg[FINDING_MESSAGE_MAX];
+    jw_kstr(w, "message", finding_message(x, msg));
     jw_key(w, "evidence");
     evidence(c, x);
     jw_key(w, "time");

@@ -44,10 +44,10 @@ static void print_file(const run *r, const obs_file *f, FILE *out)
     esc_term(out, f->name);
     fprintf(out, "  [%s from %s]\n", run_kind_word(r, f),
             run_endpoint(f->server, f->sport, srv, sizeof srv));
-    if (f->error_msg) {
+    if (f->outcome->error_msg) {
         fprintf(out, "        %s %d: ", f->proto == OBS_TFTP ? "TFTP error" : "HTTP",
-                f->error_code);
-        esc_term(out, f->error_msg);
+                f->outcome->error_code);
+        esc_term(out, f->outcome->error_msg);
         fputc('\n', out);
     }
     if (f->digest) {
@@ -61,8 +61,8 @@ static void print_file(const run *r, const obs_file *f, FILE *out)
     if (obs_more(f)->missing) {
         fputs("        missing: ", out);
         esc_term(out, obs_more(f)->missing);
-        if (f->missing_blocks)
-            fprintf(out, " (%llu blocks)", (unsigned long long)f->missing_blocks);
+        if (f->outcome->missing_blocks)
+            fprintf(out, " (%llu blocks)", (unsigned long long)f->outcome->missing_blocks);
         fputc('\n', out);
     }
     if (f->cut_by_end)
@@ -126,7 +126,8 @@ static void print_finding(const run *r, const finding *x, FILE *out)
 {
     fprintf(out, "    %-7s %-28s ", sbd_severity_name(sbd_rule_severity(x->rule)),
             sbd_rule_id(x->rule));
-    esc_term(out, x->message);
+    char msg[FINDING_MESSAGE_MAX];
+    esc_term(out, finding_message(x, msg));
     fputs(" [packets", out);
     for (size_t i = 0; i < x->n_packets; i++)
         fprintf(out, " #%llu", (unsigned long long)finding_packet(x, i));
@@ -303,7 +304,8 @@ static void print_explained(const run *r, const finding *x, FILE *out)
 {
     char t[48];
     fprintf(out, "%-7s %s  ", sbd_severity_name(sbd_rule_severity(x->rule)), sbd_rule_id(x->rule));
-    esc_term(out, x->message);
+    char msg[FINDING_MESSAGE_MAX];
+    esc_term(out, finding_message(x, msg));
     fputs("\n        in ", out);
     esc_term(out, r->inputs[x->input].path);
     if (x->n_packets)

@@ -12,7 +12,7 @@ static int cmp_finding_ptr(const void *a, const void *b)
     const finding *x = *(const finding *const *)a, *y = *(const finding *const *)b;
     if (x->ts_usec != y->ts_usec)
         return x->ts_usec < y->ts_usec ? -1 : 1;
-    return x->order < y->order ? -1 : x->order > y->order;
+    return x < y ? -1 : x > y; /* creation order: both are in the run's findings */
 }
 
 /* Sorts one input's group of finding indexes by time, then creation (as run_findings_of). */

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "model/certs.h"
 #include "lib/par.h"
@@ -15,14 +18,10 @@
 
 /* ---- state of the pass ---- */
 
-/* One observation in the feeding order; the engine's decisions point back at it (user). 8 bytes:
+/* One observation in the feeding order; the engine's decisions point back at it (user). 4 bytes:
+ * the run's record number (inputs one after the other, each its files then its TLS sessions);
  * the sort reads time and order off the record itself. */
-typedef struct event {
-    uint32_t input;
-    uint32_t ref; /* EV_TLS | index into the input's tls, or index into its files */
-} event;
-
-#define EV_TLS 0x80000000u
+typedef uint32_t event;
 
 /* Findings already made, by a keyed 128-bit digest of their dedupe key: the keys themselves (up
  * to 600 bytes of capture text each) are not kept. Two different keys share a digest with
@@ -43,18 +42,44 @@ typedef struct pass {
     size_t base; /* r->n_findings when the pass began: dig[i] is finding base + i */
     event *ev;
     size_t n_ev;
+    size_t *first;                        /* n_inputs + 1: the first record number of each input */
+    const char *msg_base[SBD_RULE_COUNT]; /* per rule, the last message kept whole */
 } pass;
 
 /* ---- findings ---- */
 
+/* Where record number e is: its input, and its index in the input's files (*tls false) or TLS
+ * sessions. */
+static size_t ev_where(const pass *p, event e, size_t *k, bool *tls)
+{
+    size_t lo = 0, hi = p->r->n_inputs; /* the last input whose first number is <= e */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p->first[mid] <= e)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    size_t local = e - p->first[lo], nf = p->r->inputs[lo].n_files;
+    *tls = local >= nf;
+    *k = *tls ? local - nf : local;
+    return lo;
+}
+
 static obs_file *ev_file(const pass *p, const event *e)
 {
-    return e->ref & EV_TLS ? NULL : obs_file_at(&p->r->inputs[e->input], e->ref);
+    size_t k;
+    bool tls;
+    size_t in = ev_where(p, *e, &k, &tls);
+    return tls ? NULL : obs_file_at(&p->r->inputs[in], k);
 }
 
 static obs_tls *ev_tls(const pass *p, const event *e)
 {
-    return e->ref & EV_TLS ? obs_tls_at(&p->r->inputs[e->input], e->ref & ~EV_TLS) : NULL;
+    size_t k;
+    bool tls;
+    size_t in = ev_where(p, *e, &k, &tls);
+    return tls ? obs_tls_at(&p->r->inputs[in], k) : NULL;
 }
 
 static bool dedupe_grow(dedupe *d)
@@ -162,7 +187,6 @@ static finding *new_finding(pass *p, sbd_rule rule, size_t input, int64_t ts, ui
     f->rule = rule;
     f->input = input;
     f->ts_usec = ts;
-    f->order = r->n_findings - 1;
     f->occurrences = 1;
     f->phone = phone_of(p, phone_label);
     if (pkt)
@@ -174,12 +198,12 @@ static void set_message(pass *p, finding *f, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void set_message(pass *p, finding *f, const char *fmt, ...)
 {
-    char buf[1024];
+    char buf[FINDING_MESSAGE_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    f->message = strpool_add(&p->r->text, buf);
+    f->msg = finding_keep_message(&p->r->text, &p->msg_base[f->rule], buf);
 }
 
 static void add_packet(finding *f, uint64_t pkt)
@@ -335,7 +359,7 @@ static void record_finding(pass *p, const sbd_trust_decision *d, obs_file *f, ob
                     (unsigned long long)f->size, missing_prefix(f), missing_text(f));
         return;
     }
-    x->message = strpool_add(&p->r->text, d->reason);
+    x->msg = finding_keep_message(&p->r->text, &p->msg_base[x->rule], d->reason);
 }
 
 static bool is_list_outcome(sbd_trust_outcome o)
@@ -393,7 +417,7 @@ static void on_decision(void *ctx, const sbd_trust_decision *d)
         t->verdict = d->outcome;
         t->judged = true;
         t->judged_against = held ? ev_file(p, held) : NULL;
-        t->judged_record = d->record;
+        t->judged_record = d->record < OBS_NO_RECORD ? (uint32_t)d->record : OBS_NO_RECORD;
     }
     if (d->rule != SBD_RULE_COUNT)
         record_finding(p, d, f, t);
@@ -401,53 +425,57 @@ static void on_decision(void *ctx, const sbd_trust_decision *d)
 
 /* ---- events in packet-time order, fed to the engine ---- */
 
-/* The run being sorted: qsort has no context argument, and rules_run runs on one thread. */
-static const run *sort_run;
+/* The pass being sorted: qsort has no context argument, and rules_run runs on one thread. */
+static const pass *sort_pass;
 
-static void event_key(const event *e, int64_t *ts, uint64_t *seq)
+static size_t event_key(const event *e, int64_t *ts, uint64_t *seq)
 {
-    const obs_input *in = &sort_run->inputs[e->input];
-    if (e->ref & EV_TLS) {
-        const obs_tls *t = obs_tls_at(in, e->ref & ~EV_TLS);
+    size_t k;
+    bool tls;
+    size_t i = ev_where(sort_pass, *e, &k, &tls);
+    const obs_input *in = &sort_pass->r->inputs[i];
+    if (tls) {
+        const obs_tls *t = obs_tls_at(in, k);
         *ts = t->ts_usec;
         *seq = t->seq;
     } else {
-        const obs_file *f = obs_file_at(in, e->ref);
+        const obs_file *f = obs_file_at(in, k);
         *ts = f->ts_usec;
         *seq = f->seq;
     }
+    return i;
 }
 
 static int cmp_event(const void *a, const void *b)
 {
-    const event *x = a, *y = b;
     int64_t tx, ty;
     uint64_t sx, sy;
-    event_key(x, &tx, &sx);
-    event_key(y, &ty, &sy);
-    return run_cmp_order(tx, x->input, sx, ty, y->input, sy);
+    size_t ix = event_key(a, &tx, &sx), iy = event_key(b, &ty, &sy);
+    return run_cmp_order(tx, ix, sx, ty, iy, sy);
 }
 
 static int build_events(pass *p)
 {
     size_t n = 0;
-    for (size_t i = 0; i < p->r->n_inputs; i++)
-        n += p->r->inputs[i].n_files + p->r->inputs[i].n_tls;
-    p->ev = calloc(n ? n : 1, sizeof *p->ev);
-    if (!p->ev)
+    p->first = malloc((p->r->n_inputs + 1) * sizeof *p->first);
+    if (!p->first)
         return -1;
     for (size_t i = 0; i < p->r->n_inputs; i++) {
-        obs_input *in = &p->r->inputs[i];
-        if (i > UINT32_MAX || in->n_files >= EV_TLS || in->n_tls >= EV_TLS)
-            return -1; /* far beyond what memory holds */
-        for (size_t k = 0; k < in->n_files; k++)
-            p->ev[p->n_ev++] = (event){(uint32_t)i, (uint32_t)k};
-        for (size_t k = 0; k < in->n_tls; k++)
-            p->ev[p->n_ev++] = (event){(uint32_t)i, (uint32_t)k | EV_TLS};
+        p->first[i] = n;
+        n += p->r->inputs[i].n_files + p->r->inputs[i].n_tls;
     }
-    sort_run = p->r;
+    p->first[p->r->n_inputs] = n;
+    if (n >= UINT32_MAX)
+        return -1; /* far beyond what memory holds */
+    p->ev = malloc((n ? n : 1) * sizeof *p->ev);
+    if (!p->ev)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        p->ev[i] = (event)i;
+    p->n_ev = n;
+    sort_pass = p;
     qsort(p->ev, p->n_ev, sizeof *p->ev, cmp_event);
-    sort_run = NULL;
+    sort_pass = NULL;
     return 0;
 }
 
@@ -534,7 +562,7 @@ static void feed_file(pass *p, event *e)
     sbd_trust_file_ev ev;
     const obs_file *f = ev_file(p, e);
     const blob *b = f->parsed ? run_blob(p->r, f) : NULL;
-    if (run_file_event(f, b, (sbd_trust_at){e->input, f->first_pkt, f->ts_usec, e}, &buf, &ev))
+    if (run_file_event(f, b, (sbd_trust_at){f->input, f->first_pkt, f->ts_usec, e}, &buf, &ev))
         sbd_trust_file(p->engine, &ev);
 }
 
@@ -543,7 +571,7 @@ static void feed_tls(pass *p, event *e)
     run_ev_buf buf;
     sbd_trust_tls_ev ev;
     const obs_tls *t = ev_tls(p, e);
-    if (run_tls_event(t, &p->r->o->services, (sbd_trust_at){e->input, t->pkt, t->ts_usec, e}, &buf,
+    if (run_tls_event(t, &p->r->o->services, (sbd_trust_at){t->input, t->pkt, t->ts_usec, e}, &buf,
                       &ev))
         sbd_trust_tls(p->engine, &ev);
 }
@@ -560,25 +588,31 @@ static bool mac_of(const obs_file *f, char mac[16])
 
 static void learn_macs(pass *p)
 {
+    /* A file whose name names a phone is that phone's; its client address is bound to it. */
     for (size_t i = 0; i < p->r->n_inputs; i++) {
         obs_input *in = &p->r->inputs[i];
         for (size_t k = 0; k < in->n_files; k++) {
             obs_file *f = obs_file_at(in, k);
             char mac[16];
-            if (f->upload || !mac_of(f, mac))
+            if (!mac_of(f, mac))
+                continue;
+            f->phone = phone_of(p, mac);
+            if (f->upload)
                 continue;
             char addr[64];
             cap_addr_str(f->client, 0, addr, sizeof addr);
             sbd_trust_bind_client(p->engine, addr, mac);
         }
     }
+    /* The others belong to the phone their client is bound to, once every binding is known. */
     for (size_t i = 0; i < p->r->n_inputs; i++)
         for (size_t k = 0; k < p->r->inputs[i].n_files; k++) {
             obs_file *f = obs_file_at(&p->r->inputs[i], k);
-            char addr[64], mac[16];
+            if (f->phone[0])
+                continue;
+            char addr[64];
             cap_addr_str(f->client, 0, addr, sizeof addr);
-            f->phone =
-                phone_of(p, mac_of(f, mac) ? mac : sbd_trust_phone_of(p->engine, addr, NULL));
+            f->phone = phone_of(p, sbd_trust_phone_of(p->engine, addr, NULL));
         }
 }
 
@@ -629,7 +663,7 @@ int rules_run(run *r)
     if (build_events(&p) != 0)
         rc = -1;
     for (size_t i = 0; i < p.n_ev; i++) {
-        if (!(p.ev[i].ref & EV_TLS))
+        if (ev_file(&p, &p.ev[i]))
             feed_file(&p, &p.ev[i]);
         else
             feed_tls(&p, &p.ev[i]);
@@ -646,6 +680,7 @@ int rules_run(run *r)
     free(p.dd.slot);
     free(p.dd.dig);
     free(p.ev);
+    free(p.first);
     strpool_seal(&r->text);
     /* The reports only read the findings: give back the array's growth room. */
     if (r->findings && r->n_findings && r->n_findings < r->cap_findings) {
@@ -655,5 +690,10 @@ int rules_run(run *r)
             r->cap_findings = r->n_findings;
         }
     }
+#ifdef __GLIBC__
+    /* The engine's state and the event list were the high-water mark: give their pages back
+     * before the reports allocate theirs (glibc keeps freed small blocks resident otherwise). */
+    malloc_trim(0);
+#endif
     return rc;
 }

@@ -320,9 +320,11 @@ static void tftp_finished(void *user, const cap_tftp_transfer *t, cap_tftp_statu
     f->xfer = tftp_xfer(t, st);
     f->complete = st == CAP_TFTP_COMPLETE;
     f->size = t->len;
-    f->blksize = t->blksize;
-    f->oack = t->oack;
-    f->missing_blocks = t->missing_blocks;
+    obs_outcome oc;
+    obs_outcome_init(&oc);
+    oc.blksize = t->blksize;
+    oc.oack = t->oack;
+    oc.missing_blocks = t->missing_blocks;
     /* Data must have flowed: a request no server answered stays unanswered (a server answers in
      * milliseconds; the plugin says the same), and a gap before a last block that was seen is
      * loss, not the end of the capture. */
@@ -346,9 +348,10 @@ static void tftp_finished(void *user, const cap_tftp_transfer *t, cap_tftp_statu
     }
     free(missing);
     if (t->has_error) {
-        f->error_code = t->error_code;
-        f->error_msg = input_text(w->in, t->error_msg);
+        oc.error_code = t->error_code;
+        oc.error_msg = input_text(w->in, t->error_msg);
     }
+    f->outcome = obs_input_outcome(w->in, &oc);
     if (f->complete && t->data) {
         size_t len = 0;
         uint8_t *own = cap_tftp_take_data(w->tftp, t, &len);
@@ -399,9 +402,12 @@ static void http_file(void *user, const cap_http_file *h)
                     cut_by_end(w->in, usec_of(h->last.pkt_no ? &h->last : &h->first), 0);
     f->size = h->len;
     if (h->status) {
-        f->error_code = h->status;
+        obs_outcome oc;
+        obs_outcome_init(&oc);
+        oc.error_code = h->status;
         if (h->status != 200)
-            f->error_msg = input_text(w->in, h->reason);
+            oc.error_msg = input_text(w->in, h->reason);
+        f->outcome = obs_input_outcome(w->in, &oc);
     }
     if (f->complete)
         take_content(w, f, h->body ? h->body : (const uint8_t *)"", h->len, NULL);
