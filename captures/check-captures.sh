@@ -46,8 +46,12 @@ TLS_PORTS=(-d 'tcp.port==2445,tls' -d 'tcp.port==8443,tls' -d 'tcp.port==2443,tl
   -d 'tcp.port==5061,tls' -d 'tcp.port==6971,tls' -d 'tcp.port==6972,tls')
 
 # This check is about stock tshark: a cucm-sbd plugin installed in the system plugin folder (by a
-# package test, or by hand) must not change what it reads. Unknown names are accepted silently.
-STOCK_ONLY=(--disable-protocol cucmtl --disable-protocol cucmsgn --disable-protocol cucmtvs)
+# package test, or by hand) must not change what it reads. Only protocols tshark knows can be
+# disabled (4.4 refuses an unknown name; 4.0 ignores it).
+STOCK_ONLY=()
+for p in $(tshark -G protocols 2>/dev/null | cut -f3 | grep -E '^cucm(tl|sgn|tvs)$'); do
+  STOCK_ONLY+=(--disable-protocol "$p")
+done
 
 # x509af.serialNumber keeps the DER sign byte (00 before a first byte >= 80); expected/ has none.
 strip_sign() { sed -E 's/^00([89a-f])/\1/' | tr 'a-f' 'A-F'; }
