@@ -394,8 +394,15 @@ static bool fast_next(cap_input *in, const uint8_t **rec)
 {
     if (in->fast_tail - in->fast_head < PCAP_RECORD_HEADER && !fast_fill(in, PCAP_RECORD_HEADER))
         return false;
-    uint32_t caplen = host32(in->fast_buf + in->fast_head + 8);
+    const uint8_t *hdr = in->fast_buf + in->fast_head;
+    uint32_t caplen = host32(hdr + 8);
     if (caplen > in->fast_snaplen)
+        return false;
+    /* A time stamp with the top bit set is read as signed by libpcap 1.10.3 (Debian 12) and as
+     * unsigned (after 2038) by later releases; such records, and sub-second fields out of range,
+     * are left to the libpcap pcapscan runs with. */
+    uint32_t sec = host32(hdr), frac = host32(hdr + 4);
+    if ((sec | frac) >> 31 || frac >= (in->fast_nano ? 1000000000u : 1000000u))
         return false;
     size_t need = PCAP_RECORD_HEADER + (size_t)caplen;
     if (in->fast_tail - in->fast_head < need && !fast_fill(in, need))
@@ -507,7 +514,7 @@ int cap_input_next(cap_input *in, cap_frame *f)
     if (in->fast) {
         const uint8_t *rec;
         if (fast_next(in, &rec)) {
-            /* The time stamp's fields are signed in the file, as libpcap reads them. */
+            /* fast_next took only time stamp fields below 2^31: signed or not, the same. */
             int32_t usec = (int32_t)host32(rec + 4);
             uint32_t caplen = host32(rec + 8), len = host32(rec + 12);
             in->frame_no++;
