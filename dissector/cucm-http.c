@@ -30,6 +30,8 @@
 #include <epan/prefs.h>
 #include <epan/range.h>
 
+#include <epan/dissectors/packet-tcp.h>
+
 #include "cucm-trust.h"
 #include "sbd/audit.h"
 
@@ -40,12 +42,14 @@ typedef struct http_req {
     const char *name;
     gboolean body;     /* the readers had its body */
     gboolean answered; /* the first bytes of its answer came */
+    gboolean answered_once;
     guint32 client_port, server_port;
 } http_req;
 
 static int proto_hook = -1;
-static int hf_uri = -1;  /* http.request.uri */
-static int hf_code = -1; /* http.response.code */
+static int hf_uri = -1;    /* http.request.uri */
+static int hf_code = -1;   /* http.response.code */
+static int hf_nxtseq = -1; /* tcp.nxtseq: how far a later packet of an answer reached */
 static dissector_handle_t http_handle;
 static dissector_handle_t port_hook;
 static dissector_handle_t body_handle;
@@ -234,27 +238,60 @@ static http_req *answering(packet_info *pinfo)
     return r;
 }
 
-/* The hook saw the server send: its answer has begun (data came, as a TFTP DATA block). */
-static void note_answer(packet_info *pinfo)
+/* Offset just past the answer's head ("\r\n\r\n") in tvb, -1 when the head does not end there. */
+static gint head_end(tvbuff_t *tvb)
+{
+    gint len = (gint)tvb_captured_length(tvb);
+    for (gint off = 0; off + 4 <= len; off++) {
+        off = tvb_find_guint8(tvb, off, len - off, '\r');
+        if (off < 0 || off + 4 > len)
+            return -1;
+        if (tvb_memeql(tvb, off, (const guint8 *)"\r\n\r\n", 4) == 0)
+            return off + 4;
+    }
+    return -1;
+}
+
+/* The hook saw the server send: its answer has begun (data came, as a TFTP DATA block). Where
+ * its body begins in TCP's sequence space, when its head ends in this segment, so that the
+ * bytes of a body the capture's end cuts are known. */
+static void note_answer(tvbuff_t *tvb, packet_info *pinfo, void *data)
 {
     http_req *r = answering(pinfo);
     if (!r)
         return;
     r->answered = TRUE;
+    const struct tcpinfo *ti = (const struct tcpinfo *)data;
+    gint end = r->answered_once || !ti ? -1 : head_end(tvb);
+    r->answered_once = TRUE;
+    if (end >= 0)
+        cucm_trust_xfer_body(r->xfer, ti->seq + (guint32)end, ti->nxtseq);
     cucm_trust_xfer_sent(pinfo, r->xfer);
 }
 
 /* Every packet (no layer, no tree): a later packet of an answer that began, which TCP keeps for
  * its reassembly, is the server still heard from. A close in the middle of the body (FIN, RST) is
  * not seen here (dissector/README.md, known limit). */
-static int dissect_answer_watch(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree *tree _U_,
+static int dissect_answer_watch(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree *tree,
                                 void *data _U_)
 {
     if (PINFO_FD_VISITED(pinfo) || pinfo->ptype != PT_TCP || !pending_count)
         return 0;
     http_req *r = answering(pinfo);
-    if (r && r->answered)
-        cucm_trust_xfer_sent(pinfo, r->xfer);
+    if (!r || !r->answered)
+        return 0;
+    GPtrArray *seq = tree && hf_nxtseq >= 0 ? proto_find_first_finfo(tree, hf_nxtseq) : NULL;
+    if (seq && seq->len) {
+        field_info *fi = (field_info *)g_ptr_array_index(seq, 0);
+#if CUCM_WS_AT_LEAST(4, 2)
+        cucm_trust_xfer_body(r->xfer, 0, fvalue_get_uinteger(fi->value));
+#else
+        cucm_trust_xfer_body(r->xfer, 0, fvalue_get_uinteger(&fi->value));
+#endif
+    }
+    if (seq)
+        g_ptr_array_free(seq, TRUE);
+    cucm_trust_xfer_sent(pinfo, r->xfer);
     return 0;
 }
 
@@ -299,7 +336,7 @@ static int call_http(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, void *dat
 static int watch_http(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     if (pinfo->destport != pinfo->match_uint && tvb_reported_length(tvb) > 0)
-        note_answer(pinfo);
+        note_answer(tvb, pinfo, data);
     if (tree) {
         want_http_fields(tree);
         return call_http(tvb, pinfo, tree, data, TRUE, NULL);
@@ -394,6 +431,13 @@ void cucm_http_watch(void)
     dissector_table_t media = find_dissector_table("media_type");
     octet_before = media ? dissector_get_string_handle(media, OCTET_STREAM) : NULL;
     dissector_add_string("media_type", OCTET_STREAM, body_handle);
-    register_postdissector(create_dissector_handle(dissect_answer_watch, proto_hook));
+    dissector_handle_t watch = create_dissector_handle(dissect_answer_watch, proto_hook);
+    register_postdissector(watch);
+    hf_nxtseq = proto_registrar_get_id_byname("tcp.nxtseq");
+    if (hf_nxtseq >= 0) {
+        GArray *want = g_array_new(FALSE, FALSE, (guint)sizeof(int));
+        g_array_append_val(want, hf_nxtseq);
+        set_postdissector_wanted_hfids(watch, want);
+    }
     cucm_http_apply_prefs();
 }

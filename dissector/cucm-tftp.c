@@ -41,6 +41,7 @@ typedef struct watched {
     gboolean answered; /* its file or an error came */
     guint32 blksize;   /* 512, or the server's OACK blksize: a shorter block is the last one */
     guint32 timeout;   /* the server's OACK timeout (s), 0 without */
+    gint64 tsize;      /* the server's OACK tsize, -1 without */
 } watched;
 
 static int proto_hook = -1;
@@ -122,6 +123,7 @@ static void read_request(tvbuff_t *tvb, packet_info *pinfo)
     w->xfer = xfer;
     w->name = wmem_strdup(wmem_file_scope(), name);
     w->blksize = TFTP_DEFAULT_BLKSIZE;
+    w->tsize = -1;
     copy_address_wmem(wmem_file_scope(), &w->server, &pinfo->dst);
     wmem_map_insert(reads, wmem_strdup(wmem_file_scope(), key), w);
 }
@@ -149,6 +151,24 @@ static guint32 oack_option(tvbuff_t *tvb, packet_info *pinfo, const char *want)
     return 0;
 }
 
+static gboolean oack_has(tvbuff_t *tvb, packet_info *pinfo, const char *want)
+{
+    gint off = UDP_HEADER + 2, end = (gint)tvb_captured_length(tvb);
+    while (off < end) {
+        gint klen = tvb_strnlen(tvb, off, -1);
+        if (klen < 0 || off + klen + 1 >= end)
+            return FALSE;
+        gint vlen = tvb_strnlen(tvb, off + klen + 1, -1);
+        if (vlen < 0)
+            return FALSE;
+        const char *key = (const char *)tvb_get_string_enc(pinfo->pool, tvb, off, klen, ENC_ASCII);
+        if (g_ascii_strcasecmp(key, want) == 0)
+            return vlen > 0;
+        off += klen + 1 + vlen + 1;
+    }
+    return FALSE;
+}
+
 /* First pass: what the server sent for the capture's end to judge an unfinished transfer by
  * (data came, the last block did not, the server was still sending). */
 static void server_packet(tvbuff_t *tvb, packet_info *pinfo, guint8 op)
@@ -160,9 +180,13 @@ static void server_packet(tvbuff_t *tvb, packet_info *pinfo, guint8 op)
         guint32 b = oack_option(tvb, pinfo, "blksize");
         w->blksize = b ? b : w->blksize;
         w->timeout = oack_option(tvb, pinfo, "timeout");
+        w->tsize = oack_has(tvb, pinfo, "tsize") ? (gint64)oack_option(tvb, pinfo, "tsize") : -1;
     }
     gboolean data = op == TFTP_DATA && tvb_captured_length(tvb) >= UDP_HEADER + 4;
     guint32 len = data ? tvb_captured_length(tvb) - UDP_HEADER - 4 : 0;
+    if (data)
+        cucm_trust_tftp_block(w->xfer, tvb_get_ntohs(tvb, UDP_HEADER + 2), len, w->blksize,
+                              w->tsize);
     cucm_trust_tftp_sent(pinfo, w->xfer, data, data && len < w->blksize, w->timeout);
 }
 

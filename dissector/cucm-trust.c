@@ -15,6 +15,8 @@
 #include "cucm-tree.h"
 #include "sbd/hash.h"
 
+#define TFTP_BLKSIZE_DEFAULT 512
+
 typedef struct tftp_xfer {
     guint32 frame; /* the read request */
     gint64 ts_usec;
@@ -25,6 +27,16 @@ typedef struct tftp_xfer {
     gboolean data, last_block;
     gint64 last_sent_usec;
     guint32 timeout;
+    /* Facts of an unfinished transfer, as pcapscan's TFTP tracker counts them: blocks seen
+     * (absolute numbers), the highest, the short one, the furthest byte. */
+    gboolean http, heard;
+    wmem_map_t *have;
+    guint64 highest, last, bytes, raw_epoch;
+    guint32 raw_prev, blksize;
+    gboolean blksize_known;
+    gint64 tsize;
+    gboolean body_known; /* HTTP: body_start is the TCP sequence number of the body's first byte */
+    guint32 body_start;
 } tftp_xfer;
 
 static sbd_trust *engine;
@@ -34,7 +46,8 @@ static wmem_map_t *contents; /* hex SHA-256 -> sbd_file * (NULL: does not parse)
 static GPtrArray *files;     /* the sbd_file structs, freed at cleanup */
 static wmem_list_t *xfers;   /* TFTP read requests, for the ones never finished */
 static guint32 last_file_frame;
-static gint64 capture_end_usec; /* the latest packet time of the first pass */
+static guint32 capture_last_frame; /* the capture's last packet of the first pass */
+static gint64 capture_end_usec;    /* the latest packet time of the first pass */
 static int proto_end_watch = -1;
 /* While an event is fed: its frame and protocol, where the decisions it causes are shown. */
 static gboolean feeding;
@@ -133,6 +146,7 @@ static void trust_init(void)
     xfers = wmem_list_new(wmem_file_scope());
     last_file_frame = 0;
     capture_end_usec = G_MININT64;
+    capture_last_frame = 0;
     feeding = FALSE;
 }
 
@@ -271,6 +285,103 @@ static gboolean cut_by_capture_end(const tftp_xfer *x)
            capture_end_usec - x->last_sent_usec < window;
 }
 
+/* pcapscan's limit on a transfer's size (its --max-file default): blocks past it are not
+ * expected. */
+#define XFER_MAX_BYTES (64u << 20)
+#define MISSING_MAX_RANGES 32
+
+static gboolean have_block(const tftp_xfer *x, guint64 n)
+{
+    return x->have && wmem_map_contains(x->have, GSIZE_TO_POINTER((gsize)n));
+}
+
+/* Blocks never seen, written as pcapscan writes them ("3-5,9", ",..." past 32 ranges, "; last
+ * block never seen" when the end is unknown); NULL when none. */
+static const char *missing_text(const tftp_xfer *x)
+{
+    guint64 upto = x->last;
+    gboolean tail = upto == 0;
+    if (tail) {
+        upto = x->highest;
+        if (x->tsize >= 0 && x->blksize) {
+            guint64 cap = XFER_MAX_BYTES / x->blksize + 1,
+                    expect = (guint64)x->tsize / x->blksize + 1;
+            expect = MIN(expect, cap);
+            upto = MAX(expect, upto);
+        }
+        upto = MAX(upto, 1);
+    }
+    GString *out = g_string_new(NULL);
+    guint ranges = 0;
+    guint64 run = 0;
+    for (guint64 n = 1; n <= upto + 1; n++) {
+        gboolean present = n > upto || have_block(x, n);
+        if (!present && !run)
+            run = n;
+        else if (present && run) {
+            if (ranges++ < MISSING_MAX_RANGES)
+                g_string_append_printf(out,
+                                       run == n - 1 ? "%s%" G_GUINT64_FORMAT
+                                                    : "%s%" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT,
+                                       out->len ? "," : "", run, n - 1);
+            run = 0;
+        }
+    }
+    if (ranges > MISSING_MAX_RANGES)
+        g_string_append(out, ",...");
+    if (tail)
+        g_string_append_printf(out, "%slast block never seen", out->len ? "; " : "");
+    const char *kept = out->len ? wmem_strdup(wmem_file_scope(), out->str) : NULL;
+    g_string_free(out, TRUE);
+    return kept;
+}
+
+void cucm_trust_tftp_block(void *xfer, guint32 block, guint32 len, guint32 blksize, gint64 tsize)
+{
+    tftp_xfer *x = (tftp_xfer *)xfer;
+    if (!x || x->done)
+        return;
+    x->tsize = tsize;
+    if (!x->blksize_known || blksize != TFTP_BLKSIZE_DEFAULT) {
+        x->blksize = blksize;
+        x->blksize_known = blksize != TFTP_BLKSIZE_DEFAULT;
+    }
+    /* Block numbers wrap at 65535: a number far below the previous one is the next round. */
+    if (x->heard && block + 32768 < x->raw_prev)
+        x->raw_epoch += 65536;
+    x->raw_prev = block;
+    guint64 n = x->raw_epoch + block;
+    if (n == 0)
+        return;
+    if (!x->blksize_known && !x->highest && len > x->blksize && len <= 65464)
+        x->blksize = len; /* the OACK is missing from the capture */
+    if (len > x->blksize || (x->last && n > x->last) ||
+        (len < x->blksize && ((x->last && n != x->last) || x->highest > n)) || have_block(x, n) ||
+        (n - 1) * x->blksize + len > XFER_MAX_BYTES)
+        return;
+    if (!x->have)
+        x->have = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+    wmem_map_insert(x->have, GSIZE_TO_POINTER((gsize)n), GUINT_TO_POINTER(1));
+    x->highest = MAX(x->highest, n);
+    x->bytes = MAX(x->bytes, (n - 1) * x->blksize + len);
+    if (len < x->blksize)
+        x->last = n;
+}
+
+void cucm_trust_xfer_body(void *xfer, guint32 start, guint32 end)
+{
+    tftp_xfer *x = (tftp_xfer *)xfer;
+    if (!x || x->done)
+        return;
+    if (start && !x->body_known) {
+        x->body_known = TRUE;
+        x->body_start = start;
+    }
+    /* Sequence numbers wrap: the distance from the start, the furthest kept. */
+    if (x->body_known && end - x->body_start < G_MAXINT32 && end - x->body_start > x->bytes)
+        x->bytes = end - x->body_start;
+}
+
 /* The end of the first pass: the first frame dissected again. Transfers that never finished are
  * told now, then the lists still waiting for a TVS session are settled. */
 static void settle(const packet_info *pinfo)
@@ -290,6 +401,13 @@ static void settle(const packet_info *pinfo)
         ev.name = x->name;
         ev.xfer = SBD_XFER_FAILED;
         ev.cut_by_capture_end = cut_by_capture_end(x);
+        ev.proto = x->http ? "HTTP" : "TFTP";
+        ev.failure = x->heard || x->data ? "incomplete" : "no_response";
+        /* HTTP: known when the answer's head ended in its first segment. */
+        ev.has_bytes = !x->http || x->body_known;
+        ev.bytes = x->bytes;
+        ev.missing = x->http ? NULL : missing_text(x);
+        ev.last_packet = capture_last_frame;
         sbd_trust_file(engine, &ev);
     }
     sbd_trust_finish(engine);
@@ -413,6 +531,7 @@ void *cucm_trust_xfer_request(packet_info *pinfo, const char *name)
     x->name = wmem_strdup(wmem_file_scope(), name);
     x->client = wmem_strdup(wmem_file_scope(), addr_text(pinfo, &pinfo->src));
     x->server = wmem_strdup(wmem_file_scope(), addr_text(pinfo, &pinfo->dst));
+    x->http = TRUE; /* cucm_trust_tftp_request says otherwise */
     wmem_list_append(xfers, x);
     /* A live reader learns the phone's MAC from its requests, as they come. */
     char mac[16];
@@ -423,7 +542,13 @@ void *cucm_trust_xfer_request(packet_info *pinfo, const char *name)
 
 void *cucm_trust_tftp_request(packet_info *pinfo, const char *name)
 {
-    return cucm_trust_xfer_request(pinfo, name);
+    tftp_xfer *x = (tftp_xfer *)cucm_trust_xfer_request(pinfo, name);
+    if (x) {
+        x->http = FALSE;
+        x->blksize = TFTP_BLKSIZE_DEFAULT;
+        x->tsize = -1;
+    }
+    return x;
 }
 
 const char *cucm_trust_xfer_name(const void *xfer)
@@ -460,6 +585,7 @@ void cucm_trust_tftp_sent(packet_info *pinfo, void *xfer, gboolean data, gboolea
     tftp_xfer *x = (tftp_xfer *)xfer;
     if (PINFO_FD_VISITED(pinfo) || !x || x->done)
         return;
+    x->heard = TRUE;
     x->data = x->data || data;
     x->last_block = x->last_block || last_block;
     x->last_sent_usec = ts_usec(pinfo);
@@ -478,6 +604,8 @@ static int dissect_end_watch(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree *
 {
     if (!PINFO_FD_VISITED(pinfo) && ts_usec(pinfo) > capture_end_usec)
         capture_end_usec = ts_usec(pinfo);
+    if (!PINFO_FD_VISITED(pinfo) && pinfo->num > capture_last_frame)
+        capture_last_frame = pinfo->num;
     return 0;
 }
 

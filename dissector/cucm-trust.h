@@ -60,6 +60,10 @@ void cucm_trust_tftp_error(packet_info *pinfo, void *xfer, guint16 code);
  * cuts (TRANSFER_CUT_BY_CAPTURE_END). */
 void cucm_trust_tftp_sent(packet_info *pinfo, void *xfer, gboolean data, gboolean last_block,
                           guint32 timeout);
+/* TFTP, first pass: DATA block `block` (as sent, 16 bits) of len bytes came, with this block size
+ * and the OACK's tsize (-1 without): the bytes received and the blocks never seen of a transfer
+ * that does not finish, counted as pcapscan counts them. */
+void cucm_trust_tftp_block(void *xfer, guint32 block, guint32 len, guint32 blksize, gint64 tsize);
 /* Registration (parent: the plugin's protocol) and handoff of the postdissector that notes the
  * time of the capture's last packet. */
 void cucm_trust_register_end_watch(int parent);
@@ -78,6 +82,9 @@ void cucm_trust_xfer_file(packet_info *pinfo, void *xfer, const guint8 *buf, siz
  * the capture's end cuts (TRANSFER_CUT_BY_CAPTURE_END); cucm_trust_tftp_sent with a block that is
  * not the last. */
 void cucm_trust_xfer_sent(packet_info *pinfo, void *xfer);
+/* HTTP, first pass: the answer's body begins at TCP sequence number start (0: not said again)
+ * and the server's data reached end; the bytes of a body the capture's end cuts. */
+void cucm_trust_xfer_body(void *xfer, guint32 start, guint32 end);
 /* An error answer: not found (TFTP error 1, HTTP 404) or another error. */
 void cucm_trust_xfer_error(packet_info *pinfo, void *xfer, gboolean not_found);
 

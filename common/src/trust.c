@@ -1154,6 +1154,40 @@ static int slot_of(sbd_name_kind k)
     return k == SBD_NAME_CTL_PER_PHONE || k == SBD_NAME_CTL_FILE ? 0 : 1;
 }
 
+/* "3-5" reads "missing blocks 3-5"; "last block never seen" reads as it is. */
+static const char *missing_lead(const char *m)
+{
+    return m[0] >= '0' && m[0] <= '9' ? "missing blocks " : "";
+}
+
+/* The sentence about a transfer that did not finish, from the facts the front end knows: each
+ * one it leaves out drops its words, the rest still reads. */
+static void say_unfinished(dec *x, const sbd_trust_file_ev *ev, const char *who)
+{
+    char over[32] = "", bytes[48] = "", miss[640] = "", at[48] = "";
+    const char *m = ev->missing && ev->missing[0] ? ev->missing : NULL;
+    if (ev->proto && ev->proto[0])
+        snprintf(over, sizeof over, " over %.16s", ev->proto);
+    if (ev->cut_by_capture_end) {
+        if (ev->last_packet)
+            snprintf(at, sizeof at, " at packet %llu", (unsigned long long)ev->last_packet);
+        if (ev->has_bytes)
+            snprintf(bytes, sizeof bytes, "%llu bytes so far", (unsigned long long)ev->bytes);
+        if (m)
+            snprintf(miss, sizeof miss, "%s%s%.600s", bytes[0] ? "; " : "", missing_lead(m), m);
+        say(x, "%s to %s%s: the capture ends%s while the transfer was still going on%s%s%s%s",
+            ev->name, who, over, at, bytes[0] || m ? " (" : "", bytes, miss,
+            bytes[0] || m ? ")" : "");
+        return;
+    }
+    if (ev->has_bytes)
+        snprintf(bytes, sizeof bytes, " after %llu bytes", (unsigned long long)ev->bytes);
+    if (m)
+        snprintf(miss, sizeof miss, "; %s%.600s", missing_lead(m), m);
+    say(x, "%s to %s%s: %s%s%s", ev->name, who, over,
+        ev->failure && ev->failure[0] ? ev->failure : "did not finish", bytes, miss);
+}
+
 static void on_transfer(sbd_trust *t, phone *ph, const sbd_trust_file_ev *ev, sbd_name_kind k)
 {
     bool matters = sbd_audit_name_is_trust_or_signed(k) || ev->signed_content;
@@ -1165,10 +1199,7 @@ static void on_transfer(sbd_trust *t, phone *ph, const sbd_trust_file_ev *ev, sb
                  cut ? SBD_RULE_TRANSFER_CUT_BY_CAPTURE_END : SBD_RULE_TFTP_TRANSFER_INCOMPLETE, ph,
                  &ev->at, ev->name);
         snprintf(x.key, sizeof x.key, "%llu", (unsigned long long)ev->at.packet);
-        say(&x,
-            cut ? "%s to %s: the capture ends while the transfer was still going on"
-                : "%s to %s did not finish",
-            ev->name, ph->label);
+        say_unfinished(&x, ev, ph->label);
         emit(t, &x);
     }
     int slot = slot_of(k);

@@ -66,6 +66,15 @@ typedef struct sbd_trust_file_ev {
      * NULL answer) the engine decodes the record's certificate itself. */
     const sbd_cert_info *(*record_cert)(const void *ctx, size_t i);
     const void *record_cert_ctx;
+    /* Facts of a transfer that did not finish, for the sentence the engine writes about it; each
+     * is optional (a front end that does not know one leaves it unset and the sentence reads
+     * right without it). */
+    const char *proto;    /* "TFTP", "HTTP" */
+    const char *failure;  /* how it ended: "incomplete", "no_response", "evicted", "too_large" */
+    bool has_bytes;       /* bytes is known */
+    uint64_t bytes;       /* file bytes received (the furthest byte of the data seen) */
+    const char *missing;  /* TFTP blocks never seen: "3-5,9", "last block never seen", ... */
+    uint64_t last_packet; /* with cut_by_capture_end: the input's last packet number, 0 unknown */
 } sbd_trust_file_ev;
 
 /* A TLS server seen by a phone. leaf NULL and hidden true: TLS 1.3, certificate encrypted. */

@@ -302,20 +302,6 @@ static const char *related_word(const sbd_trust_decision *d)
     }
 }
 
-static const char *missing_text(const obs_file *f)
-{
-    return obs_more(f)->missing ? obs_more(f)->missing : "";
-}
-
-/* "3-5" reads "missing blocks 3-5"; "last block never seen" reads as it is. */
-static const char *missing_prefix(const obs_file *f)
-{
-    const char *m = obs_more(f)->missing;
-    if (!m)
-        return "";
-    return m[0] >= '0' && m[0] <= '9' ? "; missing blocks " : "; ";
-}
-
 static void record_finding(pass *p, const sbd_trust_decision *d, obs_file *f, obs_tls *t)
 {
     const event *held = d->held.set ? d->held.at.user : NULL;
@@ -342,23 +328,8 @@ static void record_finding(pass *p, const sbd_trust_decision *d, obs_file *f, ob
         add_packet(x, cause_f->first_pkt);
     } else if (cause)
         add_packet(x, cause_t ? cause_t->pkt : cause_f->first_pkt);
-    if (f && d->outcome == SBD_OUT_XFER_FAILED) {
+    if (f && (d->outcome == SBD_OUT_XFER_FAILED || d->outcome == SBD_OUT_XFER_CUT))
         add_packet(x, f->last_pkt);
-        set_message(p, x, "%s to %s over %s: %s after %llu bytes%s%s", f->name, d->phone,
-                    f->proto == OBS_TFTP ? "TFTP" : "HTTP", obs_xfer_name(f->xfer),
-                    (unsigned long long)f->size, missing_prefix(f), missing_text(f));
-        return;
-    }
-    if (f && d->outcome == SBD_OUT_XFER_CUT) {
-        add_packet(x, f->last_pkt);
-        set_message(p, x,
-                    "%s to %s over %s: the capture ends at packet %llu while the transfer was "
-                    "still going on (%llu bytes so far%s%s)",
-                    f->name, d->phone, f->proto == OBS_TFTP ? "TFTP" : "HTTP",
-                    (unsigned long long)p->r->inputs[d->at.input].counts.decode.frames,
-                    (unsigned long long)f->size, missing_prefix(f), missing_text(f));
-        return;
-    }
     x->msg = finding_keep_message(&p->r->text, &p->msg_base[x->rule], d->reason);
 }
 
@@ -523,6 +494,13 @@ bool run_file_event(const obs_file *f, const blob *b, sbd_trust_at at, run_ev_bu
         .record_cert = b ? record_cert_of : NULL,
         .record_cert_ctx = b,
     };
+    if (ev->xfer == SBD_XFER_FAILED) { /* the facts of the engine's sentence about it */
+        ev->proto = f->proto == OBS_TFTP ? "TFTP" : "HTTP";
+        ev->failure = obs_xfer_name(f->xfer);
+        ev->has_bytes = true;
+        ev->bytes = f->size;
+        ev->missing = obs_more(f)->missing;
+    }
     return true;
 }
 
@@ -562,8 +540,10 @@ static void feed_file(pass *p, event *e)
     sbd_trust_file_ev ev;
     const obs_file *f = ev_file(p, e);
     const blob *b = f->parsed ? run_blob(p->r, f) : NULL;
-    if (run_file_event(f, b, (sbd_trust_at){f->input, f->first_pkt, f->ts_usec, e}, &buf, &ev))
-        sbd_trust_file(p->engine, &ev);
+    if (!run_file_event(f, b, (sbd_trust_at){f->input, f->first_pkt, f->ts_usec, e}, &buf, &ev))
+        return;
+    ev.last_packet = p->r->inputs[f->input].counts.decode.frames; /* a batch knows its end */
+    sbd_trust_file(p->engine, &ev);
 }
 
 static void feed_tls(pass *p, event *e)
