@@ -289,36 +289,34 @@ static size_t safe_run(const unsigned char *s, size_t i, size_t n)
     }
 }
 
-/* s[0, n): what esc_json_str makes of it, as json_dumpb writes it. Room for the worst case
- * (every byte \u00XX) is taken once, so the loop writes without checks. */
+/* s[0, n): what esc_json_str makes of it, as json_dumpb writes it. A string with nothing to
+ * escape (nearly all) is copied whole; otherwise room is taken a run at a time, so a long string
+ * (base64 of a kept file) never reserves its worst case of six bytes a byte. */
 static void put_string(jw *w, const unsigned char *s, size_t n)
 {
-    if (n > (SIZE_MAX - 2) / 6) {
-        w->broken = true;
-        return;
-    }
-    if (!reserve(w, 6 * n + 2))
+    size_t i = safe_run(s, 0, n);
+    if (n > SIZE_MAX - 8 || !reserve(w, i + 8))
         return;
     char *q = w->p + w->n;
     *q++ = '"';
-    size_t i = 0;
+    memcpy(q, s, i);
+    w->n += 1 + i;
     while (i < n) {
-        size_t run = i;
-        i = safe_run(s, i, n);
-        memcpy(q, s + run, i - run);
-        q += i - run;
-        if (i == n)
-            break;
+        if (!reserve(w, 8)) /* one escape (6) or U+FFFD (3), and the closing quote */
+            return;
+        q = w->p + w->n;
         if (byte_class[s[i]] == 1)
             q = put_escape(q, s[i]);
         else {
             memcpy(q, "\xEF\xBF\xBD", 3); /* not UTF-8: U+FFFD, as esc_json_str */
             q += 3;
         }
-        i++;
+        w->n = (size_t)(q - w->p);
+        size_t run = ++i;
+        i = safe_run(s, i, n);
+        put(w, s + run, i - run);
     }
-    *q++ = '"';
-    w->n = (size_t)(q - w->p);
+    put_c(w, '"');
 }
 
 /* A key known to need no escaping. */
