@@ -45,6 +45,9 @@ static wmem_map_t *by_frame; /* frame -> wmem_array_t of cucm_decision * */
 static wmem_map_t *contents; /* hex SHA-256 -> sbd_file * (NULL: does not parse) */
 static GPtrArray *files;     /* the sbd_file structs, freed at cleanup */
 static wmem_list_t *xfers;   /* TFTP read requests, for the ones never finished */
+/* Request frame -> the frame that delivered its file. A file event is at its request (the packet
+ * that names the file, which pcapscan names too); its decisions are shown at the delivery too. */
+static wmem_map_t *delivered;
 static guint32 last_file_frame;
 static guint32 capture_last_frame; /* the capture's last packet of the first pass */
 static gint64 capture_end_usec;    /* the latest packet time of the first pass */
@@ -144,6 +147,7 @@ static void trust_init(void)
     contents = wmem_map_new(wmem_file_scope(), g_str_hash, g_str_equal);
     files = g_ptr_array_new();
     xfers = wmem_list_new(wmem_file_scope());
+    delivered = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     last_file_frame = 0;
     capture_end_usec = G_MININT64;
     capture_last_frame = 0;
@@ -164,6 +168,7 @@ static void trust_cleanup(void)
     files = NULL;
     by_frame = contents = NULL; /* their memory went with the file scope */
     xfers = NULL;
+    delivered = NULL;
 }
 
 void cucm_trust_register_routines(void)
@@ -194,6 +199,11 @@ static cucm_owner owner_of(void *user)
     return v >= 1 && v <= CUCM_OWNER_COUNT ? (cucm_owner)(v - 1) : CUCM_OWNER_TL;
 }
 
+static guint32 delivery_of(guint32 request)
+{
+    return delivered ? GPOINTER_TO_UINT(wmem_map_lookup(delivered, GUINT_TO_POINTER(request))) : 0;
+}
+
 static const char *keep_str(const char *s)
 {
     return s ? wmem_strdup(wmem_file_scope(), s) : NULL;
@@ -211,7 +221,11 @@ static void on_decision(void *ctx _U_, const sbd_trust_decision *d)
     x.sig = d->sig;
     x.service = d->service;
     x.event_frame = (guint32)d->at.packet;
+    x.file_frame = delivery_of(x.event_frame);
+    /* The held list's delivery, where its records are shown (its request when none). */
     x.held_frame = d->held.set ? (guint32)d->held.at.packet : 0;
+    if (delivery_of(x.held_frame))
+        x.held_frame = delivery_of(x.held_frame);
     x.held_is_ctl = d->held.is_ctl;
     x.held_name = d->held.set ? keep_str(d->held.name) : NULL;
     x.cause_frame = d->has_cause ? (guint32)d->cause.packet : 0;
@@ -226,6 +240,8 @@ static void on_decision(void *ctx _U_, const sbd_trust_decision *d)
     }
     if (x.event_frame != shown)
         attach(x.event_frame, owner_of(d->at.user), &x);
+    if (x.file_frame && x.file_frame != shown && x.file_frame != x.event_frame)
+        attach(x.file_frame, owner_of(d->at.user), &x);
     if (d->has_cause && x.cause_frame != shown && x.cause_frame != x.event_frame)
         attach(x.cause_frame, owner_of(d->cause.user), &x);
 }
@@ -250,6 +266,18 @@ static gint64 ts_usec(const packet_info *pinfo)
 static sbd_trust_at at_here(const packet_info *pinfo, cucm_owner owner)
 {
     sbd_trust_at at = {0, pinfo->num, ts_usec(pinfo), GUINT_TO_POINTER((guint)owner + 1)};
+    return at;
+}
+
+/* A file event is at its request (packet and time, as pcapscan places it); this frame, which
+ * answers it, is noted as its delivery. */
+static sbd_trust_at at_request(const packet_info *pinfo, const tftp_xfer *x, cucm_owner owner)
+{
+    if (!x)
+        return at_here(pinfo, owner);
+    if (delivered && x->frame != pinfo->num)
+        wmem_map_insert(delivered, GUINT_TO_POINTER(x->frame), GUINT_TO_POINTER(pinfo->num));
+    sbd_trust_at at = {0, x->frame, x->ts_usec, GUINT_TO_POINTER((guint)owner + 1)};
     return at;
 }
 
@@ -487,7 +515,7 @@ static void feed_whole(packet_info *pinfo, void *xfer, const char *name, const g
     cucm_owner owner = owner_of_name(name, f);
     sbd_trust_file_ev ev;
     memset(&ev, 0, sizeof(ev));
-    ev.at = at_here(pinfo, owner);
+    ev.at = at_request(pinfo, (const tftp_xfer *)xfer, owner);
     ev.client = addr_text(pinfo, &pinfo->dst); /* the data goes server -> client */
     ev.server = addr_text(pinfo, &pinfo->src);
     ev.name = name;
@@ -564,7 +592,7 @@ void cucm_trust_xfer_error(packet_info *pinfo, void *xfer, gboolean not_found)
     x->done = TRUE;
     sbd_trust_file_ev ev;
     memset(&ev, 0, sizeof(ev));
-    ev.at = at_here(pinfo, x->owner);
+    ev.at = at_request(pinfo, x, x->owner);
     ev.client = x->client;
     ev.server = x->server;
     ev.name = x->name;
@@ -744,7 +772,8 @@ gboolean cucm_trust_signed_verdict(packet_info *pinfo, sbd_sig_status *sig, guin
     guint n;
     const cucm_decision *const *d = cucm_trust_decisions(pinfo, CUCM_OWNER_SGN, &n);
     for (guint i = 0; i < n; i++)
-        if (is_signed_outcome(d[i]->outcome) && d[i]->event_frame == pinfo->num) {
+        if (is_signed_outcome(d[i]->outcome) &&
+            (d[i]->file_frame ? d[i]->file_frame : d[i]->event_frame) == pinfo->num) {
             *sig = d[i]->sig;
             *held_frame = d[i]->held_frame;
             *held_is_ctl = d[i]->held_is_ctl;

@@ -33,7 +33,9 @@ typedef struct cucm_decision {
     sbd_service service;
     cucm_owner owner;
     guint32 event_frame, held_frame, cause_frame; /* 0: none */
-    guint32 record;                               /* 1-based record of the held list, 0 none */
+    guint32 file_frame; /* the frame that delivered the file of a file event (event_frame is its
+                         * request, the packet pcapscan names too), 0: none */
+    guint32 record;     /* 1-based record of the held list, 0 none */
     gboolean held_is_ctl;
     const char *phone, *file, *held_name, *reason;
 } cucm_decision;
