@@ -100,3 +100,24 @@ uint64_t cap_khash_run(const void *p, size_t n)
     cap_hkey k = cap_hkey_run();
     return cap_khash(&k, p, n);
 }
+
+uint64_t cap_khash_sample(const cap_hkey *k, const void *p, size_t n)
+{
+    const uint8_t *data = p;
+    uint8_t key[8 + 2 * CAP_SAMPLE_EDGE + CAP_SAMPLE_POINTS * CAP_SAMPLE_WORD];
+    size_t m = 0;
+    for (int i = 0; i < 8; i++)
+        key[m++] = (uint8_t)((uint64_t)n >> (8 * i));
+    if (n <= sizeof key - m) {
+        if (n)
+            memcpy(key + m, data, n);
+        return cap_khash(k, key, m + n);
+    }
+    memcpy(key + m, data, CAP_SAMPLE_EDGE);
+    memcpy(key + m + CAP_SAMPLE_EDGE, data + n - CAP_SAMPLE_EDGE, CAP_SAMPLE_EDGE);
+    m += 2 * CAP_SAMPLE_EDGE;
+    for (size_t i = 0; i < CAP_SAMPLE_POINTS; i++, m += CAP_SAMPLE_WORD)
+        memcpy(key + m, data + (n - CAP_SAMPLE_WORD) * (i + 1) / (CAP_SAMPLE_POINTS + 1),
+               CAP_SAMPLE_WORD);
+    return cap_khash(k, key, m);
+}

@@ -4,7 +4,7 @@
 # attack's cost as a ratio to the control's (CPU seconds, or peak RSS), never as an absolute time.
 # The code before the fixes fails every bound by a wide margin (docs/robustness.md, section 6).
 # Usage: attacks.sh CASE   (tftp_flood tcp_flood tcp_ooo text_phones same_hash same_sample
-#                           unanswered http_pipeline merge_refs)
+#                           same_cert unanswered http_pipeline merge_refs)
 # Env: PCAPSCAN, GEN (gen-malformed), WORK (scratch dir).
 set -euo pipefail
 : "${PCAPSCAN:?}" "${GEN:?}" "${WORK:?}"
@@ -153,6 +153,27 @@ case_same_sample() {
   [ "$(summary sample | jq '.files_complete')" = $n ] || fail "sample: not every file complete"
   [ "$(jq -r 'select(.type=="file") | .sha256' "$work/sample.out" | sort -u | wc -l)" = $n ] ||
     fail "sample: distinct files taken for repeats"
+}
+
+# 3000 TLS sessions each served a different 8 KiB certificate; the certificates differ only in
+# one word that the certificate table's sampled key does not read. Without the fallback to a key
+# of every byte after a few near-misses, each was compared with every earlier one up to that word.
+case_same_cert() {
+  local n=3000
+  "$GEN" same-cert "$work/sample.pcap" $n sample >/dev/null
+  "$GEN" same-cert "$work/spread.pcap" $n spread >/dev/null
+  run sample --json -q "$work/sample.pcap"
+  local a=$CPU
+  run spread --json -q "$work/spread.pcap"
+  ratio "certificates with one sampled key" "$a" "$CPU" 3
+  for v in sample spread; do
+    [ "$(summary $v | jq '.tls_sessions')" = $n ] || fail "$v: not every session reported"
+  done
+  # The certificates are not DER (no sha256 in tls_cert); --json-content writes each session's
+  # certificate, whole the first time it is met.
+  run content --json --json-content -q "$work/sample.pcap"
+  [ "$(jq -r 'select(.type=="tls_session") | .certs[0] | strings' "$work/content.out" | sort -u | wc -l)" = $n ] ||
+    fail "sample: distinct certificates taken for repeats"
 }
 
 # ASan keeps freed blocks in a quarantine (256 MiB by default) that RSS would count; the memory

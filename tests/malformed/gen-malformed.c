@@ -40,6 +40,9 @@
  *   gen-malformed same-hash OUT N collide|spread|sample   N phones each fetch a different 4 KiB
  *                                         signed-looking file; collide: all with one value of the
  *                                         scan's former unkeyed content hash (FNV over words)
+ *   gen-malformed same-cert OUT N sample|spread   N connections to 2445, each served a
+ *                                         different 8 KiB certificate; sample: all share the
+ *                                         certificate table's sampled key
  *   gen-malformed http-conns OUT N PORT   N TCP connections to PORT (6970: HTTP), each with two
  *                                         GET requests the server never answers
  *   gen-malformed merge-refs OUT N refs|distinct   a results file: one 1 MiB certificate and N
@@ -71,6 +74,12 @@ static unsigned get16(const uint8_t *p)
 {
     return (unsigned)p[0] << 8 | p[1];
 }
+static void put24(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 16);
+    put16(p + 1, v & 0xffff);
+}
+
 static void put32(uint8_t *p, uint32_t v)
 {
     put16(p, v >> 16);
@@ -940,6 +949,50 @@ static int same_hash(const char *out, long n, const char *mode)
     return syn_close();
 }
 
+/* N connections to 2445, each served a different 8 KiB certificate (not DER: each is decoded once
+ * and fails). sample: the certificates differ only in one word 100 bytes before the end, which
+ * the certificate table's sampled key does not read, so without the fallback to a key of every
+ * byte each would be compared with every earlier one (up to byte 8092); spread: the word is at
+ * byte 16, inside the sample. */
+static int same_cert(const char *out, long n, const char *mode)
+{
+    enum { LEN = 8192, SEG = 1400 };
+    bool sample = strcmp(mode, "sample") == 0;
+    if (n < 1 || n > 60000 || (!sample && strcmp(mode, "spread") != 0))
+        die("same-cert OUT N sample|spread", NULL);
+    static uint8_t flight[5 + 4 + 3 + 3 + LEN];
+    /* record, Certificate message, certificate list, one certificate: each length the rest */
+    static const uint8_t head[] = {22, 3, 3, 0, 0, 11};
+    memcpy(flight, head, sizeof head);
+    put16(flight + 3, LEN + 10);
+    put24(flight + 6, LEN + 6);
+    put24(flight + 9, LEN + 3);
+    put24(flight + 12, LEN);
+    uint8_t *cert = flight + 15;
+    for (size_t i = 0; i < LEN; i++)
+        cert[i] = (uint8_t)(i * 13 + 5);
+    static const uint8_t hello[] = {22, 3, 1, 0, 9, 1, 0, 0, 5, 3, 3, 0, 0, 0};
+    uint32_t srv = ip4(10, 0, 0, 10);
+    syn_open(out);
+    for (long i = 0; i < n; i++) {
+        put64le(cert + (sample ? LEN - 100 : 16), 0x5851f42d4c957f2dull * (uint64_t)(i + 1));
+        uint32_t cli = ip4(10, 7, 0, 0) + (uint32_t)i, cs = 1001, ss = 5001;
+        tcp(cli, 40000, srv, 2445, 1000, 0, 0x02, NULL, 0);
+        tcp(srv, 2445, cli, 40000, 5000, cs, 0x12, NULL, 0);
+        tcp(cli, 40000, srv, 2445, cs, ss, 0x18, hello, sizeof hello);
+        cs += sizeof hello;
+        for (size_t off = 0; off < sizeof flight; off += SEG) {
+            size_t k = sizeof flight - off < SEG ? sizeof flight - off : SEG;
+            tcp(srv, 2445, cli, 40000, ss + (uint32_t)off, cs, 0x18, flight + off, k);
+        }
+        ss += sizeof flight;
+        tcp(srv, 2445, cli, 40000, ss, cs, 0x11, NULL, 0);
+        tcp(cli, 40000, srv, 2445, cs, ss + 1, 0x11, NULL, 0);
+    }
+    printf("sessions %ld\n", n);
+    return syn_close();
+}
+
 static int http_conns(const char *out, long n, long port)
 {
     if (n < 1 || n > 60000 || port < 1 || port > 65535)
@@ -1034,7 +1087,7 @@ static void usage(void)
           "       tcp-ooo OUT CONNS hole|inorder|shuffle |\n"
           "       phones OUT N many|one | unanswered OUT N many|retry |\n"
           "       http-conns OUT N PORT | merge-refs OUT N refs|distinct |\n"
-          "       same-hash OUT N collide|spread|sample\n",
+          "       same-hash OUT N collide|spread|sample | same-cert OUT N sample|spread\n",
           stderr);
     exit(2);
 }
@@ -1073,6 +1126,8 @@ int main(int argc, char **argv)
         return unanswered(argv[2], strtol(argv[3], NULL, 10), argv[4]);
     if (strcmp(mode, "same-hash") == 0 && argc == 5)
         return same_hash(argv[2], strtol(argv[3], NULL, 10), argv[4]);
+    if (strcmp(mode, "same-cert") == 0 && argc == 5)
+        return same_cert(argv[2], strtol(argv[3], NULL, 10), argv[4]);
     if (strcmp(mode, "http-conns") == 0 && argc == 5)
         return http_conns(argv[2], strtol(argv[3], NULL, 10), strtol(argv[4], NULL, 10));
     if (strcmp(mode, "merge-refs") == 0 && argc == 5)

@@ -1,6 +1,7 @@
 /* The keyed hash of flow tables: cap_khash_words is SipHash-1-3 of the words' bytes, the same
  * function as cap_khash (so the flooding argument of docs/robustness.md covers both), and keys
- * that differ in one bit hash apart. */
+ * that differ in one bit hash apart. The sampled key reads a short blob whole, and of a long one
+ * its length, edges and sampled words but not the bytes between. */
 #include <string.h>
 
 #include "cap/keyhash.h"
@@ -25,5 +26,27 @@ int main(void)
     memcpy(w2, w, sizeof w);
     w2[1] ^= 1;
     CHECK(cap_khash_words(&k, w, 2) != cap_khash_words(&k, w2, 2));
+    static uint8_t blob[4096];
+    for (size_t i = 0; i < sizeof blob; i++)
+        blob[i] = (uint8_t)(i * 13 + 5);
+    uint64_t h = cap_khash_sample(&k, blob, sizeof blob);
+    CHECK(h != cap_khash_sample(&k, blob, sizeof blob - 1)); /* the length */
+    blob[10] ^= 1;                                           /* the first 64 bytes */
+    CHECK(h != cap_khash_sample(&k, blob, sizeof blob));
+    blob[10] ^= 1;
+    blob[sizeof blob - 1] ^= 1; /* the last 64 */
+    CHECK(h != cap_khash_sample(&k, blob, sizeof blob));
+    blob[sizeof blob - 1] ^= 1;
+    blob[(sizeof blob - 8) / 17] ^= 1; /* the first sampled word */
+    CHECK(h != cap_khash_sample(&k, blob, sizeof blob));
+    blob[(sizeof blob - 8) / 17] ^= 1;
+    blob[sizeof blob - 100] ^= 1; /* between the last word and the tail: not read */
+    CHECK(h == cap_khash_sample(&k, blob, sizeof blob));
+    blob[sizeof blob - 100] ^= 1;
+    uint8_t small[8 + 40] = {40}; /* up to 264 bytes: the length (8 bytes LE), then every byte */
+    memcpy(small + 8, blob, 40);
+    CHECK(cap_khash_sample(&k, blob, 40) == cap_khash(&k, small, sizeof small));
+    const uint8_t zero_len[8] = {0};
+    CHECK(cap_khash_sample(&k, NULL, 0) == cap_khash(&k, zero_len, sizeof zero_len));
     return check_report();
 }

@@ -33,6 +33,7 @@ struct obs_certs {
     pthread_mutex_t lock;
     cap_hkey key; /* certificates come from captures and results files: keyed hashing */
     table certs, chains;
+    bool certs_full; /* certificates keyed by a hash of every byte, not of a sample */
 };
 
 obs_certs *obs_certs_new(void)
@@ -109,12 +110,60 @@ static void table_add(table *tb, void *e, bool chain)
     tb->n++;
 }
 
+/* The same TVS certificate reaches every phone: a sampled key spares hashing all its bytes on
+ * each session (memcmp confirms a match), until certificates built to share a sample are met. */
+static uint64_t cert_hash(const obs_certs *t, const uint8_t *der, size_t len)
+{
+    return t->certs_full ? cap_khash(&t->key, der, len) : cap_khash_sample(&t->key, der, len);
+}
+
+static cert_ent *cert_probe(const obs_certs *t, uint64_t h, const cap_tls_cert *c,
+                            unsigned *near_misses)
+{
+    for (cert_ent *e = t->certs.nb ? t->certs.b[h & (t->certs.nb - 1)] : NULL; e; e = e->next) {
+        if (e->hash != h || e->c.len != c->len)
+            continue;
+        if (memcmp(e->c.der, c->der, c->len) == 0)
+            return e;
+        ++*near_misses;
+    }
+    return NULL;
+}
+
+/* Certificates sharing a sample would make each lookup compare them all: key every entry by
+ * all its bytes, as before sampling (chains hash their certificates' addresses, not these). */
+static void certs_go_full(obs_certs *t)
+{
+    cert_ent *all = NULL;
+    t->certs_full = true;
+    for (size_t i = 0; i < t->certs.nb; i++) {
+        for (cert_ent *e = t->certs.b[i], *nx; e; e = nx) {
+            nx = e->next;
+            e->next = all;
+            all = e;
+        }
+        t->certs.b[i] = NULL;
+    }
+    for (cert_ent *e = all, *nx; e; e = nx) {
+        nx = e->next;
+        e->hash = cert_hash(t, e->c.der, e->c.len);
+        size_t k = e->hash & (t->certs.nb - 1);
+        e->next = t->certs.b[k];
+        t->certs.b[k] = e;
+    }
+}
+
 static cert_ent *cert_of(obs_certs *t, const cap_tls_cert *c)
 {
-    uint64_t h = cap_khash(&t->key, c->der, c->len);
-    for (cert_ent *e = t->certs.nb ? t->certs.b[h & (t->certs.nb - 1)] : NULL; e; e = e->next)
-        if (e->hash == h && e->c.len == c->len && memcmp(e->c.der, c->der, c->len) == 0)
-            return e;
+    unsigned near_misses = 0;
+    uint64_t h = cert_hash(t, c->der, c->len);
+    cert_ent *found = cert_probe(t, h, c, &near_misses);
+    if (found)
+        return found;
+    if (!t->certs_full && near_misses >= CAP_SAMPLE_SUSPECT) {
+        certs_go_full(t);
+        h = cert_hash(t, c->der, c->len);
+    }
     cert_ent *e = calloc(1, sizeof *e);
     if (!e || !table_room(&t->certs, false) || !(e->c.der = malloc(c->len ? c->len : 1))) {
         free(e);
@@ -147,7 +196,7 @@ static const obs_cert *chain_of_ents(obs_certs *t, cert_ent *const *ents, size_t
 {
     uint64_t h = 0;
     for (size_t i = 0; i < n; i++) {
-        uint64_t pair[2] = {h, ents[i]->hash};
+        uint64_t pair[2] = {h, (uint64_t)(uintptr_t)ents[i]}; /* stable when certs_go_full */
         h = cap_khash(&t->key, pair, sizeof pair);
     }
     chain_ent *e = t->chains.nb ? t->chains.b[h & (t->chains.nb - 1)] : NULL;

@@ -56,32 +56,12 @@ static int64_t usec_of(const cap_where *w)
     return w->ts_sec * 1000000 + w->ts_usec;
 }
 
-enum { SAMPLE_EDGE = 64, SAMPLE_POINTS = 16, SAMPLE_WORD = 8, SAMPLE_SUSPECT = 4 };
-
-/* The key of a content: its length, its first and last 64 bytes and 16 words spread over it,
- * under the run's keyed hash. Hashing every byte of every received file was most of a reset
- * capture's TFTP cost; a repeat is confirmed by memcmp anyway. */
-static uint64_t sample_hash(const uint8_t *data, size_t len)
-{
-    uint8_t key[8 + 2 * SAMPLE_EDGE + SAMPLE_POINTS * SAMPLE_WORD];
-    size_t n = 0;
-    for (int i = 0; i < 8; i++)
-        key[n++] = (uint8_t)((uint64_t)len >> (8 * i));
-    if (len <= sizeof key - n) {
-        memcpy(key + n, data, len);
-        return cap_khash_run(key, n + len);
-    }
-    memcpy(key + n, data, SAMPLE_EDGE);
-    memcpy(key + n + SAMPLE_EDGE, data + len - SAMPLE_EDGE, SAMPLE_EDGE);
-    n += 2 * SAMPLE_EDGE;
-    for (size_t i = 0; i < SAMPLE_POINTS; i++, n += SAMPLE_WORD)
-        memcpy(key + n, data + (len - SAMPLE_WORD) * (i + 1) / (SAMPLE_POINTS + 1), SAMPLE_WORD);
-    return cap_khash_run(key, n);
-}
-
+/* A content's key: sampled (cap_khash_sample), of every byte after files built to share a
+ * sample were met. */
 static uint64_t content_hash(const worker *w, const uint8_t *data, size_t len)
 {
-    return w->seen_full ? cap_khash_run(data, len) : sample_hash(data, len);
+    cap_hkey k = cap_hkey_run();
+    return w->seen_full ? cap_khash(&k, data, len) : cap_khash_sample(&k, data, len);
 }
 
 static void seen_insert(seen_content *t, size_t cap, uint64_t h, blob *b)
@@ -133,7 +113,7 @@ static blob *seen_find(worker *w, const uint8_t *data, size_t len, uint64_t *h)
     unsigned near_misses = 0;
     *h = content_hash(w, data, len);
     blob *b = seen_probe(w, *h, data, len, &near_misses);
-    if (b || w->seen_full || near_misses < SAMPLE_SUSPECT)
+    if (b || w->seen_full || near_misses < CAP_SAMPLE_SUSPECT)
         return b;
     seen_go_full(w);
     *h = content_hash(w, data, len);

@@ -23,6 +23,17 @@ uint64_t cap_khash(const cap_hkey *k, const void *p, size_t n);
 /* cap_khash under the run's key, for callers that do not keep a copy of it. */
 uint64_t cap_khash_run(const void *p, size_t n);
 
+/* ---- sampled keys (tables of large, often repeated blobs: files, certificates) ----
+ * cap_khash of the length, the first and last CAP_SAMPLE_EDGE bytes and CAP_SAMPLE_POINTS words
+ * spread over the bytes (all of them when shorter than that): hashing every byte of each repeat
+ * cost more than the rest of a lookup, and a table confirms a match by memcmp anyway. Blobs can
+ * be built to share a sample and differ between the sampled bytes; a table that meets
+ * CAP_SAMPLE_SUSPECT such near-misses (same key and length, different bytes) in one lookup
+ * should key every entry by cap_khash of all the bytes from then on. */
+enum { CAP_SAMPLE_EDGE = 64, CAP_SAMPLE_POINTS = 16, CAP_SAMPLE_WORD = 8, CAP_SAMPLE_SUSPECT = 4 };
+
+uint64_t cap_khash_sample(const cap_hkey *k, const void *p, size_t n);
+
 /* ---- fixed-size keys (flow tables: one or more lookups on every packet) ----
  * The same SipHash-1-3 under the same key, of n words (on a little-endian host, the value
  * cap_khash gives their 8n bytes; unit.test_cap_keyhash checks it). Inline, so that a constant n
