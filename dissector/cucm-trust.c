@@ -48,6 +48,7 @@ static wmem_list_t *xfers;   /* TFTP read requests, for the ones never finished 
 /* Request frame -> the frame that delivered its file. A file event is at its request (the packet
  * that names the file, which pcapscan names too); its decisions are shown at the delivery too. */
 static wmem_map_t *delivered;
+static wmem_map_t *findings; /* sbd_trust_finding_id -> the event frame of its first decision */
 static guint32 last_file_frame;
 static guint32 capture_last_frame; /* the capture's last packet of the first pass */
 static gint64 capture_end_usec;    /* the latest packet time of the first pass */
@@ -148,6 +149,7 @@ static void trust_init(void)
     files = g_ptr_array_new();
     xfers = wmem_list_new(wmem_file_scope());
     delivered = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+    findings = wmem_map_new(wmem_file_scope(), g_str_hash, g_str_equal);
     last_file_frame = 0;
     capture_end_usec = G_MININT64;
     capture_last_frame = 0;
@@ -169,6 +171,7 @@ static void trust_cleanup(void)
     by_frame = contents = NULL; /* their memory went with the file scope */
     xfers = NULL;
     delivered = NULL;
+    findings = NULL;
 }
 
 void cucm_trust_register_routines(void)
@@ -209,6 +212,22 @@ static const char *keep_str(const char *s)
     return s ? wmem_strdup(wmem_file_scope(), s) : NULL;
 }
 
+/* The frame where the finding of d was first reported when d repeats it (pcapscan counts it once
+ * by the same identity), else 0 and d is noted as the first. */
+static guint32 repeat_of(const sbd_trust_decision *d)
+{
+    if (d->rule == SBD_RULE_COUNT || !findings)
+        return 0;
+    char id[700];
+    sbd_trust_finding_id(d->rule, d->at.input, d->phone, d->key, id, sizeof(id));
+    gpointer first = wmem_map_lookup(findings, id);
+    if (first)
+        return GPOINTER_TO_UINT(first);
+    wmem_map_insert(findings, wmem_strdup(wmem_file_scope(), id),
+                    GUINT_TO_POINTER((guint)MAX(d->at.packet, 1)));
+    return 0;
+}
+
 /* The sink: while an event is fed, its decisions are shown at its frame (also those that settle an
  * earlier event, which is shown there too, as pcapscan names both packets); at the end of the
  * first pass, at the frames of the events they decide and settle. */
@@ -233,6 +252,7 @@ static void on_decision(void *ctx _U_, const sbd_trust_decision *d)
     x.phone = keep_str(d->phone);
     x.file = keep_str(d->file);
     x.reason = keep_str(d->reason); /* as the engine wrote it: pcapscan prints the same words */
+    x.repeat_of = repeat_of(d);
     guint32 shown = 0;
     if (feeding) {
         attach(feed_frame, feed_owner, &x);
@@ -709,6 +729,8 @@ static void show_one(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const 
     proto_item_append_text(ti, ": %s%s%s", sbd_trust_outcome_word(d->outcome),
                            d->rule != SBD_RULE_COUNT ? ", " : "",
                            d->rule != SBD_RULE_COUNT ? sbd_rule_id(d->rule) : "");
+    if (d->repeat_of)
+        proto_item_append_text(ti, " (repeats the finding of frame %u)", d->repeat_of);
     proto_item_set_generated(ti);
     proto_tree *t = proto_item_add_subtree(ti, ids->ett);
     add_string(t, ids->outcome, tvb, sbd_trust_outcome_word(d->outcome));
@@ -731,7 +753,7 @@ static void show_one(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const 
         add_frame(t, ids->cause_frame, tvb, d->cause_frame, NULL);
     /* The summary is the rule's constant title (so -z expert groups by rule); the reason is the
      * text of the item it sits on. */
-    if (d->rule != SBD_RULE_COUNT)
+    if (d->rule != SBD_RULE_COUNT && !d->repeat_of)
         expert_add_info(pinfo, reason, (expert_field *)&ids->ei[d->rule]);
 }
 

@@ -33,6 +33,8 @@ typedef struct cucm_decision {
     sbd_service service;
     cucm_owner owner;
     guint32 event_frame, held_frame, cause_frame; /* 0: none */
+    guint32 repeat_of;  /* a repeat of the finding first reported at this frame (the engine's
+                         * sbd_trust_finding_id): shown without its expert info, 0: not one */
     guint32 file_frame; /* the frame that delivered the file of a file event (event_frame is its
                          * request, the packet pcapscan names too), 0: none */
     guint32 record;     /* 1-based record of the held list, 0 none */

@@ -335,6 +335,22 @@ static phone *phone_get(sbd_trust *t, const char *label)
     return e->val;
 }
 
+/* ---- findings ---- */
+
+bool sbd_trust_counted_per_capture(sbd_rule rule)
+{
+    return rule == SBD_RULE_CERT_EXPIRED || rule == SBD_RULE_CERT_EXPIRES_SOON ||
+           rule == SBD_RULE_ITL_TOO_LARGE;
+}
+
+int sbd_trust_finding_id(sbd_rule rule, size_t input, const char *who, const char *key, char *out,
+                         size_t outsz)
+{
+    if (sbd_trust_counted_per_capture(rule) || !who)
+        who = "";
+    return snprintf(out, outsz, "%s|%zu|%s|%s", sbd_rule_id(rule), input, who, key ? key : "");
+}
+
 /* ---- decisions ---- */
 
 typedef struct dec {

@@ -160,6 +160,21 @@ typedef struct sbd_trust_decision {
 
 typedef void (*sbd_trust_sink)(void *ctx, const sbd_trust_decision *d);
 
+/* ---- One finding, however many decisions report it ----
+ * The engine decides every event; a report shows each finding once. Decisions with the same
+ * finding identity are one finding: the first one's words are shown, the rest are repeats
+ * (counted, their packets named). Every front end dedupes by this identity, so they show the same
+ * findings. */
+
+/* The rules counted once per capture, whichever phones they concern (an expired certificate in
+ * every phone's ITL is one finding). */
+bool sbd_trust_counted_per_capture(sbd_rule rule);
+/* The identity of the finding of (rule, input, who, key): rule, input, the phone `who` unless the
+ * rule is counted per capture, and the decision's key, written into out (NUL-terminated, cut to
+ * outsz). Returns the length of the whole identity (as snprintf), negative on error. */
+int sbd_trust_finding_id(sbd_rule rule, size_t input, const char *who, const char *key, char *out,
+                         size_t outsz);
+
 /* NULL when out of memory. opts may be NULL (no expiry window, packet time). */
 sbd_trust *sbd_trust_new(const sbd_trust_opts *opts, sbd_trust_sink sink, void *ctx);
 void sbd_trust_free(sbd_trust *t);

@@ -411,8 +411,7 @@ static void write_text(live *L, const sbd_trust_decision *d)
 static bool first_time(live *L, const sbd_trust_decision *d)
 {
     char key[700];
-    snprintf(key, sizeof key, "%s\x1f%s|%s", run_counted_per_capture(d->rule) ? "" : d->phone,
-             sbd_rule_id(d->rule), d->key ? d->key : "");
+    sbd_trust_finding_id(d->rule, d->at.input, d->phone, d->key, key, sizeof key);
     sbd_smap_ent *e = sbd_smap_put(&L->dedupe, key);
     if (!e) {
         L->oom++;

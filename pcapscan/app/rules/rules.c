@@ -156,8 +156,8 @@ static finding *new_finding(pass *p, sbd_rule rule, size_t input, int64_t ts, ui
     run *r = p->r;
     /* full[0] tells the digest's two halves apart: two hashes of distinct inputs under one key. */
     char full[601];
-    int len = snprintf(full + 1, sizeof full - 1, "%s|%zu|%s|%s", sbd_rule_id(rule), input,
-                       phone_label ? phone_label : "", key ? key : "");
+    /* The engine's rule of what is one finding (sbd_trust_finding_id), as every front end. */
+    int len = sbd_trust_finding_id(rule, input, phone_label, key, full + 1, sizeof full - 1);
     size_t n = len < 0 ? 0 : (size_t)len < sizeof full - 1 ? (size_t)len : sizeof full - 2;
     uint64_t h[2];
     full[0] = 0;
@@ -283,8 +283,7 @@ static void analyse_contents(run *r)
 
 bool run_counted_per_capture(sbd_rule rule)
 {
-    return rule == SBD_RULE_CERT_EXPIRED || rule == SBD_RULE_CERT_EXPIRES_SOON ||
-           rule == SBD_RULE_ITL_TOO_LARGE;
+    return sbd_trust_counted_per_capture(rule);
 }
 
 static const char *related_word(const sbd_trust_decision *d)
@@ -309,8 +308,8 @@ static void record_finding(pass *p, const sbd_trust_decision *d, obs_file *f, ob
     obs_file *held_f = held ? ev_file(p, held) : NULL;
     obs_file *cause_f = cause ? ev_file(p, cause) : NULL;
     obs_tls *cause_t = cause ? ev_tls(p, cause) : NULL;
-    finding *x = new_finding(p, d->rule, d->at.input, d->at.ts_usec, d->at.packet,
-                             run_counted_per_capture(d->rule) ? NULL : d->phone, d->key);
+    finding *x =
+        new_finding(p, d->rule, d->at.input, d->at.ts_usec, d->at.packet, d->phone, d->key);
     if (!x)
         return;
     x->phone = phone_of(p, d->phone);
