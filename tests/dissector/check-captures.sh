@@ -8,7 +8,9 @@
 #    and stay silent where `silent` says;
 #  - pcapscan and the plugin agree rule for rule: the set of (rule, severity) of pcapscan --json's
 #    findings equals the set the plugin's expert infos name; every serial named by a finding's
-#    message is written alike in the plugin's reason of that rule (the engine's one form). One deliberate mismatch (the plugin's
+#    message is written alike in the plugin's reason of that rule (the engine's one form); every
+#    finding has the same full message at the same packet in both, and each rule the same number
+#    of findings (plugin_findings, pcapscan_findings in lib.sh). One deliberate mismatch (the plugin's
 #    expiry window set to 0 days on cert-expires-soon) must be reported as exactly that difference,
 #    so the comparison can fail;
 #  - the TLS server certificate on 2445 is read (`tls-cert` serial) and, when the ITL has a TVS
@@ -33,6 +35,11 @@ rule_ei() {
 rule_diff() {
     comm -3 <(echo "$1" | grep .) <(echo "$2" | grep .) |
         sed 's/^\t/plugin only: /; /^plugin only: /!s/^/pcapscan only: /'
+}
+
+# "RULE xN" per rule of findings lines on stdin, sorted as comm wants them.
+rule_counts() {
+    { cut -f1 | grep . || true; } | sort | uniq -c | awk '{ print $2 " x" $1 }' | sort
 }
 
 # Serials (lowercase, colon separated, as FT_BYTES SEP_COLON prints them) of every PKI cert.
@@ -156,6 +163,19 @@ check_capture() { # CAPTURE KEYLOG(optional) EXPECTED
     [ -z "$diff" ] || bad "serials written differently: $(echo $diff)"
     [ -z "$want" ] || serials=$((serials + $(wc -l <<<"$want")))
 
+    # 2d. Findings: the same number of each rule, each with the same full message at the same
+    #     packet (the engine writes every word, names held lists by their request, and decides
+    #     what repeats a finding, for both front ends).
+    want=$(pcapscan_findings)
+    got=$(plugin_findings <"$pdml")
+    if [ "$want" != "$got" ]; then
+        diff=$(rule_diff "$(rule_counts <<<"$want")" "$(rule_counts <<<"$got")")
+        [ -z "$diff" ] || bad "findings per rule differ: $(echo $diff)"
+        bad "messages differ:$(diff <(echo "$want") <(echo "$got") | grep '^[<>]' |
+            sed 's/^</ pcapscan:/; s/^>/ plugin:/' | head -6 | tr '\n' ' ')"
+    fi
+    [ -z "$want" ] || messages=$((messages + $(wc -l <<<"$want")))
+
     # 3. Export Objects unharmed: every transferred file comes out whole (a name fetched twice is
     #    exported twice, the second as NAME(1).ext, so compare the multisets of digests).
     want=$({ grep '^tftp-file ' "$exp" || true; } | cut -d' ' -f3 | sort)
@@ -208,7 +228,7 @@ scenarios=("$capdir"/expected/*.txt)
     echo "no scenario descriptions in $capdir/expected" >&2
     exit 77
 }
-checked=0 agreed=0 serials=0
+checked=0 agreed=0 serials=0 messages=0
 for exp in "${scenarios[@]}"; do
     keylog=$(sed -n 's/^keylog //p' "$exp" | head -1)
     [ -z "$keylog" ] || keylog=$capdir/$keylog
@@ -270,6 +290,7 @@ fi
 cur=summary
 [ $checked -gt 0 ] || bad "no capture checked"
 [ $serials -gt 0 ] || bad "no serial of a finding compared"
+[ $messages -gt 0 ] || bad "no finding's message compared"
 [ $fail -eq 0 ] && echo "ok: $checked captures, $agreed agree with pcapscan rule for rule," \
-    "$serials serials of findings written alike"
+    "$serials serials of findings written alike, $messages findings with the same message"
 exit $fail

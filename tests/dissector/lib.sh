@@ -8,6 +8,7 @@
 #   work        scratch directory readable by nobody, removed at exit (kept when SBD_KEEP is set)
 #   plugin_rules < PDML, pcapscan_rules CAPTURE  the rules each front end found, "RULE/severity"
 #               lines (pcapscan_rules needs $pcapscan, the pcapscan binary)
+#   plugin_findings < PDML, pcapscan_findings  every finding, "RULE<tab>PACKET<tab>MESSAGE"
 so=$1
 here=$(cd "$(dirname "$0")" && pwd)
 ts() { "$here/tshark-plugin.sh" "$so" "$@"; }
@@ -143,4 +144,33 @@ pcapscan_serials() {
     jq -r 'select(.type == "finding") | "\(.rule)\t\(.message)"' "$work/pcapscan.json" |
         while IFS=$(printf '\t') read -r _rule _text; do serial_tokens "$_rule" "$_text"; done |
         sort -u
+}
+
+# "RULE<tab>PACKET<tab>MESSAGE", one line per finding (sorted, repeats kept, so the number of
+# findings of each rule counts too): plugin_findings from PDML on stdin, each decision that carries
+# its rule's expert info taken at the frame of its event (the frame showing no P.trust.event_frame;
+# the same decision shown at another frame, and a repeat of a finding, carry none), with PDML's
+# escapes undone; pcapscan_findings from the last pcapscan_rules run, at the first packet of its
+# evidence (the event's). CAPTURE_TRUNCATED is no decision of the trust engine.
+plugin_findings() {
+    awk 'function flush() { if (rule != "" && !elsewhere) print toupper(rule) "\t" pkt "\t" reason
+             rule = ""; reason = ""; elsewhere = 0 }
+         /<packet>/ { flush(); pkt = "" }
+         /<field name="frame.number"/ && pkt == "" {
+             match($0, / show="[^"]*"/); pkt = substr($0, RSTART + 7, RLENGTH - 8) }
+         /<field name="cucm(tl|sgn|tvs)\.trust" / { flush() }
+         /<field name="cucm(tl|sgn|tvs)\.trust\.reason"/ {
+             match($0, / show="[^"]*"/); reason = substr($0, RSTART + 7, RLENGTH - 8) }
+         /<field name="cucm(tl|sgn|tvs)\.rule\./ {
+             match($0, /name="[^"]*"/); rule = substr($0, RSTART + 6, RLENGTH - 7)
+             sub(/.*\.rule\./, "", rule) }
+         /<field name="cucm(tl|sgn|tvs)\.trust\.event_frame"/ { elsewhere = 1 }
+         END { flush() }' |
+        sed "s/&quot;/\"/g; s/&#x27;/'/g; s/&apos;/'/g; s/&lt;/</g; s/&gt;/>/g; s/&amp;/\&/g" |
+        LC_ALL=C sort
+}
+pcapscan_findings() {
+    jq -r 'select(.type == "finding" and .rule != "CAPTURE_TRUNCATED")
+           | "\(.rule)\t\(.evidence.packets[0] // 0)\t\(.message)"' "$work/pcapscan.json" |
+        LC_ALL=C sort
 }
