@@ -626,6 +626,75 @@ static void test_phones_and_transfers(const mat *m)
 
 /* The front end observes whether the capture's end cut an unfinished transfer; the engine turns
  * that fact into the warning, and an unfinished transfer without it stays the error. */
+/* Equal texts, both shown when they differ. */
+#define CHECK_SAME(a, b)                                                                           \
+    do {                                                                                           \
+        if (strcmp((a), (b)) != 0)                                                                 \
+            fprintf(stderr, "got  '%s'\nwant '%s'\n", (a), (b));                                   \
+        CHECK(strcmp((a), (b)) == 0);                                                              \
+    } while (0)
+
+/* The engine writes the one sentence of an unfinished transfer from the facts the front end
+ * knows; each fact left out drops its words only. */
+static void test_unfinished_sentence(void)
+{
+    seen s;
+    sbd_trust *t = engine(&s);
+    sbd_trust_file_ev ev = {.at = {0, ++pkt, (int64_t)pkt * 1000000, NULL},
+                            .client = PHONE,
+                            .server = "10.0.0.10",
+                            .name = ITL,
+                            .xfer = SBD_XFER_FAILED,
+                            .proto = "TFTP",
+                            .failure = "incomplete",
+                            .has_bytes = true,
+                            .bytes = 1024,
+                            .missing = "3-5"};
+    sbd_trust_file(t, &ev);
+    CHECK_SAME(s.reason[s.n - 1], ITL " to SEP001122334455 over TFTP: incomplete after 1024 "
+                                      "bytes; missing blocks 3-5");
+    ev = (sbd_trust_file_ev){.at = {0, ++pkt, (int64_t)pkt * 1000000, NULL},
+                             .client = PHONE,
+                             .name = ITL,
+                             .xfer = SBD_XFER_FAILED};
+    sbd_trust_file(t, &ev);
+    CHECK_SAME(s.reason[s.n - 1], ITL " to SEP001122334455: did not finish");
+    ev.at.packet = ++pkt;
+    ev.cut_by_capture_end = true;
+    ev.proto = "HTTP";
+    ev.last_packet = 21;
+    ev.has_bytes = true;
+    ev.bytes = 2896;
+    sbd_trust_file(t, &ev);
+    CHECK_SAME(s.reason[s.n - 1], ITL " to SEP001122334455 over HTTP: the capture ends at packet "
+                                      "21 while the transfer was still going on (2896 bytes so "
+                                      "far)");
+    ev.at.packet = ++pkt;
+    ev.has_bytes = false;
+    ev.last_packet = 0;
+    ev.missing = "last block never seen";
+    sbd_trust_file(t, &ev);
+    CHECK_SAME(s.reason[s.n - 1], ITL " to SEP001122334455 over HTTP: the capture ends while the "
+                                      "transfer was still going on (last block never seen)");
+    sbd_trust_free(t);
+}
+
+/* One finding, however many decisions: the identity every front end dedupes by. */
+static void test_finding_id(void)
+{
+    char a[128], b[128];
+    sbd_trust_finding_id(SBD_RULE_CERT_EXPIRED, 0, "SEP001122334455", "ab", a, sizeof a);
+    sbd_trust_finding_id(SBD_RULE_CERT_EXPIRED, 0, "SEP001122334466", "ab", b, sizeof b);
+    CHECK_SAME(a, b); /* counted per capture: the phone does not part them */
+    sbd_trust_finding_id(SBD_RULE_TVS_CERT_MATCH, 0, "SEP001122334455", "ab", a, sizeof a);
+    sbd_trust_finding_id(SBD_RULE_TVS_CERT_MATCH, 0, "SEP001122334466", "ab", b, sizeof b);
+    CHECK(strcmp(a, b) != 0);
+    sbd_trust_finding_id(SBD_RULE_TVS_CERT_MATCH, 1, "SEP001122334455", "ab", b, sizeof b);
+    CHECK(strcmp(a, b) != 0); /* another capture */
+    sbd_trust_finding_id(SBD_RULE_TVS_CERT_MATCH, 0, "SEP001122334455", "ac", b, sizeof b);
+    CHECK(strcmp(a, b) != 0);
+}
+
 static void test_cut_by_capture_end(void)
 {
     seen s;
@@ -736,6 +805,8 @@ int main(void)
         test_services(&m);
         test_phones_and_transfers(&m);
         test_cut_by_capture_end();
+        test_unfinished_sentence();
+        test_finding_id();
         test_forget(&m);
         test_many_phones(&m);
         test_terse(&m);
