@@ -132,10 +132,11 @@ check_keylog() { # EXPECTATION_FILE KEYLOG
   local opt=() want got
   [[ $capfile == *-secrets.pcapng ]] || opt=(-o "tls.keylog_file:$dir/$2")
   # The Finished messages are readable only with the keys, whatever the application protocol.
-  got=$(tshark -n -r "$capfile" "${TLS_PORTS[@]}" "${opt[@]}" -Y 'tls.handshake.type == 20' 2>/dev/null)
+  got=$(tshark -n -r "$capfile" "${TLS_PORTS[@]}" "${STOCK_ONLY[@]}" "${opt[@]}" \
+    -Y 'tls.handshake.type == 20' 2>/dev/null)
   [ -n "$got" ] && ok || fail "no TLS session decrypted with $2"
   local rc=0
-  got=$(tshark -n -r "$capfile" "${TLS_PORTS[@]}" "${opt[@]}" -Y 'tls && data' -T fields \
+  got=$(tshark -n -r "$capfile" "${TLS_PORTS[@]}" "${STOCK_ONLY[@]}" "${opt[@]}" -Y 'tls && data' -T fields \
     -e tcp.srcport -e data.data 2>"$tmp/kerr") || rc=$?
   want=$(awk '$1 == "tvs-msg" {printf "%s ", $2}' "$1")
   [ -n "$want" ] || return 0
