@@ -73,26 +73,15 @@ static inline uint64_t load_le64(const uint8_t *p)
 uint64_t cap_khash(const cap_hkey *k, const void *p, size_t n)
 {
     const uint8_t *in = p;
-    uint64_t v[4] = {k->k0 ^ 0x736f6d6570736575ull, k->k1 ^ 0x646f72616e646f6dull,
-                     k->k0 ^ 0x6c7967656e657261ull, k->k1 ^ 0x7465646279746573ull};
+    uint64_t v[4];
+    cap_sip_init(v, k);
     size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t m = load_le64(in + i);
-        v[3] ^= m;
-        cap_sipround(v);
-        v[0] ^= m;
-    }
+    for (; i + 8 <= n; i += 8)
+        cap_sip_absorb(v, load_le64(in + i));
     uint64_t b = (uint64_t)n << 56;
     for (size_t j = 0; i + j < n; j++)
         b |= (uint64_t)in[i + j] << (8 * j);
-    v[3] ^= b;
-    cap_sipround(v);
-    v[0] ^= b;
-    v[2] ^= 0xff;
-    cap_sipround(v);
-    cap_sipround(v);
-    cap_sipround(v);
-    return v[0] ^ v[1] ^ v[2] ^ v[3];
+    return cap_sip_finish(v, b);
 }
 
 uint64_t cap_khash_run(const void *p, size_t n)

@@ -61,24 +61,40 @@ static inline void cap_sipround(uint64_t v[4])
     v[2] = CAP_SIP_ROTL(v[2], 32);
 }
 
-static inline uint64_t cap_khash_words(const cap_hkey *k, const uint64_t *w, size_t n)
+/* SipHash's state under key k, one message word taken in, and the last word (the length in its
+ * top byte) with the finalization: the steps cap_khash and cap_khash_words share. */
+static inline void cap_sip_init(uint64_t v[4], const cap_hkey *k)
 {
-    uint64_t v[4] = {k->k0 ^ 0x736f6d6570736575ull, k->k1 ^ 0x646f72616e646f6dull,
-                     k->k0 ^ 0x6c7967656e657261ull, k->k1 ^ 0x7465646279746573ull};
-    for (size_t i = 0; i < n; i++) {
-        v[3] ^= w[i];
-        cap_sipround(v);
-        v[0] ^= w[i];
-    }
-    uint64_t b = (uint64_t)(8 * n) << 56;
-    v[3] ^= b;
+    v[0] = k->k0 ^ 0x736f6d6570736575ull;
+    v[1] = k->k1 ^ 0x646f72616e646f6dull;
+    v[2] = k->k0 ^ 0x6c7967656e657261ull;
+    v[3] = k->k1 ^ 0x7465646279746573ull;
+}
+
+static inline void cap_sip_absorb(uint64_t v[4], uint64_t m)
+{
+    v[3] ^= m;
     cap_sipround(v);
-    v[0] ^= b;
+    v[0] ^= m;
+}
+
+static inline uint64_t cap_sip_finish(uint64_t v[4], uint64_t last)
+{
+    cap_sip_absorb(v, last);
     v[2] ^= 0xff;
     cap_sipround(v);
     cap_sipround(v);
     cap_sipround(v);
     return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+static inline uint64_t cap_khash_words(const cap_hkey *k, const uint64_t *w, size_t n)
+{
+    uint64_t v[4];
+    cap_sip_init(v, k);
+    for (size_t i = 0; i < n; i++)
+        cap_sip_absorb(v, w[i]);
+    return cap_sip_finish(v, (uint64_t)(8 * n) << 56);
 }
 
 #endif
