@@ -324,16 +324,7 @@ static void put_plain_key(jw *w, const char *key, size_t len)
 {
     if (len > SIZE_MAX - 4 || !reserve(w, len + 4))
         return;
-    char *q = w->p + w->n;
-    if (w->comma)
-        *q++ = ',';
-    *q++ = '"';
-    memcpy(q, key, len);
-    q += len;
-    *q++ = '"';
-    *q++ = ':';
-    w->n = (size_t)(q - w->p);
-    w->comma = false;
+    jw_put_plain_key(w, key, len);
 }
 
 void jw_keyn(jw *w, const char *key, size_t len)

@@ -57,25 +57,30 @@ void jw_keyn(jw *w, const char *key, size_t len);
  * known when compiling, and whether it needs escaping is found out once per place in the code
  * (plain: 1, needs escaping: -1, not yet known: 0), not once per line written. */
 void jw_key_at(jw *w, const char *key, size_t len, _Atomic signed char *plain);
+/* Writes ,"key": where the caller made room for len + 4 bytes; the key needs no escaping. */
+static inline void jw_put_plain_key(jw *w, const char *key, size_t len)
+{
+    char *q = w->p + w->n;
+    if (w->comma)
+        *q++ = ',';
+    *q++ = '"';
+    memcpy(q, key, len);
+    q += len;
+    *q++ = '"';
+    *q++ = ':';
+    w->n = (size_t)(q - w->p);
+    w->comma = false;
+}
+
 /* The common case inline, where the literal's length makes the copy a few moves: a key known
  * to be plain, in text mode, with room for it. */
 static inline void jw_key_lit(jw *w, const char *key, size_t len, _Atomic signed char *plain)
 {
     if (atomic_load_explicit(plain, memory_order_relaxed) > 0 && !w->reference && !w->broken &&
-        w->cap - w->n >= len + 4) {
-        char *q = w->p + w->n;
-        if (w->comma)
-            *q++ = ',';
-        *q++ = '"';
-        memcpy(q, key, len);
-        q += len;
-        *q++ = '"';
-        *q++ = ':';
-        w->n = (size_t)(q - w->p);
-        w->comma = false;
-    } else {
+        w->cap - w->n >= len + 4)
+        jw_put_plain_key(w, key, len);
+    else
         jw_key_at(w, key, len, plain);
-    }
 }
 #define jw_key(w, k)                                                                               \
     do {                                                                                           \
