@@ -243,7 +243,7 @@ static gint head_end(tvbuff_t *tvb)
 {
     gint len = (gint)tvb_captured_length(tvb);
     for (gint off = 0; off + 4 <= len; off++) {
-        off = tvb_find_guint8(tvb, off, len - off, '\r');
+        off = tvb_find_uint8(tvb, off, len - off, '\r');
         if (off < 0 || off + 4 > len)
             return -1;
         if (tvb_memeql(tvb, off, (const guint8 *)"\r\n\r\n", 4) == 0)
