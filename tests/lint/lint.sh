@@ -89,8 +89,21 @@ cppcheck)
     tests/pcapscan tests/malformed
   echo "ok: cppcheck clean"
   ;;
+wsapi)
+  # The plugin is built against Wireshark 4.0 here, where the g-prefixed names are not deprecated
+  # yet; 4.4 and 4.6 build with -Werror and stop on them. dissector/cucm-compat.h maps each new
+  # name to its old one for 4.0: the old names must not be called anywhere else.
+  mapfile -t old < <(sed -nE 's/^#define ([a-z_0-9]+) ([a-z_0-9]+)$/\2/p' dissector/cucm-compat.h)
+  [ "${#old[@]}" -gt 0 ] || { echo "FAIL: no renamed function found in cucm-compat.h" >&2; exit 1; }
+  pattern="\\b($(IFS='|'; echo "${old[*]}"))\\("
+  if grep -nE "$pattern" dissector/*.c dissector/*.h | grep -v '^dissector/cucm-compat.h:'; then
+    echo "FAIL: call the new names above (cucm-compat.h maps them on 4.0)" >&2
+    exit 1
+  fi
+  echo "ok: none of ${#old[@]} deprecated Wireshark names (${old[*]}) called"
+  ;;
 *)
-  echo "usage: lint.sh format|cppcheck|paths|docs" >&2
+  echo "usage: lint.sh format|cppcheck|paths|docs|wsapi" >&2
   exit 2
   ;;
 esac
