@@ -640,7 +640,8 @@ static void test_unfinished_sentence(void)
 {
     seen s;
     sbd_trust *t = engine(&s);
-    sbd_trust_file_ev ev = {.at = {0, ++pkt, (int64_t)pkt * 1000000, NULL},
+    pkt++; /* not inside the initializer: its parts are not sequenced */
+    sbd_trust_file_ev ev = {.at = {0, pkt, (int64_t)pkt * 1000000, NULL},
                             .client = PHONE,
                             .server = "10.0.0.10",
                             .name = ITL,
@@ -653,7 +654,8 @@ static void test_unfinished_sentence(void)
     sbd_trust_file(t, &ev);
     CHECK_SAME(s.reason[s.n - 1], ITL " to SEP001122334455 over TFTP: incomplete after 1024 "
                                       "bytes; missing blocks 3-5");
-    ev = (sbd_trust_file_ev){.at = {0, ++pkt, (int64_t)pkt * 1000000, NULL},
+    pkt++;
+    ev = (sbd_trust_file_ev){.at = {0, pkt, (int64_t)pkt * 1000000, NULL},
                              .client = PHONE,
                              .name = ITL,
                              .xfer = SBD_XFER_FAILED};
