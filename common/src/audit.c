@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 
 #include "sbd/audit.h"
+#include "sbd/cert.h"
 #include "sbd/verify.h"
 
 static const struct {
@@ -221,17 +222,6 @@ static sbd_name_kind classify_per_phone(const char *base, char mac[16])
     return SBD_NAME_OTHER;
 }
 
-static int hex_value(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 void sbd_audit_name_of_http_target(const char *target, char *out, size_t outsz)
 {
     if (!outsz)
@@ -241,8 +231,8 @@ void sbd_audit_name_of_http_target(const char *target, char *out, size_t outsz)
         start--;
     for (size_t i = start; i < end && o + 1 < outsz; i++) {
         int c = (unsigned char)target[i];
-        int hi = c == '%' && i + 2 < end ? hex_value(target[i + 1]) : -1;
-        int lo = hi >= 0 ? hex_value(target[i + 2]) : -1;
+        int hi = c == '%' && i + 2 < end ? sbd_hex_digit(target[i + 1]) : -1;
+        int lo = hi >= 0 ? sbd_hex_digit(target[i + 2]) : -1;
         int v = hi * 16 + lo;
         if (lo >= 0 && v >= 0x20 && v != 0x7f && v != '/' && v != '\\') {
             c = v;

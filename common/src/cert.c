@@ -99,6 +99,17 @@ char *sbd_hex_serial(const uint8_t *serial, size_t len, sbd_serial_form form, ch
                      outsz);
 }
 
+int sbd_hex_digit(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 char *sbd_hex_lower(const uint8_t *p, size_t len, char *out, size_t outsz)
 {
     return hex_bytes(p, len, "0123456789abcdef", 0, out, outsz);

@@ -8,6 +8,7 @@
 #include <openssl/x509.h>
 
 #include "sbd/names.h"
+#include "sbd/cert.h"
 #include "sbd/utf8.h"
 
 /* ---- attribute types ---- */
@@ -238,24 +239,13 @@ static bool sep_ends_value(const cursor *c, size_t i)
     return at(c, k) == '=';
 }
 
-static int hexval(int ch)
-{
-    if (is_digit(ch))
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 /* "\," "\\" "\ " ... (any character) or "\2C" (a byte in hex). */
 static bool parse_escape(cursor *c, sbd_dn *dn)
 {
     int a = at(c, c->i + 1);
     if (a < 0)
         return false;
-    int hi = hexval(a), lo = hexval(at(c, c->i + 2));
+    int hi = sbd_hex_digit(a), lo = sbd_hex_digit(at(c, c->i + 2));
     if (hi >= 0 && lo >= 0) {
         c->i += 3;
         return put_byte(dn, (unsigned char)(hi << 4 | lo));

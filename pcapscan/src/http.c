@@ -10,6 +10,7 @@
 #include "cap/http.h"
 #include "cap/portset.h"
 #include "sbd/audit.h"
+#include "sbd/cert.h"
 
 enum { PATH_MAX_LEN = 1024, NAME_MAX_LEN = 256, LINE_MAX_LEN = 256 };
 
@@ -81,17 +82,6 @@ void cap_http_limits_default(cap_http_limits *lim)
 }
 
 /* ---- small text helpers ---- */
-
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* Copy at most outsz-1 bytes of [p, p+n) as a string. */
 static void copy_span(char *out, size_t outsz, const char *p, size_t n)
@@ -486,8 +476,8 @@ static void chunk_size_line(http_conn *h, int dir)
     http_dir *d = &h->d[dir];
     uint64_t v = 0;
     size_t i = 0, digits = 0;
-    while (i < d->line_len && hexval(d->line[i]) >= 0 && digits < 15) {
-        v = v * 16 + (uint64_t)hexval(d->line[i++]);
+    while (i < d->line_len && sbd_hex_digit(d->line[i]) >= 0 && digits < 15) {
+        v = v * 16 + (uint64_t)sbd_hex_digit(d->line[i++]);
         digits++;
     }
     if (digits == 0 || (i < d->line_len && d->line[i] != ';' && d->line[i] != ' ' &&

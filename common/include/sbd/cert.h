@@ -42,6 +42,8 @@ char *sbd_hex_serial(const uint8_t *serial, size_t len, sbd_serial_form form, ch
                      size_t outsz);
 /* Lowercase hex of bytes (fingerprints, MD5 checksums). Returns out. */
 char *sbd_hex_lower(const uint8_t *p, size_t len, char *out, size_t outsz);
+/* The value of one hex digit, either case; -1 for any other byte. */
+int sbd_hex_digit(int c);
 /* "2026-11-26T18:16:24Z". Returns out. */
 char *sbd_time_iso(int64_t t, char *out, size_t outsz);
 
