@@ -47,6 +47,21 @@ static void free_tls(obs_tls *t)
         free(t->certs);
 }
 
+static void interned_seal(obs_interned *t)
+{
+    if (t->indexed)
+        kmap_free(&t->index);
+    t->indexed = false;
+}
+
+static void interned_free(obs_interned *t)
+{
+    interned_seal(t);
+    for (size_t i = 0; i < t->n_chunks; i++)
+        free(t->chunks[i]);
+    free(t->chunks);
+}
+
 void obs_input_free(obs_input *in)
 {
     for (size_t i = 0; i < in->n_files; i++)
@@ -57,18 +72,12 @@ void obs_input_free(obs_input *in)
         free(in->file_chunks[i]);
     for (size_t i = 0; i < in->n_tls_chunks; i++)
         free(in->tls_chunks[i]);
-    for (size_t i = 0; i < in->n_digest_chunks; i++)
-        free(in->digest_chunks[i]);
-    for (size_t i = 0; i < in->n_addr_chunks; i++)
-        free(in->addr_chunks[i]);
-    for (size_t i = 0; i < in->n_outcome_chunks; i++)
-        free(in->outcome_chunks[i]);
-    free(in->outcome_chunks);
-    free(in->addr_chunks);
     free(in->file_chunks);
     free(in->tls_chunks);
-    free(in->digest_chunks);
     obs_input_seal(in);
+    interned_free(&in->digests);
+    interned_free(&in->outcomes);
+    interned_free(&in->addrs);
     strpool_free(&in->text);
     free(in->path);
     free(in->open_error);
@@ -81,15 +90,9 @@ void obs_input_free(obs_input *in)
 
 void obs_input_seal(obs_input *in)
 {
-    if (in->digest_indexed)
-        kmap_free(&in->digest_index);
-    in->digest_indexed = false;
-    if (in->addr_indexed)
-        kmap_free(&in->addr_index);
-    in->addr_indexed = false;
-    if (in->outcome_indexed)
-        kmap_free(&in->outcome_index);
-    in->outcome_indexed = false;
+    interned_seal(&in->digests);
+    interned_seal(&in->outcomes);
+    interned_seal(&in->addrs);
     strpool_seal(&in->text);
 }
 
@@ -153,50 +156,38 @@ obs_tls *obs_add_tls(obs_input *in)
     return t;
 }
 
+/* The copy of the size bytes at v kept in t, made on first sight; NULL when out of memory. */
+static const void *intern(obs_interned *t, const void *v, size_t size)
+{
+    if (!t->indexed) {
+        kmap_init(&t->index);
+        t->indexed = true;
+    }
+    size_t at = kmap_get(&t->index, v, size);
+    if (at != SIZE_MAX)
+        return (const void *)(uintptr_t)at;
+    void *c = chunk_slot(&t->chunks, &t->n_chunks, t->n, size);
+    if (!c)
+        return NULL;
+    t->n++;
+    memcpy(c, v, size);
+    kmap_put(&t->index, c, size, (size_t)(uintptr_t)c, NULL); /* a miss later: a copy more */
+    return c;
+}
+
 const obs_digest *obs_input_digest(obs_input *in, const uint8_t sha256[32], const uint8_t md5[16])
 {
-    if (!in->digest_indexed) {
-        kmap_init(&in->digest_index);
-        in->digest_indexed = true;
-    }
-    size_t at = kmap_get(&in->digest_index, sha256, 32);
-    if (at != SIZE_MAX) {
-        const obs_digest *d = (const obs_digest *)(uintptr_t)at;
-        if (memcmp(d->md5, md5, 16) == 0)
-            return d;
-        /* Same sha256, other md5: only a results file can say so; keep this one apart. */
-    }
-    obs_digest *d =
-        chunk_slot((void ***)&in->digest_chunks, &in->n_digest_chunks, in->n_digests, sizeof *d);
-    if (!d)
-        return NULL;
-    in->n_digests++;
-    memcpy(d->sha256, sha256, 32);
-    memcpy(d->md5, md5, 16);
-    if (at == SIZE_MAX)
-        kmap_put(&in->digest_index, d->sha256, 32, (size_t)(uintptr_t)d, NULL); /* a miss later
-                                                                                   only costs a
-                                                                                   copy */
-    return d;
+    /* Keyed by both digests: a results file may pair one sha256 with another md5. */
+    obs_digest d;
+    memcpy(d.sha256, sha256, 32);
+    memcpy(d.md5, md5, 16);
+    return intern(&in->digests, &d, sizeof d);
 }
 
 const cap_addr *obs_input_addr(obs_input *in, const cap_addr *a)
 {
-    if (!in->addr_indexed) {
-        kmap_init(&in->addr_index);
-        in->addr_indexed = true;
-    }
-    size_t at = kmap_get(&in->addr_index, a, sizeof *a);
-    if (at != SIZE_MAX)
-        return (const cap_addr *)(uintptr_t)at;
-    cap_addr *c =
-        chunk_slot((void ***)&in->addr_chunks, &in->n_addr_chunks, in->n_addrs, sizeof *c);
-    if (!c)
-        return &obs_addr_none;
-    in->n_addrs++;
-    *c = *a;
-    kmap_put(&in->addr_index, c, sizeof *c, (size_t)(uintptr_t)c, NULL); /* a miss: a copy more */
-    return c;
+    const cap_addr *c = intern(&in->addrs, a, sizeof *a);
+    return c ? c : &obs_addr_none;
 }
 
 void obs_outcome_init(obs_outcome *o)
@@ -207,21 +198,8 @@ void obs_outcome_init(obs_outcome *o)
 
 const obs_outcome *obs_input_outcome(obs_input *in, const obs_outcome *o)
 {
-    if (!in->outcome_indexed) {
-        kmap_init(&in->outcome_index);
-        in->outcome_indexed = true;
-    }
-    size_t at = kmap_get(&in->outcome_index, o, sizeof *o);
-    if (at != SIZE_MAX)
-        return (const obs_outcome *)(uintptr_t)at;
-    obs_outcome *c =
-        chunk_slot((void ***)&in->outcome_chunks, &in->n_outcome_chunks, in->n_outcomes, sizeof *c);
-    if (!c)
-        return &obs_outcome_none;
-    in->n_outcomes++;
-    memcpy(c, o, sizeof *c);
-    kmap_put(&in->outcome_index, c, sizeof *c, (size_t)(uintptr_t)c, NULL); /* a miss: a copy */
-    return c;
+    const obs_outcome *c = intern(&in->outcomes, o, sizeof *o);
+    return c ? c : &obs_outcome_none;
 }
 
 const char *obs_input_text(obs_input *in, const char *s)

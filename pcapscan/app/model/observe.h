@@ -175,6 +175,16 @@ typedef struct obs_counts {
     uint64_t unanswered_not_listed; /* requests no server answered, past --max-unanswered */
 } obs_counts;
 
+/* Values of one fixed size kept once per input, shared by the records that hold the same bytes:
+ * found again by their bytes while the input is read (obs_input_seal drops the index), in chunks
+ * that never move. */
+typedef struct obs_interned {
+    kmap index; /* value bytes -> its copy */
+    bool indexed;
+    void **chunks;
+    size_t n, n_chunks;
+} obs_interned;
+
 typedef struct obs_input {
     size_t index;
     size_t listed; /* position in the expanded input list before --shard (merge orders by it) */
@@ -197,19 +207,10 @@ typedef struct obs_input {
     size_t n_files, n_file_chunks;
     obs_tls **tls_chunks;
     size_t n_tls, n_tls_chunks;
-    strpool text;      /* the records' strings (names, error texts, SNI, ...) */
-    kmap digest_index; /* sha256 -> obs_digest *, while the input is read (obs_input_seal) */
-    bool digest_indexed;
-    obs_digest **digest_chunks;
-    size_t n_digests, n_digest_chunks;
-    kmap outcome_index; /* obs_outcome bytes -> its copy, while the input is read */
-    bool outcome_indexed;
-    obs_outcome **outcome_chunks;
-    size_t n_outcomes, n_outcome_chunks;
-    kmap addr_index; /* cap_addr -> its copy, while the input is read (obs_input_seal) */
-    bool addr_indexed;
-    cap_addr **addr_chunks;
-    size_t n_addrs, n_addr_chunks;
+    strpool text;          /* the records' strings (names, error texts, SNI, ...) */
+    obs_interned digests;  /* obs_digest */
+    obs_interned outcomes; /* obs_outcome */
+    obs_interned addrs;    /* cap_addr */
     uint64_t next_seq;
     store content;    /* signed-file bytes by SHA-256 (moved into the run's store after the scan) */
     obs_certs *certs; /* server chains, shared by the run's inputs (certs.h) */
