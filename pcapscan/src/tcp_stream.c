@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cap/portindex.h"
 #include "cap/keyhash.h"
 #include "cap/tcp_stream.h"
 
@@ -63,12 +64,10 @@ struct cap_tcp_ctx {
     uint64_t rng; /* skip-list heights */
     conn **buckets;
     size_t nbuckets; /* power of two */
-    /* Connections per client port, and the connection while it is the only one its port has had
-     * since the count was 0. A 4-tuple is in the table at most once, and its connection is filed
-     * under one of the packet's two ports: when each port has no connection or a known one, the
-     * answer is among those two without hashing (port_find). Otherwise the keyed table answers. */
-    uint32_t *port_live;
-    conn **port_one;
+    /* Connections per client port (portindex.h). A 4-tuple is in the table at most once, and its
+     * connection is filed under one of the packet's two ports: when each port has no connection
+     * or a known one, the answer is among those two without hashing (port_find). */
+    cap_port_index ports;
     size_t count;
     conn *oldest, *newest;
     int64_t now;
@@ -273,9 +272,9 @@ static bool port_find(const cap_tcp_ctx *ctx, const cap_pkt *p, conn **out, int 
     uint16_t ports[2] = {p->sport, p->dport};
     *out = NULL;
     for (int i = 0; i < 2; i++) {
-        if (!ctx->port_live[ports[i]])
+        if (!cap_port_used(&ctx->ports, ports[i]))
             continue;
-        conn *c = ctx->port_one[ports[i]];
+        conn *c = cap_port_sole(&ctx->ports, ports[i]);
         if (!c)
             return false;
         int d = conn_dir(c, p);
@@ -290,15 +289,12 @@ static bool port_find(const cap_tcp_ctx *ctx, const cap_pkt *p, conn **out, int 
 
 static void port_add(cap_tcp_ctx *ctx, conn *c)
 {
-    uint16_t port = c->info.cport;
-    ctx->port_one[port] = ctx->port_live[port]++ == 0 ? c : NULL;
+    cap_port_add(&ctx->ports, c->info.cport, c);
 }
 
 static void port_remove(cap_tcp_ctx *ctx, conn *c)
 {
-    uint16_t port = c->info.cport;
-    if (--ctx->port_live[port] == 0 || ctx->port_one[port] == c)
-        ctx->port_one[port] = NULL;
+    cap_port_remove(&ctx->ports, c->info.cport, c);
 }
 
 static void table_grow(cap_tcp_ctx *ctx)
@@ -894,12 +890,8 @@ cap_tcp_ctx *cap_tcp_new(const cap_tcp_limits *lim, const cap_tcp_callbacks *cb)
     ctx->rng = cap_khash(&ctx->key, &ctx, sizeof ctx) | 1; /* xorshift needs a non-zero state */
     ctx->nbuckets = 1024;
     ctx->buckets = calloc(ctx->nbuckets, sizeof *ctx->buckets);
-    ctx->port_live = calloc(65536, sizeof *ctx->port_live);
-    ctx->port_one = calloc(65536, sizeof *ctx->port_one);
-    if (!ctx->buckets || !ctx->port_live || !ctx->port_one) {
+    if (!ctx->buckets || !cap_port_index_init(&ctx->ports)) {
         free(ctx->buckets);
-        free(ctx->port_live);
-        free(ctx->port_one);
         free(ctx);
         return NULL;
     }
@@ -912,7 +904,6 @@ void cap_tcp_free(cap_tcp_ctx *ctx)
         return;
     cap_tcp_flush(ctx);
     free(ctx->buckets);
-    free(ctx->port_live);
-    free(ctx->port_one);
+    cap_port_index_free(&ctx->ports);
     free(ctx);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cap/portindex.h"
 #include "cap/keyhash.h"
 #include "cap/tftp.h"
 #include "sbd/rd.h"
@@ -35,14 +36,9 @@ struct cap_tftp {
     cap_tftp_callbacks cb;
     cap_tftp_stats st;
     cap_hkey key;
-    xfer **buckets; /* grown to keep chains short (load factor at most 1) */
-    /* Live transfers per client port. A lookup of a port no client uses is answered without
-     * hashing: that is most UDP of a capture (RTP, and each transfer's packets to the server).
-     * port_one: the transfer, while it is the only one its port ever had since the count was 0
-     * (then the answer is that transfer or none); NULL sends the lookup to the keyed table. */
-    uint32_t *port_live;
-    xfer **port_one;
-    size_t nbuckets; /* power of two */
+    xfer **buckets;       /* grown to keep chains short (load factor at most 1) */
+    cap_port_index ports; /* live transfers per client port (portindex.h) */
+    size_t nbuckets;      /* power of two */
     xfer *newest, *oldest;
     size_t live;
     uint64_t next_id;
@@ -79,12 +75,8 @@ cap_tftp *cap_tftp_new(const cap_tftp_limits *limits, const cap_tftp_callbacks *
     t->key = cap_hkey_run();
     t->nbuckets = MIN_BUCKETS;
     t->buckets = calloc(t->nbuckets, sizeof *t->buckets);
-    t->port_live = calloc(65536, sizeof *t->port_live);
-    t->port_one = calloc(65536, sizeof *t->port_one);
-    if (!t->buckets || !t->port_live || !t->port_one) {
+    if (!t->buckets || !cap_port_index_init(&t->ports)) {
         free(t->buckets);
-        free(t->port_live);
-        free(t->port_one);
         free(t);
         return NULL;
     }
@@ -115,11 +107,11 @@ static xfer **bucket_of(const cap_tftp *t, uint64_t hash)
 
 static xfer *lookup(cap_tftp *t, const cap_addr *a, uint16_t port)
 {
-    if (!t->port_live[port])
+    if (!cap_port_used(&t->ports, port))
         return NULL;
-    xfer *one = t->port_one[port];
+    const xfer *one = cap_port_sole(&t->ports, port);
     if (one)
-        return cap_addr_equal(&one->pub.client, a) ? one : NULL;
+        return cap_addr_equal(&one->pub.client, a) ? (xfer *)one : NULL;
     uint64_t h = ep_hash(t, a, port);
     for (xfer *x = *bucket_of(t, h); x; x = x->hnext)
         if (x->hash == h && x->pub.client_port == port && cap_addr_equal(&x->pub.client, a))
@@ -263,8 +255,7 @@ static void finish(cap_tftp *t, xfer *x, cap_tftp_status st)
     *pp = x->hnext;
     list_unlink(t, x);
     t->live--;
-    if (--t->port_live[x->pub.client_port] == 0 || t->port_one[x->pub.client_port] == x)
-        t->port_one[x->pub.client_port] = NULL;
+    cap_port_remove(&t->ports, x->pub.client_port, x);
     x->pub.complete = st == CAP_TFTP_COMPLETE;
     if (x->pub.complete)
         x->pub.len = (size_t)((x->pub.last_block - 1) * x->pub.blksize + x->last_len);
@@ -317,8 +308,7 @@ void cap_tftp_free(cap_tftp *t)
         xfer_free(x);
     }
     free(t->buckets);
-    free(t->port_live);
-    free(t->port_one);
+    cap_port_index_free(&t->ports);
     free(t);
 }
 
@@ -440,7 +430,7 @@ static void insert(cap_tftp *t, xfer *x)
     *b = x;
     list_push_newest(t, x);
     t->live++;
-    t->port_one[x->pub.client_port] = t->port_live[x->pub.client_port]++ == 0 ? x : NULL;
+    cap_port_add(&t->ports, x->pub.client_port, x);
     t->st.requests++;
     x->keep_data = t->cb.on_request ? t->cb.on_request(t->cb.user, &x->pub) : true;
 }
