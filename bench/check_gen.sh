@@ -33,7 +33,7 @@ fi
 # pcapscan: every transfer complete and valid except the CTLs of phones without one
 "$pcapscan" -q --json "$w/a.pcap" >"$w/a.json" || fail "pcapscan exit $?"
 summary=$(grep '"type": *"summary"' "$w/a.json")
-get() { sed -n "s/.*\"$1\": *\([0-9]*\).*/\1/p" <<<"$summary" | head -1; }
+get() { sed -n "s/.*\"$1\": *\([0-9]*\).*/\1/p" <<<"$summary" | sed -n 1p; }
 files=$(get files) complete=$(get files_complete) notfound=$(get files_not_found)
 [ "$files" -ge 9 ] || fail "only $files transfers"
 [ "$notfound" -ge 1 ] || fail "no File not found"

@@ -80,7 +80,7 @@ build_tree() {
     }
     plugin=""
     if ninja -j2 -C "$build" cucmsbd >>"$tmp/ninja.log" 2>&1; then
-        plugin=$(find "$build/plugins" -name 'cucmsbd.so' 2>/dev/null | head -1)
+        plugin=$(find "$build/plugins" -name 'cucmsbd.so' -print -quit 2>/dev/null)
     fi
     [ -n "$plugin" ] || note "Wireshark plugin not built (no target or build failed): its row is skipped"
 }

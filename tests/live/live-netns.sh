@@ -159,7 +159,7 @@ expect() {
     'select(.type == "live_finding" and .rule == $r and .phone == $p)' "$work/live.jsonl" \
     --arg r "$1" --arg p "$2"
   echo "ok: $1 for $2 written live (line $(grep -n "\"rule\":\"$1\"" "$work/live.jsonl" |
-    grep "\"phone\":\"$2\"" | head -1 | cut -d: -f1) of $(wc -l <"$work/live.jsonl"))"
+    grep -m1 "\"phone\":\"$2\"" | cut -d: -f1) of $(wc -l <"$work/live.jsonl"))"
 }
 
 boot "$ns1" $MAC1
@@ -285,4 +285,4 @@ sets=$(jq -c 'select(.type == "live_finding") | keys_unsorted' "$work/live.jsonl
 [ "$(printf '%s\n' "$sets" | wc -l)" -eq 1 ] || die "live_finding lines differ in their keys: $sets"
 want='["type","pcap","rule","severity","phone","outcome","message","time","packet","file","held","settled_by_packet","cert","dropped","if_dropped","received"]'
 [ "$sets" = "$want" ] || die "live_finding keys $sets, docs/live.md says $want"
-echo "ok: kernel drops reported: $(jq -c 'select(.rule == "CAPTURE_DROPS") | {dropped, received}' "$work/drops.jsonl" | head -1)"
+echo "ok: kernel drops reported: $(jq -c 'select(.rule == "CAPTURE_DROPS") | {dropped, received}' "$work/drops.jsonl" | sed -n 1p)"

@@ -111,7 +111,7 @@ silent() {
 sha() { sha256sum "$1" | cut -c1-64; }
 file_ok() { # NAME SOURCE: a complete file record with the source's SHA-256
   local got
-  got=$(jq -r --arg n "$1" 'select(.type=="file" and .name==$n and .complete) | .sha256' "$json" | head -1)
+  got=$(jq -r --arg n "$1" 'select(.type=="file" and .name==$n and .complete) | .sha256' "$json" | sed -n 1p)
   [ "$got" = "$(sha "$2")" ] || fail "$1: sha256 '$got' != $(sha "$2")"
 }
 expect_rc() { [ "$rc" = "$1" ] || fail "exit code $rc, expected $1"; }

@@ -148,7 +148,10 @@ functions=$(jq -c '[.records[].function]' itl.json)
 
 # ---- failures: tampered, signed by a key not in its SAST record --------------------------------
 cp ITLFile.tlv tampered.tlv
-printf '\x00' | dd of=tampered.tlv bs=1 seek=$(($(stat -c %s tampered.tlv) - 30)) conv=notrunc 2>/dev/null
+# Flip every bit of one byte of the last record's certificate: writing a fixed value would leave the
+# file as it was whenever that byte already had it (1 run in 256).
+python3 -c 'import sys; p = sys.argv[1]; b = bytearray(open(p, "rb").read()); b[-30] ^= 0xFF; open(p, "wb").write(b)' tampered.tlv
+cmp -s ITLFile.tlv tampered.tlv && fail "tampering left the file as it was"
 set +e
 "$PCAPSCAN" show tampered.tlv >out.txt
 rc=$?

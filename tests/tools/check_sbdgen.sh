@@ -39,6 +39,10 @@ str_at() { # NUL-terminated string value at OFF of length LEN (without the NUL)
 }
 file_hex() { od -An -v -tx1 "$1" | tr -d ' \n'; }
 
+# slice FILE OFF LEN: LEN bytes from byte OFF (0-based). Not `tail | head`: under pipefail the
+# writer can die of SIGPIPE when head has enough and exits first, failing the case at random.
+slice() { dd if="$1" bs=1 skip="$2" count="$3" status=none; }
+
 # Walks the header of the loaded file. Fills HT (tags in order, "13" for each pad byte),
 # HO (element offsets), HL_ (value lengths) and HDRLEN. Containers (3,7,9,16,17,21) are descended.
 walk_header() {
@@ -135,7 +139,7 @@ verify_sig() {
     esac
     head -c "$off" "$f" >"$W/signed.bin"
     tail -c +$((off + 3 + len + 1)) "$f" >>"$W/signed.bin"
-    tail -c +$((off + 4)) "$f" | head -c "$len" >"$W/sig.bin"
+    slice "$f" $((off + 3)) "$len" >"$W/sig.bin"
     openssl dgst -"$md" -verify "$pub" -signature "$W/sig.bin" "$W/signed.bin" >/dev/null 2>&1
 }
 
@@ -379,7 +383,7 @@ t_encsgn() {
     expect_eq "key alg" "${B[$((HO[$(hidx 24)] + 3))]}" 1
     i=$(hidx 25)
     expect_eq "wrapped len" "${HL_[i]}" 256
-    tail -c +$((HO[i] + 4)) "$f" | head -c 256 >"$W/wrapped.bin"
+    slice "$f" $((HO[i] + 3)) 256 >"$W/wrapped.bin"
     openssl pkeyutl -decrypt -inkey "$P/phone.key" -pkeyopt rsa_padding_mode:pkcs1 \
         -in "$W/wrapped.bin" -out "$W/key.bin"
     expect_eq "unwrapped key" "$(file_hex "$W/key.bin")" $key
@@ -461,7 +465,7 @@ t_realworld() {
     expect_eq "real SAST record tags" "${RT[0]}" "1 3 5 6 4 7 8 9"
     local e
     e=$(rec_elem 0 9)
-    tail -c +$((e + 4)) "$rw" | head -c "$(u16 $((e + 1)))" >"$W/sast.der"
+    slice "$rw" $((e + 3)) "$(u16 $((e + 1)))" >"$W/sast.der"
     openssl x509 -inform DER -in "$W/sast.der" -noout -pubkey >"$W/sast.pub"
     verify_sig "$rw" "$W/sast.pub" || fail "real-world ITL does not verify by our coverage rule"
     itl "$W/ours.tlv" --order usecallmanager --signer-version 1.0
