@@ -17,7 +17,7 @@ typedef struct cert_entry {
 
 typedef struct list_entry {
     sbd_sig_status status;
-    char detail[200];
+    char detail[SBD_VERIFY_DETAIL_MAX];
 } list_entry;
 
 static wmem_map_t *certs; /* DER -> cert_entry, file scope */

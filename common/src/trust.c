@@ -17,7 +17,7 @@ typedef struct content {
     uint8_t sha256[32];
     bool is_list, is_ctl, rollback, too_large;
     sbd_sig_status self; /* lists: their own signature */
-    char self_detail[200];
+    char self_detail[SBD_VERIFY_DETAIL_MAX];
     sbd_cert_info *certs; /* lists: decoded record certificates (NULL entries: none) */
     bool *cert_ok;
 } content;
@@ -68,7 +68,7 @@ typedef struct phone {
 
 typedef struct verdict {
     sbd_sig_status st;
-    char detail[200];
+    char detail[SBD_VERIFY_DETAIL_MAX];
     size_t signer;
 } verdict;
 

@@ -397,7 +397,24 @@ sbd_sig_status sbd_verify_with_der(const sbd_file *f, const uint8_t *cert_der, s
 
 /* ---- records ---- */
 
-/* Details are one line and may be cut: the telling phrase always comes first. */
+/* The parts a detail is made of, and its longest sentences: the buffer holds them whole. */
+#define FUNCTION_LABEL_MAX 24
+#define SUBJECT_MAX 128
+#define SIGNER_MAX 200
+#define RECORD_NO_MAX 21 /* a size_t in decimal */
+_Static_assert(
+    sizeof "signed by a key not in its  record # (); or the signature bytes were altered" +
+            FUNCTION_LABEL_MAX + RECORD_NO_MAX + SUBJECT_MAX <=
+        SBD_VERIFY_DETAIL_MAX,
+    "detail too small for the wrong-key sentence");
+_Static_assert(sizeof "no record matches the signer ()" + SIGNER_MAX <= SBD_VERIFY_DETAIL_MAX,
+               "detail too small for the unknown-signer sentence");
+_Static_assert(sizeof "record # (): " + RECORD_NO_MAX + FUNCTION_LABEL_MAX +
+                       sizeof(((check_t *)0)->text) <=
+                   SBD_VERIFY_DETAIL_MAX,
+               "detail too small for a record's low-level reason");
+
+/* One line; the telling phrase comes first. */
 static void set_detail(sbd_verify_result *out, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -429,11 +446,11 @@ static sbd_sig_status check_record(const sbd_file *f, const sbd_file *by, const 
                        r->public_key ? r->public_key->len : 0, kc, c);
 }
 
-/* One line naming the record, with the most telling phrase first (detail may be truncated). */
+/* One line naming the record, with the most telling phrase first. */
 static void describe(sbd_verify_result *out, const sbd_file *by, const sbd_record *r, size_t index,
                      const check_t *c)
 {
-    char fnbuf[24], subject[128];
+    char fnbuf[FUNCTION_LABEL_MAX], subject[SUBJECT_MAX];
     const char *fn = function_label(r, fnbuf, sizeof fnbuf);
     sbd_elem_name(by, r->subject, subject, sizeof subject);
     size_t no = index + 1;
@@ -571,13 +588,13 @@ sbd_sig_status sbd_verify_trust_list_cached(const sbd_file *tl, sbd_key_cache *k
         return out->status;
     if (try_candidates(tl, tl, next_own_sast_signer, false, kc, out))
         return out->status;
-    char signer[200];
+    char signer[SIGNER_MAX];
     describe_signer(tl, signer, sizeof signer);
     out->status = SBD_SIG_SIGNER_UNKNOWN;
     for (size_t i = 0; i < tl->n_records; i++) {
         const sbd_record *r = &tl->records[i];
         if (sbd_record_is_header_signer(tl, r)) {
-            char fnbuf[24];
+            char fnbuf[FUNCTION_LABEL_MAX];
             set_detail(out,
                        "no record matches the signer as SAST; record #%zu (%s) has its issuer and "
                        "serial",
@@ -610,7 +627,7 @@ sbd_sig_status sbd_verify_with_cached(const sbd_file *f, const sbd_file *by, boo
     const sbd_record *wrong_role =
         require_tftp_role ? next_issuer_serial(f, by, NULL, false) : NULL;
     if (wrong_role) {
-        char fnbuf[24];
+        char fnbuf[FUNCTION_LABEL_MAX];
         set_detail(out,
                    "no CCM+TFTP or TFTP record matches the signer; record #%zu (%s) has its issuer "
                    "and serial",
@@ -618,7 +635,7 @@ sbd_sig_status sbd_verify_with_cached(const sbd_file *f, const sbd_file *by, boo
                    function_label(wrong_role, fnbuf, sizeof fnbuf));
         return out->status;
     }
-    char signer[200];
+    char signer[SIGNER_MAX];
     describe_signer(f, signer, sizeof signer);
     set_detail(out, "no record matches the signer (%s)", signer);
     return out->status;

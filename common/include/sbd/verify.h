@@ -21,11 +21,14 @@ typedef enum {
 #undef SBD_SIG_ENUM
 } sbd_sig_status;
 
+/* Room for the longest detail verify.c writes (checked there at compile time), so none is cut. */
+#define SBD_VERIFY_DETAIL_MAX 320
+
 typedef struct sbd_verify_result {
     sbd_sig_status status;
     const sbd_record *signer; /* the record whose key was used (in the list that vouched) */
     size_t signer_index;      /* 0-based index of that record */
-    char detail[200];         /* one line, e.g. "no record matches the signer" */
+    char detail[SBD_VERIFY_DETAIL_MAX]; /* one line, e.g. "no record matches the signer" */
 } sbd_verify_result;
 
 const char *sbd_sig_status_name(sbd_sig_status s); /* the JSON words: valid, invalid, ... */
