@@ -327,6 +327,18 @@ static bool get_endpoint(reader *rd, const json_t *o, const char *key, cap_addr 
     return true;
 }
 
+/* A record's "client" and "server", as the input's shared copies of the addresses. */
+static bool get_endpoints(reader *rd, const json_t *o, obs_input *in, const cap_addr **client,
+                          uint16_t *cport, const cap_addr **server, uint16_t *sport)
+{
+    cap_addr cli, srv;
+    if (!get_endpoint(rd, o, "client", &cli, cport) || !get_endpoint(rd, o, "server", &srv, sport))
+        return false;
+    *client = obs_input_addr(in, &cli);
+    *server = obs_input_addr(in, &srv);
+    return true;
+}
+
 /* Base64 (no line breaks) into a new buffer; NULL on bad input or over max. */
 static uint8_t *b64_decode(const char *s, size_t max, size_t *len)
 {
@@ -601,12 +613,8 @@ static bool read_file(reader *rd, const json_t *o)
         return fail(rd, "out of memory");
     char mac[16];
     f->name_kind = (uint8_t)sbd_audit_classify_name(f->name, mac);
-    cap_addr cli, srv;
-    if (!get_endpoint(rd, o, "client", &cli, &f->cport) ||
-        !get_endpoint(rd, o, "server", &srv, &f->sport))
+    if (!get_endpoints(rd, o, in, &f->client, &f->cport, &f->server, &f->sport))
         return false;
-    f->client = obs_input_addr(in, &cli);
-    f->server = obs_input_addr(in, &srv);
     bool complete = false;
     if (!get_u64(rd, o, "first_packet", true, &f->first_pkt) ||
         !get_u64(rd, o, "last_packet", true, &f->last_pkt) ||
@@ -730,12 +738,8 @@ static bool read_tls(reader *rd, const json_t *o)
     if (k == 4)
         return fail(rd, "unknown tls_session kind '%.40s'", kind);
     t->kind = (obs_tls_kind)k;
-    cap_addr cli, srv;
-    if (!get_endpoint(rd, o, "client", &cli, &t->cport) ||
-        !get_endpoint(rd, o, "server", &srv, &t->sport))
+    if (!get_endpoints(rd, o, in, &t->client, &t->cport, &t->server, &t->sport))
         return false;
-    t->client = obs_input_addr(in, &cli);
-    t->server = obs_input_addr(in, &srv);
     return get_u64(rd, o, "first_packet", true, &t->first_pkt) &&
            get_u64(rd, o, "packet", true, &t->pkt) && read_certs(rd, o, t);
 }
