@@ -20,7 +20,7 @@ skip() {
   echo "SKIP [package.deb]: $*" >&2
   exit 77
 }
-installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = 'install ok installed' ]; }
 
 [ "$(id -u)" = 0 ] || skip "dpkg -i needs root"
 for p in "${pkgs[@]}"; do
@@ -77,7 +77,10 @@ for lib in libpcap0.8 libjansson4 libssl3 libc6; do
 done
 grep -q 'libasan' <<<"$cdep$dep" && fail "a sanitizer runtime leaked into the dependencies"
 plugin_dir=$(pkg-config --variable=plugindir wireshark)/epan
-dpkg-deb -c "$plugin" | grep -q "\.${plugin_dir}/cucmsbd\.so$" || fail "plugin not in $plugin_dir"
+# Listings are read whole before grep: under pipefail, `writer | grep -q` fails when grep quits at
+# the match while the writer still has output to write (it dies of SIGPIPE).
+contents=$(dpkg-deb -c "$plugin")
+grep -q "\.${plugin_dir}/cucmsbd\.so$" <<<"$contents" || fail "plugin not in $plugin_dir"
 
 # ---- install, check, purge ----------------------------------------------------------------------------
 purge() {
@@ -123,7 +126,7 @@ grep -q '"rule":"TVS_CERT_MATCH"' "$build.scan.json" || fail "installed pcapscan
 
 # pcapscan --live without root: the postinst's file capability, and the service template.
 if command -v getcap >/dev/null; then
-  getcap /usr/bin/pcapscan | grep -q 'cap_net_raw[=+]ep' ||
+  grep -q 'cap_net_raw[=+]ep' <<<"$(getcap /usr/bin/pcapscan)" ||
     fail "no cap_net_raw on /usr/bin/pcapscan: $(getcap /usr/bin/pcapscan)"
 fi
 unit=/usr/lib/systemd/system/pcapscan-live@.service
@@ -140,10 +143,10 @@ man_page=/usr/share/man/man1/pcapscan.1.gz
 if command -v man >/dev/null; then
   [ "$(man -w pcapscan)" = "$man_page" ] || fail "man -w pcapscan: $(man -w pcapscan 2>&1)"
 fi
-zcat "$man_page" | grep -q '^\.SH EXIT STATUS' || fail "man page has no EXIT STATUS"
+grep -q '^\.SH EXIT STATUS' <<<"$(zcat "$man_page")" || fail "man page has no EXIT STATUS"
 completion=/usr/share/bash-completion/completions/pcapscan
 [ -f "$completion" ] || fail "$completion missing"
-bash -c "source '$completion' && complete -p pcapscan" | grep -q _pcapscan || fail "completion does not register"
+grep -q _pcapscan <<<"$(bash -c "source '$completion' && complete -p pcapscan")" || fail "completion does not register"
 [ -f /usr/share/doc/cucm-sbd/output.md ] || fail "docs not installed"
 
 # As root tshark ignores WIRESHARK_PLUGIN_DIR and personal dirs: only the system dir counts, which

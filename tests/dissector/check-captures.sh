@@ -89,10 +89,10 @@ dissect() {
         bad "tshark exited $rc: $(tail -3 "$work/stderr")"
     fi
     grep -q "<packet>" "$out" || bad "no packets dissected: $(head -3 "$work/stderr")"
-    if grep -E "AddressSanitizer|runtime error:|Dissector bug" "$work/stderr" | head -5 | grep . >&2; then
+    if grep -m 5 -E "AddressSanitizer|runtime error:|Dissector bug" "$work/stderr" >&2; then
         bad "sanitizer report or dissector bug on stderr"
     fi
-    if grep -E 'name="_ws.malformed|Dissector bug' "$out" | head -5 | grep . >&2; then
+    if grep -m 5 -E 'name="_ws.malformed|Dissector bug' "$out" >&2; then
         bad "malformed packet or dissector bug in the tree"
     fi
 }
@@ -230,7 +230,7 @@ scenarios=("$capdir"/expected/*.txt)
 }
 checked=0 agreed=0 serials=0 messages=0
 for exp in "${scenarios[@]}"; do
-    keylog=$(sed -n 's/^keylog //p' "$exp" | head -1)
+    keylog=$(awk '$1 == "keylog" { print $2; exit }' "$exp")
     [ -z "$keylog" ] || keylog=$capdir/$keylog
     [ -z "$keylog" ] || [ -f "$keylog" ] || keylog=
     while read -r _ file _; do

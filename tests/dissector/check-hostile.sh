@@ -17,7 +17,7 @@ expect_handled() {
     ts_run "$work/out.pdml" "$work/stderr" -r "$1" "${@:4}" -T pdml || rc=$?
     [ "$rc" -eq 0 ] || bad "tshark exited $rc: $(tail -3 "$work/stderr")"
     pdml=$(cat "$work/out.pdml")
-    if grep -E "AddressSanitizer|runtime error:|Dissector bug" "$work/stderr" | head -5 | grep . >&2; then
+    if grep -m 5 -E "AddressSanitizer|runtime error:|Dissector bug" "$work/stderr" >&2; then
         bad "sanitizer report or dissector bug"
     fi
     # The plugin's own PI_MALFORMED expert marks the packet malformed (that is the point); an
@@ -106,7 +106,7 @@ if [ -n "${3:-}" ]; then
     ts_run "$work/big.pdml" "$work/stderr" -r "$work/big.pcap" -T pdml ||
         bad "tshark exited $?: $(tail -3 "$work/stderr")"
     pdml=$(cat "$work/big.pdml")
-    grep -E "AddressSanitizer|runtime error:|Dissector bug" "$work/stderr" | head -3 | grep . >&2 &&
+    grep -m 3 -E "AddressSanitizer|runtime error:|Dissector bug" "$work/stderr" >&2 &&
         bad "dissector bug or sanitizer report on stderr"
     grep -qE 'Dissector bug|Exception occurred|showname="\[Malformed Packet' <<<"$pdml" &&
         bad "an exception cut the dissection short"

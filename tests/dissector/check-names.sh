@@ -30,7 +30,7 @@ chmod 644 "$work/c.pcap"
 
 cur=verdict
 ts_run "$work/c.pdml" "$work/stderr" -r "$work/c.pcap" -T pdml || bad "tshark exited $?"
-grep -E "AddressSanitizer|runtime error:|Dissector bug" "$work/stderr" | head -3 | grep . >&2 &&
+grep -m 3 -E "AddressSanitizer|runtime error:|Dissector bug" "$work/stderr" >&2 &&
     bad "sanitizer report or dissector bug"
 # The trust engine's decision, as the plugin shows it: TVS_CERT_MATCH, not TVS_CERT_NOT_IN_ITL.
 grep -q '<field name="cucmtvs.rule.tvs_cert_match"' "$work/c.pdml" ||

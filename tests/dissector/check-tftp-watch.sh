@@ -89,7 +89,7 @@ check() {
     ts_run "$work/out.pdml" "$work/stderr" -r "$work/$name.pcap" "$@" \
         --export-objects "tftp,$eo" -T pdml || rc=$?
     [ "$rc" -eq 0 ] || bad "tshark exited $rc: $(tail -3 "$work/stderr")"
-    if grep -E "AddressSanitizer|runtime error:|Dissector bug" "$work/stderr" | head -5 | grep . >&2; then
+    if grep -m 5 -E "AddressSanitizer|runtime error:|Dissector bug" "$work/stderr" >&2; then
         bad "sanitizer report or dissector bug"
     fi
     got=$(plugin_rules <"$work/out.pdml")

@@ -294,7 +294,8 @@ merge_options) # scan and merge parse one option table: --min-severity, errors, 
   run "$out/e-merge" merge --extract "$out/x" "${parts[@]}"
   [ "$rc" = 2 ] && grep -qx "pcapscan merge: --extract is an option of the scan only (see pcapscan merge --help)" \
     "$out/e-merge.err" || fail "merge --extract: exit $rc, $(cat "$out/e-merge.err")"
-  "$PCAPSCAN" merge --help | grep -q -- '--min-severity SEV' || fail "merge --help has no --min-severity"
+  help=$("$PCAPSCAN" merge --help) || fail "merge --help exited $?" # no pipe: see synthetic.sh errors
+  grep -q -- '--min-severity SEV' <<<"$help" || fail "merge --help has no --min-severity"
   # --tls-port: the results do not record it, merge takes it as the scan does and judges alike.
   { boot; echo "tls 8444 $mat/tvs2.der"; } | mk p.pcap
   tp=(--tls-port 8444:tvs)
