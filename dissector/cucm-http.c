@@ -18,7 +18,12 @@
  *    only, like the capture end watch) notes every later packet of the server on that connection:
  *    the trust engine learns that data came and when the server was last heard, the fact the TFTP
  *    watch gives it too, and a download the capture's end cut is told as such
- *    (TRANSFER_CUT_BY_CAPTURE_END), as pcapscan tells it.
+ *    (TRANSFER_CUT_BY_CAPTURE_END), as pcapscan tells it, with the body bytes that came. How far
+ *    the server's bytes reached is read from TCP's sequence analysis of that direction (the
+ *    highest next sequence number it saw), not from the field tcp.nxtseq: a postdissector that
+ *    wants a field makes epan build a protocol tree for every packet of every capture (a third
+ *    more time for tshark's summary lines of a reset capture). Only where the user turned TCP's
+ *    analysis off is the field wanted instead (want_nxtseq).
  * Without a tree (tshark summary lines) the hook dissects into a private invisible tree. */
 #include "cucm-compat.h"
 #include "cucm-http.h"
@@ -27,6 +32,7 @@
 #include <epan/epan.h>
 #include <epan/epan_dissect.h>
 #include <epan/exceptions.h>
+#include <epan/prefs-int.h> /* prefs_get_bool_value: TCP's preferences are read, never set */
 #include <epan/prefs.h>
 #include <epan/range.h>
 
@@ -44,12 +50,22 @@ typedef struct http_req {
     gboolean answered; /* the first bytes of its answer came */
     gboolean answered_once;
     guint32 client_port, server_port;
+    /* The server's direction in TCP's sequence analysis (file scope, as TCP's conversation data),
+     * known once the answer's head ended in its first segment; TCP keeps raw numbers there, and
+     * seq_shift is what it took off the (relative) numbers it gave the hook. */
+    const tcp_flow_t *flow;
+    guint32 seq_shift;
 } http_req;
 
 static int proto_hook = -1;
 static int hf_uri = -1;    /* http.request.uri */
 static int hf_code = -1;   /* http.response.code */
 static int hf_nxtseq = -1; /* tcp.nxtseq: how far a later packet of an answer reached */
+static int proto_tcp = -1;
+static pref_t *tcp_analyze_pref;  /* tcp.analyze_sequence_numbers */
+static pref_t *tcp_relative_pref; /* tcp.relative_sequence_numbers */
+static dissector_handle_t answer_watch;
+static gboolean nxtseq_wanted;
 static dissector_handle_t http_handle;
 static dissector_handle_t port_hook;
 static dissector_handle_t body_handle;
@@ -69,11 +85,34 @@ static wmem_map_t *body_names;
 static wmem_map_t *hook_frames;
 static guint pending_count; /* requests waiting for their answer, on every connection */
 
+static gboolean tcp_pref(pref_t *pref)
+{
+    return pref ? (gboolean)prefs_get_bool_value(pref, pref_current) : TRUE; /* TCP's default */
+}
+
+/* Without TCP's sequence analysis the server's bytes are only known from the field tcp.nxtseq,
+ * which the watch can only read from a tree: wanting it makes epan build one for every packet, so
+ * it is wanted only then. Called at each capture's start (init routine), before tshark and
+ * Wireshark ask whether a postdissector wants fields. */
+static void want_nxtseq(gboolean want)
+{
+    if (!answer_watch || hf_nxtseq < 0 || want == nxtseq_wanted)
+        return;
+    GArray *fields = NULL;
+    if (want) {
+        fields = g_array_new(FALSE, FALSE, (guint)sizeof(int));
+        g_array_append_val(fields, hf_nxtseq);
+    }
+    set_postdissector_wanted_hfids(answer_watch, fields); /* takes it, frees the one before */
+    nxtseq_wanted = want;
+}
+
 static void http_init(void)
 {
     body_names = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     hook_frames = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     pending_count = 0;
+    want_nxtseq(!tcp_pref(tcp_analyze_pref));
 }
 
 static void http_cleanup(void)
@@ -252,6 +291,21 @@ static gint head_end(tvbuff_t *tvb)
     return -1;
 }
 
+/* TCP's analysis of the direction of the packet it is dissecting (the hook is called from TCP
+ * for the server's packet: TCP's "fwd" flow), when TCP analyses sequence numbers. */
+static const tcp_flow_t *server_flow(packet_info *pinfo, guint32 *shift)
+{
+    conversation_t *conv = proto_tcp >= 0 ? find_conversation_pinfo(pinfo, 0) : NULL;
+    const struct tcp_analysis *tcpd =
+        conv ? (const struct tcp_analysis *)conversation_get_proto_data(conv, proto_tcp) : NULL;
+    const tcp_flow_t *flow = tcpd ? tcpd->fwd : NULL;
+    if (!flow || !flow->tcp_analyze_seq_info || !tcp_pref(tcp_analyze_pref))
+        return NULL;
+    /* TCP analyses raw numbers and then, for relative ones, takes the flow's base off. */
+    *shift = tcp_pref(tcp_relative_pref) ? flow->base_seq : 0;
+    return flow;
+}
+
 /* The hook saw the server send: its answer has begun (data came, as a TFTP DATA block). Where
  * its body begins in TCP's sequence space, when its head ends in this segment, so that the
  * bytes of a body the capture's end cuts are known. */
@@ -264,14 +318,40 @@ static void note_answer(tvbuff_t *tvb, packet_info *pinfo, void *data)
     const struct tcpinfo *ti = (const struct tcpinfo *)data;
     gint end = r->answered_once || !ti ? -1 : head_end(tvb);
     r->answered_once = TRUE;
-    if (end >= 0)
+    if (end >= 0) {
+        r->flow = server_flow(pinfo, &r->seq_shift);
         cucm_trust_xfer_body(r->xfer, ti->seq + (guint32)end, ti->nxtseq);
+    }
     cucm_trust_xfer_sent(pinfo, r->xfer);
 }
 
-/* Every packet (no layer, no tree): a later packet of an answer that began, which TCP keeps for
- * its reassembly, is the server still heard from. A close in the middle of the body (FIN, RST) is
- * not seen here (dissector/README.md, known limit). */
+/* How far the server's bytes reached (tcp.nxtseq's numbers: with a FIN, one past it), from TCP's
+ * analysis of that direction; else from the field, where a tree has it (want_nxtseq). */
+static gboolean reached(const http_req *r, proto_tree *tree, guint32 *nxtseq)
+{
+    const tcp_analyze_seq_flow_info_t *seq = r->flow ? r->flow->tcp_analyze_seq_info : NULL;
+    if (seq) {
+        *nxtseq = seq->nextseq - r->seq_shift;
+        return seq->nextseq != 0;
+    }
+    GPtrArray *found = tree && hf_nxtseq >= 0 ? proto_find_first_finfo(tree, hf_nxtseq) : NULL;
+    gboolean ok = found && found->len;
+    if (ok) {
+        field_info *fi = (field_info *)g_ptr_array_index(found, 0);
+#if CUCM_WS_AT_LEAST(4, 2)
+        *nxtseq = fvalue_get_uinteger(fi->value);
+#else
+        *nxtseq = fvalue_get_uinteger(&fi->value);
+#endif
+    }
+    if (found)
+        g_ptr_array_free(found, TRUE);
+    return ok;
+}
+
+/* Every packet (no layer; a tree only where want_nxtseq asked for one): a later packet of an
+ * answer that began, which TCP keeps for its reassembly, is the server still heard from. A close in
+ * the middle of the body (FIN, RST) is not seen here (dissector/README.md, known limit). */
 static int dissect_answer_watch(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree *tree,
                                 void *data _U_)
 {
@@ -280,17 +360,9 @@ static int dissect_answer_watch(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tre
     http_req *r = answering(pinfo);
     if (!r || !r->answered)
         return 0;
-    GPtrArray *seq = tree && hf_nxtseq >= 0 ? proto_find_first_finfo(tree, hf_nxtseq) : NULL;
-    if (seq && seq->len) {
-        field_info *fi = (field_info *)g_ptr_array_index(seq, 0);
-#if CUCM_WS_AT_LEAST(4, 2)
-        cucm_trust_xfer_body(r->xfer, 0, fvalue_get_uinteger(fi->value));
-#else
-        cucm_trust_xfer_body(r->xfer, 0, fvalue_get_uinteger(&fi->value));
-#endif
-    }
-    if (seq)
-        g_ptr_array_free(seq, TRUE);
+    guint32 nxtseq;
+    if (reached(r, tree, &nxtseq))
+        cucm_trust_xfer_body(r->xfer, 0, nxtseq);
     cucm_trust_xfer_sent(pinfo, r->xfer);
     return 0;
 }
@@ -431,13 +503,12 @@ void cucm_http_watch(void)
     dissector_table_t media = find_dissector_table("media_type");
     octet_before = media ? dissector_get_string_handle(media, OCTET_STREAM) : NULL;
     dissector_add_string("media_type", OCTET_STREAM, body_handle);
-    dissector_handle_t watch = create_dissector_handle(dissect_answer_watch, proto_hook);
-    register_postdissector(watch);
+    answer_watch = create_dissector_handle(dissect_answer_watch, proto_hook);
+    register_postdissector(answer_watch);
     hf_nxtseq = proto_registrar_get_id_byname("tcp.nxtseq");
-    if (hf_nxtseq >= 0) {
-        GArray *want = g_array_new(FALSE, FALSE, (guint)sizeof(int));
-        g_array_append_val(want, hf_nxtseq);
-        set_postdissector_wanted_hfids(watch, want);
-    }
+    proto_tcp = proto_get_id_by_filter_name("tcp");
+    module_t *tcp = prefs_find_module("tcp");
+    tcp_analyze_pref = tcp ? prefs_find_preference(tcp, "analyze_sequence_numbers") : NULL;
+    tcp_relative_pref = tcp ? prefs_find_preference(tcp, "relative_sequence_numbers") : NULL;
     cucm_http_apply_prefs();
 }

@@ -5,6 +5,7 @@
 # directory readable by "nobody" and drop privileges with setpriv (recipe section 2). Captures and
 # key logs named in the arguments must be readable by nobody too (callers use world-readable
 # copies). A plugin built with -DSBD_SANITIZE=ON needs the sanitizer runtimes preloaded into tshark.
+# SBD_PRELOAD: more libraries to preload (after the sanitizer runtimes, which must come first).
 set -eu
 so=$1
 shift
@@ -28,6 +29,7 @@ if [ "$so" != - ]; then
         fi
     done
 fi
+preload="$preload${SBD_PRELOAD:+${preload:+:}$SBD_PRELOAD}"
 chmod -R a+rX "$tmp"
 set -- env HOME="$tmp/home" WIRESHARK_PLUGIN_DIR="$tmp/plugins" WIRESHARK_EXTCAP_DIR="$tmp/extcap" \
     ${preload:+LD_PRELOAD=$preload} ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
