@@ -135,23 +135,30 @@ boot() { # NS MAC
   fetch "$1" "ITLSEP$2.tlv"
   fetch "$1" "SEP$2.cnf.xml.sgn"
 }
+# Each TVS server answers one session and is waited for: while one still listens on 2445 the next
+# cannot bind, and `listening` would take the old socket for the new server; and the capture is
+# stopped only after the last server's end of the session went out.
 tvs() { # NS MAC CERT [QUERY]: a phone's TVS session (the repo's TVS server and client)
   ip netns exec "$ns_c" "$TVS_SERVER" --accept "$CUCM:2445" --cert "$(crt "$3")" --key "$pki/$3.key" --tls1_2 \
     --roles CCM+TFTP --trust "$(crt ccm-a)" --trust "$(crt ccm-b)" --roles APP-SERVER \
     --trust "$(crt tomcat-a)" --count 1 --timeout 20 >>"$work/tvs.log" 2>&1 &
-  pids+=($!)
+  local spid=$!
+  pids+=("$spid")
   wait_for tvs_server 5 listening 2445
   ip netns exec "$1" "$TVS_CLIENT" --connect "$CUCM:2445" --device "CP-8861-SEP$2" --tls1_2 \
     --timeout 20 --"${4:-verify}" "$(crt "${5:-tomcat-a}")" >>"$work/tvs.log" 2>&1 ||
     die "tvs_client failed: $(tail -3 "$work/tvs.log")"
+  wait "$spid" || die "tvs_server exited $?: $(tail -3 "$work/tvs.log")"
 }
 tvs_openssl() { # NS CERT: TVS answered by openssl s_server with CERT
-  ip netns exec "$ns_c" openssl s_server -accept 2445 -4 -cert "$(crt "$2")" -key "$pki/$2.key" -tls1_2 -naccept 1 \
-    -quiet -rev >>"$work/s_server.log" 2>&1 &
-  pids+=($!)
+  ip netns exec "$ns_c" timeout 30 openssl s_server -accept 2445 -4 -cert "$(crt "$2")" -key "$pki/$2.key" \
+    -tls1_2 -naccept 1 -quiet -rev >>"$work/s_server.log" 2>&1 &
+  local spid=$!
+  pids+=("$spid")
   wait_for "s_server" 5 listening 2445
   { printf 'hello\n'; sleep 0.5; } | ip netns exec "$1" openssl s_client -connect "$CUCM:2445" \
     -tls1_2 >>"$work/s_client.log" 2>&1 || true
+  wait "$spid" || true # its verdict is not the test's; only that it is gone
 }
 # expect RULE PHONE: the finding is written within a few seconds, while the run goes on
 expect() {
