@@ -25,7 +25,7 @@ tvs-mismatch rollback-itl tampered-itl cert-expired cert-expires-soon mixed-mode
 tftp-loss tftp-incomplete tftp-fragments ipv6 http-6970 tls13-tvs sgn-tampered itl-signer-unknown
 sgn-signer-not-in-itl itl-too-large itl-recovery-present itl-recovery-regen bulk-reset bulk-reset-no-recovery
 ctl-updated ctl-not-updated ctl-resigned-known ctl-resigned-unknown capf-regen capf-regen-stale two-node
-ecdsa-sip ecdsa-sip-not-in-ctl https-tftp-in-itl https-tftp-not-in-itl"
+ecdsa-sip ecdsa-sip-not-in-ctl https-tftp-in-itl https-tftp-not-in-itl tftp-odd-server tftp-wrap tftp-retry"
 
 log() { printf '[make-captures] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -895,6 +895,112 @@ scn_https-tftp-in-itl() {
 scn_https-tftp-not-in-itl() { # tomcat (RSA and ECDSA) on 6971: in no list
   https 0011223344C6 https-tftp-not-in-itl tomcat-a tomcat-ec-a
   finish TFTP_HTTPS_CERT_NOT_IN_ITL TLS_CERT_HIDDEN
+}
+
+# tftp-retry: the server's first answer lost after the capture point (every DATA block 1 dropped
+# on the phone's INPUT for 1.5 s): the phone asks again from the same port, tftpd-hpa answers that
+# request too from a second port, and the phone takes the file from whichever answer reaches it
+# first. One read, one file; the other server process retransmits and gives up.
+scn_tftp-retry() {
+  local mac=0011223344C9 cl
+  serve_dir
+  cluster_a $mac
+  start $mac tftp-retry
+  hpa "CTLSEP$mac.tlv"
+  p iptables -A INPUT -p udp -m u32 --u32 '0>>22&0x3C@8>>16=3 && 0>>22&0x3C@8&0xFFFF=1' -j DROP
+  HPA_REXMT=1 hpa "ITLSEP$mac.tlv" &
+  cl=$!
+  sleep 1.5
+  p iptables -F INPUT
+  wait "$cl"
+  HPA_REXMT=1 hpa "SEP$mac.cnf.xml.sgn"
+  sleep 8 # the first server process retransmits, then gives up: all of it in the capture
+  finish
+}
+
+# tftp-odd-server: what real servers do not do on demand, from captures/odd-tftpd.py. The ITL's OACK
+# announces tsize " 10000" (not a number: no size known) and timeout 1000 (over 255: none), then
+# two blocks and silence: the phone gives up, the capture goes on for 6 s more (unfinished, not cut).
+# Then a firmware file's odd blocks 1..65 only (the even ones stand for blocks lost before the
+# capture point: exactly 32 runs missing) and the capture ends 1 s later (cut by its end).
+scn_tftp-odd-server() {
+  local mac=0011223344C7 fw=sip88xx.14-2-1-0101-14.loads.sgn odd i cl
+  serve_dir
+  cluster_a $mac
+  head -c 40000 /dev/zero | tr '\0' 'F' >"$tmp/fw.bin"
+  "$SBDGEN" sgn -o "$srv/$fw" --signer "$(signer ccm-a)" --in "$tmp/fw.bin" --filename "$fw" --timestamp "$TS"
+  odd=$(for ((i = 1; i <= 65; i += 2)); do printf '%s,' $i; done)
+  net_up $mac
+  chmod 644 "$srv"/*
+  bg_c python3 "$here/odd-tftpd.py" "$srv" "ITLSEP$mac.tlv=oack:blksize/512/tsize/ 10000/timeout/1000;blocks:1,2" \
+    "$fw=blocks:${odd%,}"
+  wait_for "odd-tftpd" 5 listening 69
+  cap_start "$here/tftp-odd-server.pcap"
+  exp_begin tftp-odd-server $mac
+  at "CTLSEP$mac.tlv" 512
+  rm -f "$tmp/dl/ITLSEP$mac.tlv"
+  p timeout 20 atftp --option "blksize 512" --option "tsize enable" --option "timeout 3" -g \
+    -r "ITLSEP$mac.tlv" -l "$tmp/dl/ITLSEP$mac.tlv" "$CUCM" >/dev/null 2>&1 || true
+  exp_fetch tftp "ITLSEP$mac.tlv"
+  sleep 6
+  rm -f "$tmp/dl/$fw"
+  { printf 'binary\nrexmt 1\nget %s %s\nquit\n' "$fw" "$tmp/dl/$fw" |
+    p timeout 5 tftp -4 "$CUCM" >/dev/null 2>&1 || true; } &
+  cl=$!
+  sleep 0.5
+  cap_stop
+  wait "$cl"
+  exp_fetch tftp "$fw"
+  # No size from " 10000", no 2000 s window from timeout 1000; 32 runs are all the runs.
+  exp_line "finding-says TFTP_TRANSFER_INCOMPLETE incomplete after 1024 bytes; last block never seen"
+  exp_line "finding-says TRANSFER_CUT_BY_CAPTURE_END missing blocks 2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64; last block never seen"
+  rules TFTP_TRANSFER_INCOMPLETE TRANSFER_CUT_BY_CAPTURE_END
+  exp_end tftp-odd-server.pcap
+}
+
+# tftp-wrap: two 33.6 MB signed firmware files over tftpd-hpa at 512-byte blocks, past block 65535:
+# block numbers rolled over to 0 (tftpd-hpa's default), then to 1 (the phone asks for
+# "rollover 1", captures/tftp-get.py). Both transfers completed; the capture keeps only the first
+# packets of each and 40 around its wrap (as a capture that dropped packets at that rate would),
+# so each reads as unfinished: the first one ended long before the capture (incomplete), the
+# second one is cut by the capture's end right after its wrap.
+scn_tftp-wrap() {
+  local mac=0011223344C8 full=$tmp/wrap-full.pcap keep=() f fw ro
+  local kern=kern88xx.14-2-1-0101-14.sbn.sgn root=rootfs88xx.14-2-1-0101-14.sbn.sgn
+  serve_dir
+  python3 -c 'import sys; sys.stdout.buffer.write(bytes((i * 7 + i // 512) & 255 for i in range(65600 * 512 + 100)))' >"$srv/$kern"
+  cp "$srv/$kern" "$srv/$root"
+  net_up $mac
+  tftpd_start -4
+  cap_start "$full"
+  exp_begin tftp-wrap $mac
+  for ro in 0 1; do
+    fw=$([ $ro = 0 ] && echo "$kern" || echo "$root")
+    exp_line "tftp-request $fw"
+    rm -f "$tmp/dl/$fw"
+    p python3 "$here/tftp-get.py" "$CUCM" "$fw" "$tmp/dl/$fw" tsize=0 $([ $ro = 1 ] && echo rollover=1) ||
+      die "tftp-get $fw (rollover $ro) failed"
+    cmp -s "$srv/$fw" "$tmp/dl/$fw" || die "$fw (rollover $ro) differs from what was served"
+    exp_line "tftp-incomplete $fw"
+    [ $ro = 1 ] || sleep 6
+  done
+  cap_stop
+  # Frames of each read request and of each DATA block 65535.
+  for f in $(tshark -r "$full" -Y 'tftp.opcode == 1 || (tftp.opcode == 3 && tftp.block == 65535)' \
+    -T fields -e frame.number 2>/dev/null); do
+    keep+=("$f")
+  done
+  [ ${#keep[@]} -eq 4 ] || die "tftp-wrap: expected 2 requests and 2 blocks 65535, got ${keep[*]}"
+  editcap -F pcap -r "$full" "$here/tftp-wrap.pcap" "${keep[0]}-$((keep[0] + 7))" \
+    "$((keep[1] - 20))-$((keep[1] + 20))" "${keep[2]}-$((keep[2] + 7))" "$((keep[3] - 20))-$((keep[3] + 20))"
+  # tcpdump drops packets at this rate now and then: every kept block must be there.
+  [ "$(tshark -r "$here/tftp-wrap.pcap" -Y 'tftp.opcode == 3' 2>/dev/null | wc -l)" -eq 48 ] ||
+    die "tftp-wrap: the capture dropped packets around the wrap; run the scenario again"
+  # Blocks 65525..65545 placed whichever way the numbers rolled over (the 65536th block is there).
+  exp_line "finding-says TFTP_TRANSFER_INCOMPLETE incomplete after 33559040 bytes; missing blocks 4-65524,65546-65601; last block never seen"
+  exp_line "finding-says TRANSFER_CUT_BY_CAPTURE_END (33559040 bytes so far; missing blocks 4-65524,65546-65601; last block never seen)"
+  rules TFTP_TRANSFER_INCOMPLETE TRANSFER_CUT_BY_CAPTURE_END
+  exp_end tftp-wrap.pcap
 }
 
 ALL_RULES="TVS_CERT_MATCH TVS_CERT_NOT_IN_ITL TRUST_LIST_SIGNATURE_INVALID TRUST_LIST_SIGNER_UNKNOWN SGN_SIGNATURE_INVALID SGN_SIGNER_NOT_IN_ITL ITL_ROLLBACK TRUST_CHAIN_BROKEN TRUST_VIA_TVS CERT_EXPIRED CERT_EXPIRES_SOON ITL_TOO_LARGE TFTP_TRANSFER_INCOMPLETE TRUST_FILE_FALLBACK HTTPS_CERT_NOT_IN_TRUST_LIST TLS_CERT_HIDDEN CAPTURE_TRUNCATED CTL_CHAIN_BROKEN ITL_RECOVERY_SIGNED SIGNALING_CERT_NOT_IN_CTL CAPF_CERT_NOT_IN_TRUST_LIST TFTP_HTTPS_CERT_NOT_IN_ITL CTL_NOT_UPDATED TRANSFER_CUT_BY_CAPTURE_END"

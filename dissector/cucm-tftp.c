@@ -19,7 +19,6 @@
 /* prefs-int.h needs prefs.h first */
 #include <epan/prefs-int.h>
 #include <epan/to_str.h>
-#include <wsutil/strtoi.h>
 
 #include "cucm-trust.h"
 
@@ -31,7 +30,6 @@
 #define TFTP_ACK 4
 #define TFTP_ERROR 5
 #define TFTP_OACK 6
-#define TFTP_DEFAULT_BLKSIZE 512
 
 /* One read request, under its client's address and port. */
 typedef struct watched {
@@ -39,9 +37,6 @@ typedef struct watched {
     const char *name;
     address server;
     gboolean answered; /* its file or an error came */
-    guint32 blksize;   /* 512, or the server's OACK blksize: a shorter block is the last one */
-    guint32 timeout;   /* the server's OACK timeout (s), 0 without */
-    gint64 tsize;      /* the server's OACK tsize, -1 without */
 } watched;
 
 static int proto_hook = -1;
@@ -122,72 +117,38 @@ static void read_request(tvbuff_t *tvb, packet_info *pinfo)
     watched *w = wmem_new0(wmem_file_scope(), watched);
     w->xfer = xfer;
     w->name = wmem_strdup(wmem_file_scope(), name);
-    w->blksize = TFTP_DEFAULT_BLKSIZE;
-    w->tsize = -1;
     copy_address_wmem(wmem_file_scope(), &w->server, &pinfo->dst);
     wmem_map_insert(reads, wmem_strdup(wmem_file_scope(), key), w);
 }
 
-/* The value of one option of an OACK ("blksize", "timeout"), 0 when absent or not a number. */
-static guint32 oack_option(tvbuff_t *tvb, packet_info *pinfo, const char *want)
-{
-    gint off = UDP_HEADER + 2, end = (gint)tvb_captured_length(tvb);
-    while (off < end) {
-        gint klen = tvb_strnlen(tvb, off, -1);
-        if (klen < 0 || off + klen + 1 >= end)
-            return 0;
-        gint vlen = tvb_strnlen(tvb, off + klen + 1, -1);
-        if (vlen < 0)
-            return 0;
-        const char *key = (const char *)tvb_get_string_enc(pinfo->pool, tvb, off, klen, ENC_ASCII);
-        if (g_ascii_strcasecmp(key, want) == 0) {
-            const char *v =
-                (const char *)tvb_get_string_enc(pinfo->pool, tvb, off + klen + 1, vlen, ENC_ASCII);
-            guint64 n = 0;
-            return ws_strtou64(v, NULL, &n) && n <= G_MAXUINT32 ? (guint32)n : 0;
-        }
-        off += klen + 1 + vlen + 1;
-    }
-    return 0;
-}
-
-static gboolean oack_has(tvbuff_t *tvb, packet_info *pinfo, const char *want)
-{
-    gint off = UDP_HEADER + 2, end = (gint)tvb_captured_length(tvb);
-    while (off < end) {
-        gint klen = tvb_strnlen(tvb, off, -1);
-        if (klen < 0 || off + klen + 1 >= end)
-            return FALSE;
-        gint vlen = tvb_strnlen(tvb, off + klen + 1, -1);
-        if (vlen < 0)
-            return FALSE;
-        const char *key = (const char *)tvb_get_string_enc(pinfo->pool, tvb, off, klen, ENC_ASCII);
-        if (g_ascii_strcasecmp(key, want) == 0)
-            return vlen > 0;
-        off += klen + 1 + vlen + 1;
-    }
-    return FALSE;
-}
-
-/* First pass: what the server sent for the capture's end to judge an unfinished transfer by
- * (data came, the last block did not, the server was still sending). */
+/* First pass: what the server sent, for the facts of a transfer that does not finish (bytes,
+ * blocks never seen) and for the capture's end to judge it by (data came, the last block did not,
+ * the server was still sending). */
 static void server_packet(tvbuff_t *tvb, packet_info *pinfo, guint8 op)
 {
     watched *w = answered_read(pinfo);
     if (!w)
         return;
-    if (op == TFTP_OACK) {
-        guint32 b = oack_option(tvb, pinfo, "blksize");
-        w->blksize = b ? b : w->blksize;
-        w->timeout = oack_option(tvb, pinfo, "timeout");
-        w->tsize = oack_has(tvb, pinfo, "tsize") ? (gint64)oack_option(tvb, pinfo, "tsize") : -1;
+    guint len = tvb_captured_length(tvb);
+    if (op == TFTP_OACK && len > UDP_HEADER + 2)
+        cucm_trust_tftp_oack(w->xfer, tvb_get_ptr(tvb, UDP_HEADER + 2, len - UDP_HEADER - 2),
+                             len - UDP_HEADER - 2);
+    /* A block cut by the snapshot length is no block: its length would make it the last one. */
+    if (op == TFTP_DATA && len >= UDP_HEADER + 4 && len == tvb_reported_length(tvb)) {
+        guint n = len - UDP_HEADER - 4;
+        cucm_trust_tftp_block(pinfo, w->xfer, tvb_get_ntohs(tvb, UDP_HEADER + 2),
+                              n ? tvb_get_ptr(tvb, UDP_HEADER + 4, n) : NULL, n);
     }
-    gboolean data = op == TFTP_DATA && tvb_captured_length(tvb) >= UDP_HEADER + 4;
-    guint32 len = data ? tvb_captured_length(tvb) - UDP_HEADER - 4 : 0;
-    if (data)
-        cucm_trust_tftp_block(w->xfer, tvb_get_ntohs(tvb, UDP_HEADER + 2), len, w->blksize,
-                              w->tsize);
-    cucm_trust_tftp_sent(pinfo, w->xfer, data, data && len < w->blksize, w->timeout);
+    cucm_trust_tftp_sent(pinfo, w->xfer);
+}
+
+/* First pass: the client acknowledged a block (block 0 after block 32767 says the server's numbers
+ * roll over to 0). Read from the datagram: Wireshark 4.6's TFTP does not dissect it. */
+static void client_ack(tvbuff_t *tvb, packet_info *pinfo)
+{
+    watched *w = read_of(pinfo, &pinfo->src, pinfo->srcport, &pinfo->dst);
+    if (w && !w->answered && tvb_captured_length(tvb) >= UDP_HEADER + 4)
+        cucm_trust_tftp_ack(w->xfer, tvb_get_ntohs(tvb, UDP_HEADER + 2));
 }
 
 /* First pass: an error ends the transfer, from the server (an answer TFTP dissected) or from the
@@ -215,9 +176,14 @@ static int dissect_udp_watch(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
         return n;
     guint8 op = tvb_get_uint8(tvb, UDP_HEADER + 1);
     /* A datagram quoted by an ICMP error is no request or answer of its own. */
-    if (op > TFTP_OACK || op == TFTP_WRQ || op == TFTP_ACK || pinfo->flags.in_error_pkt ||
+    if (op > TFTP_OACK || op == TFTP_WRQ || pinfo->flags.in_error_pkt ||
         !proto_is_protocol_enabled(find_protocol_by_id(proto_owner)))
         return n;
+    if (op == TFTP_ACK) {
+        if (!PINFO_FD_VISITED(pinfo))
+            client_ack(tvb, pinfo);
+        return n;
+    }
     gboolean by_tftp = tftp_took_payload(pinfo, before);
     if (op == TFTP_DATA || op == TFTP_OACK) {
         if (by_tftp && !PINFO_FD_VISITED(pinfo))

@@ -14,8 +14,7 @@
 #include "cucm-tftp.h"
 #include "cucm-tree.h"
 #include "sbd/hash.h"
-
-#define TFTP_BLKSIZE_DEFAULT 512
+#include "sbd/tftp.h"
 
 typedef struct tftp_xfer {
     guint32 frame; /* the read request */
@@ -23,18 +22,22 @@ typedef struct tftp_xfer {
     cucm_owner owner;
     char *name, *client, *server;
     gboolean done;
-    /* What the server sent: a block of data, the last block, its latest packet, its timeout. */
-    gboolean data, last_block;
+    /* HTTP: the server sent data; both: the time of its latest packet. */
+    gboolean data;
     gint64 last_sent_usec;
-    guint32 timeout;
-    /* Facts of an unfinished transfer, as pcapscan's TFTP tracker counts them: blocks seen
-     * (absolute numbers), the highest, the short one, the furthest byte. */
-    gboolean http, heard;
+    /* Facts of an unfinished transfer, as pcapscan's TFTP tracker counts them (sbd/tftp.h for
+     * the options and block numbers past 65535): blocks placed (absolute numbers), the highest,
+     * the short one, the furthest byte. */
+    gboolean http, heard, oack;
+    sbd_tftp_opts opts;
+    sbd_tftp_wrap wrap;
     wmem_map_t *have;
-    guint64 highest, last, bytes, raw_epoch;
-    guint32 raw_prev, blksize;
-    gboolean blksize_known;
-    gint64 tsize;
+    guint64 highest, last, bytes, blocks;
+    /* The bytes of a trust or signed file's blocks, for a file Wireshark's reassembly never hands
+     * over although every block came (its TFTP does not follow numbers that roll over to 1). */
+    gboolean keep;
+    guint8 *buf;
+    gsize buf_cap;
     gboolean body_known; /* HTTP: body_start is the TCP sequence number of the body's first byte */
     guint32 body_start;
 } tftp_xfer;
@@ -326,11 +329,12 @@ static void begin_feed(const packet_info *pinfo, cucm_owner owner)
 
 static gboolean cut_by_capture_end(const tftp_xfer *x)
 {
-    gint64 window = 2LL * x->timeout * 1000000LL;
+    gint64 window = 2LL * (x->http ? 0 : x->opts.timeout) * 1000000LL;
     if (window < CUT_WINDOW_USEC)
         window = CUT_WINDOW_USEC;
-    return x->data && !x->last_block && capture_end_usec != G_MININT64 &&
-           capture_end_usec - x->last_sent_usec < window;
+    /* TFTP: a block placed, the short last one not (pcapscan's blocks and last_block). */
+    gboolean going = x->http ? x->data : x->highest && !x->last;
+    return going && capture_end_usec != G_MININT64 && capture_end_usec - x->last_sent_usec < window;
 }
 
 /* pcapscan's limit on a transfer's size (its --max-file default): blocks past it are not
@@ -351,9 +355,9 @@ static const char *missing_text(const tftp_xfer *x)
     gboolean tail = upto == 0;
     if (tail) {
         upto = x->highest;
-        if (x->tsize >= 0 && x->blksize) {
-            guint64 cap = XFER_MAX_BYTES / x->blksize + 1,
-                    expect = (guint64)x->tsize / x->blksize + 1;
+        if (x->opts.tsize >= 0 && x->opts.blksize) {
+            guint64 cap = XFER_MAX_BYTES / x->opts.blksize + 1,
+                    expect = (guint64)x->opts.tsize / x->opts.blksize + 1;
             expect = MIN(expect, cap);
             upto = MAX(expect, upto);
         }
@@ -384,36 +388,74 @@ static const char *missing_text(const tftp_xfer *x)
     return kept;
 }
 
-void cucm_trust_tftp_block(void *xfer, guint32 block, guint32 len, guint32 blksize, gint64 tsize)
+void cucm_trust_tftp_oack(void *xfer, const guint8 *opts, size_t n)
 {
     tftp_xfer *x = (tftp_xfer *)xfer;
     if (!x || x->done)
         return;
-    x->tsize = tsize;
-    if (!x->blksize_known || blksize != TFTP_BLKSIZE_DEFAULT) {
-        x->blksize = blksize;
-        x->blksize_known = blksize != TFTP_BLKSIZE_DEFAULT;
+    x->oack = TRUE;
+    sbd_tftp_apply_oack(&x->opts, opts, n, x->highest > 0);
+}
+
+void cucm_trust_tftp_ack(void *xfer, guint16 block)
+{
+    tftp_xfer *x = (tftp_xfer *)xfer;
+    if (x && !x->done)
+        sbd_tftp_ack(&x->wrap, x->highest, block);
+}
+
+/* pcapscan's data_block (pcapscan/src/tftp.c), step for step: the same blocks placed, the same
+ * ones refused. */
+static void feed_whole(packet_info *pinfo, void *xfer, const char *name, const guint8 *buf,
+                       size_t len);
+
+/* Block bytes at off of a kept transfer; the buffer doubles up to the 64 MiB limit, its new part
+ * zeroed (a gap reads as zeros, as in pcapscan's partial file). */
+static void keep_bytes(tftp_xfer *x, guint64 off, const guint8 *data, guint32 len)
+{
+    if (!x->keep || !len)
+        return;
+    if (off + len > x->buf_cap) {
+        gsize cap = x->buf_cap ? x->buf_cap : 4096;
+        while (cap < off + len)
+            cap *= 2;
+        cap = MIN(cap, (gsize)XFER_MAX_BYTES);
+        x->buf = (guint8 *)wmem_realloc(wmem_file_scope(), x->buf, cap);
+        memset(x->buf + x->buf_cap, 0, cap - x->buf_cap);
+        x->buf_cap = cap;
     }
-    /* Block numbers wrap at 65535: a number far below the previous one is the next round. */
-    if (x->heard && block + 32768 < x->raw_prev)
-        x->raw_epoch += 65536;
-    x->raw_prev = block;
-    guint64 n = x->raw_epoch + block;
+    memcpy(x->buf + off, data, len);
+}
+
+void cucm_trust_tftp_block(packet_info *pinfo, void *xfer, guint16 block, const guint8 *data,
+                           guint32 len)
+{
+    tftp_xfer *x = (tftp_xfer *)xfer;
+    if (!x || x->done)
+        return;
+    guint64 n = sbd_tftp_unwrap(&x->wrap, x->highest, block);
     if (n == 0)
         return;
-    if (!x->blksize_known && !x->highest && len > x->blksize && len <= 65464)
-        x->blksize = len; /* the OACK is missing from the capture */
-    if (len > x->blksize || (x->last && n > x->last) ||
-        (len < x->blksize && ((x->last && n != x->last) || x->highest > n)) || have_block(x, n) ||
-        (n - 1) * x->blksize + len > XFER_MAX_BYTES)
+    guint32 bs = x->opts.blksize;
+    if (!x->oack && !x->highest && len > bs && len <= SBD_TFTP_BLKSIZE_MAX)
+        x->opts.blksize = bs = len; /* the OACK is missing from the capture */
+    if (len > bs || (x->last && n > x->last) ||
+        (len < bs && ((x->last && n != x->last) || x->highest > n)) || have_block(x, n) ||
+        (n - 1) * bs + len > XFER_MAX_BYTES)
         return;
     if (!x->have)
         x->have = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     wmem_map_insert(x->have, GSIZE_TO_POINTER((gsize)n), GUINT_TO_POINTER(1));
+    keep_bytes(x, (n - 1) * bs, data, len);
+    x->blocks++;
     x->highest = MAX(x->highest, n);
-    x->bytes = MAX(x->bytes, (n - 1) * x->blksize + len);
-    if (len < x->blksize)
+    x->bytes = MAX(x->bytes, (n - 1) * bs + len);
+    if (len < bs)
         x->last = n;
+    /* Every block came and the file did not (Wireshark hands it over in this frame before this
+     * runs, which marks the transfer done): complete, as pcapscan sees it. */
+    if (x->last && x->blocks == x->last && get_engine())
+        feed_whole(pinfo, x, x->name, x->keep ? x->buf : NULL, (size_t)x->bytes);
 }
 
 void cucm_trust_xfer_body(void *xfer, guint32 start, guint32 end)
@@ -592,9 +634,10 @@ void *cucm_trust_tftp_request(packet_info *pinfo, const char *name)
 {
     tftp_xfer *x = (tftp_xfer *)cucm_trust_xfer_request(pinfo, name);
     if (x) {
+        char mac[16];
         x->http = FALSE;
-        x->blksize = TFTP_BLKSIZE_DEFAULT;
-        x->tsize = -1;
+        sbd_tftp_opts_init(&x->opts);
+        x->keep = sbd_audit_name_is_trust_or_signed(sbd_audit_classify_name(name, mac));
     }
     return x;
 }
@@ -627,22 +670,22 @@ void cucm_trust_tftp_error(packet_info *pinfo, void *xfer, guint16 code)
     cucm_trust_xfer_error(pinfo, xfer, code == 1);
 }
 
-void cucm_trust_tftp_sent(packet_info *pinfo, void *xfer, gboolean data, gboolean last_block,
-                          guint32 timeout)
+void cucm_trust_tftp_sent(packet_info *pinfo, void *xfer)
 {
     tftp_xfer *x = (tftp_xfer *)xfer;
     if (PINFO_FD_VISITED(pinfo) || !x || x->done)
         return;
     x->heard = TRUE;
-    x->data = x->data || data;
-    x->last_block = x->last_block || last_block;
     x->last_sent_usec = ts_usec(pinfo);
-    x->timeout = timeout;
 }
 
 void cucm_trust_xfer_sent(packet_info *pinfo, void *xfer)
 {
-    cucm_trust_tftp_sent(pinfo, xfer, TRUE, FALSE, 0);
+    tftp_xfer *x = (tftp_xfer *)xfer;
+    if (PINFO_FD_VISITED(pinfo) || !x || x->done)
+        return;
+    x->data = TRUE;
+    cucm_trust_tftp_sent(pinfo, xfer);
 }
 
 /* Every packet passes here (a postdissector in name only: no layer, no tree), for the time of the

@@ -59,15 +59,18 @@ void cucm_trust_file_done(packet_info *pinfo, const char *name, const guint8 *bu
 void *cucm_trust_tftp_request(packet_info *pinfo, const char *name);
 /* TFTP: an error answer (server -> client) to the transfer. */
 void cucm_trust_tftp_error(packet_info *pinfo, void *xfer, guint16 code);
-/* TFTP, first pass: the server sent a packet of this transfer (data: a DATA block; last_block:
- * shorter than the block size; timeout: its OACK's, 0 without), for a transfer the capture's end
- * cuts (TRANSFER_CUT_BY_CAPTURE_END). */
-void cucm_trust_tftp_sent(packet_info *pinfo, void *xfer, gboolean data, gboolean last_block,
-                          guint32 timeout);
-/* TFTP, first pass: DATA block `block` (as sent, 16 bits) of len bytes came, with this block size
- * and the OACK's tsize (-1 without): the bytes received and the blocks never seen of a transfer
- * that does not finish, counted as pcapscan counts them. */
-void cucm_trust_tftp_block(void *xfer, guint32 block, guint32 len, guint32 blksize, gint64 tsize);
+/* TFTP, first pass: the server sent a packet of this transfer (its time: was it still sending
+ * when the capture ended? TRANSFER_CUT_BY_CAPTURE_END). */
+void cucm_trust_tftp_sent(packet_info *pinfo, void *xfer);
+/* TFTP, first pass: the server's OACK (the bytes after its opcode), its client's ACK of wire block
+ * `block`, and DATA block `block` (as sent, 16 bits) of len bytes: the bytes received and the
+ * blocks never seen of a transfer that does not finish, counted as pcapscan counts them
+ * (sbd/tftp.h for the options and block numbers past 65535); a transfer whose blocks all came
+ * but whose file Wireshark did not hand over is fed whole from them. */
+void cucm_trust_tftp_oack(void *xfer, const guint8 *opts, size_t n);
+void cucm_trust_tftp_ack(void *xfer, guint16 block);
+void cucm_trust_tftp_block(packet_info *pinfo, void *xfer, guint16 block, const guint8 *data,
+                           guint32 len);
 /* Registration (parent: the plugin's protocol) and handoff of the postdissector that notes the
  * time of the capture's last packet. */
 void cucm_trust_register_end_watch(int parent);
@@ -83,8 +86,7 @@ const char *cucm_trust_xfer_name(const void *xfer);
  * empty body). Both file heuristics may call it: the first call feeds it. */
 void cucm_trust_xfer_file(packet_info *pinfo, void *xfer, const guint8 *buf, size_t len);
 /* First pass: the server sent data of the transfer (HTTP: a packet of its answer), for a download
- * the capture's end cuts (TRANSFER_CUT_BY_CAPTURE_END); cucm_trust_tftp_sent with a block that is
- * not the last. */
+ * the capture's end cuts (TRANSFER_CUT_BY_CAPTURE_END). */
 void cucm_trust_xfer_sent(packet_info *pinfo, void *xfer);
 /* HTTP, first pass: the answer's body begins at TCP sequence number start (0: not said again)
  * and the server's data reached end; the bytes of a body the capture's end cuts. */

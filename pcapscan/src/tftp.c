@@ -9,10 +9,10 @@
 #include "cap/keyhash.h"
 #include "cap/tftp.h"
 #include "sbd/rd.h"
+#include "sbd/tftp.h"
 
 enum { OP_RRQ = 1, OP_WRQ = 2, OP_DATA = 3, OP_ACK = 4, OP_ERROR = 5, OP_OACK = 6 };
 enum { TFTP_PORT = 69, UDP = 17, MAX_NAME = 511 };
-enum { WRAP_UNKNOWN, WRAP_TO_ZERO, WRAP_TO_ONE };
 enum { MIN_BUCKETS = 64 };
 
 typedef struct xfer {
@@ -27,8 +27,12 @@ typedef struct xfer {
     size_t have_cap;   /* bytes */
     uint64_t last_len; /* length of the short last block */
     int64_t last_usec;
-    bool keep_data, server_known, ack0_after_high;
-    int wrap;
+    bool keep_data, server_known;
+    /* The client asked again after the server had answered: its first answer was lost on the
+     * way, and a server that forks per request (tftpd-hpa) answers the new one from another
+     * port. Either port may carry the file, the client picks the first to reach it. */
+    bool reasked;
+    sbd_tftp_wrap wrap;
 } xfer;
 
 struct cap_tftp {
@@ -194,6 +198,8 @@ static void add_missing(cap_tftp_transfer *p, uint64_t first, uint64_t last)
 {
     if (p->n_missing < CAP_TFTP_MAX_RANGES)
         p->missing[p->n_missing++] = (cap_tftp_range){first, last};
+    else
+        p->missing_more = true;
     p->missing_blocks += last - first + 1;
 }
 
@@ -340,38 +346,16 @@ static void copy_lower(char *dst, size_t dstsz, const char *src, size_t n)
     dst[k] = 0;
 }
 
-/* Decimal option value; false unless all digits and within max. */
-static bool opt_number(const char *v, uint64_t max, uint64_t *out)
-{
-    uint64_t n = 0;
-    if (!*v)
-        return false;
-    for (; *v; v++) {
-        if (!isdigit((unsigned char)*v))
-            return false;
-        n = n * 10 + (uint64_t)(*v - '0');
-        if (n > max)
-            return false;
-    }
-    *out = n;
-    return true;
-}
-
-/* Applies one negotiated option (OACK, or tsize of a WRQ). */
-static void apply_option(xfer *x, const char *name, const char *value)
+/* Applies one negotiated option (OACK, or tsize of a WRQ) by the rule the plugin follows too. */
+static void apply_option(xfer *x, const char *name, size_t nlen, const char *value, size_t vlen)
 {
     cap_tftp_transfer *p = &x->pub;
-    uint64_t v;
-    if (strcmp(name, "blksize") == 0 && opt_number(value, 65464, &v) && v >= 8) {
-        if (p->blocks == 0) /* a late duplicate OACK must not move stored blocks */
-            p->blksize = (uint32_t)v;
-    } else if (strcmp(name, "tsize") == 0 && opt_number(value, INT64_MAX / 10, &v)) {
-        p->tsize = (int64_t)v;
-    } else if (strcmp(name, "timeout") == 0 && opt_number(value, 255, &v)) {
-        p->timeout = (uint32_t)v;
-    } else if (strcmp(name, "windowsize") == 0 && opt_number(value, 65535, &v) && v >= 1) {
-        p->windowsize = (uint32_t)v;
-    }
+    sbd_tftp_opts o = {p->blksize, p->tsize, p->timeout, p->windowsize};
+    sbd_tftp_apply_option(&o, name, nlen, value, vlen, p->blocks > 0);
+    p->blksize = o.blksize;
+    p->tsize = o.tsize;
+    p->timeout = o.timeout;
+    p->windowsize = o.windowsize;
 }
 
 /* Walks option pairs; each pair goes to req (when non-NULL) and/or is applied. */
@@ -386,7 +370,7 @@ static void parse_options(xfer *x, sbd_rd *r, bool store_req, bool apply)
         if (store_req && x->pub.n_req_options < CAP_TFTP_MAX_OPTIONS)
             x->pub.req_options[x->pub.n_req_options++] = o;
         if (apply)
-            apply_option(x, o.name, o.value);
+            apply_option(x, name, nlen, value, vlen);
     }
 }
 
@@ -447,11 +431,12 @@ static void request(cap_tftp *t, const cap_pkt *p, uint8_t op)
     }
     xfer *old = lookup(t, &p->src, p->sport);
     if (old) {
-        bool same = !old->server_known && old->pub.opcode == op &&
+        bool same = old->pub.opcode == op && cap_addr_equal(&old->pub.server, &p->dst) &&
                     strlen(old->filename) == (nlen > MAX_NAME ? MAX_NAME : nlen) &&
                     memcmp(old->filename, name, strlen(old->filename)) == 0;
-        if (same) { /* the client retried before any answer */
+        if (same) { /* the client asked again: one read (the plugin counts it so too) */
             old->pub.dup_requests++;
+            old->reasked = old->reasked || old->server_known;
             touch(t, old, p);
             return;
         }
@@ -464,37 +449,19 @@ static void request(cap_tftp *t, const cap_pkt *p, uint8_t op)
     parse_options(x, &r, true, false);
     for (unsigned i = 0; op == OP_WRQ && i < x->pub.n_req_options; i++)
         if (strcmp(x->pub.req_options[i].name, "tsize") == 0)
-            apply_option(x, "tsize", x->pub.req_options[i].value);
+            apply_option(x, "tsize", 5, x->pub.req_options[i].value,
+                         strlen(x->pub.req_options[i].value));
     insert(t, x);
 }
 
 /* ---- DATA blocks ---- */
 
-/* The absolute block number with this wire value nearest to hi, for a cycle of length len. */
-static uint64_t nearest(uint64_t hi, uint16_t wire, uint64_t len)
-{
-    int64_t t = (int64_t)hi - (int64_t)wire + (int64_t)(len / 2);
-    uint64_t k = t < 0 ? 0 : (uint64_t)t / len;
-    return k * len + wire;
-}
-
-/* Wire block -> absolute block (1-based); 0 = not placeable. Servers wrap 65535 -> 0 or -> 1;
- * which one is decided by the first block past the wrap (0, or an ACK of 0, means -> 0). */
+/* Wire block -> absolute block (1-based); 0 = not placeable (sbd/tftp.h). */
 static uint64_t unwrap(xfer *x, uint16_t wire)
 {
-    uint64_t hi = x->pub.highest_block;
-    if (hi < 32768)
-        return wire;
-    if (x->wrap == WRAP_UNKNOWN) {
-        uint64_t c = nearest(hi, wire, 65536);
-        if (c <= 65535)
-            return c;
-        x->wrap = (wire == 0 || x->ack0_after_high || wire != 1) ? WRAP_TO_ZERO : WRAP_TO_ONE;
-        x->pub.wrap_to_one = x->wrap == WRAP_TO_ONE;
-    }
-    if (x->wrap == WRAP_TO_ONE)
-        return wire == 0 ? 0 : nearest(hi, wire, 65535);
-    return nearest(hi, wire, 65536);
+    uint64_t n = sbd_tftp_unwrap(&x->wrap, x->pub.highest_block, wire);
+    x->pub.wrap_to_one = sbd_tftp_wraps_to_one(&x->wrap);
+    return n;
 }
 
 /* FIRST: the first allocation. A phone's file is a few blocks, so the block bitmap starts
@@ -625,10 +592,10 @@ static bool from_server_ok(xfer *x, const cap_pkt *p, uint16_t op)
 {
     if (!cap_addr_equal(&x->pub.server, &p->src))
         return false;
-    if (x->server_known)
-        return p->sport == x->pub.server_port;
     bool opens =
         op == OP_OACK || op == OP_ERROR || op == (x->pub.opcode == OP_RRQ ? OP_DATA : OP_ACK);
+    if (x->server_known)
+        return p->sport == x->pub.server_port || (x->reasked && opens);
     if (!opens)
         return false;
     x->server_known = true;
@@ -636,10 +603,15 @@ static bool from_server_ok(xfer *x, const cap_pkt *p, uint16_t op)
     return true;
 }
 
-static bool from_client_ok(const xfer *x, const cap_pkt *p)
+/* Is p (from the client) to this transfer's server? After a repeated request the port the client
+ * writes to is the server's that it took the file from. */
+static bool from_client_ok(xfer *x, const cap_pkt *p)
 {
-    return x->server_known && p->dport == x->pub.server_port &&
-           cap_addr_equal(&x->pub.server, &p->dst);
+    if (!x->server_known || !cap_addr_equal(&x->pub.server, &p->dst))
+        return false;
+    if (p->dport != x->pub.server_port && x->reasked && p->dport != TFTP_PORT)
+        x->pub.server_port = p->dport;
+    return p->dport == x->pub.server_port;
 }
 
 /* Runs one packet of a transfer; dir_data = this packet travels in the file's direction. */
@@ -664,8 +636,7 @@ static void transfer_packet(cap_tftp *t, xfer *x, const cap_pkt *p, uint16_t op,
         error_packet(x, p, from_client);
         finish(t, x, CAP_TFTP_ERROR);
     } else if (op == OP_ACK && !data_dir && p->payload_len >= 4) {
-        if (sbd_be16(p->payload + 2) == 0 && x->pub.highest_block >= 32768)
-            x->ack0_after_high = true;
+        sbd_tftp_ack(&x->wrap, x->pub.highest_block, sbd_be16(p->payload + 2));
     } else {
         x->pub.bad_packets++;
     }

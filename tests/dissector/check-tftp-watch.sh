@@ -1,5 +1,5 @@
 #!/bin/bash
-# check-tftp-watch.sh PLUGIN.so ITL PCAPSCAN: the plugin's watch on TFTP read requests and error
+# check-tftp-watch.sh PLUGIN.so ITL PCAPSCAN SBDGEN PKI: the plugin's watch on TFTP read requests and error
 # answers (dissector/cucm-tftp.c) on transfers written with text2pcap, each compared with pcapscan:
 #  - retry: a phone asks twice for its CTL (no answer in between), gets "not found" for it and for
 #    its ITL, then reads the cluster's ITLFile.tlv: TRUST_FILE_FALLBACK, and no unfinished transfer
@@ -11,11 +11,18 @@
 #  - retry both with tshark -2 and in one pass with a display filter (the first pass builds no
 #    tree with -2, one with -Y), and Export Objects still writes the ITL whole in both; stranger
 #    with -2 only (a one-pass tshark shows no decision taken at the end of the capture);
+#  - rollover: a signed config of more than 65535 blocks (blksize 8) from a server whose block
+#    numbers roll over 65535 -> 1 (tftpd-hpa's "rollover 1"), after an ITL that does not list its
+#    signer: Wireshark's TFTP reassembly does not follow that numbering, the plugin's own block
+#    accounting sees every block come and feeds the file whole from them, so the signed file is
+#    judged (SGN_SIGNER_NOT_IN_ITL, message for message as pcapscan) and nothing is incomplete;
 #  - the watch adds no layer: every frame's frame.protocols is what stock tshark shows, also with
 #    the plugin's protocols disabled (the hook stands in for UDP and must not take it along).
 set -euo pipefail
 itl=$2
 pcapscan=$3
+sbdgen=$4
+pki=$5
 cur=setup
 . "$(dirname "$0")/lib.sh"
 
@@ -118,6 +125,29 @@ cur="stranger -2"
 check stranger TFTP_TRANSFER_INCOMPLETE TRUST_FILE_FALLBACK -2
 cur="probe -2"
 check probe '' TFTP_TRANSFER_INCOMPLETE -2
+
+# Block numbers that roll over to 1: the file comes whole all the same (131,000 packets, so
+# fields of the decisions, not PDML).
+cur="rollover -2"
+"$sbdgen" tl -o "$work/roll-itl.tlv" --signer "$pki/ccm-a.key:$pki/ccm-a.crt" --filename ITLFile.tlv \
+    --timestamp 1796083200 --record "SAST:$pki/ccm-a.crt" --record "CCM+TFTP:$pki/ccm-a.crt"
+head -c 560000 /dev/zero | tr '\0' x >"$work/roll.xml"
+"$sbdgen" sgn -o "$work/roll.sgn" --signer "$pki/ccm-b.key:$pki/ccm-b.crt" --in "$work/roll.xml" \
+    --filename "SEP$mac.cnf.xml.sgn"
+python3 "$here/tftp-rollover.py" "$work/rollover.pcap" "$work/roll-itl.tlv" "$work/roll.sgn" "$mac"
+chmod 644 "$work/rollover.pcap"
+pcapscan_rules "$work/rollover.pcap" >/dev/null
+want=$(pcapscan_findings)
+grep -q '^SGN_SIGNER_NOT_IN_ITL' <<<"$want" || bad "pcapscan did not judge the signed file: $want"
+# One line per rule-bearing decision at its event's frame: RULE, frame, reason.
+got=$(ts -2 -r "$work/rollover.pcap" -Y 'cucmtl.trust.rule || cucmsgn.trust.rule' -T fields \
+    -e frame.number -e cucmtl.trust.rule -e cucmsgn.trust.rule -e cucmtl.trust.event_frame \
+    -e cucmsgn.trust.event_frame -e cucmtl.trust.reason -e cucmsgn.trust.reason 2>"$work/stderr" |
+    awk -F'\t' '$4 == "" && $5 == "" { print $2 $3 "\t" $1 "\t" $6 $7 }' | LC_ALL=C sort)
+if grep -E "AddressSanitizer|runtime error:|Dissector bug" "$work/stderr" | head -5 | grep . >&2; then
+    bad "sanitizer report or dissector bug"
+fi
+[ "$got" = "$want" ] || bad "plugin and pcapscan differ: plugin [$got] pcapscan [$want]"
 
 cur=layers
 for name in retry stranger probe; do

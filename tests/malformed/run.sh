@@ -226,13 +226,16 @@ case_lies() {
       case $m in
         tlv-* | rec-len)
           # Each damaged transfer is named: not verified, and either incomplete or a parse
-          # error with its byte offset (tlv-zero may parse, then the signature fails).
+          # error with its byte offset (tlv-zero may parse, then the signature fails). A block 1
+          # after a complete transfer that no transfer holds is a late retransmission of a server
+          # process the phone no longer listens to (tftp-retry): nothing the phone read.
           local bad
           bad=$(jq -r -s --arg f "$out" --arg m "$m" --arg ps "$packets" '
             ($ps | split(" ") | map(tonumber)) as $pk
             | map(select(.type == "file" and .pcap == $f)) as $files
             | $pk[] | . as $p
             | ($files | map(select(.first_packet < $p and .last_packet >= $p))) as $t
+            | select(($t | length) == 0 and any($files[]; .complete and .last_packet < $p) | not)
             | select(($t | length) != 1 or $t[0].signature == "valid"
                      or ($m != "tlv-zero" and $t[0].complete
                          and ($t[0].parse_error // "" | test("byte [0-9]+") | not)))

@@ -219,7 +219,7 @@ static char *missing_text(const cap_tftp_transfer *t)
                                (unsigned long long)r->first, (unsigned long long)r->last);
         n += (size_t)k;
     }
-    if (t->missing_blocks && t->n_missing == CAP_TFTP_MAX_RANGES)
+    if (t->missing_more) /* as many runs as ranges is no "more" (the plugin writes the same) */
         snprintf(buf + n, sizeof buf - n, ",...");
     if (t->tail_missing)
         snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%slast block never seen",

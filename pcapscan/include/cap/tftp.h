@@ -74,12 +74,13 @@ typedef struct cap_tftp_transfer {
     uint32_t dup_blocks;      /* blocks seen again with the same bytes (retransmit or dup) */
     uint32_t conflict_blocks; /* blocks seen again with different bytes (first kept) */
     uint32_t out_of_order;    /* blocks that arrived below the highest block so far */
-    uint32_t dup_requests;    /* request retransmissions before the server answered */
+    uint32_t dup_requests;    /* the same request again from the same port (one read) */
     uint32_t bad_packets;     /* malformed or truncated packets of this transfer, ignored */
     /* Missing blocks up to last_block (or highest_block when the end is unknown, with
      * tail_missing set). ranges lists the first CAP_TFTP_MAX_RANGES; missing_blocks counts all. */
     cap_tftp_range missing[CAP_TFTP_MAX_RANGES];
     uint32_t n_missing;
+    bool missing_more; /* more runs than ranges holds */
     uint64_t missing_blocks;
     bool tail_missing; /* the last block was never seen */
 } cap_tftp_transfer;
