@@ -38,6 +38,8 @@ command -v tshark >/dev/null || { echo "check-captures: tshark not found" >&2; e
 ls "$expdir"/*.txt >/dev/null 2>&1 || { echo "check-captures: no $expdir/*.txt" >&2; exit 2; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+chmod 755 "$tmp"
+mkdir -m 755 "$tmp/in"
 
 fails=0 checks=0
 fail() { echo "FAIL $cur: $*"; fails=$((fails + 1)); }
@@ -45,13 +47,16 @@ ok() { checks=$((checks + 1)); }
 TLS_PORTS=(-d 'tcp.port==2445,tls' -d 'tcp.port==8443,tls' -d 'tcp.port==2443,tls' -d 'tcp.port==3804,tls'
   -d 'tcp.port==5061,tls' -d 'tcp.port==6971,tls' -d 'tcp.port==6972,tls')
 
-# This check is about stock tshark: a cucm-sbd plugin installed in the system plugin folder (by a
-# package test, or by hand) must not change what it reads. Only protocols tshark knows can be
-# disabled (4.4 refuses an unknown name; 4.0 ignores it).
-STOCK_ONLY=()
-for p in $(tshark -G protocols 2>/dev/null | cut -f3 | grep -E '^cucm(tl|sgn|tvs)$'); do
-  STOCK_ONLY+=(--disable-protocol "$p")
-done
+# This check is about stock tshark: a cucm-sbd plugin in the system plugin folder (a package test,
+# of this suite or of another one running beside it, or installed by hand) must not change what it
+# reads; with it, the TVS port's decrypted bytes went to cucmtvs and the check saw no TVS message
+# ("got []"). Disabling its protocols when the check starts is not enough: the package can be
+# installed between two tshark runs. tshark-plugin.sh - runs tshark with a private, empty plugin
+# folder (as nobody when root, whose tshark reads only the system folder), so it reads
+# world-readable copies of the captures and key logs and writes its exports to open folders.
+runner=$(cd "$(dirname "$0")/.." && pwd)/tests/dissector/tshark-plugin.sh
+[ -r "$runner" ] || { echo "check-captures: $runner missing" >&2; exit 2; }
+stock_tshark() { sh "$runner" - "$@"; }
 
 # x509af.serialNumber keeps the DER sign byte (00 before a first byte >= 80); expected/ has none.
 strip_sign() { sed -E 's/^00([89a-f])/\1/' | tr 'a-f' 'A-F'; }
@@ -64,9 +69,9 @@ FIELDS=(frame.number frame.protocols tftp.opcode tftp.source_file tftp.destinati
 read_capture() {
   local f args=()
   rm -rf "$tmp/eo" "$tmp/err"
-  mkdir -p "$tmp/eo/tftp" "$tmp/eo/http"
+  mkdir -m 777 "$tmp/eo" "$tmp/eo/tftp" "$tmp/eo/http"
   for f in "${FIELDS[@]}"; do args+=(-e "$f"); done
-  tshark -n -r "$capfile" "${TLS_PORTS[@]}" "${STOCK_ONLY[@]}" --export-objects "tftp,$tmp/eo/tftp" \
+  stock_tshark -n -r "$capfile" "${TLS_PORTS[@]}" --export-objects "tftp,$tmp/eo/tftp" \
     --export-objects "http,$tmp/eo/http" -T fields "${args[@]}" >"$tmp/rows" 2>"$tmp/err"
   grep -v 'Running as user "root"' "$tmp/err" >"$tmp/err2" || true
 }
@@ -130,18 +135,19 @@ check_tls() { # EXPECTATION_FILE: leaf certificate serials per server port; TLS 
 # with tvs-msg lines, the decrypted TVS message types (57 01 TT ...) come in that order.
 check_keylog() { # EXPECTATION_FILE KEYLOG
   local opt=() want got
-  [[ $capfile == *-secrets.pcapng ]] || opt=(-o "tls.keylog_file:$dir/$2")
+  if [[ $capfile != *-secrets.pcapng ]]; then
+    cp "$dir/$2" "$tmp/in/" && chmod 644 "$tmp/in/$(basename "$2")" && opt=(-o "tls.keylog_file:$tmp/in/$(basename "$2")")
+  fi
   # The Finished messages are readable only with the keys, whatever the application protocol.
-  got=$(tshark -n -r "$capfile" "${TLS_PORTS[@]}" "${STOCK_ONLY[@]}" "${opt[@]}" \
-    -Y 'tls.handshake.type == 20' 2>/dev/null)
+  got=$(stock_tshark -n -r "$capfile" "${TLS_PORTS[@]}" "${opt[@]}" -Y 'tls.handshake.type == 20' 2>/dev/null)
   [ -n "$got" ] && ok || fail "no TLS session decrypted with $2"
   local rc=0
-  got=$(tshark -n -r "$capfile" "${TLS_PORTS[@]}" "${STOCK_ONLY[@]}" "${opt[@]}" -Y 'tls && data' -T fields \
+  got=$(stock_tshark -n -r "$capfile" "${TLS_PORTS[@]}" "${opt[@]}" -Y 'tls && data' -T fields \
     -e tcp.srcport -e data.data 2>"$tmp/kerr") || rc=$?
   want=$(awk '$1 == "tvs-msg" {printf "%s ", $2}' "$1")
   [ -n "$want" ] || return 0
   got=$(cut -f2 <<<"$got" | tr ',' '\n' | sed -nE 's/^5701(..).*/\1/p' | tr '\n' ' ')
-  # tshark's own words when it found nothing (seen rarely, only while the whole suite ran).
+  # tshark's own words when it found nothing.
   [ "$want" = "$got" ] && ok || fail "TVS message types differ: expected [$want] got [$got]" \
     "(tshark exit $rc: $(grep -v 'Running as user' "$tmp/kerr" | head -2 | tr '\n' ' '))"
 }
@@ -149,8 +155,10 @@ check_keylog() { # EXPECTATION_FILE KEYLOG
 for e in "$expdir"/*.txt; do
   while read -r tag capname frames encap; do
     [ "$tag" = capture ] || continue
-    capfile=$dir/$capname cur=$capname
-    [ -f "$capfile" ] || { fail "missing"; continue; }
+    cur=$capname
+    [ -f "$dir/$capname" ] || { fail "missing"; continue; }
+    capfile=$tmp/in/$(basename "$capname")
+    cp "$dir/$capname" "$capfile" && chmod 644 "$capfile"
     truncated=0
     grep -qE '^fires .*CAPTURE_TRUNCATED' "$e" && truncated=1
     read_capture
