@@ -1,6 +1,7 @@
 /* Per-capture caches of decoded certificates and signing keys (see cucm-cache.h). */
 #include "cucm-cache.h"
 
+#include <epan/epan_dissect.h>
 #include <epan/packet.h>
 #include <epan/tap.h>
 
@@ -25,14 +26,23 @@ static wmem_map_t *lists; /* trust list -> list_entry, file scope */
 static sbd_key_cache *keys;
 static int expert_tap = -1;
 
-/* FNV-1a over the whole blob: a few KB at most, hashed once per transfer. */
+/* Over the whole blob, a word at a time: every transfer's file is hashed (a few KB each, tens of
+ * MB in a reset capture), and a byte loop costs about five times as many instructions. Lookups
+ * compare the whole bytes, so the hash only has to spread. */
 static guint blob_hash(gconstpointer p)
 {
     const blob_key *k = (const blob_key *)p;
-    guint32 h = 2166136261u;
-    for (size_t i = 0; i < k->len; i++)
-        h = (h ^ k->bytes[i]) * 16777619u;
-    return h;
+    guint64 h = 0x9e3779b97f4a7c15u ^ (guint64)k->len;
+    size_t i = 0;
+    for (; i + 8 <= k->len; i += 8) {
+        guint64 w;
+        memcpy(&w, k->bytes + i, sizeof(w));
+        h = (h ^ w) * 0xff51afd7ed558ccdu;
+        h ^= h >> 29;
+    }
+    for (; i < k->len; i++)
+        h = (h ^ k->bytes[i]) * 0x100000001b3u;
+    return (guint)(h ^ (h >> 32));
 }
 
 static gboolean blob_equal(gconstpointer a, gconstpointer b)
@@ -41,18 +51,39 @@ static gboolean blob_equal(gconstpointer a, gconstpointer b)
     return x->len == y->len && memcmp(x->bytes, y->bytes, x->len) == 0;
 }
 
-static void blob_insert(wmem_map_t *map, const guint8 *bytes, size_t len, void *value)
+/* The key keeps its own copy of the bytes (file scope), returned. */
+static const guint8 *blob_insert(wmem_map_t *map, const guint8 *bytes, size_t len, void *value)
 {
     blob_key *k = wmem_new(wmem_file_scope(), blob_key);
     k->len = len;
     k->bytes = (const guint8 *)wmem_memdup(wmem_file_scope(), bytes, len);
     wmem_map_insert(map, k, value);
+    return k->bytes;
+}
+
+wmem_map_t *cucm_blob_map_new(void)
+{
+    return wmem_map_new(wmem_file_scope(), blob_hash, blob_equal);
+}
+
+void *cucm_blob_lookup(wmem_map_t *map, const guint8 *bytes, size_t len, gboolean *found)
+{
+    blob_key probe = {len, bytes};
+    const void *orig = NULL;
+    void *value = NULL;
+    *found = map && wmem_map_lookup_extended(map, &probe, &orig, &value);
+    return value;
+}
+
+const guint8 *cucm_blob_insert(wmem_map_t *map, const guint8 *bytes, size_t len, void *value)
+{
+    return blob_insert(map, bytes, len, value);
 }
 
 static void cache_init(void)
 {
-    certs = wmem_map_new(wmem_file_scope(), blob_hash, blob_equal);
-    lists = wmem_map_new(wmem_file_scope(), blob_hash, blob_equal);
+    certs = cucm_blob_map_new();
+    lists = cucm_blob_map_new();
     sbd_key_cache_free(keys); /* in case a capture was opened without closing the last one */
     keys = sbd_key_cache_new();
 }
@@ -113,9 +144,40 @@ sbd_key_cache *cucm_key_cache(void)
     return keys;
 }
 
+/* The trees of the private dissections in progress (a hook's own epan_dissect; the TLS and HTTP
+ * hooks sit on different ports, so they do not nest today), known by the tree data that every
+ * node of a tree points to. */
+#define CUCM_HIDDEN_MAX 4
+static const void *hidden[CUCM_HIDDEN_MAX];
+static guint n_hidden;
+
+epan_dissect_t *cucm_hidden_dissect_new(packet_info *pinfo)
+{
+    epan_dissect_t *own = epan_dissect_new(pinfo->epan, TRUE, FALSE);
+    if (n_hidden < CUCM_HIDDEN_MAX)
+        hidden[n_hidden] = PTREE_DATA(own->tree);
+    n_hidden++;
+    return own;
+}
+
+void cucm_hidden_dissect_free(epan_dissect_t *own)
+{
+    if (n_hidden)
+        n_hidden--;
+    epan_dissect_free(own);
+}
+
+static gboolean is_hidden(const proto_tree *tree)
+{
+    for (guint i = 0; i < MIN(n_hidden, CUCM_HIDDEN_MAX); i++)
+        if (PTREE_DATA(tree) == hidden[i])
+            return TRUE;
+    return FALSE;
+}
+
 gboolean cucm_want_details(const proto_tree *tree)
 {
-    if (tree)
+    if (tree && !is_hidden(tree))
         return TRUE;
     /* The expert tap exists once epan is up; look it up on first use. */
     if (expert_tap < 0)

@@ -6,6 +6,7 @@
 #define CUCM_CACHE_H
 
 #include <wireshark.h>
+#include <epan/epan_dissect.h>
 #include <epan/proto.h>
 
 #include "sbd/cert.h"
@@ -22,9 +23,24 @@ sbd_sig_status cucm_verify_trust_list(const sbd_file *f, const char **detail);
 /* Signing keys of trust-list records, for sbd_verify_*_cached (NULL outside a capture). */
 sbd_key_cache *cucm_key_cache(void);
 
-/* TRUE when items or expert infos can be seen: a tree is built, or an expert tap (tshark -z
- * expert) listens. Work whose only product is items and experts is skipped otherwise. */
+/* TRUE when items or expert infos can be seen: a tree is built for someone (not one of the
+ * hooks' private trees below), or an expert tap (tshark -z expert) listens. Work whose only
+ * product is items and experts is skipped otherwise. */
 gboolean cucm_want_details(const proto_tree *tree);
+
+/* A hook's private dissection, whose tree only serves to read back the fields the hook asked
+ * for (no tree wanted: tshark summary lines); its items are seen by nobody, so
+ * cucm_want_details says no for it. Freed by cucm_hidden_dissect_free, also after an
+ * exception. */
+epan_dissect_t *cucm_hidden_dissect_new(packet_info *pinfo);
+void cucm_hidden_dissect_free(epan_dissect_t *own);
+
+/* Maps keyed by whole byte strings (file scope, emptied with the capture): the value for those
+ * bytes (*found says whether there is one; the value may be NULL), and an insertion that keeps
+ * its own copy of the bytes and returns it. */
+wmem_map_t *cucm_blob_map_new(void);
+void *cucm_blob_lookup(wmem_map_t *map, const guint8 *bytes, size_t len, gboolean *found);
+const guint8 *cucm_blob_insert(wmem_map_t *map, const guint8 *bytes, size_t len, void *value);
 
 void cucm_cache_register(void);
 

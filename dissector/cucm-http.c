@@ -38,6 +38,7 @@
 
 #include <epan/dissectors/packet-tcp.h>
 
+#include "cucm-cache.h"
 #include "cucm-trust.h"
 #include "sbd/audit.h"
 
@@ -84,6 +85,9 @@ static guint n_readers;
 static wmem_map_t *body_names;
 static wmem_map_t *hook_frames;
 static guint pending_count; /* requests waiting for their answer, on every connection */
+/* Server ports of every request so far (first pass): the answer watch sees every packet, and
+ * looking its conversation up cost more than the rest of the watch. */
+static guint8 server_ports[65536 / 8];
 
 static gboolean tcp_pref(pref_t *pref)
 {
@@ -112,6 +116,7 @@ static void http_init(void)
     body_names = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     hook_frames = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     pending_count = 0;
+    memset(server_ports, 0, sizeof(server_ports));
     want_nxtseq(!tcp_pref(tcp_analyze_pref));
 }
 
@@ -224,6 +229,7 @@ static void take_requests(proto_tree *t, packet_info *pinfo)
         r->name = cucm_trust_xfer_name(xfer);
         r->client_port = pinfo->srcport;
         r->server_port = pinfo->destport;
+        server_ports[(r->server_port & 0xffff) / 8] |= (guint8)(1u << (r->server_port % 8));
         wmem_list_append(pending_of(pinfo, TRUE), r);
         pending_count++;
         /* A request never answered in full is decided at its frame, after the first pass. */
@@ -269,6 +275,9 @@ static void take_answers(proto_tree *t, packet_info *pinfo)
  * the server to the client: the oldest one whose body the readers did not have yet. */
 static http_req *answering(packet_info *pinfo)
 {
+    guint32 port = pinfo->srcport & 0xffff;
+    if (!(server_ports[port / 8] & (1u << (port % 8))))
+        return NULL; /* from no server a request went to */
     wmem_list_t *l = pending_count && body_names ? pending_of(pinfo, FALSE) : NULL;
     wmem_list_frame_t *f = l ? wmem_list_head(l) : NULL;
     http_req *r = f ? (http_req *)wmem_list_frame_data(f) : NULL;
@@ -397,7 +406,7 @@ static int call_http(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, void *dat
                 take_answers(t, pinfo);
         }
         if (own)
-            epan_dissect_free(own);
+            cucm_hidden_dissect_free(own);
     }
     ENDTRY;
     return n;
@@ -413,7 +422,7 @@ static int watch_http(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
         want_http_fields(tree);
         return call_http(tvb, pinfo, tree, data, TRUE, NULL);
     }
-    epan_dissect_t *own = epan_dissect_new(pinfo->epan, TRUE, FALSE);
+    epan_dissect_t *own = cucm_hidden_dissect_new(pinfo);
     want_http_fields(own->tree);
     return call_http(tvb, pinfo, own->tree, data, TRUE, own);
 }

@@ -328,8 +328,9 @@ void cucm_add_certificate(proto_tree *tree, int hf, int ett, tvbuff_t *tvb, pack
                           int off, int len)
 {
     proto_item *it = proto_tree_add_item(tree, hf, tvb, off, len, ENC_NA);
-    /* Subject and serial only feed the item text. */
-    if (len <= 0 || !tree)
+    /* Subject and serial only feed the item text, and the X.509 tree is seen by nobody in a
+     * hook's private tree. */
+    if (len <= 0 || !tree || !cucm_want_details(tree))
         return;
     const sbd_cert_info *ci = cucm_cert_info(tvb_get_ptr(tvb, off, len), (size_t)len);
     if (ci)

@@ -94,7 +94,8 @@ static sbd_rule dissect_signed(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
     if (transfer)
         proto_item_set_generated(proto_tree_add_string(t, hf_transfer_name, tvb, 0, 0, transfer));
     proto_item_set_generated(proto_tree_add_string(t, hf_kind, tvb, 0, 0, sbd_kind_name(f->kind)));
-    cucm_add_header(t, tvb, pinfo, f, &hdr);
+    if (cucm_want_details(tree)) /* items and experts only */
+        cucm_add_header(t, tvb, pinfo, f, &hdr);
     if (err->code == SBD_OK)
         *sig = add_verdict(t, tvb, pinfo, f);
     add_payload(t, tvb, pinfo, f);

@@ -173,7 +173,10 @@ static void dissect_list(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
         proto_item_set_generated(it);
     }
     proto_item_set_generated(proto_tree_add_string(t, hf_kind, tvb, 0, 0, ctl ? "CTL" : "ITL"));
-    cucm_add_header(t, tvb, pinfo, f, &hdr);
+    /* Header and records are items and experts only; the signature status is in Info. */
+    gboolean details = cucm_want_details(tree);
+    if (details)
+        cucm_add_header(t, tvb, pinfo, f, &hdr);
     /* Only the part before the damage was parsed: a signature or role verdict on it would lie. */
     if (err->code == SBD_OK)
         verify_list(t, tvb, pinfo, f);
@@ -181,7 +184,7 @@ static void dissect_list(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
         cucm_add_sig_result(t, tvb, f, SBD_SIG_NOT_CHECKED, "file damaged", &hdr);
     proto_item_set_generated(
         proto_tree_add_uint(t, hf_record_count, tvb, 0, 0, (guint32)f->n_records));
-    for (size_t i = 0; i < f->n_records; i++)
+    for (size_t i = 0; details && i < f->n_records; i++)
         add_record(t, tvb, pinfo, f, i);
     if (err->code == SBD_OK)
         show_rollback(t, tvb, f);

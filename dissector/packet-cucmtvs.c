@@ -503,7 +503,7 @@ static int call_then_check(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, voi
         if (svc != SBD_SVC_NONE)
             check_server_cert(t, pinfo, svc);
         if (own)
-            epan_dissect_free(own);
+            cucm_hidden_dissect_free(own);
     }
     ENDTRY;
     return n;
@@ -516,6 +516,26 @@ static int call_then_check(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, voi
  * plugin.) Without a tree (tshark -r summary lines) the server's packets still go through a
  * private invisible tree: the engine gets every certificate on the first pass and its expert
  * infos reach -z expert. */
+/* FALSE when every TLS record starting in tvb is whole-headed and of a type that carries no
+ * handshake (change cipher spec, alert, application data: the server's packets after its first
+ * flight), so no certificate or ServerHello can come out of it: no private tree is needed. TCP
+ * hands TLS a record that spans segments whole, from its header on; anything else (a cut
+ * header, an unknown type, a capture cut short) gets the private tree. */
+static gboolean may_hold_handshake(tvbuff_t *tvb)
+{
+    gint len = (gint)tvb_captured_length(tvb);
+    if ((guint)len < tvb_reported_length(tvb))
+        return TRUE;
+    for (gint off = 0; off < len; off += 5 + (gint)tvb_get_ntohs(tvb, off + 3)) {
+        if (len - off < 5 || tvb_get_uint8(tvb, off + 1) != 3)
+            return TRUE;
+        guint8 type = tvb_get_uint8(tvb, off);
+        if (type != 20 && type != 21 && type != 23)
+            return TRUE;
+    }
+    return FALSE;
+}
+
 static int dissect_tvs_port(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     sbd_service svc = cucm_service_of_port((guint16)pinfo->srcport);
@@ -526,7 +546,9 @@ static int dissect_tvs_port(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         want_tls_fields(tree);
         return call_then_check(tvb, pinfo, tree, data, svc, NULL);
     }
-    epan_dissect_t *own = epan_dissect_new(pinfo->epan, TRUE, FALSE);
+    if (!may_hold_handshake(tvb))
+        return call_then_check(tvb, pinfo, NULL, data, SBD_SVC_NONE, NULL);
+    epan_dissect_t *own = cucm_hidden_dissect_new(pinfo);
     want_tls_fields(own->tree);
     return call_then_check(tvb, pinfo, own->tree, data, svc, own);
 }
