@@ -62,17 +62,29 @@ summary() {
   jq -s 'last' "$work/$1.out"
 }
 
+# attack_pair WHAT MEASURE MAX KIND N ATTACK CONTROL EXT ARGS...: the generator makes KIND's two
+# inputs of N items (ATTACK and CONTROL are NAME or NAME:VARIANT, the variant the generator is
+# given, NAME by default), `pcapscan ARGS NAME.EXT` runs on each (NAME.out), and the attack's
+# MEASURE (CPU or RSS) must stay under MAX times the control's.
+attack_pair() {
+  local what=$1 measure=$2 max=$3 kind=$4 n=$5 attack=$6 control=$7 ext=$8
+  shift 8
+  local side name a=''
+  for side in "$attack" "$control"; do
+    name=${side%%:*}
+    "$GEN" "$kind" "$work/$name.$ext" "$n" "${side#*:}" >/dev/null
+    run "$name" "$@" "$work/$name.$ext"
+    a=${a:-${!measure}}
+  done
+  ratio "$what" "$a" "${!measure}" "$max"
+}
+
 # 4096 unanswered requests from client endpoints that all fell in one bucket of the TFTP
 # tracker's former fixed FNV table, then DATA packets to other such endpoints: every packet
 # walked the whole chain (before: 3.6 s vs 0.17 s at 40,000 packets).
 case_tftp_flood() {
   local n=60000
-  "$GEN" tftp-flood "$work/collide.pcap" $n collide >/dev/null
-  "$GEN" tftp-flood "$work/spread.pcap" $n spread >/dev/null
-  run collide --json -q "$work/collide.pcap"
-  local a=$CPU
-  run spread --json -q "$work/spread.pcap"
-  ratio "TFTP endpoint flood" "$a" "$CPU" 3
+  attack_pair "TFTP endpoint flood" CPU 3 tftp-flood $n collide spread pcap --json -q
   for v in collide spread; do
     [ "$(summary $v | jq '.files')" = 4096 ] || fail "$v: the 4096 requests are not all reported"
   done
@@ -82,12 +94,7 @@ case_tftp_flood() {
 # unkeyed FNV hash, then bare ACKs of other such connections: each walked the whole chain.
 case_tcp_flood() {
   local n=300000
-  "$GEN" tcp-flood "$work/collide.pcap" $n collide >/dev/null
-  "$GEN" tcp-flood "$work/spread.pcap" $n spread >/dev/null
-  run collide --json -q "$work/collide.pcap"
-  local a=$CPU
-  run spread --json -q "$work/spread.pcap"
-  ratio "TCP 4-tuple flood" "$a" "$CPU" 3
+  attack_pair "TCP 4-tuple flood" CPU 3 tcp-flood $n collide spread pcap --json -q
   for v in collide spread; do
     [ "$(summary $v | jq '.tls_sessions')" = 4096 ] || fail "$v: not every connection followed"
   done
@@ -120,12 +127,7 @@ case_tcp_ooo() {
 # with one request each, against 20,000 requests of one phone.
 case_text_phones() {
   local n=20000
-  "$GEN" phones "$work/many.pcap" $n many >/dev/null
-  "$GEN" phones "$work/one.pcap" $n one >/dev/null
-  run many -q "$work/many.pcap"
-  local a=$CPU
-  run one -q "$work/one.pcap"
-  ratio "text report, $n phones" "$a" "$CPU" 3
+  attack_pair "text report, $n phones" CPU 3 phones $n many one pcap -q
   [ "$(grep -c '^  phone ' "$work/many.out")" = $n ] || fail "many: not $n phone sections"
   [ "$(grep -c '^  phone ' "$work/one.out")" = 1 ] || fail "one: not one phone section"
 }
@@ -135,12 +137,7 @@ case_text_phones() {
 # table of contents seen then compared each new file with every earlier one, byte for byte).
 case_same_hash() {
   local n=4000
-  "$GEN" same-hash "$work/collide.pcap" $n collide >/dev/null
-  "$GEN" same-hash "$work/spread.pcap" $n spread >/dev/null
-  run collide --json -q "$work/collide.pcap"
-  local a=$CPU
-  run spread --json -q "$work/spread.pcap"
-  ratio "contents with one former hash" "$a" "$CPU" 3
+  attack_pair "contents with one former hash" CPU 3 same-hash $n collide spread pcap --json -q
   [ "$(summary collide | jq '.files_complete')" = $n ] || fail "collide: not every file complete"
 }
 
@@ -150,12 +147,7 @@ case_same_hash() {
 # earlier one up to that word.
 case_same_sample() {
   local n=4000
-  "$GEN" same-hash "$work/sample.pcap" $n sample >/dev/null
-  "$GEN" same-hash "$work/spread.pcap" $n spread >/dev/null
-  run sample --json -q "$work/sample.pcap"
-  local a=$CPU
-  run spread --json -q "$work/spread.pcap"
-  ratio "contents with one sampled key" "$a" "$CPU" 3
+  attack_pair "contents with one sampled key" CPU 3 same-hash $n sample spread pcap --json -q
   [ "$(summary sample | jq '.files_complete')" = $n ] || fail "sample: not every file complete"
   [ "$(jq -r 'select(.type=="file") | .sha256' "$work/sample.out" | sort -u | wc -l)" = $n ] ||
     fail "sample: distinct files taken for repeats"
@@ -166,12 +158,7 @@ case_same_sample() {
 # of every byte after a few near-misses, each was compared with every earlier one up to that word.
 case_same_cert() {
   local n=3000
-  "$GEN" same-cert "$work/sample.pcap" $n sample >/dev/null
-  "$GEN" same-cert "$work/spread.pcap" $n spread >/dev/null
-  run sample --json -q "$work/sample.pcap"
-  local a=$CPU
-  run spread --json -q "$work/spread.pcap"
-  ratio "certificates with one sampled key" "$a" "$CPU" 3
+  attack_pair "certificates with one sampled key" CPU 3 same-cert $n sample spread pcap --json -q
   for v in sample spread; do
     [ "$(summary $v | jq '.tls_sessions')" = $n ] || fail "$v: not every session reported"
   done
@@ -190,12 +177,7 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=4"
 # of one request: only --max-unanswered (4096) are listed, the rest counted and named.
 case_unanswered() {
   local n=100000
-  "$GEN" unanswered "$work/many.pcap" $n many >/dev/null
-  "$GEN" unanswered "$work/retry.pcap" $n retry >/dev/null
-  run many --json -q "$work/many.pcap"
-  local a=$RSS
-  run retry --json -q "$work/retry.pcap"
-  ratio "peak RSS, $n unanswered requests" "$a" "$RSS" 5
+  attack_pair "peak RSS, $n unanswered requests" RSS 5 unanswered $n many retry pcap --json -q
   summary many | jq -e --argjson n $n '.files == 4096 and .per_input[0].skipped.unanswered_not_listed == $n - 4096
       and (.per_input[0].problems | length) > 0 and .per_input[0].problems[0].what == "unanswered"' \
     >/dev/null || fail "unanswered requests past the limit are not counted and named"
@@ -209,12 +191,7 @@ case_unanswered() {
 # 16 KiB of head buffer before.
 case_http_pipeline() {
   local n=4000
-  "$GEN" http-conns "$work/http.pcap" $n 6970 >/dev/null
-  "$GEN" http-conns "$work/other.pcap" $n 6971 >/dev/null
-  run http --json -q "$work/http.pcap"
-  local a=$RSS
-  run other --json -q "$work/other.pcap"
-  ratio "peak RSS, $n HTTP connections" "$a" "$RSS" 5
+  attack_pair "peak RSS, $n HTTP connections" RSS 5 http-conns $n http:6970 other:6971 pcap --json -q
   summary http | jq -e '.files == 4096 and .per_input[0].skipped.unanswered_not_listed == 8000 - 4096' \
     >/dev/null || fail "http: unanswered requests not accounted for"
 }
@@ -223,12 +200,7 @@ case_http_pipeline() {
 # one with a small certificate per session: each reference copied the whole certificate.
 case_merge_refs() {
   local n=300
-  "$GEN" merge-refs "$work/refs.jsonl" $n refs >/dev/null
-  "$GEN" merge-refs "$work/distinct.jsonl" $n distinct >/dev/null
-  run refs merge --json "$work/refs.jsonl"
-  local a=$RSS
-  run distinct merge --json "$work/distinct.jsonl"
-  ratio "merge peak RSS, $n references" "$a" "$RSS" 2
+  attack_pair "merge peak RSS, $n references" RSS 2 merge-refs $n refs distinct jsonl merge --json
   [ "$(summary refs | jq '.certs')" = $n ] || fail "refs: not every session merged"
 }
 
