@@ -404,8 +404,6 @@ void cucm_trust_tftp_ack(void *xfer, guint16 block)
         sbd_tftp_ack(&x->wrap, x->highest, block);
 }
 
-/* pcapscan's data_block (pcapscan/src/tftp.c), step for step: the same blocks placed, the same
- * ones refused. */
 static void feed_whole(packet_info *pinfo, void *xfer, const char *name, const guint8 *buf,
                        size_t len);
 
@@ -433,15 +431,10 @@ void cucm_trust_tftp_block(packet_info *pinfo, void *xfer, guint16 block, const 
     tftp_xfer *x = (tftp_xfer *)xfer;
     if (!x || x->done)
         return;
-    guint64 n = sbd_tftp_unwrap(&x->wrap, x->highest, block);
-    if (n == 0)
-        return;
+    guint64 n = sbd_tftp_admit_block(&x->wrap, &x->opts.blksize, !x->oack && !x->highest,
+                                     x->highest, x->last, block, len);
     guint32 bs = x->opts.blksize;
-    if (!x->oack && !x->highest && len > bs && len <= SBD_TFTP_BLKSIZE_MAX)
-        x->opts.blksize = bs = len; /* the OACK is missing from the capture */
-    if (len > bs || (x->last && n > x->last) ||
-        (len < bs && ((x->last && n != x->last) || x->highest > n)) || have_block(x, n) ||
-        (n - 1) * bs + len > XFER_MAX_BYTES)
+    if (n == 0 || have_block(x, n) || (n - 1) * bs + len > XFER_MAX_BYTES)
         return;
     if (!x->have)
         x->have = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);

@@ -112,3 +112,17 @@ void sbd_tftp_ack(sbd_tftp_wrap *w, uint64_t highest, uint16_t wire)
     if (wire == 0 && highest >= 32768)
         w->ack0_after_high = true;
 }
+
+uint64_t sbd_tftp_admit_block(sbd_tftp_wrap *w, uint32_t *blksize, bool size_open, uint64_t highest,
+                              uint64_t last, uint16_t wire, size_t len)
+{
+    uint64_t n = sbd_tftp_unwrap(w, highest, wire);
+    if (n == 0)
+        return 0;
+    if (size_open && len > *blksize && len <= SBD_TFTP_BLKSIZE_MAX)
+        *blksize = (uint32_t)len;
+    uint32_t bs = *blksize;
+    if (len > bs || (last && n > last) || (len < bs && ((last && n != last) || highest > n)))
+        return 0;
+    return n;
+}

@@ -456,14 +456,6 @@ static void request(cap_tftp *t, const cap_pkt *p, uint8_t op)
 
 /* ---- DATA blocks ---- */
 
-/* Wire block -> absolute block (1-based); 0 = not placeable (sbd/tftp.h). */
-static uint64_t unwrap(xfer *x, uint16_t wire)
-{
-    uint64_t n = sbd_tftp_unwrap(&x->wrap, x->pub.highest_block, wire);
-    x->pub.wrap_to_one = sbd_tftp_wraps_to_one(&x->wrap);
-    return n;
-}
-
 /* FIRST: the first allocation. A phone's file is a few blocks, so the block bitmap starts
  * small: clearing 4 kB of bitmap per transfer was most of a reset capture's TFTP cost. ZERO:
  * clear the new bytes (the bitmap); the file buffer is not cleared here, data_block zeroes only
@@ -512,18 +504,13 @@ static bool data_block(cap_tftp *t, xfer *x, const cap_pkt *p, bool *too_big)
     }
     size_t len = p->payload_len - 4;
     const uint8_t *d = p->payload + 4;
-    uint64_t n = unwrap(x, sbd_be16(p->payload + 2));
+    uint32_t bs_before = pub->blksize;
+    uint64_t n =
+        sbd_tftp_admit_block(&x->wrap, &pub->blksize, !pub->oack && pub->blocks == 0,
+                             pub->highest_block, pub->last_block, sbd_be16(p->payload + 2), len);
+    pub->wrap_to_one = sbd_tftp_wraps_to_one(&x->wrap);
+    pub->blksize_inferred = pub->blksize_inferred || pub->blksize != bs_before;
     if (n == 0) {
-        pub->bad_packets++;
-        return false;
-    }
-    if (!pub->oack && pub->blocks == 0 && len > pub->blksize && len <= 65464) {
-        pub->blksize = (uint32_t)len; /* the OACK is missing from the capture */
-        pub->blksize_inferred = true;
-    }
-    if (len > pub->blksize || (pub->last_block && n > pub->last_block) ||
-        (len < pub->blksize &&
-         ((pub->last_block && n != pub->last_block) || pub->highest_block > n))) {
         pub->bad_packets++;
         return false;
     }

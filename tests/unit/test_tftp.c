@@ -106,9 +106,32 @@ static void test_wrap(void)
     CHECK_EQ_INT(sbd_tftp_unwrap(&w, 65536, 0), 0);
 }
 
+/* Which DATA blocks a transfer takes: the same rule decides for pcapscan and the plugin. */
+static void test_admit(void)
+{
+    sbd_tftp_wrap w = {0};
+    uint32_t bs = SBD_TFTP_BLKSIZE_DEFAULT;
+    /* No OACK in the capture: a first block of 1428 bytes is the block size. */
+    CHECK_EQ_INT(sbd_tftp_admit_block(&w, &bs, true, 0, 0, 1, 1428), 1);
+    CHECK_EQ_INT(bs, 1428);
+    /* Once set, a longer block is malformed, and so is one longer than the limit at the start. */
+    CHECK_EQ_INT(sbd_tftp_admit_block(&w, &bs, false, 1, 0, 2, 1500), 0);
+    uint32_t fresh = SBD_TFTP_BLKSIZE_DEFAULT;
+    CHECK_EQ_INT(sbd_tftp_admit_block(&w, &fresh, true, 0, 0, 1, 65465), 0);
+    CHECK_EQ_INT(fresh, SBD_TFTP_BLKSIZE_DEFAULT);
+    /* A short block below the highest cannot be the last one; past the last one nothing goes. */
+    CHECK_EQ_INT(sbd_tftp_admit_block(&w, &bs, false, 5, 0, 3, 100), 0);
+    CHECK_EQ_INT(sbd_tftp_admit_block(&w, &bs, false, 5, 0, 6, 100), 6);
+    CHECK_EQ_INT(sbd_tftp_admit_block(&w, &bs, false, 6, 6, 7, 1428), 0);
+    CHECK_EQ_INT(sbd_tftp_admit_block(&w, &bs, false, 6, 6, 4, 1428), 4);
+    /* Block 0 before any wrap has no place. */
+    CHECK_EQ_INT(sbd_tftp_admit_block(&w, &bs, false, 6, 6, 0, 1428), 0);
+}
+
 int main(void)
 {
     test_values();
     test_wrap();
+    test_admit();
     return check_report();
 }

@@ -54,6 +54,16 @@ uint64_t sbd_tftp_unwrap(sbd_tftp_wrap *w, uint64_t highest, uint16_t wire);
 /* The receiver acknowledged wire block `wire` while `highest` was the highest block placed. */
 void sbd_tftp_ack(sbd_tftp_wrap *w, uint64_t highest, uint16_t wire);
 
+/* A DATA block of len bytes with wire number `wire`, for a transfer whose highest placed block is
+ * `highest` and whose short last block is `last` (0: not seen): its absolute number, or 0 when it
+ * is refused as malformed (a number that cannot be placed, longer than the block size, past the
+ * last block, or short where it cannot be the last). While the block size may still be learnt
+ * (no OACK seen, no block placed: size_open), a first block longer than *blksize and at most
+ * 65464 bytes sets it: the OACK is missing from the capture. A block already placed is the
+ * caller's to recognise. */
+uint64_t sbd_tftp_admit_block(sbd_tftp_wrap *w, uint32_t *blksize, bool size_open, uint64_t highest,
+                              uint64_t last, uint16_t wire, size_t len);
+
 static inline bool sbd_tftp_wraps_to_one(const sbd_tftp_wrap *w)
 {
     return w->mode == 2;
