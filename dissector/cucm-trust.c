@@ -340,7 +340,6 @@ static gboolean cut_by_capture_end(const tftp_xfer *x)
 /* pcapscan's limit on a transfer's size (its --max-file default): blocks past it are not
  * expected. */
 #define XFER_MAX_BYTES (64u << 20)
-#define MISSING_MAX_RANGES 32
 
 static gboolean have_block(const tftp_xfer *x, guint64 n)
 {
@@ -351,41 +350,28 @@ static gboolean have_block(const tftp_xfer *x, guint64 n)
  * block never seen" when the end is unknown); NULL when none. */
 static const char *missing_text(const tftp_xfer *x)
 {
-    guint64 upto = x->last;
-    gboolean tail = upto == 0;
-    if (tail) {
-        upto = x->highest;
-        if (x->opts.tsize >= 0 && x->opts.blksize) {
-            guint64 cap = XFER_MAX_BYTES / x->opts.blksize + 1,
-                    expect = (guint64)x->opts.tsize / x->opts.blksize + 1;
-            expect = MIN(expect, cap);
-            upto = MAX(expect, upto);
-        }
-        upto = MAX(upto, 1);
-    }
-    GString *out = g_string_new(NULL);
-    guint ranges = 0;
+    bool tail;
+    guint64 upto = sbd_tftp_missing_upto(x->last, x->highest, x->opts.tsize, x->opts.blksize,
+                                         XFER_MAX_BYTES, &tail);
+    sbd_tftp_run runs[SBD_TFTP_MISSING_RUNS];
+    size_t n = 0;
+    bool more = false;
     guint64 run = 0;
-    for (guint64 n = 1; n <= upto + 1; n++) {
-        gboolean present = n > upto || have_block(x, n);
+    for (guint64 b = 1; b <= upto + 1; b++) {
+        gboolean present = b > upto || have_block(x, b);
         if (!present && !run)
-            run = n;
+            run = b;
         else if (present && run) {
-            if (ranges++ < MISSING_MAX_RANGES)
-                g_string_append_printf(out,
-                                       run == n - 1 ? "%s%" G_GUINT64_FORMAT
-                                                    : "%s%" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT,
-                                       out->len ? "," : "", run, n - 1);
+            if (n < SBD_TFTP_MISSING_RUNS)
+                runs[n++] = (sbd_tftp_run){run, b - 1};
+            else
+                more = true;
             run = 0;
         }
     }
-    if (ranges > MISSING_MAX_RANGES)
-        g_string_append(out, ",...");
-    if (tail)
-        g_string_append_printf(out, "%slast block never seen", out->len ? "; " : "");
-    const char *kept = out->len ? wmem_strdup(wmem_file_scope(), out->str) : NULL;
-    g_string_free(out, TRUE);
-    return kept;
+    char text[1024];
+    sbd_tftp_missing_text(runs, n, more, tail, text, sizeof(text));
+    return text[0] ? wmem_strdup(wmem_file_scope(), text) : NULL;
 }
 
 void cucm_trust_tftp_oack(void *xfer, const guint8 *opts, size_t n)

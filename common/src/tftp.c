@@ -1,6 +1,8 @@
 /* TFTP option values and block-number wrap-around, one rule for both front ends (sbd/tftp.h). */
 #include "sbd/tftp.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 enum { WRAP_UNKNOWN, WRAP_TO_ZERO, WRAP_TO_ONE };
@@ -125,4 +127,51 @@ uint64_t sbd_tftp_admit_block(sbd_tftp_wrap *w, uint32_t *blksize, bool size_ope
     if (len > bs || (last && n > last) || (len < bs && ((last && n != last) || highest > n)))
         return 0;
     return n;
+}
+
+uint64_t sbd_tftp_missing_upto(uint64_t last, uint64_t highest, int64_t tsize, uint32_t blksize,
+                               uint64_t max_bytes, bool *tail)
+{
+    *tail = last == 0;
+    if (last)
+        return last;
+    uint64_t upto = highest;
+    if (tsize >= 0 && blksize) {
+        uint64_t cap = max_bytes / blksize + 1, expect = (uint64_t)tsize / blksize + 1;
+        expect = expect < cap ? expect : cap;
+        upto = expect > upto ? expect : upto;
+    }
+    return upto ? upto : 1;
+}
+
+void sbd_tftp_missing_text(const sbd_tftp_run *runs, size_t n, bool more, bool tail, char *buf,
+                           size_t bufsz)
+{
+    static const char tail_text[] = "; last block never seen";
+    size_t len = 0;
+    if (!bufsz)
+        return;
+    buf[0] = '\0';
+    /* Room kept for ",..." and the tail, so that what is cut is said to be cut. */
+    size_t room = bufsz > sizeof tail_text + 4 ? bufsz - sizeof tail_text - 4 : 0;
+    for (size_t i = 0; i < n; i++) {
+        char one[48];
+        int k = runs[i].first == runs[i].last
+                    ? snprintf(one, sizeof one, "%s%" PRIu64, i ? "," : "", runs[i].first)
+                    : snprintf(one, sizeof one, "%s%" PRIu64 "-%" PRIu64, i ? "," : "",
+                               runs[i].first, runs[i].last);
+        if (k < 0 || len + (size_t)k >= room) {
+            more = true;
+            break;
+        }
+        memcpy(buf + len, one, (size_t)k + 1);
+        len += (size_t)k;
+    }
+    if (more && len + 4 < bufsz) {
+        memcpy(buf + len, ",...", 5);
+        len += 4;
+    }
+    if (tail && len + sizeof tail_text <= bufsz)
+        memcpy(buf + len, len ? tail_text : tail_text + 2,
+               len ? sizeof tail_text : sizeof tail_text - 2);
 }

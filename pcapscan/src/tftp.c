@@ -219,19 +219,8 @@ static void walk_block(cap_tftp_transfer *p, uint64_t *run, uint64_t n, bool pre
 static void compute_missing(xfer *x, size_t max_bytes)
 {
     cap_tftp_transfer *p = &x->pub;
-    uint64_t upto = p->last_block;
-    p->tail_missing = upto == 0;
-    if (upto == 0) {
-        upto = p->highest_block;
-        if (p->tsize >= 0 && p->blksize) {
-            uint64_t cap = max_bytes / p->blksize + 1;
-            uint64_t expect = (uint64_t)p->tsize / p->blksize + 1;
-            expect = expect > cap ? cap : expect;
-            upto = expect > upto ? expect : upto;
-        }
-        if (upto == 0)
-            upto = 1;
-    }
+    uint64_t upto = sbd_tftp_missing_upto(p->last_block, p->highest_block, p->tsize, p->blksize,
+                                          max_bytes, &p->tail_missing);
     uint64_t known = (uint64_t)x->have_cap * 8;
     uint64_t scan = upto < known ? upto : known;
     uint64_t run = 0;

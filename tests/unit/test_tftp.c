@@ -128,8 +128,41 @@ static void test_admit(void)
     CHECK_EQ_INT(sbd_tftp_admit_block(&w, &bs, false, 6, 6, 0, 1428), 0);
 }
 
+/* The missing blocks' words, as both front ends write them into a finding. */
+static void test_missing(void)
+{
+    bool tail;
+    CHECK_EQ_INT(sbd_tftp_missing_upto(7, 9, -1, 512, 64u << 20, &tail), 7);
+    CHECK(!tail);
+    /* The end never came: the block tsize ends with, when it is past the highest. */
+    CHECK_EQ_INT(sbd_tftp_missing_upto(0, 3, 5000, 512, 64u << 20, &tail), 10);
+    CHECK(tail);
+    CHECK_EQ_INT(sbd_tftp_missing_upto(0, 0, -1, 512, 64u << 20, &tail), 1);
+    char buf[1024];
+    sbd_tftp_run runs[SBD_TFTP_MISSING_RUNS];
+    runs[0] = (sbd_tftp_run){3, 5};
+    runs[1] = (sbd_tftp_run){9, 9};
+    sbd_tftp_missing_text(runs, 2, false, false, buf, sizeof buf);
+    CHECK_STREQ(buf, "3-5,9");
+    sbd_tftp_missing_text(runs, 2, true, true, buf, sizeof buf);
+    CHECK_STREQ(buf, "3-5,9,...; last block never seen");
+    sbd_tftp_missing_text(runs, 0, false, true, buf, sizeof buf);
+    CHECK_STREQ(buf, "last block never seen");
+    sbd_tftp_missing_text(runs, 0, false, false, buf, sizeof buf);
+    CHECK_STREQ(buf, "");
+    /* 32 runs are all said, with no ",..."; what does not fit is said to be cut. */
+    for (uint64_t i = 0; i < SBD_TFTP_MISSING_RUNS; i++)
+        runs[i] = (sbd_tftp_run){2 * i + 1, 2 * i + 1};
+    sbd_tftp_missing_text(runs, SBD_TFTP_MISSING_RUNS, false, false, buf, sizeof buf);
+    CHECK(strstr(buf, "63") != NULL && strstr(buf, "...") == NULL);
+    char small[40];
+    sbd_tftp_missing_text(runs, SBD_TFTP_MISSING_RUNS, false, true, small, sizeof small);
+    CHECK(strstr(small, ",...") != NULL && strlen(small) < sizeof small);
+}
+
 int main(void)
 {
+    test_missing();
     test_values();
     test_wrap();
     test_admit();

@@ -64,6 +64,24 @@ void sbd_tftp_ack(sbd_tftp_wrap *w, uint64_t highest, uint16_t wire);
 uint64_t sbd_tftp_admit_block(sbd_tftp_wrap *w, uint32_t *blksize, bool size_open, uint64_t highest,
                               uint64_t last, uint16_t wire, size_t len);
 
+/* Blocks never seen, in runs; a finding names at most SBD_TFTP_MISSING_RUNS of them. */
+#define SBD_TFTP_MISSING_RUNS 32
+typedef struct sbd_tftp_run {
+    uint64_t first, last;
+} sbd_tftp_run;
+
+/* The block up to which a transfer's missing blocks are counted: its short last block; when
+ * that never came (*tail set), the highest block placed or the one the announced tsize ends with,
+ * whichever is later (no further than max_bytes allows), and at least block 1. */
+uint64_t sbd_tftp_missing_upto(uint64_t last, uint64_t highest, int64_t tsize, uint32_t blksize,
+                               uint64_t max_bytes, bool *tail);
+
+/* The missing blocks as a finding says them: "3-5,9", then ",..." when runs were left out
+ * (more, or runs that do not fit in buf), then "last block never seen" (tail). "" when there is
+ * nothing to say. */
+void sbd_tftp_missing_text(const sbd_tftp_run *runs, size_t n, bool more, bool tail, char *buf,
+                           size_t bufsz);
+
 static inline bool sbd_tftp_wraps_to_one(const sbd_tftp_wrap *w)
 {
     return w->mode == 2;

@@ -208,22 +208,8 @@ static void set_name(obs_input *in, obs_file *f, const char *name)
 static char *missing_text(const cap_tftp_transfer *t)
 {
     char buf[1024];
-    size_t n = 0;
-    buf[0] = '\0';
-    for (uint32_t i = 0; i < t->n_missing && n < sizeof buf - 48; i++) {
-        const cap_tftp_range *r = &t->missing[i];
-        int k = r->first == r->last
-                    ? snprintf(buf + n, sizeof buf - n, "%s%llu", i ? "," : "",
-                               (unsigned long long)r->first)
-                    : snprintf(buf + n, sizeof buf - n, "%s%llu-%llu", i ? "," : "",
-                               (unsigned long long)r->first, (unsigned long long)r->last);
-        n += (size_t)k;
-    }
-    if (t->missing_more) /* as many runs as ranges is no "more" (the plugin writes the same) */
-        snprintf(buf + n, sizeof buf - n, ",...");
-    if (t->tail_missing)
-        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%slast block never seen",
-                 buf[0] ? "; " : "");
+    sbd_tftp_missing_text(t->missing, t->n_missing, t->missing_more, t->tail_missing, buf,
+                          sizeof buf);
     return buf[0] ? strdup(buf) : NULL;
 }
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "cap/pkt.h"
+#include "sbd/tftp.h"
 
 #define CAP_TFTP_STATUS_MAP(X)                                                                     \
     X(COMPLETE, "complete")     /* every block up to the short last one */                         \
@@ -31,7 +32,7 @@ typedef enum {
 const char *cap_tftp_status_name(cap_tftp_status s);
 
 #define CAP_TFTP_MAX_OPTIONS 8
-#define CAP_TFTP_MAX_RANGES 32
+#define CAP_TFTP_MAX_RANGES SBD_TFTP_MISSING_RUNS
 
 typedef struct cap_tftp_option {
     char name[32];
@@ -39,9 +40,7 @@ typedef struct cap_tftp_option {
 } cap_tftp_option;
 
 /* A run of missing blocks, absolute numbers (1-based, not wrapped at 65535). */
-typedef struct cap_tftp_range {
-    uint64_t first, last;
-} cap_tftp_range;
+typedef sbd_tftp_run cap_tftp_range;
 
 /* What a callback sees. Read-only; valid only during the callback. */
 typedef struct cap_tftp_transfer {
