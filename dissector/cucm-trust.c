@@ -322,19 +322,14 @@ static void begin_feed(const packet_info *pinfo, cucm_owner owner)
     feed_owner = owner;
 }
 
-/* As pcapscan judges it: an unfinished transfer is cut by the capture, not failed, when data had
- * come, the last block had not, and the server was heard within 5 s (or twice a longer negotiated
- * timeout) of the capture's last packet. */
-#define CUT_WINDOW_USEC (5 * 1000000LL)
-
+/* An unfinished transfer that had data but not its end, judged by the engine's rule. */
 static gboolean cut_by_capture_end(const tftp_xfer *x)
 {
-    gint64 window = 2LL * (x->http ? 0 : x->opts.timeout) * 1000000LL;
-    if (window < CUT_WINDOW_USEC)
-        window = CUT_WINDOW_USEC;
     /* TFTP: a block placed, the short last one not (pcapscan's blocks and last_block). */
     gboolean going = x->http ? x->data : x->highest && !x->last;
-    return going && capture_end_usec != G_MININT64 && capture_end_usec - x->last_sent_usec < window;
+    return going && capture_end_usec != G_MININT64 &&
+           sbd_trust_cut_by_capture_end(capture_end_usec, x->last_sent_usec,
+                                        x->http ? 0 : x->opts.timeout);
 }
 
 /* pcapscan's limit on a transfer's size (its --max-file default): blocks past it are not

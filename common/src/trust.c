@@ -1485,3 +1485,13 @@ void sbd_trust_finish(sbd_trust *t)
         settle_pending(t, list[i], NULL, NULL);
     free(list);
 }
+
+bool sbd_trust_cut_by_capture_end(int64_t capture_end_usec, int64_t last_sent_usec,
+                                  uint32_t timeout_sec)
+{
+    const int64_t min_window_usec = 5 * 1000000LL;
+    int64_t window = 2LL * timeout_sec * 1000000LL;
+    if (window < min_window_usec)
+        window = min_window_usec;
+    return capture_end_usec - last_sent_usec < window;
+}

@@ -763,8 +763,21 @@ static void test_many_phones(const mat *m)
     sbd_trust_free(t);
 }
 
+/* Cut by the capture's end, or stopped: the window both front ends judge an unfinished transfer by.
+ */
+static void test_cut_window(void)
+{
+    const int64_t s = 1000000;
+    CHECK(sbd_trust_cut_by_capture_end(100 * s, 96 * s, 0));
+    CHECK(!sbd_trust_cut_by_capture_end(100 * s, 95 * s, 0));
+    CHECK(sbd_trust_cut_by_capture_end(100 * s, 81 * s, 10)); /* twice a longer TFTP timeout */
+    CHECK(!sbd_trust_cut_by_capture_end(100 * s, 80 * s, 10));
+    CHECK(!sbd_trust_cut_by_capture_end(100 * s, 90 * s, 1)); /* a short timeout: still 5 s */
+}
+
 int main(void)
 {
+    test_cut_window();
     if (!fx_setup("trust") || !build()) {
         CHECK(!"fixture");
         return check_report();

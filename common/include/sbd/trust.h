@@ -77,6 +77,14 @@ typedef struct sbd_trust_file_ev {
     uint64_t last_packet; /* with cut_by_capture_end: the input's last packet number, 0 unknown */
 } sbd_trust_file_ev;
 
+/* Whether the capture's end, not the transfer, stopped a transfer that had data but not its end
+ * (cut_by_capture_end above): its sender was heard within 5 s of the capture's last packet
+ * (phones and CUCM retransmit a TFTP block after a few seconds) or within twice a longer
+ * negotiated TFTP timeout (timeout_sec; 0 for HTTP). A sender silent for longer had stopped
+ * (a phone repeats its ACK for 20 s to a server that is gone). */
+bool sbd_trust_cut_by_capture_end(int64_t capture_end_usec, int64_t last_sent_usec,
+                                  uint32_t timeout_sec);
+
 /* A TLS server seen by a phone. leaf NULL and hidden true: TLS 1.3, certificate encrypted. */
 typedef struct sbd_trust_tls_ev {
     sbd_trust_at at;

@@ -16,6 +16,7 @@
 #include "model/certs.h"
 #include "scan/extract.h"
 #include "sbd/hash.h"
+#include "sbd/trust.h"
 #include "scan/scan.h"
 #include "lib/util.h"
 
@@ -247,18 +248,10 @@ static bool list_unanswered(worker *w, const char *proto, const cap_where *req,
     return false;
 }
 
-/* A transfer the input's end left unfinished is cut by the capture, not failed, when its sender
- * was heard from shortly before the last packet: within 5 s (phones and CUCM retransmit a TFTP
- * block after a few seconds) or twice a longer negotiated TFTP timeout. A sender silent for
- * longer had stopped (tftp-incomplete: the phone repeats its ACK for 20 s to a dead port). */
-#define CUT_WINDOW_USEC (5 * 1000000LL)
-
+/* A transfer the input's end left unfinished: cut by the capture, or failed (the engine's rule). */
 static bool cut_by_end(const obs_input *in, int64_t last_sent_usec, uint32_t timeout_sec)
 {
-    int64_t window = 2LL * timeout_sec * 1000000LL;
-    if (window < CUT_WINDOW_USEC)
-        window = CUT_WINDOW_USEC;
-    return in->last_ts - last_sent_usec < window;
+    return sbd_trust_cut_by_capture_end(in->last_ts, last_sent_usec, timeout_sec);
 }
 
 static void tftp_finished(void *user, const cap_tftp_transfer *t, cap_tftp_status st)
